@@ -1,0 +1,48 @@
+#pragma once
+// A strict, non-throwing JSON reader over one record (RFC 8259, UTF-8 checked).
+// The JSON hub protocol walks envelopes with it property by property; values
+// become `value`s directly, without an intermediate DOM.
+
+#include "hubspec/protocol/error.hpp"
+#include "hubspec/protocol/value.hpp"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace hubspec::protocol::detail {
+
+/// Deep enough for any real payload; System.Text.Json's default is 64 too.
+inline constexpr int max_json_depth = 64;
+
+class json_reader {
+public:
+    explicit json_reader(std::string_view text) : text_(text) {}
+
+    void skip_whitespace() noexcept;
+    /// The next non-whitespace byte, or '\0' at the end.
+    char peek() noexcept;
+    bool at_end() noexcept;
+    /// Consumes `c` (after whitespace) or fails with invalid_json naming it.
+    result<void> expect(char c);
+    /// Consumes `c` if it comes next.
+    bool consume_if(char c) noexcept;
+
+    result<std::string> read_string();
+    result<value> read_value(int depth = 0);
+    /// Validates and skips one value without building it (unknown properties, MSG-006).
+    result<void> skip_value(int depth = 0);
+
+    std::size_t position() const noexcept { return pos_; }
+    protocol_error fail(std::string message) const;
+
+private:
+    result<value> read_number();
+    result<void> read_literal(std::string_view literal);
+    result<void> append_escape(std::string& out);
+
+    std::string_view text_;
+    std::size_t pos_ = 0;
+};
+
+}  // namespace hubspec::protocol::detail
