@@ -26,23 +26,31 @@ constexpr auto decode_table = make_decode_table();
 void append_base64(std::string& out, const std::uint8_t* data, std::size_t size, base64_alphabet alphabet,
                    base64_padding padding) {
     const std::string_view chars = alphabet == base64_alphabet::url ? url_chars : standard_chars;
-    out.reserve(out.size() + (size + 2) / 3 * 4);
+    const std::size_t rest = size % 3;
+    std::size_t length = size / 3 * 4;
+    if (rest != 0) length += padding == base64_padding::padded ? 4 : rest + 1;
+    // Size once and write through a pointer: per-character appends dominate large payloads.
+    const std::size_t start = out.size();
+    out.resize(start + length);
+    char* p = out.data() + start;
     std::size_t i = 0;
     for (; i + 3 <= size; i += 3) {
         const std::uint32_t n = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) | data[i + 2];
-        out += chars[(n >> 18) & 63];
-        out += chars[(n >> 12) & 63];
-        out += chars[(n >> 6) & 63];
-        out += chars[n & 63];
+        *p++ = chars[(n >> 18) & 63];
+        *p++ = chars[(n >> 12) & 63];
+        *p++ = chars[(n >> 6) & 63];
+        *p++ = chars[n & 63];
     }
-    const std::size_t rest = size - i;
     if (rest == 0) return;
     std::uint32_t n = std::uint32_t{data[i]} << 16;
     if (rest == 2) n |= std::uint32_t{data[i + 1]} << 8;
-    out += chars[(n >> 18) & 63];
-    out += chars[(n >> 12) & 63];
-    if (rest == 2) out += chars[(n >> 6) & 63];
-    if (padding == base64_padding::padded) out.append(rest == 1 ? "==" : "=");
+    *p++ = chars[(n >> 18) & 63];
+    *p++ = chars[(n >> 12) & 63];
+    if (rest == 2) *p++ = chars[(n >> 6) & 63];
+    if (padding == base64_padding::padded) {
+        *p++ = '=';
+        if (rest == 1) *p = '=';
+    }
 }
 
 std::string to_base64(const std::vector<std::uint8_t>& bytes) {
