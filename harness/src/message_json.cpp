@@ -16,6 +16,8 @@ template <class... Ts>
 struct overloaded : Ts... {
     using Ts::operator()...;
 };
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;  // clang 14 lacks aggregate deduction
 
 void write_base64(const std::vector<std::uint8_t>& bytes, std::string& out) {
     out += '"';

@@ -1,4 +1,5 @@
 #include "detail/json_reader.hpp"
+#include "detail/utf8.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -15,45 +16,6 @@ int hex_digit(char c) noexcept {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
-/// Length of the UTF-8 sequence starting at s[i], or 0 if it is invalid.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) return 1;
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if ((b0 & 0xE0) == 0xC0) { n = 2; cp = b0 & 0x1Fu; }
-    else if ((b0 & 0xF0) == 0xE0) { n = 3; cp = b0 & 0x0Fu; }
-    else if ((b0 & 0xF8) == 0xF0) { n = 4; cp = b0 & 0x07u; }
-    else return 0;
-    if (i + n > s.size()) return 0;
-    for (std::size_t k = 1; k < n; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (b & 0x3Fu);
-    }
-    const bool overlong = (n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return n;
 }
 
 }  // namespace
@@ -161,7 +123,8 @@ result<std::string> json_reader::read_string() {
         } else if (c < 0x80) {
             ++pos_;
         } else {
-            const auto n = utf8_sequence_length(text_, pos_);
+            std::uint32_t code_point = 0;
+            const auto n = decode_utf8(text_, pos_, code_point);
             if (n == 0) return fail("invalid UTF-8 in string");
             pos_ += n;
         }

@@ -2,6 +2,7 @@
 
 #include "hubspec/protocol/base64.hpp"
 #include "detail/json_reader.hpp"
+#include "detail/utf8.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -19,25 +20,6 @@ void append_u_escape(std::string& out, std::uint32_t unit) {
     out += hex_upper[(unit >> 8) & 15];
     out += hex_upper[(unit >> 4) & 15];
     out += hex_upper[unit & 15];
-}
-
-/// Decodes the UTF-8 sequence at s[i] into `cp`; returns its length, or 0 if invalid.
-std::size_t decode_utf8(std::string_view s, std::size_t i, std::uint32_t& cp) noexcept {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    if ((b0 & 0xE0) == 0xC0) { n = 2; cp = b0 & 0x1Fu; }
-    else if ((b0 & 0xF0) == 0xE0) { n = 3; cp = b0 & 0x0Fu; }
-    else if ((b0 & 0xF8) == 0xF0) { n = 4; cp = b0 & 0x07u; }
-    else return 0;
-    if (i + n > s.size()) return 0;
-    for (std::size_t k = 1; k < n; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (b & 0x3Fu);
-    }
-    const bool overlong = (n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return n;
 }
 
 void write_double(double d, std::string& out) {
@@ -90,7 +72,7 @@ void write_json_string(std::string_view s, std::string& out) {
         }
         if (c >= 0x80) {
             std::uint32_t cp = 0;
-            const std::size_t n = decode_utf8(s, i, cp);
+            const std::size_t n = detail::decode_utf8(s, i, cp);
             if (n == 0) {
                 flush(i);
                 append_u_escape(out, 0xFFFD);  // invalid UTF-8 becomes U+FFFD, as .NET's transcoder does

@@ -27,9 +27,6 @@
 #include <variant>
 #include <vector>
 
-// The library globs src/*.cpp only, so the detail sources are built as part of this file.
-#include "detail/messagepack_reader.cpp"
-#include "detail/messagepack_writer.cpp"
 
 namespace hubspec::protocol {
 

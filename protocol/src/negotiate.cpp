@@ -1,6 +1,6 @@
 #include "hubspec/protocol/negotiate.hpp"
 
-#include "detail/base64.hpp"
+#include "hubspec/protocol/base64.hpp"
 #include "hubspec/protocol/json_value.hpp"
 #include "hubspec/protocol/texts.hpp"
 
@@ -348,8 +348,8 @@ negotiate_response negotiate(const negotiate_request& request, const negotiate_p
 
 std::string encode_connection_id(const unsigned char (&random_bytes)[16]) {
     std::string out;
-    detail::append_base64(out, random_bytes, sizeof random_bytes, detail::base64_alphabet::url,
-                          detail::base64_padding::unpadded);
+    append_base64(out, random_bytes, sizeof random_bytes, base64_alphabet::url,
+                  base64_padding::unpadded);
     return out;
 }
 

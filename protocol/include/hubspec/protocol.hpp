@@ -1,5 +1,6 @@
 #pragma once
 // Umbrella header of the protocol core.
+#include "hubspec/protocol/base64.hpp"
 #include "hubspec/protocol/error.hpp"
 #include "hubspec/protocol/framing.hpp"
 #include "hubspec/protocol/handshake.hpp"

@@ -36,9 +36,6 @@ struct messagepack_head {
     std::string_view bytes;              // payload of str, bin and ext
 };
 
-/// True if `text` is well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
-bool is_valid_utf8(std::string_view text) noexcept;
-
 class messagepack_reader {
 public:
     explicit messagepack_reader(std::string_view input,

@@ -55,23 +55,24 @@ public:
     using storage = std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double, std::string,
                                  binary, array, map, extension>;
 
-    value() noexcept : storage_(nullptr) {}
-    value(std::nullptr_t) noexcept : storage_(nullptr) {}
-    value(bool b) noexcept : storage_(b) {}
+    // Defined below map_entry: the storage's destructor needs map_entry complete.
+    value() noexcept;
+    value(std::nullptr_t) noexcept;
+    value(bool b) noexcept;
     template <std::signed_integral I>
         requires(!std::same_as<I, bool>)
-    value(I i) noexcept : storage_(static_cast<std::int64_t>(i)) {}
+    value(I i) noexcept;
     template <std::unsigned_integral U>
         requires(!std::same_as<U, bool>)
-    value(U u) noexcept : storage_(static_cast<std::int64_t>(0)) { set_unsigned(u); }
-    value(double d) noexcept : storage_(d) {}
-    value(std::string s) noexcept : storage_(std::move(s)) {}
-    value(std::string_view s) : storage_(std::string(s)) {}
-    value(const char* s) : storage_(std::string(s)) {}
-    value(binary b) noexcept : storage_(std::move(b)) {}
-    value(array a) noexcept : storage_(std::move(a)) {}
-    value(map m) noexcept : storage_(std::move(m)) {}
-    value(extension e) noexcept : storage_(std::move(e)) {}
+    value(U u) noexcept;
+    value(double d) noexcept;
+    value(std::string s) noexcept;
+    value(std::string_view s);
+    value(const char* s);
+    value(binary b) noexcept;
+    value(array a) noexcept;
+    value(map m) noexcept;
+    value(extension e) noexcept;
 
     value_kind kind() const noexcept { return static_cast<value_kind>(storage_.index()); }
     bool is_null() const noexcept { return kind() == value_kind::null; }
@@ -102,6 +103,26 @@ struct map_entry {
     value item;
     bool operator==(const map_entry&) const = default;
 };
+
+inline value::value() noexcept : storage_(nullptr) {}
+inline value::value(std::nullptr_t) noexcept : storage_(nullptr) {}
+inline value::value(bool b) noexcept : storage_(b) {}
+template <std::signed_integral I>
+    requires(!std::same_as<I, bool>)
+inline value::value(I i) noexcept : storage_(static_cast<std::int64_t>(i)) {}
+template <std::unsigned_integral U>
+    requires(!std::same_as<U, bool>)
+inline value::value(U u) noexcept : storage_(static_cast<std::int64_t>(0)) {
+    set_unsigned(u);
+}
+inline value::value(double d) noexcept : storage_(d) {}
+inline value::value(std::string s) noexcept : storage_(std::move(s)) {}
+inline value::value(std::string_view s) : storage_(std::string(s)) {}
+inline value::value(const char* s) : storage_(std::string(s)) {}
+inline value::value(binary b) noexcept : storage_(std::move(b)) {}
+inline value::value(array a) noexcept : storage_(std::move(a)) {}
+inline value::value(map m) noexcept : storage_(std::move(m)) {}
+inline value::value(extension e) noexcept : storage_(std::move(e)) {}
 
 std::string_view kind_name(value_kind k) noexcept;
 

@@ -1,4 +1,5 @@
 #include "detail/messagepack_reader.hpp"
+#include "detail/utf8.hpp"
 
 #include <bit>
 #include <limits>
@@ -29,44 +30,6 @@ std::vector<std::uint8_t> to_bytes(std::string_view s) {
 }
 
 }  // namespace
-
-bool is_valid_utf8(std::string_view text) noexcept {
-    std::size_t i = 0;
-    const std::size_t n = text.size();
-    while (i < n) {
-        const auto b0 = static_cast<unsigned char>(text[i]);
-        if (b0 < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t extra = 0;
-        // Bounds of the second byte rule out overlongs, surrogates and > U+10FFFF in one check.
-        unsigned char low = 0x80;
-        unsigned char high = 0xBF;
-        if (b0 >= 0xC2 && b0 <= 0xDF) {
-            extra = 1;
-        } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-            extra = 2;
-            if (b0 == 0xE0) low = 0xA0;
-            if (b0 == 0xED) high = 0x9F;
-        } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-            extra = 3;
-            if (b0 == 0xF0) low = 0x90;
-            if (b0 == 0xF4) high = 0x8F;
-        } else {
-            return false;
-        }
-        if (n - i <= extra) return false;
-        const auto b1 = static_cast<unsigned char>(text[i + 1]);
-        if (b1 < low || b1 > high) return false;
-        for (std::size_t k = 2; k <= extra; ++k) {
-            const auto b = static_cast<unsigned char>(text[i + k]);
-            if (b < 0x80 || b > 0xBF) return false;
-        }
-        i += extra + 1;
-    }
-    return true;
-}
 
 result<messagepack_head> messagepack_reader::read_head() {
     messagepack_head head;
