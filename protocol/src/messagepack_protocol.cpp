@@ -520,12 +520,16 @@ public:
     transfer_format format() const noexcept override { return transfer_format::binary; }
 
     void write(const hub_message& message, std::string& out) const override {
-        // The VarInt prefix needs the body's length first.
-        std::string body;
-        messagepack_writer w(body);
+        // The prefix needs the body's length: write the body in place behind a
+        // one-byte prefix (most messages are under 128 bytes) and widen it after.
+        const std::size_t start = out.size();
+        out.push_back('\0');
+        messagepack_writer w(out);
         std::visit([&w](const auto& m) { write_message(w, m); }, message);
-        append_varint(out, static_cast<std::uint32_t>(body.size()));
-        out += body;
+        const auto body_size = static_cast<std::uint32_t>(out.size() - start - 1);
+        std::string prefix;
+        append_varint(prefix, body_size);
+        out.replace(start, 1, prefix);
     }
 
     result<record_view> next_record(std::string_view input, std::size_t max_size) const override {

@@ -88,7 +88,7 @@ void messagepack_writer::write_binary(std::span<const std::uint8_t> bytes) {
         put(0xC6);
         put_big_endian(n, 4);
     }
-    for (std::uint8_t b : bytes) put(b);
+    out_->append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 
 void messagepack_writer::write_extension(std::int8_t type, std::span<const std::uint8_t> data) {
@@ -112,7 +112,7 @@ void messagepack_writer::write_extension(std::int8_t type, std::span<const std::
         }
     }
     put(static_cast<std::uint8_t>(type));
-    for (std::uint8_t b : data) put(b);
+    out_->append(reinterpret_cast<const char*>(data.data()), data.size());
 }
 
 void messagepack_writer::write_array_header(std::size_t count) {
