@@ -317,10 +317,11 @@ public:
         }
         (void)reader.consume_if('{');  // just peeked
         json_envelope env;
+        std::string scratch;  // only used by a property name with escapes
         if (!reader.consume_if('}')) {
             do {
                 if (reader.peek() != '"') return reader.fail("expected a property name");
-                auto name = reader.read_string();
+                auto name = reader.read_string_view(scratch);
                 if (!name) return name.error();
                 if (auto r = reader.expect(':'); !r) return r.error();
                 if (auto r = read_property(reader, *name, env); !r) return r.error();

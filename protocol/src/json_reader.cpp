@@ -1,4 +1,5 @@
 #include "detail/json_reader.hpp"
+#include "detail/json_scan.hpp"
 #include "detail/utf8.hpp"
 
 #include <charconv>
@@ -106,6 +107,7 @@ result<std::string> json_reader::read_string() {
     std::string out;
     std::size_t run_start = pos_;
     while (true) {
+        pos_ = skip_plain_ascii(text_, pos_);
         if (pos_ >= text_.size()) return fail("unterminated string");
         const auto c = static_cast<unsigned char>(text_[pos_]);
         if (c == '"') {
@@ -120,8 +122,6 @@ result<std::string> json_reader::read_string() {
             run_start = pos_;
         } else if (c < 0x20) {
             return fail("unescaped control character in string");
-        } else if (c < 0x80) {
-            ++pos_;
         } else {
             std::uint32_t code_point = 0;
             const auto n = decode_utf8(text_, pos_, code_point);
@@ -129,6 +129,30 @@ result<std::string> json_reader::read_string() {
             pos_ += n;
         }
     }
+}
+
+result<std::string_view> json_reader::read_string_view(std::string& scratch) {
+    const std::size_t quote = pos_;
+    if (auto r = expect('"'); !r) return r.error();
+    const std::size_t start = pos_;
+    while ((pos_ = skip_plain_ascii(text_, pos_)) < text_.size()) {
+        const auto c = static_cast<unsigned char>(text_[pos_]);
+        if (c == '"') return text_.substr(start, pos_++ - start);
+        if (c == '\\' || c < 0x20) break;  // escapes and errors take the general path
+        if (c < 0x80) {
+            ++pos_;
+            continue;
+        }
+        std::uint32_t code_point = 0;
+        const auto n = decode_utf8(text_, pos_, code_point);
+        if (n == 0) return fail("invalid UTF-8 in string");
+        pos_ += n;
+    }
+    pos_ = quote;
+    auto decoded = read_string();
+    if (!decoded) return decoded.error();
+    scratch = std::move(*decoded);
+    return std::string_view(scratch);
 }
 
 result<void> json_reader::read_literal(std::string_view literal) {

@@ -2,6 +2,7 @@
 
 #include "hubspec/protocol/base64.hpp"
 #include "detail/json_reader.hpp"
+#include "detail/json_scan.hpp"
 #include "detail/utf8.hpp"
 
 #include <charconv>
@@ -64,12 +65,8 @@ void write_json_string(std::string_view s, std::string& out) {
     out += '"';
     std::size_t run_start = 0;
     auto flush = [&](std::size_t upto) { out.append(s.substr(run_start, upto - run_start)); };
-    for (std::size_t i = 0; i < s.size();) {
+    for (std::size_t i = detail::skip_plain_ascii(s, 0); i < s.size(); i = detail::skip_plain_ascii(s, i)) {
         const auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            ++i;
-            continue;
-        }
         if (c >= 0x80) {
             std::uint32_t cp = 0;
             const std::size_t n = detail::decode_utf8(s, i, cp);

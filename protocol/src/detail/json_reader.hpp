@@ -29,6 +29,9 @@ public:
     bool consume_if(char c) noexcept;
 
     result<std::string> read_string();
+    /// A string's contents without copying when it has no escapes (property
+    /// names, mostly); an escaped one is decoded into `scratch` and viewed there.
+    result<std::string_view> read_string_view(std::string& scratch);
     result<value> read_value(int depth = 0);
     /// Validates and skips one value without building it (unknown properties, MSG-006).
     result<void> skip_value(int depth = 0);
