@@ -1,0 +1,89 @@
+// The ASP.NET Core interop peer: Microsoft's own SignalR server serving the conformance hub
+// contract, started by ./run. Its first stdout line is "listening on http://HOST:PORT".
+using Hubspec.Interop.AspNetCore;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
+
+PeerOptions options;
+try
+{
+    options = PeerOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"hubspec-aspnetcore-peer: {e.Message}\n{PeerOptions.Usage}");
+    return 2;
+}
+
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+// stdout carries only the listening line; logs go to stderr.
+builder.Logging.ClearProviders();
+builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+builder.Logging.SetMinimumLevel(options.Verbose ? LogLevel.Debug : LogLevel.Warning);
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    if (!System.Net.IPAddress.TryParse(options.ListenHost, out var address))
+        address = System.Net.IPAddress.Loopback;
+    kestrel.Listen(address, options.ListenPort);
+});
+
+// Keys live in memory only: nothing is written to the home folder, and nothing needs to survive a restart.
+builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+builder.Services.AddSingleton<TokenIssuer>();
+builder.Services.AddSingleton<LiveConnections>();
+builder.Services.AddAuthentication(HubspecTokenHandler.SchemeName)
+    .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, HubspecTokenHandler>(HubspecTokenHandler.SchemeName, null);
+builder.Services.AddAuthorization();
+if (options.DisconnectTimeout is { } disconnectTimeout)
+    builder.Services.Configure<ConnectionOptions>(o => o.DisconnectTimeout = disconnectTimeout);
+builder.Services.AddSignalR(hub =>
+    {
+        if (options.KeepAliveInterval is { } keepAlive) hub.KeepAliveInterval = keepAlive;
+        if (options.ClientTimeoutInterval is { } clientTimeout) hub.ClientTimeoutInterval = clientTimeout;
+        if (options.HandshakeTimeout is { } handshakeTimeout) hub.HandshakeTimeout = handshakeTimeout;
+        if (options.MaximumReceiveMessageSize is { } maxSize) hub.MaximumReceiveMessageSize = maxSize;
+        if (options.StatefulReconnectBufferSize is { } bufferSize) hub.StatefulReconnectBufferSize = bufferSize;
+        hub.EnableDetailedErrors = options.DetailedErrors;
+    })
+    .AddMessagePackProtocol();
+
+var app = builder.Build();
+app.UseWebSockets();
+app.UseAuthentication();
+app.UseAuthorization();
+
+void ConfigureTransports(HttpConnectionDispatcherOptions dispatcher, HttpTransportType transports, bool statefulReconnect)
+{
+    dispatcher.Transports = transports;
+    dispatcher.AllowStatefulReconnects = statefulReconnect;
+    if (options.LongPollTimeout is { } pollTimeout) dispatcher.LongPolling.PollTimeout = pollTimeout;
+}
+
+const HttpTransportType AllTransports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
+app.MapHub<ConformanceHub>("/conformance", d => ConfigureTransports(d, AllTransports, statefulReconnect: true));
+app.MapHub<ConformanceHub>("/conformance-nows",
+    d => ConfigureTransports(d, HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling, statefulReconnect: false));
+app.MapHub<ConformanceHub>("/conformance-auth", d => ConfigureTransports(d, AllTransports, statefulReconnect: false))
+    .RequireAuthorization(policy => policy.AddAuthenticationSchemes(HubspecTokenHandler.SchemeName).RequireAuthenticatedUser());
+app.MapHub<ChatHub>("/chat", d => ConfigureTransports(d, AllTransports, statefulReconnect: false));
+
+app.MapGet("/token", (string? user, TokenIssuer issuer) =>
+    string.IsNullOrEmpty(user) ? Results.BadRequest("user is required") : Results.Text(issuer.Issue(user)));
+
+// A negotiate redirect (NEG-018): the client negotiates again at /conformance-auth with this token.
+app.MapPost("/redirect/negotiate", (HttpRequest request, TokenIssuer issuer) => Results.Json(new
+{
+    url = $"{request.Scheme}://{request.Host}/conformance-auth",
+    accessToken = issuer.Issue("redirected"),
+}));
+
+await app.StartAsync();
+var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+var port = new Uri(address).Port;
+Console.Out.WriteLine($"listening on http://{options.ListenHost}:{port}");
+Console.Out.Flush();
+await app.WaitForShutdownAsync();
+return 0;
