@@ -3,11 +3,11 @@
 #include "hubspec/harness/message_json.hpp"
 #include "hubspec/protocol/framing.hpp"
 #include "hubspec/protocol/handshake.hpp"
+#include "hubspec/protocol/hex.hpp"
 #include "hubspec/protocol/hub_protocol.hpp"
 #include "hubspec/protocol/json_value.hpp"
 #include "hubspec/protocol/message_reader.hpp"
 
-#include <cctype>
 #include <istream>
 #include <iterator>
 #include <ostream>
@@ -17,39 +17,6 @@ namespace hubspec::harness {
 namespace proto = hubspec::protocol;
 
 namespace {
-
-std::optional<std::string> hex_to_bytes(std::string_view text) {
-    std::string out;
-    int high = -1;
-    for (char c : text) {
-        if (std::isspace(static_cast<unsigned char>(c))) continue;
-        int digit = -1;
-        if (c >= '0' && c <= '9') digit = c - '0';
-        else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
-        if (digit < 0) return std::nullopt;
-        if (high < 0) {
-            high = digit;
-        } else {
-            out.push_back(static_cast<char>((high << 4) | digit));
-            high = -1;
-        }
-    }
-    if (high >= 0) return std::nullopt;
-    return out;
-}
-
-std::string bytes_to_hex(std::string_view bytes) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string out;
-    for (char byte : bytes) {
-        const auto c = static_cast<unsigned char>(byte);
-        if (!out.empty()) out += ' ';
-        out += digits[c >> 4];
-        out += digits[c & 15];
-    }
-    return out;
-}
 
 const proto::hub_protocol* protocol_or_complain(const std::string& name, std::ostream& err) {
     const auto* protocol = proto::find_protocol(name);
@@ -102,7 +69,7 @@ int run_decode(const codec_options& options, std::istream& in, std::ostream& out
 
     std::string input((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (options.hex) {
-        auto bytes = hex_to_bytes(input);
+        auto bytes = proto::parse_hex(input);
         if (!bytes) {
             err << "the input is not hex text (pairs of hex digits, whitespace ignored)\n";
             return 2;
@@ -155,7 +122,7 @@ int run_encode(const codec_options& options, std::istream& in, std::ostream& out
         protocol->write(*message, bytes);
     }
     if (options.hex) {
-        out << bytes_to_hex(bytes) << '\n';
+        out << proto::to_hex(bytes) << '\n';
     } else {
         out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     }

@@ -2,6 +2,7 @@
 // Helpers shared by the protocol tests: hex vectors and split-at-every-byte feeding.
 
 #include "hubspec/protocol/error.hpp"
+#include "hubspec/protocol/hex.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -15,39 +16,14 @@
 
 namespace hubspec::protocol::test {
 
-/// "7B 7D 1E" -> the bytes; spaces ignored, as test-vectors.md writes them.
+/// "7B 7D 1E" -> the bytes, as test-vectors.md writes them; a typo in a vector fails loudly.
 inline std::string from_hex(std::string_view hex) {
-    std::string out;
-    int high = -1;
-    for (char c : hex) {
-        if (std::isspace(static_cast<unsigned char>(c))) continue;
-        const int digit = std::isdigit(static_cast<unsigned char>(c))
-                              ? c - '0'
-                              : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
-        if (digit < 0 || digit > 15) throw std::invalid_argument("bad hex digit");
-        if (high < 0) {
-            high = digit;
-        } else {
-            out.push_back(static_cast<char>((high << 4) | digit));
-            high = -1;
-        }
-    }
-    if (high >= 0) throw std::invalid_argument("odd number of hex digits");
-    return out;
+    auto bytes = protocol::parse_hex(hex);
+    if (!bytes) throw std::invalid_argument("not hex: " + std::string(hex));
+    return *bytes;
 }
 
-/// The bytes as upper-case hex pairs separated by spaces, for readable failures.
-inline std::string to_hex(std::string_view bytes) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string out;
-    for (char byte : bytes) {
-        const auto c = static_cast<unsigned char>(byte);
-        if (!out.empty()) out += ' ';
-        out += digits[c >> 4];
-        out += digits[c & 15];
-    }
-    return out;
-}
+using protocol::to_hex;
 
 /// Calls `feed_all` with `input` cut into chunks: whole, split at every byte
 /// position into two, and one byte at a time (Beast's parsegrind). Each call gets

@@ -4,6 +4,7 @@
 #include "hubspec/protocol/error.hpp"
 #include "hubspec/protocol/framing.hpp"
 #include "hubspec/protocol/handshake.hpp"
+#include "hubspec/protocol/hex.hpp"
 #include "hubspec/protocol/hub_message.hpp"
 #include "hubspec/protocol/hub_protocol.hpp"
 #include "hubspec/protocol/json_value.hpp"
