@@ -25,37 +25,9 @@ protocol_error json_reader::fail(std::string message) const {
     return make_protocol_error(error::invalid_json, std::move(message), pos_);
 }
 
-void json_reader::skip_whitespace() noexcept {
-    while (pos_ < text_.size()) {
-        const char c = text_[pos_];
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
-        ++pos_;
-    }
-}
-
-char json_reader::peek() noexcept {
-    skip_whitespace();
-    return pos_ < text_.size() ? text_[pos_] : '\0';
-}
-
-bool json_reader::at_end() noexcept {
-    skip_whitespace();
-    return pos_ >= text_.size();
-}
-
-result<void> json_reader::expect(char c) {
-    if (peek() != c) {
-        if (pos_ >= text_.size()) return fail(std::string("expected '") + c + "' but the record ended");
-        return fail(std::string("expected '") + c + "'");
-    }
-    ++pos_;
-    return {};
-}
-
-bool json_reader::consume_if(char c) noexcept {
-    if (peek() != c) return false;
-    ++pos_;
-    return true;
+protocol_error json_reader::unexpected(char wanted) const {
+    if (pos_ >= text_.size()) return fail(std::string("expected '") + wanted + "' but the record ended");
+    return fail(std::string("expected '") + wanted + "'");
 }
 
 result<void> json_reader::append_escape(std::string& out) {

@@ -19,14 +19,37 @@ class json_reader {
 public:
     explicit json_reader(std::string_view text) : text_(text) {}
 
-    void skip_whitespace() noexcept;
+    // The small steps are inline: they run several times per property.
+    void skip_whitespace() noexcept {
+        while (pos_ < text_.size()) {
+            const char c = text_[pos_];
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
+            ++pos_;
+        }
+    }
     /// The next non-whitespace byte, or '\0' at the end.
-    char peek() noexcept;
-    bool at_end() noexcept;
+    char peek() noexcept {
+        skip_whitespace();
+        return pos_ < text_.size() ? text_[pos_] : '\0';
+    }
+    bool at_end() noexcept {
+        skip_whitespace();
+        return pos_ >= text_.size();
+    }
     /// Consumes `c` (after whitespace) or fails with invalid_json naming it.
-    result<void> expect(char c);
+    result<void> expect(char c) {
+        if (peek() == c) {
+            ++pos_;
+            return {};
+        }
+        return unexpected(c);
+    }
     /// Consumes `c` if it comes next.
-    bool consume_if(char c) noexcept;
+    bool consume_if(char c) noexcept {
+        if (peek() != c) return false;
+        ++pos_;
+        return true;
+    }
 
     result<std::string> read_string();
     /// A string's contents without copying when it has no escapes (property
@@ -40,6 +63,7 @@ public:
     protocol_error fail(std::string message) const;
 
 private:
+    protocol_error unexpected(char wanted) const;
     result<value> read_number();
     result<void> read_literal(std::string_view literal);
     result<void> append_escape(std::string& out);
