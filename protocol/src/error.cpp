@@ -38,6 +38,9 @@ error_info info_of(error e) noexcept {
     case error::negotiate_error: return {"NEG-017", "negotiate returned an error", condition::rejected};
     case error::legacy_server: return {"NEG-024", "ASP.NET (non-Core) SignalR server", condition::unsupported};
     case error::sse_line_too_long: return {"SSE-008", "Server-Sent Events line too long", condition::limit_exceeded};
+    case error::sequence_id_too_high: return {"SR-015", "Sequence ID above the next expected message", condition::malformed};
+    case error::ack_id_too_high: return {"SR-009", "Ack ID above the last message sent", condition::malformed};
+    case error::reconnect_after_close: return {"SR-016", "no stateful reconnect after a graceful close", condition::unsupported};
     }
     return {"", "unknown error", condition::malformed};
 }

@@ -50,6 +50,11 @@ enum class error {
 
     // Server-Sent Events
     sse_line_too_long,       // an SSE line beyond the parser's limit (SSE-008)
+
+    // stateful reconnect
+    sequence_id_too_high,    // Sequence(s) with s above the next expected number: messages lost (SR-015)
+    ack_id_too_high,         // Ack(n) for a number never sent: the peer acked what it cannot have (SR-009)
+    reconnect_after_close,   // resume asked for after a graceful close ended the connection (SR-016)
 };
 
 /// Broad classes that callers branch on; tests check the exact `error`.
