@@ -1,0 +1,279 @@
+// The life of a hub connection: handshake, framing, timers, Close, teardown.
+// Dispatch of hub messages is in hub_dispatch.cpp.
+#include "hub_connection.hpp"
+
+#include "log.hpp"
+
+#include "hubspec/protocol/framing.hpp"
+#include "hubspec/protocol/handshake.hpp"
+#include "hubspec/protocol/texts.hpp"
+
+#include <array>
+#include <atomic>
+
+namespace hubspec::server::detail {
+
+namespace p = hubspec::protocol;
+
+namespace {
+
+const std::array<const p::hub_protocol*, 2> supported_protocols{&p::json_protocol(), &p::messagepack_protocol()};
+
+p::server_keep_alive_options keep_alive_options(const hub_options& o, p::transport_type transport) {
+    p::server_keep_alive_options k;
+    k.keep_alive_interval = o.keep_alive_interval;
+    k.client_timeout_interval = o.client_timeout_interval;
+    k.handshake_timeout = o.handshake_timeout;
+    // Long polling keeps itself alive: no Pings, no client timeout (KA-008, LP-019).
+    k.transport = transport == p::transport_type::long_polling ? p::transport_keep_alive::inherent
+                                                               : p::transport_keep_alive::needs_pings;
+    return k;
+}
+
+std::shared_ptr<const std::string> shared_bytes(std::string s) {
+    return std::make_shared<const std::string>(std::move(s));
+}
+
+}  // namespace
+
+hub_connection::hub_connection(std::shared_ptr<hub_lifetime> lifetime, connection_identity identity,
+                               std::weak_ptr<transport_sink> sink)
+    : lifetime_(std::move(lifetime)), identity_(std::move(identity)), sink_(std::move(sink)),
+      keep_alive_(clock::now(), keep_alive_options(lifetime_->options(), identity_.transport)) {}
+
+void hub_connection::start() { rearm_timer(); }
+
+void hub_connection::on_data(std::string_view bytes) {
+    if (state_ == state::closed) return;
+    if (state_ == state::handshaking) {
+        on_handshake_data(bytes);
+        return;
+    }
+    reader_->feed(bytes);
+    read_messages();
+}
+
+void hub_connection::on_handshake_data(std::string_view bytes) {
+    handshake_buffer_.append(bytes);
+    const std::size_t limit = lifetime_->options().maximum_receive_message_size;
+    auto record = p::next_json_record(handshake_buffer_, limit);
+    if (!record) {
+        if (record.error().is_need_more()) return;
+        std::string text;
+        if (record.error().code == p::error::record_too_large) {
+            text = p::texts::handshake_canceled;  // too large without an RS (HS-010)
+            log_event("HS-010", identity_.connection_id, "handshake request over the maximum message size");
+        } else {
+            text = p::texts::handshake_unexpected_error;
+            if (lifetime_->options().enable_detailed_errors) text += " InvalidDataException: " + record.error().message;
+            log_event("HS-011", identity_.connection_id, record.error().to_string());
+        }
+        write(shared_bytes(p::write_handshake_response({text})));
+        if (auto sink = sink_.lock()) sink->close();
+        teardown();
+        return;
+    }
+    const std::size_t consumed = record->consumed;
+    auto request = p::parse_handshake_request(record->body);
+    if (!request) {
+        std::string text{p::texts::handshake_unexpected_error};
+        if (lifetime_->options().enable_detailed_errors) text += " InvalidDataException: " + request.error().message;
+        log_event("HS-011", identity_.connection_id, request.error().to_string());
+        write(shared_bytes(p::write_handshake_response({text})));
+        if (auto sink = sink_.lock()) sink->close();
+        teardown();
+        return;
+    }
+    const auto formats = p::transfer_formats_of(identity_.transport);
+    auto answer = p::answer_handshake(*request, supported_protocols, formats);
+    if (answer.error) {
+        // HS-008: the error response, then the end, without a Close message.
+        log_event("HS-004..006", identity_.connection_id, *answer.error);
+        write(shared_bytes(p::write_handshake_response(answer)));
+        if (auto sink = sink_.lock()) sink->close();
+        teardown();
+        return;
+    }
+    protocol_ = p::find_protocol(request->protocol);
+    if (auto sink = sink_.lock()) sink->set_binary(protocol_->format() == p::transfer_format::binary);
+    write(shared_bytes(p::write_handshake_response({})));  // HS-007, in the protocol's frame type (WS-007)
+    reader_.emplace(*protocol_, lifetime_->options().maximum_receive_message_size);
+    state_ = state::connected;
+    keep_alive_.on_received(clock::now(), p::received_kind::handshake);
+    lifetime_->add(shared_from_this());
+
+    std::string rest = handshake_buffer_.substr(consumed);  // HS-013: bytes after the RS are hub messages
+    handshake_buffer_.clear();
+    handshake_buffer_.shrink_to_fit();
+
+    hub_call call(shared_from_this(), nullptr);
+    try {
+        lifetime_->definition().connected(call);
+    } catch (...) {
+        // ERR-008: an OnConnected failure ends the connection without allowReconnect.
+        close_with({error_text(p::texts::connection_closed_with_error, std::current_exception()), false}, "ERR-008",
+                   "OnConnected threw");
+        return;
+    }
+    if (state_ != state::connected) return;
+    if (!rest.empty()) {
+        reader_->feed(rest);
+        read_messages();
+    }
+    rearm_timer();
+}
+
+void hub_connection::read_messages() {
+    auto self = shared_from_this();  // hub code may drop the last other reference
+    while (state_ == state::connected) {
+        auto next = reader_->next();
+        if (!next) {
+            if (!next.error().is_need_more()) fail_protocol(next.error());
+            break;
+        }
+        const bool is_ping = std::holds_alternative<p::ping_message>(*next);
+        keep_alive_.on_received(clock::now(), is_ping ? p::received_kind::ping : p::received_kind::message);
+        dispatch(std::move(*next));
+    }
+    rearm_timer();
+}
+
+void hub_connection::fail_protocol(const p::protocol_error& e) {
+    std::string text{p::texts::connection_closed_with_error};
+    if (lifetime_->options().enable_detailed_errors) text += " InvalidDataException: " + e.message;
+    const std::string_view requirement = e.code == p::error::record_too_large ? "FRAME-010" : "ERR-007";
+    close_with({text, true}, requirement, e.to_string());
+}
+
+void hub_connection::abort() {
+    close_with({std::nullopt, false}, "ERR-009", "Context.Abort()");
+}
+
+void hub_connection::close_with(p::close_message close, std::string_view requirement, std::string_view why) {
+    if (state_ == state::closed) return;
+    log_event(requirement, identity_.connection_id, std::string("closing: ") + std::string(why));
+    if (state_ == state::connected) send_message(close);  // MSG-074
+    if (auto sink = sink_.lock()) sink->close();
+    teardown();
+}
+
+void hub_connection::on_transport_closed() {
+    if (state_ == state::closed) return;
+    if (reader_) {
+        if (auto finished = reader_->finish(); !finished) {
+            log_event("FRAME-011", identity_.connection_id, std::string(p::texts::terminated_while_reading));
+        }
+    }
+    teardown();
+}
+
+void hub_connection::teardown() {
+    const bool was_connected = state_ == state::connected;
+    state_ = state::closed;
+    timer_.cancel();
+    timer_deadline_.reset();
+    auto self = shared_from_this();
+    if (was_connected) lifetime_->remove(*this);
+
+    // Streams end silently: the transport is gone.
+    auto streams = std::move(streams_);
+    streams_.clear();
+    for (auto& [id, stream] : streams) {
+        stream->done = true;
+        for (auto& callback : std::exchange(stream->on_cancel, {})) guarded("stream cancel callback", callback);
+    }
+    auto uploads = std::move(uploads_);
+    uploads_.clear();
+    for (auto& [id, upload] : uploads) end_upload(upload, std::string(p::texts::invocation_canceled_connection_closed));
+
+    // CR-007: whoever awaits this connection's answer learns it is gone.
+    auto results = std::move(client_results_);
+    client_results_.clear();
+    for (auto& [id, on_result] : results) {
+        guarded("client result callback", [&] {
+            on_result({std::nullopt, "Connection '" + identity_.connection_id + "' disconnected."});
+        });
+    }
+    if (was_connected) {
+        hub_call call(self, nullptr);
+        guarded("OnDisconnected", [&] { lifetime_->definition().disconnected(call); });
+    }
+}
+
+void hub_connection::send_message(const p::hub_message& message) {
+    if (state_ == state::closed || protocol_ == nullptr) return;
+    write(shared_bytes(protocol_->encode(message)));
+}
+
+void hub_connection::send_encoded(const std::shared_ptr<const std::string>& records) {
+    if (state_ != state::connected) return;
+    write(records);
+}
+
+void hub_connection::write(std::shared_ptr<const std::string> records) {
+    auto sink = sink_.lock();
+    if (!sink) return;
+    sink->send(std::move(records));
+    keep_alive_.on_sent(clock::now());
+}
+
+void hub_connection::invoke_client(std::string_view method, std::vector<value> arguments,
+                                   std::function<void(client_result)> on_result) {
+    static std::atomic<std::uint64_t> counter{0};  // process-wide, as on .NET (MSG-017)
+    if (state_ != state::connected) {
+        on_result({std::nullopt, "Connection '" + identity_.connection_id + "' disconnected."});
+        return;
+    }
+    std::string id = "s" + std::to_string(++counter);
+    client_results_.emplace(id, std::move(on_result));
+    send_message(p::invocation_message{{}, id, std::string(method), std::move(arguments), {}});
+}
+
+void hub_connection::rearm_timer() {
+    if (state_ == state::closed) return;
+    const auto deadline = keep_alive_.next_deadline();
+    if (!deadline) {
+        timer_.cancel();
+        timer_deadline_.reset();
+        return;
+    }
+    // An armed earlier deadline re-arms when it fires; only an earlier one needs a new timer.
+    if (timer_deadline_ && *timer_deadline_ <= *deadline) return;
+    timer_.cancel();
+    timer_deadline_ = *deadline;
+    const auto delay = std::chrono::ceil<std::chrono::milliseconds>(*deadline - clock::now());
+    std::weak_ptr<hub_connection> weak = weak_from_this();
+    timer_ = lifetime_->timers().after(std::max(delay, std::chrono::milliseconds{0}), [weak] {
+        if (auto self = weak.lock()) self->on_timer();
+    });
+}
+
+void hub_connection::on_timer() {
+    timer_deadline_.reset();
+    if (state_ == state::closed) return;
+    const auto due = keep_alive_.poll(clock::now());
+    switch (due.action) {
+    case p::keep_alive_action::none: break;
+    case p::keep_alive_action::send_ping: send_message(p::ping_message{}); break;
+    case p::keep_alive_action::handshake_timeout:
+        log_event("HS-009", identity_.connection_id, "no handshake request in time");
+        if (state_ == state::handshaking) {
+            write(shared_bytes(p::write_handshake_response({std::string(p::texts::handshake_canceled)})));
+            if (auto sink = sink_.lock()) sink->close();
+            teardown();
+        }
+        return;
+    case p::keep_alive_action::peer_timeout: {
+        std::string text{p::texts::connection_closed_with_error};
+        if (lifetime_->options().enable_detailed_errors) {
+            text += " OperationCanceledException: Client hasn't sent a message/ping within the configured "
+                    "ClientTimeoutInterval.";
+        }
+        close_with({text, true}, "KA-004", "client timeout");
+        return;
+    }
+    }
+    rearm_timer();
+}
+
+}  // namespace hubspec::server::detail

@@ -1,0 +1,144 @@
+#pragma once
+// One hub connection, whatever its transport: handshake (HS-*), framing with the
+// size limit (FRAME-009..012), keep-alive and timeouts (KA-*), dispatch of hub
+// messages to the hub (MSG-*), and Close (ERR-007, ERR-009). It is fed bytes
+// by its transport and writes whole records to it (WS-011); it runs on the
+// I/O thread only, so it needs no locks.
+
+#include "hub_lifetime.hpp"
+#include "hub_state.hpp"
+
+#include "hubspec/protocol/hub_message.hpp"
+#include "hubspec/protocol/hub_protocol.hpp"
+#include "hubspec/protocol/keep_alive.hpp"
+#include "hubspec/protocol/message_reader.hpp"
+#include "hubspec/protocol/negotiate.hpp"
+
+#include <any>
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace hubspec::server::detail {
+
+/// What a transport offers its connection.
+class transport_sink {
+public:
+    virtual ~transport_sink() = default;
+    /// The hub protocol's transfer format, fixed at the handshake (WS-007).
+    virtual void set_binary(bool binary) = 0;
+    /// Whole records, written in order; several may share one transport message.
+    virtual void send(std::shared_ptr<const std::string> records) = 0;
+    /// Flush what is queued, then end the transport gracefully.
+    virtual void close() = 0;
+
+protected:
+    transport_sink() = default;
+    transport_sink(const transport_sink&) = default;
+    transport_sink& operator=(const transport_sink&) = default;
+};
+
+/// Who connected, as the transport request said.
+struct connection_identity {
+    std::string connection_id;
+    std::optional<std::string> user_identifier;
+    protocol::transport_type transport = protocol::transport_type::websockets;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+class hub_connection : public std::enable_shared_from_this<hub_connection> {
+public:
+    using clock = std::chrono::steady_clock;
+
+    hub_connection(std::shared_ptr<hub_lifetime> lifetime, connection_identity identity,
+                   std::weak_ptr<transport_sink> sink);
+
+    /// Arms the handshake timeout (HS-009); call once the transport is up.
+    void start();
+    /// Bytes from the transport, in any split (FRAME-003, WS-010).
+    void on_data(std::string_view bytes);
+    /// The transport ended (peer closed or failed): tear down without writing.
+    void on_transport_closed();
+
+    /// Context.Abort(): Close without error and without allowReconnect (ERR-009).
+    void abort();
+
+    // ---- sending -----------------------------------------------------------
+
+    void send_message(const protocol::hub_message& message);
+    /// A broadcast already serialized for this connection's protocol (GRP-001).
+    void send_encoded(const std::shared_ptr<const std::string>& records);
+    /// Client result (CR-001): "s1", "s2", … (MSG-017).
+    void invoke_client(std::string_view method, std::vector<value> arguments,
+                       std::function<void(client_result)> on_result);
+
+    // ---- what hub code asks ------------------------------------------------
+
+    const connection_identity& identity() const noexcept { return identity_; }
+    const std::shared_ptr<hub_lifetime>& lifetime() const noexcept { return lifetime_; }
+    std::map<std::string, std::any, std::less<>>& items() noexcept { return items_; }
+    std::set<std::string>& groups() noexcept { return groups_; }
+    const protocol::hub_protocol* protocol() const noexcept { return protocol_; }
+    bool closed() const noexcept { return state_ == state::closed; }
+
+    // ---- completion of hub work (hub_dispatch.cpp) -------------------------
+
+    void finish_invocation(pending_invocation& pending, protocol::completion_message completion);
+    void finish_stream(stream_state& stream, std::optional<std::string> error);
+    /// Text of an exception from hub code: `base` + " Type: message" for hub_error or
+    /// with detailed errors (ERR-002..004, MSG-101).
+    std::string error_text(std::string_view base, std::exception_ptr error) const;
+
+private:
+    enum class state { handshaking, connected, closed };
+
+    void on_handshake_data(std::string_view bytes);
+    void read_messages();
+    void dispatch(protocol::hub_message&& message);
+    void on_invocation(protocol::invocation_message&& m);
+    void on_stream_invocation(protocol::stream_invocation_message&& m);
+    void on_stream_item(protocol::stream_item_message&& m);
+    void on_completion(protocol::completion_message&& m);
+    void on_cancel_invocation(const protocol::cancel_invocation_message& m);
+    std::vector<std::shared_ptr<upload_state>> open_uploads(const std::vector<std::string>& stream_ids);
+    void end_upload(const std::shared_ptr<upload_state>& upload, std::optional<std::string> error);
+
+    /// Sends Close (ERR-007, KA-004, ERR-009), then ends the transport.
+    void close_with(protocol::close_message close, std::string_view requirement, std::string_view why);
+    void fail_protocol(const protocol::protocol_error& e);
+    void teardown();
+
+    void write(std::shared_ptr<const std::string> records);
+    void rearm_timer();
+    void on_timer();
+
+    std::shared_ptr<hub_lifetime> lifetime_;
+    connection_identity identity_;
+    std::weak_ptr<transport_sink> sink_;
+    state state_ = state::handshaking;
+
+    std::string handshake_buffer_;
+    const protocol::hub_protocol* protocol_ = nullptr;
+    std::optional<protocol::message_reader> reader_;
+    protocol::server_keep_alive keep_alive_;
+    timer_handle timer_;
+    std::optional<clock::time_point> timer_deadline_;
+
+    std::map<std::string, std::any, std::less<>> items_;
+    std::set<std::string> groups_;
+    std::unordered_map<std::string, std::shared_ptr<stream_state>> streams_;
+    std::unordered_map<std::string, std::shared_ptr<upload_state>> uploads_;
+    std::unordered_map<std::string, std::function<void(client_result)>> client_results_;
+    bool dispatching_ = false;  // re-entrancy guard: hub code may close us mid-dispatch
+};
+
+}  // namespace hubspec::server::detail

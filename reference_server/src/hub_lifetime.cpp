@@ -1,0 +1,105 @@
+#include "hub_lifetime.hpp"
+
+#include "hub_connection.hpp"
+
+#include "hubspec/protocol/hub_protocol.hpp"
+
+namespace hubspec::server::detail {
+
+namespace p = hubspec::protocol;
+
+void hub_lifetime::add(const std::shared_ptr<hub_connection>& connection) {
+    const auto& identity = connection->identity();
+    connections_[identity.connection_id] = connection;
+    if (identity.user_identifier) users_[*identity.user_identifier].insert(identity.connection_id);
+}
+
+void hub_lifetime::remove(hub_connection& connection) {
+    const auto& identity = connection.identity();
+    connections_.erase(identity.connection_id);
+    if (identity.user_identifier) {
+        if (auto it = users_.find(*identity.user_identifier); it != users_.end()) {
+            it->second.erase(identity.connection_id);
+            if (it->second.empty()) users_.erase(it);
+        }
+    }
+    for (const auto& group : connection.groups()) {
+        if (auto it = groups_.find(group); it != groups_.end()) {
+            it->second.erase(identity.connection_id);
+            if (it->second.empty()) groups_.erase(it);
+        }
+    }
+}
+
+std::shared_ptr<hub_connection> hub_lifetime::find(std::string_view connection_id) const {
+    auto it = connections_.find(std::string(connection_id));
+    return it == connections_.end() ? nullptr : it->second.lock();
+}
+
+void hub_lifetime::add_to_group(const std::string& connection_id, const std::string& group) {
+    auto connection = find(connection_id);
+    if (!connection) return;
+    connection->groups().insert(group);
+    groups_[group].insert(connection_id);
+}
+
+void hub_lifetime::remove_from_group(const std::string& connection_id, const std::string& group) {
+    if (auto connection = find(connection_id)) connection->groups().erase(group);
+    if (auto it = groups_.find(group); it != groups_.end()) {
+        it->second.erase(connection_id);
+        if (it->second.empty()) groups_.erase(it);
+    }
+}
+
+std::vector<std::shared_ptr<hub_connection>> hub_lifetime::targets(client_proxy::target_kind kind,
+                                                                   const std::string& name,
+                                                                   const std::string& excluded) const {
+    using kinds = client_proxy::target_kind;
+    std::vector<std::shared_ptr<hub_connection>> out;
+    auto add_ids = [&](const std::set<std::string>& ids) {
+        for (const auto& id : ids) {
+            if (id == excluded) continue;
+            if (auto c = find(id)) out.push_back(std::move(c));
+        }
+    };
+    switch (kind) {
+    case kinds::all:
+    case kinds::all_except:
+        out.reserve(connections_.size());
+        for (const auto& [id, weak] : connections_) {
+            if (id == excluded) continue;
+            if (auto c = weak.lock()) out.push_back(std::move(c));
+        }
+        break;
+    case kinds::connection:
+        if (auto c = find(name)) out.push_back(std::move(c));
+        break;
+    case kinds::group:
+    case kinds::group_except:
+        if (auto it = groups_.find(name); it != groups_.end()) add_ids(it->second);
+        break;
+    case kinds::user:
+        if (auto it = users_.find(name); it != users_.end()) add_ids(it->second);
+        break;
+    }
+    return out;
+}
+
+void hub_lifetime::send(client_proxy::target_kind kind, const std::string& name, const std::string& excluded,
+                        std::string_view method, std::vector<value> arguments) {
+    auto recipients = targets(kind, name, excluded);
+    if (recipients.empty()) return;  // GRP-007
+    const p::hub_message message = p::invocation_message{{}, std::nullopt, std::string(method), std::move(arguments), {}};
+    // Serialized at most once per protocol, shared by every recipient (GRP-001).
+    std::shared_ptr<const std::string> json;
+    std::shared_ptr<const std::string> messagepack;
+    for (const auto& c : recipients) {
+        const p::hub_protocol* protocol = c->protocol();
+        if (protocol == nullptr) continue;
+        auto& bytes = protocol->format() == p::transfer_format::binary ? messagepack : json;
+        if (!bytes) bytes = std::make_shared<const std::string>(protocol->encode(message));
+        c->send_encoded(bytes);
+    }
+}
+
+}  // namespace hubspec::server::detail

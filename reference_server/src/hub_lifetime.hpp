@@ -1,0 +1,55 @@
+#pragma once
+// The connections of one hub endpoint: lookup by connection id, groups and
+// users, and sending to a target (Clients.*) with each protocol's bytes
+// serialized once (GRP-001).
+
+#include "hubspec/server/hub.hpp"
+#include "hubspec/server/options.hpp"
+#include "scheduler.hpp"
+
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace hubspec::server::detail {
+
+class hub_connection;
+
+class hub_lifetime : public std::enable_shared_from_this<hub_lifetime> {
+public:
+    hub_lifetime(hub definition, const hub_options& options, scheduler& timers)
+        : definition_(std::move(definition)), options_(options), timers_(timers) {}
+
+    const hub& definition() const noexcept { return definition_; }
+    const hub_options& options() const noexcept { return options_; }
+    scheduler& timers() noexcept { return timers_; }
+
+    void add(const std::shared_ptr<hub_connection>& connection);
+    /// Drops the connection, its groups and its user entry (GRP-003).
+    void remove(hub_connection& connection);
+    std::shared_ptr<hub_connection> find(std::string_view connection_id) const;
+    std::size_t size() const noexcept { return connections_.size(); }
+
+    void add_to_group(const std::string& connection_id, const std::string& group);
+    void remove_from_group(const std::string& connection_id, const std::string& group);
+
+    /// One non-blocking Invocation to every connection of the target (GRP-001, GRP-006, GRP-007).
+    void send(client_proxy::target_kind kind, const std::string& name, const std::string& excluded,
+              std::string_view method, std::vector<value> arguments);
+
+private:
+    std::vector<std::shared_ptr<hub_connection>> targets(client_proxy::target_kind kind, const std::string& name,
+                                                         const std::string& excluded) const;
+
+    hub definition_;
+    hub_options options_;
+    scheduler& timers_;
+    std::unordered_map<std::string, std::weak_ptr<hub_connection>> connections_;
+    std::unordered_map<std::string, std::set<std::string>> groups_;  // group -> connection ids
+    std::unordered_map<std::string, std::set<std::string>> users_;   // user -> connection ids
+};
+
+}  // namespace hubspec::server::detail

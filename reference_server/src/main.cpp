@@ -1,0 +1,74 @@
+// hubspec-server: the reference server's CLI (design §3 contract).
+//   hubspec-server --listen HOST:PORT [--keepalive-ms N] [--client-timeout-ms N]
+//                  [--handshake-timeout-ms N] [--max-message-size BYTES] [--detailed-errors]
+// The first stdout line is `listening on http://HOST:PORT` with the bound port;
+// SIGINT or SIGTERM stops it.
+#include "hubspec/server/conformance_hub.hpp"
+#include "hubspec/server/server.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <exception>
+#include <iostream>
+#include <string>
+
+int main(int argc, char** argv) {
+    using namespace hubspec::server;
+    CLI::App app{"hubspec-server: the hubspec reference SignalR server"};
+    std::string listen = "127.0.0.1:0";
+    std::int64_t keep_alive_ms = 15'000;
+    std::int64_t client_timeout_ms = 30'000;
+    std::int64_t handshake_timeout_ms = 15'000;
+    std::int64_t disconnect_timeout_ms = 15'000;
+    std::size_t max_message_size = 32'768;
+    bool detailed_errors = false;
+    app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
+    app.add_option("--keepalive-ms", keep_alive_ms, "KeepAliveInterval (KA-001)")->check(CLI::PositiveNumber);
+    app.add_option("--client-timeout-ms", client_timeout_ms, "ClientTimeoutInterval (KA-003)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--handshake-timeout-ms", handshake_timeout_ms, "HandshakeTimeout (HS-009)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--disconnect-timeout-ms", disconnect_timeout_ms, "DisconnectTimeout (NEG-036)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--max-message-size", max_message_size, "MaximumReceiveMessageSize in bytes (FRAME-009)")
+        ->check(CLI::PositiveNumber);
+    app.add_flag("--detailed-errors", detailed_errors, "EnableDetailedErrors (ERR-003)");
+    CLI11_PARSE(app, argc, argv);
+
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos) {
+        std::cerr << "hubspec-server: --listen wants HOST:PORT, got '" << listen << "'\n";
+        return 2;
+    }
+    const std::string host = listen.substr(0, colon);
+    std::uint16_t port = 0;
+    try {
+        const int parsed = std::stoi(listen.substr(colon + 1));
+        if (parsed < 0 || parsed > 65535) throw std::out_of_range("port");
+        port = static_cast<std::uint16_t>(parsed);
+    } catch (const std::exception&) {
+        std::cerr << "hubspec-server: bad port in '" << listen << "'\n";
+        return 2;
+    }
+
+    server_options options;
+    options.hub.keep_alive_interval = std::chrono::milliseconds{keep_alive_ms};
+    options.hub.client_timeout_interval = std::chrono::milliseconds{client_timeout_ms};
+    options.hub.handshake_timeout = std::chrono::milliseconds{handshake_timeout_ms};
+    options.hub.maximum_receive_message_size = max_message_size;
+    options.hub.enable_detailed_errors = detailed_errors;
+    options.disconnect_timeout = std::chrono::milliseconds{disconnect_timeout_ms};
+
+    try {
+        server s(options);
+        add_contract_endpoints(s);
+        const std::uint16_t bound = s.listen(host, port);
+        std::cout << "listening on http://" << host << ':' << bound << std::endl;
+        s.run(/*stop_on_signals=*/true);
+    } catch (const std::exception& e) {
+        std::cerr << "hubspec-server: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Starts hubspec-server on a free port and runs Microsoft's JS client through the
+# contract check (interop/js/contract-check.mjs) against /conformance.
+#   contract_check.sh HUBSPEC_SERVER INTEROP_DIR TRANSPORT PROTOCOL
+# Exit 77 (CTest skip) without node/npm unless HUBSPEC_REQUIRE_INTEROP=1.
+set -uo pipefail
+server=$1 interop=$2 transport=$3 protocol=$4
+
+missing=()
+for tool in node npm; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "${HUBSPEC_REQUIRE_INTEROP:-}" = 1 ]; then
+    echo "FAIL: interop toolchain missing (${missing[*]}) and HUBSPEC_REQUIRE_INTEROP=1" >&2
+    exit 1
+  fi
+  echo "SKIP: interop toolchain missing (${missing[*]}); set HUBSPEC_REQUIRE_INTEROP=1 to make this a failure"
+  exit 77
+fi
+"$interop/setup" --quiet js
+status=$?
+if [ $status -ne 0 ]; then
+  if [ $status -eq 77 ] && [ "${HUBSPEC_REQUIRE_INTEROP:-}" != 1 ]; then echo "SKIP: interop/setup js exited 77"; exit 77; fi
+  echo "FAIL: interop/setup js exited $status" >&2
+  exit 1
+fi
+
+work=$(mktemp -d)
+cleanup() {
+  if [ -n "${pid:-}" ]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$server" --listen 127.0.0.1:0 >"$work/stdout" 2>"$work/stderr" &
+pid=$!
+line=
+for _ in $(seq 1 100); do
+  line=$(head -n 1 "$work/stdout" 2>/dev/null)
+  [ -n "$line" ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.05
+done
+case "$line" in
+  "listening on http://"*) url=${line#listening on } ;;
+  *) echo "FAIL: hubspec-server did not print its listening line (saw '$line')" >&2; cat "$work/stderr" >&2; exit 1 ;;
+esac
+
+node "$interop/js/contract-check.mjs" --url "$url/conformance" --transport "$transport" --protocol "$protocol"
+result=$?
+if [ $result -ne 0 ]; then
+  echo "--- hubspec-server stderr ---" >&2
+  tail -n 50 "$work/stderr" >&2
+fi
+
+# SIGTERM must stop the server cleanly (design §3).
+kill -TERM "$pid"
+for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+if kill -0 "$pid" 2>/dev/null; then echo "FAIL: hubspec-server ignored SIGTERM" >&2; result=1; fi
+wait "$pid"; server_status=$?
+pid=
+if [ $server_status -ne 0 ]; then echo "FAIL: hubspec-server exited $server_status after SIGTERM" >&2; result=1; fi
+exit $result
