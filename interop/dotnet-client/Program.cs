@@ -2,11 +2,15 @@
 // Environment: HUBSPEC_URL, HUBSPEC_TRANSPORT (empty = client's choice), HUBSPEC_PROTOCOL,
 // HUBSPEC_SCENARIO. Prints one JSON line per state change on stdout; exits 0 after Stop()
 // or a clean close, 1 on a failed start or a close with an error, 127 when unsupported.
+// Peer-test extra (not in the contract): RunSequence(count) makes the agent invoke
+// Sequence(count) and print {"event":"sequence","result":…,"seq":[the Seq items seen],…}.
+//
+// With --contract-check as first argument it runs the contract check instead (ContractCheck.cs).
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Connections;
+using Hubspec.Interop.DotnetClient;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+
+if (args is ["--contract-check", ..]) return await ContractCheck.RunAsync(args[1..]);
 
 var url = Environment.GetEnvironmentVariable("HUBSPEC_URL");
 var transportName = Environment.GetEnvironmentVariable("HUBSPEC_TRANSPORT") ?? "";
@@ -27,33 +31,15 @@ if (string.IsNullOrEmpty(url))
     return 2;
 }
 
-HttpTransportType? transport = transportName switch
-{
-    "" => null,
-    "WebSockets" => HttpTransportType.WebSockets,
-    "ServerSentEvents" => HttpTransportType.ServerSentEvents,
-    "LongPolling" => HttpTransportType.LongPolling,
-    _ => (HttpTransportType)0,
-};
-string? unsupported = transport == 0 ? $"unknown transport '{transportName}'"
-    : protocol is not ("json" or "messagepack") ? $"unknown protocol '{protocol}'"
-    : transport == HttpTransportType.ServerSentEvents && protocol == "messagepack"
-        ? "Server-Sent Events carry text only; MessagePack needs the Binary transfer format" : null;
+var unsupported = ClientSetup.UnsupportedReason(transportName, protocol, out var transport);
 if (unsupported is not null)
 {
     Emit("unsupported", new() { ["transport"] = transportName, ["protocol"] = protocol, ["reason"] = unsupported });
     return 127;
 }
 
-var builder = new HubConnectionBuilder()
-    .WithUrl(url, transport ?? HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling)
-    .WithAutomaticReconnect()
-    .WithStatefulReconnect()
-    .ConfigureLogging(logging => logging
-        .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
-        .SetMinimumLevel(LogLevel.Warning));
-if (protocol == "messagepack") builder.AddMessagePackProtocol();
-await using var connection = builder.Build();
+await using var connection = ClientSetup.Build(url, transport, protocol,
+    hub: builder => builder.WithAutomaticReconnect().WithStatefulReconnect());
 
 var finished = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
 var stopping = false;
@@ -70,6 +56,35 @@ connection.On("Stop", () =>
 {
     stopping = true;
     _ = Task.Run(() => connection.StopAsync()); // StopAsync waits for this handler's loop to end
+});
+
+var seq = new List<int>();
+TaskCompletionSource? flushed = null;
+connection.On("ManyArgs", () => { flushed?.TrySetResult(); });
+connection.On<int>("Seq", i => { lock (seq) seq.Add(i); });
+connection.On<int>("RunSequence", count =>
+{
+    lock (seq) seq.Clear();
+    _ = Task.Run(async () =>
+    {
+        try
+        {
+            var result = await connection.InvokeAsync<int>("Sequence", count);
+            // The .NET client may complete an invocation before earlier invocations' handlers ran
+            // (FINDINGS.md, MSG-103). Handlers run in arrival order, so once the handler of a later
+            // ManyArgs() ran, every Seq received before it has been handled too.
+            flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await connection.InvokeAsync("ManyArgs", 0);
+            await flushed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            int[] items;
+            lock (seq) items = [.. seq];
+            Emit("sequence", new() { ["result"] = result, ["seq"] = items, ["connectionId"] = connection.ConnectionId });
+        }
+        catch (Exception e)
+        {
+            Emit("sequence", new() { ["error"] = e.Message });
+        }
+    });
 });
 
 connection.Reconnecting += error =>

@@ -30,6 +30,16 @@ connection.on("Echo", (value) => {
   connection.invoke("EchoReply", value).catch((e) => process.stderr.write(`agent.mjs: EchoReply failed: ${errorText(e)}\n`));
 });
 connection.on("Result", (value) => value);
+// Peer-test extra (not in the contract): RunSequence(count) → invoke Sequence(count), then print
+// {"event":"sequence","result":…,"seq":[the Seq items seen],"connectionId":…}.
+let seq = [];
+connection.on("Seq", (i) => { seq.push(i); });
+connection.on("RunSequence", (count) => {
+  seq = [];
+  connection.invoke("Sequence", count).then(
+    (result) => emit("sequence", { result, seq, connectionId: connection.connectionId }),
+    (error) => emit("sequence", { error: errorText(error) }));
+});
 connection.on("Stop", async () => {
   stopping = true;
   await connection.stop();

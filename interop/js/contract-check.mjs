@@ -4,7 +4,9 @@
 //   node contract-check.mjs --url http://HOST:PORT/conformance --transport WebSockets --protocol json
 //       [--only NAME,NAME] [--timeout-ms 10000]
 //
-// One JSON line per check on stdout: {"check":...,"result":"pass"|"fail","reason":...}.
+// One JSON line per check on stdout: {"check":...,"result":"pass"|"fail","reason":...,"client":"js",...}.
+// interop/dotnet-client (--contract-check) runs the same checks, by the same names and in the same
+// order, through Microsoft's .NET client; keep the two lists in step (tests/contract.test.mjs compares them).
 // Exit 0 when all passed, 1 when any failed, 127 when the client cannot run this
 // transport × protocol (Server-Sent Events × MessagePack), 2 on bad arguments.
 import { Subject } from "@microsoft/signalr";
@@ -25,7 +27,7 @@ if (!hubUrl) {
 }
 const unsupported = unsupportedReason(transport, protocol);
 if (unsupported) {
-  process.stdout.write(JSON.stringify({ check: "transport-protocol", result: "unsupported", reason: unsupported }) + "\n");
+  process.stdout.write(JSON.stringify({ check: "transport-protocol", result: "unsupported", reason: unsupported, client: "js" }) + "\n");
   process.exit(127);
 }
 const origin = new URL(hubUrl).origin;
@@ -385,6 +387,6 @@ for (const [name, run] of Object.entries(checks)) {
   } finally {
     await Promise.all(openConnections.splice(0).map((c) => c.stop().catch(() => {})));
   }
-  process.stdout.write(JSON.stringify({ ...line, transport: transport || null, protocol, ms: Date.now() - started }) + "\n");
+  process.stdout.write(JSON.stringify({ ...line, transport: transport || null, protocol, client: "js", ms: Date.now() - started }) + "\n");
 }
 process.exit(failed > 0 ? 1 : 0);

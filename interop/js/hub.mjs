@@ -1,8 +1,11 @@
 // Builds connections of Microsoft's JS client the way every hubspec JS tool needs them:
 // transport and protocol by name, logs on stderr only (stdout carries JSON lines).
 import { HttpTransportType, HubConnectionBuilder, LogLevel } from "@microsoft/signalr";
-import { JsonHubProtocol } from "@microsoft/signalr";
+import { JsonHubProtocol, NullLogger } from "@microsoft/signalr";
 import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
+
+// Re-exported for the tests, which live outside this package's node_modules.
+export { JsonHubProtocol, MessagePackHubProtocol, NullLogger };
 
 export const TRANSPORTS = ["WebSockets", "ServerSentEvents", "LongPolling"];
 export const PROTOCOLS = ["json", "messagepack"];

@@ -54,10 +54,19 @@ class LineProcess {
   stop() { if (this.exitCode === null) this.child.kill("SIGTERM"); return this.exited; }
 }
 
+/** Resolves like `promise`, or rejects naming `what` after EVENT_TIMEOUT_MS. */
+export async function within(promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no ${what} within ${EVENT_TIMEOUT_MS} ms`)), EVENT_TIMEOUT_MS); });
+  try { return await Promise.race([promise, timeout]); } finally { clearTimeout(timer); }
+}
+
 /** Starts interop/aspnetcore/run with short timings; resolves once it printed its listening line. */
 export async function startPeer(extraArgs = []) {
   const peer = new LineProcess("aspnetcore peer", join(INTEROP, "aspnetcore", "run"),
-    ["--listen", "127.0.0.1:0", "--keepalive-ms", "1000", "--client-timeout-ms", "10000", "--disconnect-timeout-ms", "5000", "--detailed-errors", ...extraArgs], {});
+    // --client-timeout-ms stays at ASP.NET Core's 30 s: both clients ping every 15 s by default, and a
+  // shorter timeout (KA-007) would close an agent that a test keeps quiet for a while.
+  ["--listen", "127.0.0.1:0", "--keepalive-ms", "1000", "--client-timeout-ms", "30000", "--disconnect-timeout-ms", "5000", "--detailed-errors", ...extraArgs], {});
   const { line } = await peer.waitForLine((l) => l.startsWith("listening on "), "listening line");
   const match = /^listening on (http:\/\/127\.0\.0\.1:(\d+))$/.exec(line);
   if (!match) throw new Error(`peer's first line is not 'listening on http://127.0.0.1:PORT': ${line}`);
@@ -70,9 +79,18 @@ export async function startPeer(extraArgs = []) {
 export function startAgent(kind, { url, transport, protocol, scenario }) {
   const env = { HUBSPEC_URL: url, HUBSPEC_TRANSPORT: transport, HUBSPEC_PROTOCOL: protocol, HUBSPEC_SCENARIO: scenario ?? "" };
   if (kind === "js") return new LineProcess("js agent", process.execPath, [join(INTEROP, "js", "agent.mjs")], env);
-  const dll = execFileSync(join(INTEROP, "setup"), ["--print-path", "dotnet-client"], { encoding: "utf8" }).trim();
-  return new LineProcess("dotnet agent", "dotnet", [dll], env);
+  return new LineProcess("dotnet agent", "dotnet", [dotnetClientDll()], env);
 }
+
+/** The command and arguments (before --url …) of the contract check of client "js" or "dotnet". */
+export function contractCheckCommand(client) {
+  if (client === "js") return [process.execPath, [join(INTEROP, "js", "contract-check.mjs")]];
+  return ["dotnet", [dotnetClientDll(), "--contract-check"]];
+}
+
+let dotnetDll;
+const dotnetClientDll = () =>
+  (dotnetDll ??= execFileSync(join(INTEROP, "setup"), ["--print-path", "dotnet-client"], { encoding: "utf8" }).trim());
 
 /** Awaits the agent's next JSON event line named `event` (from line index `from`). */
 export async function nextEvent(agent, event, from = 0) {
