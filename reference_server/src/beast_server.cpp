@@ -1,13 +1,15 @@
 // The Beast adapter: accepts TCP connections, reads HTTP requests, hands them
-// to the endpoint router as plain data, writes its replies, and runs the
-// WebSocket transport. One I/O thread runs everything, so hub code, timers and
-// transports never race (a thread pool with strands is phase 2).
+// to the endpoint router as plain data, and writes its replies, now or later
+// (long polls, LP-005..009); WebSockets and event streams go to their transports
+// (transports/). One I/O thread runs everything, so hub code, timers and
+// transports never race (see README: why not a thread pool yet).
 #include "hubspec/server/server.hpp"
 
 #include "endpoint_router.hpp"
 #include "hub_connection.hpp"
 #include "log.hpp"
 #include "scheduler.hpp"
+#include "transports/transports.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -15,7 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <csignal>
 #include <deque>
@@ -34,7 +36,6 @@ namespace {
 
 constexpr std::chrono::seconds request_read_timeout{30};  // a client that never sends a byte is dropped
 constexpr std::size_t request_body_limit = 1 << 20;
-constexpr std::size_t websocket_message_limit = 16 << 20;  // hub framing enforces the real limit (FRAME-009)
 
 class asio_scheduler final : public detail::scheduler {
 public:
@@ -53,134 +54,6 @@ public:
 
 private:
     net::io_context& io_;
-};
-
-// ---- WebSockets transport (WS-*) ----------------------------------------------
-
-class websocket_session final : public detail::transport_sink,
-                                public std::enable_shared_from_this<websocket_session> {
-public:
-    websocket_session(beast::tcp_stream&& stream, detail::endpoint_router& router, std::string token)
-        : ws_(std::move(stream)), router_(router), token_(std::move(token)) {}
-
-    void start(http::request<http::string_body> request, detail::websocket_accept accept) {
-        websocket::stream_base::timeout timeouts{};
-        timeouts.handshake_timeout = std::chrono::seconds(5);  // also bounds the close handshake (WS-013)
-        timeouts.idle_timeout = websocket::stream_base::none();  // hub Pings and the client timeout do this (KA-*)
-        timeouts.keep_alive_pings = false;
-        ws_.set_option(timeouts);
-        ws_.read_message_max(websocket_message_limit);
-        connection_ = std::make_shared<detail::hub_connection>(accept.lifetime, std::move(accept.identity),
-                                                               weak_from_this());
-        ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
-    }
-
-    void set_binary(bool binary) override { binary_ = binary; }
-
-    void send(std::shared_ptr<const std::string> records) override {
-        if (close_requested_ || finished_) return;
-        queue_.push_back(std::move(records));
-        if (!writing_) do_write();
-    }
-
-    void close() override {
-        close_requested_ = true;
-        if (!writing_) do_close();
-    }
-
-private:
-    void on_accept(beast::error_code ec) {
-        if (ec) {
-            log_event("WS-001", token_, "upgrade failed: " + ec.message());
-            finish();
-            return;
-        }
-        connection_->start();
-        do_read();
-    }
-
-    void do_read() {
-        ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
-    }
-
-    void on_read(beast::error_code ec) {
-        if (ec) {
-            if (ec != websocket::error::closed && ec != net::error::operation_aborted && ec != net::error::eof) {
-                log_event("WS-018", token_, "transport ended: " + ec.message());
-            }
-            finish();
-            return;
-        }
-        // WS-008/010: either frame type, any number of records per message.
-        const auto data = buffer_.cdata();
-        const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
-        auto connection = connection_;
-        connection->on_data(bytes);
-        buffer_.consume(buffer_.size());
-        if (!finished_) do_read();
-    }
-
-    void do_write() {
-        // Several queued records go out as one message: still whole records (WS-011).
-        writing_ = true;
-        outgoing_.clear();
-        while (!queue_.empty()) {
-            outgoing_.append(*queue_.front());
-            queue_.pop_front();
-        }
-        ws_.binary(binary_);  // WS-007
-        ws_.async_write(net::buffer(outgoing_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            self->on_write(ec);
-        });
-    }
-
-    void on_write(beast::error_code ec) {
-        writing_ = false;
-        if (ec) {
-            log_event("WS-012", token_, "send failed: " + ec.message());
-            beast::error_code ignored;
-            ws_.next_layer().socket().close(ignored);
-            finish();
-            return;
-        }
-        if (!queue_.empty()) {
-            do_write();
-        } else if (close_requested_) {
-            do_close();
-        }
-    }
-
-    void do_close() {
-        if (closing_ || finished_) return;
-        closing_ = true;
-        // WS-012: a normal end is status 1000 with an empty reason.
-        ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {
-            beast::error_code ignored;
-            self->ws_.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
-            self->ws_.next_layer().socket().close(ignored);
-            self->finish();
-        });
-    }
-
-    void finish() {
-        if (finished_) return;
-        finished_ = true;
-        router_.connection_ended(token_);
-        if (connection_) connection_->on_transport_closed();
-    }
-
-    websocket::stream<beast::tcp_stream> ws_;
-    detail::endpoint_router& router_;
-    std::string token_;
-    std::shared_ptr<detail::hub_connection> connection_;
-    beast::flat_buffer buffer_;
-    std::deque<std::shared_ptr<const std::string>> queue_;
-    std::string outgoing_;
-    bool binary_ = false;
-    bool writing_ = false;
-    bool close_requested_ = false;
-    bool closing_ = false;
-    bool finished_ = false;
 };
 
 // ---- HTTP -----------------------------------------------------------------------
@@ -218,6 +91,7 @@ private:
         plain.target = std::string(request.target());
         for (const auto& field : request) plain.headers.emplace_back(field.name_string(), field.value());
         plain.websocket_upgrade = websocket::is_upgrade(request);
+        if (request.method() == http::verb::post) plain.body = request.body();  // LP-013
 
         detail::route_result routed;
         try {
@@ -228,12 +102,24 @@ private:
         }
         if (auto* accept = std::get_if<detail::websocket_accept>(&routed)) {
             stream_.expires_never();
-            auto token = accept->token;
-            auto session = std::make_shared<websocket_session>(std::move(stream_), router_, std::move(token));
-            session->start(std::move(request), std::move(*accept));
+            detail::run_websocket_transport(std::move(stream_), std::move(request), router_, std::move(*accept));
             return;
         }
-        write_reply(std::get<detail::http_reply>(routed), request.keep_alive(), request.version());
+        if (auto* accept = std::get_if<detail::sse_accept>(&routed)) {
+            detail::run_sse_transport(std::move(stream_), router_, std::move(*accept));
+            return;
+        }
+        const bool keep_alive = request.keep_alive();
+        const unsigned version = request.version();
+        if (auto* later = std::get_if<std::shared_ptr<detail::deferred_reply>>(&routed)) {
+            // A long poll: the reply comes with data, the poll timeout, a newer poll or the end (LP-005..009).
+            stream_.expires_never();
+            (*later)->on_ready([self = shared_from_this(), keep_alive, version](detail::http_reply reply) {
+                self->write_reply(reply, keep_alive, version);
+            });
+            return;
+        }
+        write_reply(std::get<detail::http_reply>(routed), keep_alive, version);
     }
 
     void write_reply(const detail::http_reply& reply, bool keep_alive, unsigned version) {
@@ -241,9 +127,11 @@ private:
                                                                              version);
         response->set(http::field::server, "hubspec-server");
         response->set(http::field::content_type, reply.content_type);
+        for (const auto& [name, value] : reply.headers) response->set(name, value);
         response->body() = reply.body;
         response->keep_alive(keep_alive);
         response->prepare_payload();  // Content-Length (NEG-009)
+        stream_.expires_after(request_read_timeout);
         http::async_write(stream_, *response,
                           [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
                               if (ec || !response->keep_alive()) {

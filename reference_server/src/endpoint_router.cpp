@@ -27,8 +27,19 @@ bool iequals(std::string_view a, std::string_view b) {
 
 http_reply text_reply(unsigned status, std::string_view body) { return {status, "text/plain", std::string(body)}; }
 
-/// The transports this server can run so far; negotiate offers no others.
-bool implemented(p::transport_type t) { return t == p::transport_type::websockets; }
+bool offers(const endpoint_options& options, p::transport_type t) {
+    return std::find(options.transports.begin(), options.transports.end(), t) != options.transports.end();
+}
+
+/// "{transport} transport not supported by this end point type" (WS-006, SSE-003, LP-012).
+http_reply transport_not_supported(p::transport_type t) {
+    return text_reply(404, std::string(p::transport_name(t)) + " transport not supported by this end point type");
+}
+
+http_reply with_no_cache(http_reply reply) {
+    reply.headers = no_cache_headers();  // LP-002: every long-polling GET response
+    return reply;
+}
 
 }  // namespace
 
@@ -141,10 +152,7 @@ http_reply endpoint_router::negotiate(const endpoint& e, const http_request& req
         return text_reply(405, "");
     }
     p::negotiate_policy policy;
-    policy.transports.clear();
-    for (auto t : e.options.transports) {
-        if (implemented(t)) policy.transports.push_back(t);
-    }
+    policy.transports = e.options.transports;
     policy.allow_stateful_reconnects = e.options.allow_stateful_reconnects;
     const p::connection_ids ids{random_identifier(), random_identifier()};
     auto response = p::negotiate(p::negotiate_request_from_query(query), policy, ids);
@@ -153,78 +161,245 @@ http_reply endpoint_router::negotiate(const endpoint& e, const http_request& req
         return {200, "application/json", p::write_negotiate_response(response)};
     }
     const std::string token = response.transport_id().value_or(ids.connection_id);
-    connections_[token] = negotiated_connection{*response.connection_id, &e, std::nullopt, false, clock::now()};
+    negotiated_connection c;
+    c.connection_id = *response.connection_id;
+    c.owner = &e;
+    c.stateful = response.use_stateful_reconnect;
+    c.inactive_since = clock::now();
+    connections_[token] = std::move(c);
     return {200, "application/json", p::write_negotiate_response(response)};
 }
 
 route_result endpoint_router::transport_request(const endpoint& e, const http_request& request,
                                                 std::string_view query) {
-    const auto parameters = p::parse_query(query);
-    const auto id = p::find_query_parameter(parameters, "id");
-    const auto& transports = e.options.transports;
-    const bool websockets_enabled =
-        std::find(transports.begin(), transports.end(), p::transport_type::websockets) != transports.end();
+    const auto id = p::find_query_parameter(p::parse_query(query), "id");
+    const auto accept = request.header("Accept");
+    const bool event_stream = accept && accept->find("text/event-stream") != std::string::npos;
+    const bool is_get = request.method == "GET";
 
-    if (request.websocket_upgrade && request.method == "GET") {
-        if (!websockets_enabled) return text_reply(404, p::texts::websockets_not_supported);  // WS-006
-        std::string token;
-        if (!id) {
-            token = random_identifier();  // NEG-029: a new connection without negotiate
-            connections_[token] = negotiated_connection{token, &e, std::nullopt, false, clock::now()};
-        } else {
-            token = *id;
-        }
-        auto it = connections_.find(token);
-        if (it == connections_.end() || it->second.owner != &e) {
-            log_event("WS-003", e.path, "404: unknown id");
-            return text_reply(404, p::texts::no_connection_with_id);
-        }
-        auto& c = it->second;
-        if (c.transport && *c.transport != p::transport_type::websockets) {
-            log_event("WS-005", c.connection_id, "400: transport change");
-            return text_reply(400, p::texts::cannot_change_transports);
-        }
-        if (c.active) {
-            log_event("WS-004", c.connection_id, "409: transport already active");
-            return text_reply(409, "");
-        }
-        c.transport = p::transport_type::websockets;
-        c.active = true;
-        connection_identity identity{c.connection_id, authenticate(request, query), p::transport_type::websockets,
-                                     request.headers};
-        return websocket_accept{e.lifetime, std::move(identity), token};
+    if (is_get && request.websocket_upgrade) return websocket_request(e, request, query, id);
+    if (request.method != "POST" && request.method != "DELETE" && !is_get) return text_reply(405, "");
+
+    const bool is_poll = is_get && !event_stream;  // LP-001
+    auto wrap = [&](http_reply reply) { return is_poll ? with_no_cache(std::move(reply)) : reply; };
+    const std::string_view requirement = request.method == "POST"     ? "LP-014"
+                                         : request.method == "DELETE" ? "LP-017"
+                                         : is_poll                    ? "LP-012"
+                                                                      : "SSE-002";
+    if (!id || id->empty()) {
+        log_event(requirement, e.path, "400: no id");
+        return wrap(text_reply(400, p::texts::connection_id_required));
     }
-
-    if (!id) return text_reply(400, p::texts::connection_id_required);  // SSE-002, LP-012, LP-014
     auto it = connections_.find(*id);
-    if (it == connections_.end() || it->second.owner != &e) return text_reply(404, p::texts::no_connection_with_id);
+    if (it == connections_.end() || it->second.owner != &e) {
+        log_event(requirement, e.path, "404: unknown id (" + request.method + ")");
+        return wrap(text_reply(404, p::texts::no_connection_with_id));
+    }
+    const std::string token = it->first;
     auto& c = it->second;
-    const bool is_websocket = c.transport == p::transport_type::websockets;
-    if (request.method == "POST") {
-        if (is_websocket) return text_reply(405, p::texts::post_not_allowed_for_websockets);  // WS-014
-        return text_reply(404, p::texts::no_connection_with_id);
-    }
-    if (request.method == "DELETE") {
-        if (is_websocket) return text_reply(400, p::texts::delete_not_allowed);  // WS-015
-        return text_reply(404, p::texts::no_connection_with_id);
-    }
-    if (request.method == "GET") {
-        if (c.transport) return text_reply(400, p::texts::cannot_change_transports);
-        // Server-Sent Events and Long Polling are not served yet and never offered by negotiate.
-        return text_reply(404, "Transport not supported by this end point type");
-    }
-    return text_reply(405, "");
+    if (request.method == "POST") return send_request(c, token, request);
+    if (request.method == "DELETE") return delete_request(c, token);
+    if (event_stream) return sse_request(e, c, token, request, query);
+    return poll_request(e, c, token, request, query);
 }
 
-void endpoint_router::connection_ended(const std::string& token) { connections_.erase(token); }
+route_result endpoint_router::websocket_request(const endpoint& e, const http_request& request,
+                                                std::string_view query, const std::optional<std::string>& id) {
+    if (!offers(e.options, p::transport_type::websockets)) return transport_not_supported(p::transport_type::websockets);  // WS-006
+    std::string token;
+    if (!id) {
+        token = random_identifier();  // NEG-029: a new connection without negotiate
+        negotiated_connection fresh;
+        fresh.connection_id = token;
+        fresh.owner = &e;
+        fresh.inactive_since = clock::now();
+        connections_[token] = std::move(fresh);
+    } else {
+        token = *id;
+    }
+    auto it = connections_.find(token);
+    if (it == connections_.end() || it->second.owner != &e) {
+        log_event("WS-003", e.path, "404: unknown id");
+        return text_reply(404, p::texts::no_connection_with_id);
+    }
+    auto& c = it->second;
+    if (c.transport && *c.transport != p::transport_type::websockets) {
+        log_event("WS-005", c.connection_id, "400: transport change");
+        return text_reply(400, p::texts::cannot_change_transports);
+    }
+    if (c.hub) {
+        // SR-011/SR-019: the token of a stateful connection brings its WebSocket back,
+        // whether or not the drop of the previous one was noticed yet.
+        if (c.hub->stateful() && !c.hub->closed()) {
+            c.active = true;
+            return websocket_accept{c.hub, token, true};
+        }
+        log_event("WS-004", c.connection_id, "409: transport already active");
+        return text_reply(409, "");
+    }
+    c.transport = p::transport_type::websockets;
+    c.active = true;
+    c.early_input.clear();  // POST is not a WebSocket send (WS-014)
+    c.hub = make_connection(e, c, p::transport_type::websockets, request, query);
+    return websocket_accept{c.hub, token, false};
+}
+
+route_result endpoint_router::sse_request(const endpoint& e, negotiated_connection& c, const std::string& token,
+                                          const http_request& request, std::string_view query) {
+    if (!offers(e.options, p::transport_type::server_sent_events)) {
+        log_event("SSE-003", c.connection_id, "404: Server-Sent Events are off on " + e.path);
+        return transport_not_supported(p::transport_type::server_sent_events);
+    }
+    if (c.transport && *c.transport != p::transport_type::server_sent_events) {
+        log_event("SSE-003", c.connection_id, "400: transport change");
+        return text_reply(400, p::texts::cannot_change_transports);
+    }
+    if (c.hub) {
+        log_event("SSE-003", c.connection_id, "409: an event stream is already open");  // no re-attach (SSE-013)
+        return text_reply(409, "");
+    }
+    c.transport = p::transport_type::server_sent_events;
+    c.active = true;
+    c.hub = make_connection(e, c, p::transport_type::server_sent_events, request, query);
+    sse_accept accept{c.hub, token, {}};
+    if (!c.early_input.empty()) {
+        // Bytes POSTed before the stream opened: the session feeds them once started.
+        accept.early_input = std::exchange(c.early_input, {});
+    }
+    return accept;
+}
+
+route_result endpoint_router::poll_request(const endpoint& e, negotiated_connection& c, const std::string& token,
+                                           const http_request& request, std::string_view query) {
+    if (!offers(e.options, p::transport_type::long_polling)) {
+        log_event("LP-012", c.connection_id, "404: long polling is off on " + e.path);
+        return with_no_cache(transport_not_supported(p::transport_type::long_polling));
+    }
+    if (c.transport && *c.transport != p::transport_type::long_polling) {
+        log_event("LP-012", c.connection_id, "400: transport change");
+        return with_no_cache(text_reply(400, p::texts::cannot_change_transports));
+    }
+    if (!c.polling) {
+        // LP-003: the first poll starts the connection and returns at once, empty.
+        c.transport = p::transport_type::long_polling;
+        c.polling = std::make_shared<long_polling_transport>(timers_, options_.long_poll_timeout);
+        c.hub = make_connection(e, c, p::transport_type::long_polling, request, query);
+        auto hub = c.hub;
+        hub->attach(c.polling);
+        hub->start();
+        if (!c.early_input.empty()) hub->on_data(std::exchange(c.early_input, {}));
+        return with_no_cache(http_reply{200, "application/octet-stream", "", {}});
+    }
+    auto polling = c.polling;
+    auto reply = polling->poll();
+    if (polling->finished()) dispose(token);  // LP-009: the 204 told the client; the token goes
+    return reply;
+}
+
+http_reply endpoint_router::send_request(negotiated_connection& c, const std::string& token,
+                                         const http_request& request) {
+    if (c.transport == p::transport_type::websockets) {
+        log_event("WS-014", c.connection_id, "405: POST on a WebSocket connection");
+        return text_reply(405, p::texts::post_not_allowed_for_websockets);
+    }
+    if (!c.hub) {
+        c.early_input += request.body;  // before the transport: kept for its start, as .NET's pipe does
+        return text_reply(200, "");
+    }
+    if (c.hub->closed()) {
+        log_event("LP-014", c.connection_id, "404: POST to an ended connection");
+        dispose_if_done(token);
+        return text_reply(404, "");
+    }
+    auto hub = c.hub;  // LP-016: requests run one at a time on the I/O thread: POSTs are serialized
+    hub->on_data(request.body);
+    return text_reply(200, "");  // LP-013
+}
+
+http_reply endpoint_router::delete_request(negotiated_connection& c, const std::string& token) {
+    if (c.transport != p::transport_type::long_polling) {
+        log_event(c.transport == p::transport_type::websockets ? "WS-015" : "SSE-012", c.connection_id,
+                  "400: DELETE is for long polling only");
+        return text_reply(400, p::texts::delete_not_allowed);
+    }
+    log_event("LP-017", c.connection_id, "DELETE: connection ends");
+    dispose(token);
+    return text_reply(202, "");
+}
+
+std::shared_ptr<hub_connection> endpoint_router::make_connection(const endpoint& e, negotiated_connection& c,
+                                                                 p::transport_type transport,
+                                                                 const http_request& request,
+                                                                 std::string_view query) const {
+    connection_identity identity{c.connection_id, authenticate(request, query), transport, request.headers,
+                                 c.stateful};
+    return std::make_shared<hub_connection>(e.lifetime, std::move(identity));
+}
+
+void endpoint_router::transport_ended(const std::string& token, const transport_sink* sink, transport_end how) {
+    auto it = connections_.find(token);
+    if (it == connections_.end()) return;
+    auto& c = it->second;
+    if (!c.hub) {
+        dispose(token);
+        return;
+    }
+    auto hub = c.hub;
+    if (!hub->closed() && !hub->serves(sink)) return;  // a transport a resume replaced (SR-019)
+    hub->on_transport_closed(how);
+    if (hub->awaiting_resume()) {
+        c.active = false;
+        c.inactive_since = clock::now();  // SR-012: the disconnect timeout runs from here
+        return;
+    }
+    dispose(token);
+}
+
+void endpoint_router::dispose_if_done(const std::string& token) {
+    auto it = connections_.find(token);
+    if (it == connections_.end()) return;
+    const auto& c = it->second;
+    if (c.polling && !c.polling->finished() && c.polling->buffered_bytes() > 0) return;  // LP-009: drain first
+    dispose(token);
+}
+
+void endpoint_router::dispose(const std::string& token) {
+    auto it = connections_.find(token);
+    if (it == connections_.end()) return;
+    auto hub = std::move(it->second.hub);
+    auto polling = std::move(it->second.polling);
+    connections_.erase(it);
+    if (polling) polling->terminate();  // LP-009, LP-017: a pending poll gets 204
+    if (!hub) return;
+    if (hub->awaiting_resume()) {
+        hub->expire();
+    } else {
+        hub->on_transport_closed(transport_end::graceful);
+    }
+}
 
 void endpoint_router::sweep(clock::time_point now) {
-    std::erase_if(connections_, [&](const auto& entry) {
-        const auto& c = entry.second;
-        const bool expired = !c.active && now - c.created > options_.disconnect_timeout;
-        if (expired) log_event("NEG-036", c.connection_id, "negotiated but never used: discarded");
-        return expired;
-    });
+    std::vector<std::string> expired;
+    for (const auto& [token, c] : connections_) {
+        const auto timeout = options_.disconnect_timeout;
+        if (c.polling) {
+            const auto idle = c.polling->idle_since();
+            if (c.polling->finished() || (idle && now - *idle > timeout)) {
+                if (!c.polling->finished()) log_event("LP-011", c.connection_id, "no poll within the disconnect timeout");
+                expired.push_back(token);
+            }
+        } else if (!c.hub) {
+            if (now - c.inactive_since > timeout) {
+                log_event("NEG-036", c.connection_id, "negotiated but never used: discarded");
+                expired.push_back(token);
+            }
+        } else if (c.hub->awaiting_resume()) {
+            if (now - c.inactive_since > timeout) expired.push_back(token);  // SR-012 (logged by expire)
+        } else if (c.hub->closed() && !c.active) {
+            expired.push_back(token);
+        }
+    }
+    for (const auto& token : expired) dispose(token);
 }
 
 }  // namespace hubspec::server::detail

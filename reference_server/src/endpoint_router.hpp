@@ -4,7 +4,10 @@
 // transport requests' id checks (WS-003..006, WS-014/015), tokens and the
 // redirect live here; Beast only moves bytes (beast_server.cpp).
 
+#include "deferred_reply.hpp"
+#include "endpoint_types.hpp"
 #include "hub_connection.hpp"
+#include "long_polling_transport.hpp"
 #include "hub_lifetime.hpp"
 #include "scheduler.hpp"
 
@@ -23,28 +26,22 @@
 
 namespace hubspec::server::detail {
 
-struct http_request {
-    std::string method;  // "GET", "POST", …
-    std::string target;  // path and query
-    std::vector<std::pair<std::string, std::string>> headers;
-    bool websocket_upgrade = false;
-
-    std::optional<std::string> header(std::string_view name) const;
-};
-
-struct http_reply {
-    unsigned status = 200;
-    std::string content_type = "text/plain";
-    std::string body;
-};
-
+/// Upgrade to a WebSocket serving `connection`: a new one (attach, then start),
+/// or a stateful connection resuming on it (SR-011, SR-019).
 struct websocket_accept {
-    std::shared_ptr<hub_lifetime> lifetime;
-    connection_identity identity;
-    std::string token;  // the registry key, to forget the connection when it ends
+    std::shared_ptr<hub_connection> connection;
+    std::string token;  // the registry key, for transport_ended()
+    bool resume = false;
 };
 
-using route_result = std::variant<http_reply, websocket_accept>;
+/// Answer with an event stream serving `connection` (SSE-004, SSE-005).
+struct sse_accept {
+    std::shared_ptr<hub_connection> connection;
+    std::string token;
+    std::string early_input;  // POSTed before the stream opened: feed after start()
+};
+
+using route_result = std::variant<http_reply, websocket_accept, sse_accept, std::shared_ptr<deferred_reply>>;
 
 class endpoint_router {
 public:
@@ -59,10 +56,15 @@ public:
 
     route_result route(const http_request& request);
 
-    /// The transport of the connection behind `token` ended: later requests get 404.
-    void connection_ended(const std::string& token);
-    /// Drops negotiated connections no transport activated in time (NEG-036, KA-010).
+    /// The WebSocket or event stream `sink` of the connection behind `token` ended.
+    /// Unless a stateful connection now waits for a resume (SR-012), the connection
+    /// ends and later requests get 404 (SSE-013). A transport already replaced is ignored.
+    void transport_ended(const std::string& token, const transport_sink* sink, transport_end how);
+    /// Drops what waited too long (KA-010, scan every 1 s): negotiated connections no
+    /// transport activated (NEG-036), long polling without a poll (LP-011), stateful
+    /// connections not resumed (SR-012).
     void sweep(clock::time_point now);
+    std::size_t connection_count() const noexcept { return connections_.size(); }
 
     /// Issues a token for `user` (the /token endpoint).
     std::string issue_token(const std::string& user);
@@ -76,13 +78,32 @@ private:
     struct negotiated_connection {
         std::string connection_id;
         const endpoint* owner = nullptr;
+        bool stateful = false;  // negotiate granted useStatefulReconnect (NEG-026)
         std::optional<protocol::transport_type> transport;
-        bool active = false;
-        clock::time_point created;
+        bool active = false;               // a WebSocket or event stream is open
+        clock::time_point inactive_since;  // negotiated, or a stateful WebSocket dropped
+        std::shared_ptr<hub_connection> hub;
+        std::shared_ptr<long_polling_transport> polling;
+        std::string early_input;  // POSTed before the transport started: fed at the start
     };
 
     http_reply negotiate(const endpoint& e, const http_request& request, std::string_view query);
     route_result transport_request(const endpoint& e, const http_request& request, std::string_view query);
+    route_result websocket_request(const endpoint& e, const http_request& request, std::string_view query,
+                                   const std::optional<std::string>& id);
+    route_result sse_request(const endpoint& e, negotiated_connection& c, const std::string& token,
+                             const http_request& request, std::string_view query);
+    route_result poll_request(const endpoint& e, negotiated_connection& c, const std::string& token,
+                              const http_request& request, std::string_view query);
+    http_reply send_request(negotiated_connection& c, const std::string& token, const http_request& request);
+    http_reply delete_request(negotiated_connection& c, const std::string& token);
+    std::shared_ptr<hub_connection> make_connection(const endpoint& e, negotiated_connection& c,
+                                                    protocol::transport_type transport, const http_request& request,
+                                                    std::string_view query) const;
+    /// Forgets `token` and ends its connection without writing (LP-017, SSE-013).
+    void dispose(const std::string& token);
+    /// dispose(), unless long polling still has data to deliver (LP-009).
+    void dispose_if_done(const std::string& token);
     /// The user of a valid bearer token (header, or access_token in the query of a
     /// WebSocket request, NEG-034); nullopt when absent or invalid.
     std::optional<std::string> authenticate(const http_request& request, std::string_view query) const;

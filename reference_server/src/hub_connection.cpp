@@ -95,6 +95,13 @@ void hub_connection::on_handshake_data(std::string_view bytes) {
         return;
     }
     protocol_ = p::find_protocol(request->protocol);
+    // SR-001/002: on only if negotiate granted it and the client speaks version 2; a
+    // version 1 handshake on such a connection silently turns it off.
+    if (identity_.stateful_reconnect && request->version >= 2) {
+        p::stateful_reconnect_options options;
+        options.buffer_size = lifetime_->options().stateful_reconnect_buffer_size;
+        reconnect_.emplace(options);
+    }
     if (auto sink = sink_.lock()) sink->set_binary(protocol_->format() == p::transfer_format::binary);
     write(shared_bytes(p::write_handshake_response({})));  // HS-007, in the protocol's frame type (WS-007)
     reader_.emplace(*protocol_, lifetime_->options().maximum_receive_message_size);
@@ -131,8 +138,23 @@ void hub_connection::read_messages() {
             if (!next.error().is_need_more()) fail_protocol(next.error());
             break;
         }
+        const auto now = clock::now();
         const bool is_ping = std::holds_alternative<p::ping_message>(*next);
-        keep_alive_.on_received(clock::now(), is_ping ? p::received_kind::ping : p::received_kind::message);
+        keep_alive_.on_received(now, is_ping ? p::received_kind::ping : p::received_kind::message);
+        if (reconnect_) {
+            auto received = reconnect_->on_receive(*next, now);
+            if (!received) {
+                // SR-015: the client names messages we never received.
+                close_with({std::string(p::texts::connection_closed_with_error), false}, "SR-015",
+                           received.error().to_string());
+                break;
+            }
+            if (received->decision == p::receive_decision::handled) {
+                if (std::holds_alternative<p::ack_message>(*next)) send_waiting();  // SR-009, SR-010
+                continue;
+            }
+            if (received->decision != p::receive_decision::dispatch) continue;  // SR-006
+        }
         dispatch(std::move(*next));
     }
     rearm_timer();
@@ -157,8 +179,21 @@ void hub_connection::close_with(p::close_message close, std::string_view require
     teardown();
 }
 
-void hub_connection::on_transport_closed() {
-    if (state_ == state::closed) return;
+void hub_connection::on_transport_closed(transport_end how) {
+    if (state_ == state::closed || transport_lost_) return;
+    // SR-003, SR-011: only a WebSocket resumes, and only after an ungraceful end.
+    if (how == transport_end::ungraceful && reconnect_ && state_ == state::connected &&
+        reconnect_->state() == p::link_state::connected &&
+        identity_.transport == p::transport_type::websockets) {
+        log_event("SR-012", identity_.connection_id, "transport lost: waiting for a stateful reconnect");
+        transport_lost_ = true;
+        sink_.reset();
+        reconnect_->on_transport_lost();
+        keep_alive_.on_transport_lost();
+        timer_.cancel();
+        timer_deadline_.reset();
+        return;
+    }
     if (reader_) {
         if (auto finished = reader_->finish(); !finished) {
             log_event("FRAME-011", identity_.connection_id, std::string(p::texts::terminated_while_reading));
@@ -167,9 +202,46 @@ void hub_connection::on_transport_closed() {
     teardown();
 }
 
+bool hub_connection::resume(std::weak_ptr<transport_sink> sink) {
+    if (state_ != state::connected || !reconnect_ || reconnect_->state() == p::link_state::ended) return false;
+    auto fresh = sink.lock();
+    if (!fresh) return false;
+    if (auto previous = sink_.lock(); previous && previous != fresh) {
+        log_event("SR-019", identity_.connection_id, "a new WebSocket replaces the active one");
+        previous->abandon();
+    }
+    reconnect_->on_transport_lost();  // no-op when the loss was seen already
+    auto plan = reconnect_->resume(*protocol_);
+    if (!plan) return false;
+    transport_lost_ = false;
+    sink_ = std::move(sink);
+    fresh->set_binary(protocol_->format() == p::transfer_format::binary);
+    // SR-013/014: Sequence first, then every un-acked message, in one write.
+    std::string replay;
+    for (const auto& record : plan->records) replay += record;
+    log_event("SR-013", identity_.connection_id,
+              "resumed: Sequence(" + std::to_string(plan->sequence.sequence_id) + ") and " +
+                  std::to_string(plan->records.size() - 1) + " replayed message(s)");
+    write(shared_bytes(std::move(replay)));
+    keep_alive_.on_transport_resumed(clock::now());
+    send_waiting();
+    rearm_timer();
+    return true;
+}
+
+void hub_connection::expire() {
+    if (state_ == state::closed) return;
+    log_event("SR-012", identity_.connection_id, "no reconnect within the disconnect timeout: connection ends");
+    transport_lost_ = false;
+    if (reconnect_) reconnect_->end();
+    teardown();
+}
+
 void hub_connection::teardown() {
     const bool was_connected = state_ == state::connected;
     state_ = state::closed;
+    transport_lost_ = false;
+    waiting_for_ack_.clear();
     timer_.cancel();
     timer_deadline_.reset();
     auto self = shared_from_this();
@@ -202,12 +274,46 @@ void hub_connection::teardown() {
 
 void hub_connection::send_message(const p::hub_message& message) {
     if (state_ == state::closed || protocol_ == nullptr) return;
-    write(shared_bytes(protocol_->encode(message)));
+    send_record(message, shared_bytes(protocol_->encode(message)));
 }
 
 void hub_connection::send_encoded(const std::shared_ptr<const std::string>& records) {
     if (state_ != state::connected) return;
-    write(records);
+    // Broadcasts are Invocations (GRP-001): tracked; the buffer only looks at the type.
+    static const p::hub_message broadcast_kind = p::invocation_message{};
+    send_record(broadcast_kind, records);
+}
+
+void hub_connection::send_record(const p::hub_message& message, std::shared_ptr<const std::string> record) {
+    if (!reconnect_) {
+        write(std::move(record));
+        return;
+    }
+    const bool tracked = p::is_sequence_tracked(message);
+    if (tracked && !waiting_for_ack_.empty()) {
+        waiting_for_ack_.push_back(std::move(record));  // keep the order behind earlier waiters
+        return;
+    }
+    switch (reconnect_->on_send(message, *record).decision) {
+    case p::send_decision::send: write(std::move(record)); break;
+    case p::send_decision::wait_for_ack:
+        log_event("SR-010", identity_.connection_id, "replay buffer full: sends wait for an Ack");
+        waiting_for_ack_.push_back(std::move(record));
+        break;
+    case p::send_decision::held_for_resume: break;  // numbered and buffered: resume() sends it (SR-013)
+    case p::send_decision::discard: break;
+    }
+}
+
+void hub_connection::send_waiting() {
+    static const p::hub_message tracked_kind = p::invocation_message{};
+    while (reconnect_ && !waiting_for_ack_.empty()) {
+        const auto decision = reconnect_->on_send(tracked_kind, *waiting_for_ack_.front()).decision;
+        if (decision == p::send_decision::wait_for_ack) return;
+        auto record = std::move(waiting_for_ack_.front());
+        waiting_for_ack_.pop_front();
+        if (decision == p::send_decision::send) write(std::move(record));
+    }
 }
 
 void hub_connection::write(std::shared_ptr<const std::string> records) {
@@ -231,7 +337,10 @@ void hub_connection::invoke_client(std::string_view method, std::vector<value> a
 
 void hub_connection::rearm_timer() {
     if (state_ == state::closed) return;
-    const auto deadline = keep_alive_.next_deadline();
+    auto deadline = keep_alive_.next_deadline();
+    if (reconnect_) {
+        if (const auto ack = reconnect_->next_ack_deadline(); ack && (!deadline || *ack < *deadline)) deadline = ack;
+    }
     if (!deadline) {
         timer_.cancel();
         timer_deadline_.reset();
@@ -249,9 +358,19 @@ void hub_connection::rearm_timer() {
 }
 
 void hub_connection::on_timer() {
-    timer_deadline_.reset();
+    const auto fired_for = std::exchange(timer_deadline_, std::nullopt);
     if (state_ == state::closed) return;
-    const auto due = keep_alive_.poll(clock::now());
+    const auto now = clock::now();
+    if (reconnect_) {
+        // A timer armed for the Ack deadline means the Ack is due, however the scheduler keeps time.
+        auto ack_now = now;
+        if (const auto due = reconnect_->next_ack_deadline(); due && fired_for && *due <= *fired_for) {
+            ack_now = std::max(now, *due);
+        }
+        if (auto ack = reconnect_->poll_ack(ack_now)) send_message(*ack);  // SR-008
+        if (state_ == state::closed) return;
+    }
+    const auto due = keep_alive_.poll(now);
     switch (due.action) {
     case p::keep_alive_action::none: break;
     case p::keep_alive_action::send_ping: send_message(p::ping_message{}); break;

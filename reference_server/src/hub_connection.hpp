@@ -13,9 +13,11 @@
 #include "hubspec/protocol/keep_alive.hpp"
 #include "hubspec/protocol/message_reader.hpp"
 #include "hubspec/protocol/negotiate.hpp"
+#include "hubspec/protocol/stateful_reconnect.hpp"
 
 #include <any>
 #include <chrono>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <map>
@@ -40,6 +42,9 @@ public:
     virtual void send(std::shared_ptr<const std::string> records) = 0;
     /// Flush what is queued, then end the transport gracefully.
     virtual void close() = 0;
+    /// Drop the transport at once, as a network failure would: a stateful
+    /// reconnect replaced it (SR-019). Transports that cannot resume just close.
+    virtual void abandon() { close(); }
 
 protected:
     transport_sink() = default;
@@ -53,21 +58,45 @@ struct connection_identity {
     std::optional<std::string> user_identifier;
     protocol::transport_type transport = protocol::transport_type::websockets;
     std::vector<std::pair<std::string, std::string>> headers;
+    bool stateful_reconnect = false;  // negotiate granted useStatefulReconnect (NEG-026, SR-001)
 };
+
+/// How a transport ended (WS-018): only an ungraceful end of a stateful
+/// WebSocket connection leaves room for a resume (SR-011, SR-016).
+enum class transport_end { graceful, ungraceful };
 
 class hub_connection : public std::enable_shared_from_this<hub_connection> {
 public:
     using clock = std::chrono::steady_clock;
 
     hub_connection(std::shared_ptr<hub_lifetime> lifetime, connection_identity identity,
-                   std::weak_ptr<transport_sink> sink);
+                   std::weak_ptr<transport_sink> sink = {});
 
+    /// The transport to write to; before start().
+    void attach(std::weak_ptr<transport_sink> sink) { sink_ = std::move(sink); }
     /// Arms the handshake timeout (HS-009); call once the transport is up.
     void start();
     /// Bytes from the transport, in any split (FRAME-003, WS-010).
     void on_data(std::string_view bytes);
-    /// The transport ended (peer closed or failed): tear down without writing.
-    void on_transport_closed();
+    /// The transport ended. A stateful connection whose WebSocket dropped
+    /// ungracefully waits for a resume (SR-011, SR-012): see awaiting_resume();
+    /// anything else tears down without writing.
+    void on_transport_closed(transport_end how = transport_end::graceful);
+
+    // ---- stateful reconnect (SR-*) ------------------------------------------
+
+    /// Stateful reconnect is on: negotiated, and the handshake asked version 2 (SR-001, SR-002).
+    bool stateful() const noexcept { return reconnect_.has_value(); }
+    /// The transport dropped and a resume may still come (SR-012).
+    bool awaiting_resume() const noexcept { return transport_lost_; }
+    /// A new WebSocket carries this connection's token: it takes over, the previous
+    /// transport (if any is left) is abandoned (SR-019), Sequence and the un-acked
+    /// messages go out first (SR-013, SR-014). False if the connection cannot resume.
+    bool resume(std::weak_ptr<transport_sink> sink);
+    /// The disconnect timeout passed without a resume (SR-012): tear down.
+    void expire();
+    /// Whether `sink` is the transport currently attached (a replaced one is not).
+    bool serves(const transport_sink* sink) const noexcept { return sink_.lock().get() == sink; }
 
     /// Context.Abort(): Close without error and without allowReconnect (ERR-009).
     void abort();
@@ -117,6 +146,10 @@ private:
     void fail_protocol(const protocol::protocol_error& e);
     void teardown();
 
+    /// A hub message's record through the stateful reconnect buffer, if on (SR-005..SR-010).
+    void send_record(const protocol::hub_message& message, std::shared_ptr<const std::string> record);
+    /// Sends what waited for buffer space, as far as Acks made room (SR-010).
+    void send_waiting();
     void write(std::shared_ptr<const std::string> records);
     void rearm_timer();
     void on_timer();
@@ -130,6 +163,9 @@ private:
     const protocol::hub_protocol* protocol_ = nullptr;
     std::optional<protocol::message_reader> reader_;
     protocol::server_keep_alive keep_alive_;
+    std::optional<protocol::stateful_reconnect_buffer> reconnect_;
+    std::deque<std::shared_ptr<const std::string>> waiting_for_ack_;  // tracked records over the limit (SR-010)
+    bool transport_lost_ = false;
     timer_handle timer_;
     std::optional<clock::time_point> timer_deadline_;
 

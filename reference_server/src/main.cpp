@@ -1,6 +1,7 @@
 // hubspec-server: the reference server's CLI (design §3 contract).
 //   hubspec-server --listen HOST:PORT [--keepalive-ms N] [--client-timeout-ms N]
-//                  [--handshake-timeout-ms N] [--max-message-size BYTES] [--detailed-errors]
+//                  [--handshake-timeout-ms N] [--disconnect-timeout-ms N] [--long-poll-timeout-ms N]
+//                  [--max-message-size BYTES] [--stateful-reconnect-buffer-size BYTES] [--detailed-errors]
 // The first stdout line is `listening on http://HOST:PORT` with the bound port;
 // SIGINT or SIGTERM stops it.
 #include "hubspec/server/conformance_hub.hpp"
@@ -21,7 +22,9 @@ int main(int argc, char** argv) {
     std::int64_t client_timeout_ms = 30'000;
     std::int64_t handshake_timeout_ms = 15'000;
     std::int64_t disconnect_timeout_ms = 15'000;
+    std::int64_t long_poll_timeout_ms = 90'000;
     std::size_t max_message_size = 32'768;
+    std::size_t stateful_reconnect_buffer_size = 100'000;
     bool detailed_errors = false;
     app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
     app.add_option("--keepalive-ms", keep_alive_ms, "KeepAliveInterval (KA-001)")->check(CLI::PositiveNumber);
@@ -29,7 +32,12 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
     app.add_option("--handshake-timeout-ms", handshake_timeout_ms, "HandshakeTimeout (HS-009)")
         ->check(CLI::PositiveNumber);
-    app.add_option("--disconnect-timeout-ms", disconnect_timeout_ms, "DisconnectTimeout (NEG-036)")
+    app.add_option("--disconnect-timeout-ms", disconnect_timeout_ms, "DisconnectTimeout (NEG-036, LP-011, SR-012)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--long-poll-timeout-ms", long_poll_timeout_ms, "LongPolling.PollTimeout (LP-006)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--stateful-reconnect-buffer-size", stateful_reconnect_buffer_size,
+                   "StatefulReconnectBufferSize in bytes (SR-010)")
         ->check(CLI::PositiveNumber);
     app.add_option("--max-message-size", max_message_size, "MaximumReceiveMessageSize in bytes (FRAME-009)")
         ->check(CLI::PositiveNumber);
@@ -59,6 +67,8 @@ int main(int argc, char** argv) {
     options.hub.maximum_receive_message_size = max_message_size;
     options.hub.enable_detailed_errors = detailed_errors;
     options.disconnect_timeout = std::chrono::milliseconds{disconnect_timeout_ms};
+    options.long_poll_timeout = std::chrono::milliseconds{long_poll_timeout_ms};
+    options.hub.stateful_reconnect_buffer_size = stateful_reconnect_buffer_size;
 
     try {
         server s(options);

@@ -47,6 +47,16 @@ esac
 
 node "$interop/js/contract-check.mjs" --url "$url/conformance" --transport "$transport" --protocol "$protocol"
 result=$?
+if [ $result -eq 127 ]; then
+  # The client refuses the cell before any request: right only for SSE × MessagePack (SSE-009).
+  if [ "$transport" = ServerSentEvents ] && [ "$protocol" = messagepack ]; then
+    echo "ok: ServerSentEvents × messagepack is unsupported by the client, as expected (SSE-009)"
+    result=0
+  else
+    echo "FAIL: the client called $transport × $protocol unsupported" >&2
+    result=1
+  fi
+fi
 if [ $result -ne 0 ]; then
   echo "--- hubspec-server stderr ---" >&2
   tail -n 50 "$work/stderr" >&2

@@ -12,44 +12,9 @@
 using namespace hubspec::server;
 namespace p = hubspec::protocol;
 
-namespace {
+#include "router_fixture.hpp"
 
-struct router_fixture {
-    router_fixture() : router(server_options{}, timers) {
-        detail::set_log_enabled(false);
-        endpoint_options conformance;
-        conformance.allow_stateful_reconnects = true;
-        router.add_hub("/conformance", make_conformance_hub(), conformance);
-        endpoint_options no_websockets;
-        no_websockets.transports = {p::transport_type::server_sent_events, p::transport_type::long_polling};
-        router.add_hub_alias("/conformance-nows", "/conformance", no_websockets);
-        endpoint_options authorized;
-        authorized.require_authorization = true;
-        router.add_hub_alias("/conformance-auth", "/conformance", authorized);
-        router.enable_tokens("/redirect", "/conformance-auth");
-    }
-
-    detail::http_reply reply(std::string method, std::string target, bool upgrade = false,
-                             std::vector<std::pair<std::string, std::string>> headers = {}) {
-        auto routed = router.route({std::move(method), std::move(target), std::move(headers), upgrade});
-        REQUIRE(std::holds_alternative<detail::http_reply>(routed));
-        return std::get<detail::http_reply>(routed);
-    }
-
-    p::negotiate_response negotiate(const std::string& query) {
-        auto r = reply("POST", "/conformance/negotiate" + query);
-        REQUIRE(r.status == 200);
-        REQUIRE(r.content_type == "application/json");
-        auto parsed = p::parse_negotiate_response(r.body);
-        REQUIRE(parsed.has_value());
-        return *parsed;
-    }
-
-    testing::manual_scheduler timers;
-    detail::endpoint_router router;
-};
-
-}  // namespace
+using hubspec::server::testing::router_fixture;
 
 TEST_CASE("NEG-001 negotiate answers 405 text/plain to other methods", "[router][NEG-001]") {
     router_fixture f;
@@ -82,7 +47,7 @@ TEST_CASE("NEG-022 WS-003 transport requests look connections up by token", "[ro
     CHECK(by_id.body == p::texts::no_connection_with_id);
     auto routed = f.router.route({"GET", "/conformance?id=" + *v1.connection_token, {}, true});
     REQUIRE(std::holds_alternative<detail::websocket_accept>(routed));
-    CHECK(std::get<detail::websocket_accept>(routed).identity.connection_id == *v1.connection_id);
+    CHECK(std::get<detail::websocket_accept>(routed).connection->identity().connection_id == *v1.connection_id);
 }
 
 TEST_CASE("WS-004 a second WebSocket for an active connection gets 409", "[router][WS-004]") {
@@ -118,7 +83,7 @@ TEST_CASE("NEG-037 an endpoint that needs a token answers 401 without one", "[ro
     CHECK(ok.status == 200);
     auto routed = f.router.route({"GET", "/conformance-auth?access_token=" + token.body, {}, true});  // NEG-034
     REQUIRE(std::holds_alternative<detail::websocket_accept>(routed));
-    CHECK(std::get<detail::websocket_accept>(routed).identity.user_identifier == "alice");
+    CHECK(std::get<detail::websocket_accept>(routed).connection->identity().user_identifier == "alice");
 }
 
 TEST_CASE("NEG-018 the redirect endpoint answers url and accessToken", "[router][NEG-018]") {

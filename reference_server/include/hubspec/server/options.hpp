@@ -5,6 +5,7 @@
 #include "hubspec/protocol/framing.hpp"
 #include "hubspec/protocol/keep_alive.hpp"
 #include "hubspec/protocol/negotiate.hpp"
+#include "hubspec/protocol/stateful_reconnect.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -18,11 +19,13 @@ struct hub_options {
     std::chrono::milliseconds handshake_timeout = protocol::default_handshake_timeout;              // HS-009
     std::size_t maximum_receive_message_size = protocol::default_maximum_message_size;              // FRAME-009
     bool enable_detailed_errors = false;                                                            // ERR-003
+    std::size_t stateful_reconnect_buffer_size = protocol::default_stateful_reconnect_buffer_size;  // SR-010
 };
 
 struct server_options {
     hub_options hub;
-    std::chrono::milliseconds disconnect_timeout{15'000};  // DisconnectTimeout (NEG-036, KA-010)
+    std::chrono::milliseconds disconnect_timeout{15'000};  // DisconnectTimeout (NEG-036, KA-010, LP-011, SR-012)
+    std::chrono::milliseconds long_poll_timeout{90'000};   // LongPolling.PollTimeout (LP-006)
 };
 
 /// How one hub path is served (HttpConnectionDispatcherOptions).

@@ -1,0 +1,28 @@
+#include "event_stream.hpp"
+
+#include <cstdio>
+
+namespace hubspec::server::detail {
+
+std::string event_stream_response_head() {
+    return "HTTP/1.1 200 OK\r\n"
+           "Server: hubspec-server\r\n"
+           "Content-Type: text/event-stream\r\n"
+           "Cache-Control: no-cache,no-store\r\n"
+           "Pragma: no-cache\r\n"
+           "Content-Encoding: identity\r\n"
+           "Transfer-Encoding: chunked\r\n"
+           "\r\n";
+}
+
+std::string http_chunk(std::string_view payload) {
+    if (payload.empty()) return {};  // an empty chunk would end the body
+    char size[20];
+    const int n = std::snprintf(size, sizeof size, "%zx\r\n", payload.size());
+    std::string chunk(size, static_cast<std::size_t>(n));
+    chunk.append(payload);
+    chunk.append("\r\n");
+    return chunk;
+}
+
+}  // namespace hubspec::server::detail

@@ -1,0 +1,127 @@
+// The Server-Sent Events transport (SSE-*): the response head and the `:` comment
+// at once (SSE-004/005), then every batch of records as one event in one chunk
+// (SSE-006/007). Reading the socket only watches for the end of the request,
+// which ends the connection (SSE-013).
+#include "transports.hpp"
+
+#include "event_stream.hpp"
+#include "log.hpp"
+
+#include "hubspec/protocol/sse.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+#include <deque>
+
+namespace hubspec::server::detail {
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
+class sse_session final : public transport_sink, public std::enable_shared_from_this<sse_session> {
+public:
+    sse_session(beast::tcp_stream&& stream, endpoint_router& router, sse_accept accept)
+        : stream_(std::move(stream)), router_(router), token_(std::move(accept.token)),
+          connection_(std::move(accept.connection)), early_input_(std::move(accept.early_input)) {}
+
+    void start() {
+        stream_.expires_never();
+        queue_.push_back(event_stream_response_head() + http_chunk(protocol::sse_stream_preamble));  // SSE-005
+        do_write();
+        do_watch();
+        connection_->attach(weak_from_this());
+        connection_->start();
+        if (!early_input_.empty()) connection_->on_data(std::exchange(early_input_, {}));
+    }
+
+    void set_binary(bool) override {}  // text only (SSE-009): the handshake refuses MessagePack
+
+    void send(std::shared_ptr<const std::string> records) override {
+        if (close_requested_ || finished_) return;
+        queue_.push_back(http_chunk(protocol::sse_event(*records)));  // SSE-006/007: one event, whole records
+        if (!writing_) do_write();
+    }
+
+    void close() override {
+        if (close_requested_) return;
+        close_requested_ = true;
+        queue_.emplace_back(last_http_chunk);
+        if (!writing_) do_write();
+    }
+
+private:
+    void do_write() {
+        if (queue_.empty() || finished_) return;
+        writing_ = true;
+        outgoing_.clear();
+        while (!queue_.empty()) {
+            outgoing_ += queue_.front();
+            queue_.pop_front();
+        }
+        net::async_write(stream_.socket(), net::buffer(outgoing_),
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+    }
+
+    void on_write(beast::error_code ec) {
+        writing_ = false;
+        if (ec) {
+            log_event("SSE-013", token_, "event stream write failed: " + ec.message());
+            end(transport_end::ungraceful);
+            return;
+        }
+        if (!queue_.empty()) {
+            do_write();
+        } else if (close_requested_) {
+            end(transport_end::graceful);
+        }
+    }
+
+    void do_watch() {
+        stream_.socket().async_read_some(net::buffer(scratch_), [self = shared_from_this()](beast::error_code ec,
+                                                                                            std::size_t) {
+            if (self->finished_) return;
+            if (ec) {
+                // SSE-013: the request ended: the connection ends with it.
+                self->end(transport_end::ungraceful);
+                return;
+            }
+            self->do_watch();  // nothing is expected from the client here
+        });
+    }
+
+    void end(transport_end how) {
+        if (finished_) return;
+        finished_ = true;
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream_.socket().close(ignored);
+        router_.transport_ended(token_, this, how);
+    }
+
+    beast::tcp_stream stream_;
+    endpoint_router& router_;
+    std::string token_;
+    std::shared_ptr<hub_connection> connection_;
+    std::string early_input_;
+    std::deque<std::string> queue_;
+    std::string outgoing_;
+    std::array<char, 512> scratch_{};
+    bool writing_ = false;
+    bool close_requested_ = false;
+    bool finished_ = false;
+};
+
+}  // namespace
+
+void run_sse_transport(beast::tcp_stream&& stream, endpoint_router& router, sse_accept accept) {
+    auto session = std::make_shared<sse_session>(std::move(stream), router, std::move(accept));
+    session->start();
+}
+
+}  // namespace hubspec::server::detail

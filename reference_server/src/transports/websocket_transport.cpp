@@ -1,0 +1,179 @@
+// The WebSockets transport (WS-*): one hub connection on one WebSocket; a
+// stateful connection may come back on a new one (SR-011, SR-019).
+#include "transports.hpp"
+
+#include "log.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <deque>
+
+namespace hubspec::server::detail {
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+
+constexpr std::size_t websocket_message_limit = 16 << 20;  // hub framing enforces the real limit (FRAME-009)
+
+class websocket_session final : public transport_sink, public std::enable_shared_from_this<websocket_session> {
+public:
+    websocket_session(beast::tcp_stream&& stream, endpoint_router& router, websocket_accept accept)
+        : ws_(std::move(stream)), router_(router), token_(std::move(accept.token)),
+          connection_(std::move(accept.connection)), resume_(accept.resume) {}
+
+    void start(http::request<http::string_body> request) {
+        websocket::stream_base::timeout timeouts{};
+        timeouts.handshake_timeout = std::chrono::seconds(5);  // also bounds the close handshake (WS-013)
+        timeouts.idle_timeout = websocket::stream_base::none();  // hub Pings and the client timeout do this (KA-*)
+        timeouts.keep_alive_pings = false;
+        ws_.set_option(timeouts);
+        ws_.read_message_max(websocket_message_limit);
+        if (!resume_) connection_->attach(weak_from_this());
+        ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+    }
+
+    void set_binary(bool binary) override { binary_ = binary; }
+
+    void send(std::shared_ptr<const std::string> records) override {
+        if (close_requested_ || finished_ || abandoned_) return;
+        queue_.push_back(std::move(records));
+        if (!writing_) do_write();
+    }
+
+    void close() override {
+        close_requested_ = true;
+        if (!writing_) do_close();
+    }
+
+    void abandon() override {
+        // SR-019: replaced by a resumed WebSocket; no Close frame, as a lost network.
+        abandoned_ = true;
+        queue_.clear();
+        beast::error_code ignored;
+        ws_.next_layer().socket().close(ignored);
+    }
+
+private:
+    void on_accept(beast::error_code ec) {
+        if (ec) {
+            log_event("WS-001", token_, "upgrade failed: " + ec.message());
+            finish(transport_end::ungraceful);
+            return;
+        }
+        if (resume_) {
+            if (!connection_->resume(weak_from_this())) {
+                log_event("SR-016", token_, "the connection cannot resume any more");
+                close_requested_ = true;
+                do_close();
+                return;
+            }
+        } else {
+            connection_->start();
+        }
+        do_read();
+    }
+
+    void do_read() {
+        ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    }
+
+    void on_read(beast::error_code ec) {
+        if (ec) {
+            // WS-018: a Close frame is graceful; a reset, EOF or abort is not (SR-011).
+            const bool graceful = ec == websocket::error::closed || close_requested_;
+            if (!graceful && !abandoned_ && ec != net::error::operation_aborted) {
+                log_event("WS-018", token_, "transport ended without a Close frame: " + ec.message());
+            }
+            finish(graceful ? transport_end::graceful : transport_end::ungraceful);
+            return;
+        }
+        // WS-008/010: either frame type, any number of records per message.
+        const auto data = buffer_.cdata();
+        const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+        auto connection = connection_;
+        connection->on_data(bytes);
+        buffer_.consume(buffer_.size());
+        if (!finished_) do_read();
+    }
+
+    void do_write() {
+        // Several queued records go out as one message: still whole records (WS-011).
+        writing_ = true;
+        outgoing_.clear();
+        while (!queue_.empty()) {
+            outgoing_.append(*queue_.front());
+            queue_.pop_front();
+        }
+        ws_.binary(binary_);  // WS-007
+        ws_.async_write(net::buffer(outgoing_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            self->on_write(ec);
+        });
+    }
+
+    void on_write(beast::error_code ec) {
+        writing_ = false;
+        if (ec) {
+            if (!abandoned_) log_event("WS-012", token_, "send failed: " + ec.message());
+            beast::error_code ignored;
+            ws_.next_layer().socket().close(ignored);
+            finish(transport_end::ungraceful);
+            return;
+        }
+        if (!queue_.empty()) {
+            do_write();
+        } else if (close_requested_) {
+            do_close();
+        }
+    }
+
+    void do_close() {
+        if (closing_ || finished_) return;
+        closing_ = true;
+        // WS-012: a normal end is status 1000 with an empty reason.
+        ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {
+            beast::error_code ignored;
+            self->ws_.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+            self->ws_.next_layer().socket().close(ignored);
+            self->finish(transport_end::graceful);
+        });
+    }
+
+    void finish(transport_end how) {
+        if (finished_) return;
+        finished_ = true;
+        router_.transport_ended(token_, this, how);
+    }
+
+    websocket::stream<beast::tcp_stream> ws_;
+    endpoint_router& router_;
+    std::string token_;
+    std::shared_ptr<hub_connection> connection_;
+    bool resume_ = false;
+    beast::flat_buffer buffer_;
+    std::deque<std::shared_ptr<const std::string>> queue_;
+    std::string outgoing_;
+    bool binary_ = false;
+    bool writing_ = false;
+    bool close_requested_ = false;
+    bool closing_ = false;
+    bool finished_ = false;
+    bool abandoned_ = false;
+};
+
+}  // namespace
+
+void run_websocket_transport(beast::tcp_stream&& stream, http::request<http::string_body> request,
+                             endpoint_router& router, websocket_accept accept) {
+    auto session = std::make_shared<websocket_session>(std::move(stream), router, std::move(accept));
+    session->start(std::move(request));
+}
+
+}  // namespace hubspec::server::detail
