@@ -31,15 +31,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Await the listening line itself rather than polling for it.
+mkfifo "$work/stdout"
 "$server" --listen 127.0.0.1:0 >"$work/stdout" 2>"$work/stderr" &
 pid=$!
+exec 3<"$work/stdout"
 line=
-for _ in $(seq 1 100); do
-  line=$(head -n 1 "$work/stdout" 2>/dev/null)
-  [ -n "$line" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.05
-done
+read -r -t 30 line <&3 || true
 case "$line" in
   "listening on http://"*) url=${line#listening on } ;;
   *) echo "FAIL: hubspec-server did not print its listening line (saw '$line')" >&2; cat "$work/stderr" >&2; exit 1 ;;
@@ -64,8 +62,11 @@ fi
 
 # SIGTERM must stop the server cleanly (design §3).
 kill -TERM "$pid"
-for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-if kill -0 "$pid" 2>/dev/null; then echo "FAIL: hubspec-server ignored SIGTERM" >&2; result=1; fi
+if ! timeout 5 tail --pid="$pid" -f /dev/null; then
+  echo "FAIL: hubspec-server ignored SIGTERM for 5 s" >&2
+  kill -KILL "$pid"
+  result=1
+fi
 wait "$pid"; server_status=$?
 pid=
 if [ $server_status -ne 0 ]; then echo "FAIL: hubspec-server exited $server_status after SIGTERM" >&2; result=1; fi
