@@ -1,0 +1,38 @@
+#pragma once
+// Builds a hub_connection the way HubConnectionBuilder does.
+
+#include "hubspec/client/hub_connection.hpp"
+#include "hubspec/client/options.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace hubspec::client {
+
+class hub_connection_builder {
+public:
+    hub_connection_builder& with_url(std::string url);
+    /// Allows `t`; call again to allow several. Without any call every transport is allowed.
+    hub_connection_builder& with_transport(transport_type t);
+    hub_connection_builder& with_hub_protocol(hub_protocol_kind p);
+    hub_connection_builder& with_skip_negotiation(bool skip = true);
+    hub_connection_builder& with_header(std::string name, std::string value);
+    hub_connection_builder& with_access_token_provider(std::function<std::string()> provider);
+    /// Default delays 0, 2, 10, 30 s (RC-002).
+    hub_connection_builder& with_automatic_reconnect();
+    hub_connection_builder& with_automatic_reconnect(std::vector<std::chrono::milliseconds> delays);
+    hub_connection_builder& with_automatic_reconnect(retry_policy policy);
+    hub_connection_builder& with_keep_alive_interval(std::chrono::milliseconds interval);
+    hub_connection_builder& with_server_timeout(std::chrono::milliseconds timeout);
+    hub_connection_builder& with_handshake_timeout(std::chrono::milliseconds timeout);
+
+    const connection_options& options() const noexcept { return options_; }
+    /// Throws std::invalid_argument without a URL.
+    hub_connection build() const;
+
+private:
+    connection_options options_;
+};
+
+} // namespace hubspec::client

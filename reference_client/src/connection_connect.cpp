@@ -1,0 +1,183 @@
+// One connect attempt: negotiate (with redirects), transport selection and
+// fallback, then the handshake. Used by start() and by each reconnect attempt.
+#include "connection_core.hpp"
+
+#include "handshake_reader.hpp"
+#include "negotiation.hpp"
+#include "transport_selection.hpp"
+#include "websocket_transport.hpp"
+
+#include <hubspec/protocol/handshake.hpp>
+#include <hubspec/protocol/texts.hpp>
+#include <hubspec/protocol/url.hpp>
+
+#include <algorithm>
+
+namespace hubspec::client::detail {
+
+namespace texts = protocol::texts;
+using protocol::transport_type;
+
+namespace {
+bool implemented(transport_type t) {
+    return t == transport_type::websockets;
+}
+} // namespace
+
+void connection_core::connect(attempt_callback done) {
+    attempt_done_ = std::move(done);
+    ++epoch_;
+    failed_transports_.clear();
+    transport_errors_.clear();
+    close_error_.reset();
+    close_allows_reconnect_ = true;
+    access_token_.reset();
+    if (options_.access_token_provider) {
+        try {
+            auto token = options_.access_token_provider();
+            if (!token.empty()) access_token_ = std::move(token);
+        } catch (const std::exception& e) {
+            return finish_attempt(std::string("The access token provider failed: ") + e.what());
+        }
+    }
+    if (options_.skip_negotiation) {
+        // NEG-028: only a direct WebSocket may skip negotiate.
+        if (options_.transports.size() != 1 || options_.transports.front() != transport_type::websockets)
+            return finish_attempt(std::string(texts::skip_negotiation_needs_websockets));
+        {
+            std::lock_guard lock(info_mutex_);
+            connection_id_.reset();
+        }
+        return start_transport(transport_type::websockets, options_.url, false);
+    }
+    negotiate(options_.url, 0);
+}
+
+header_list connection_core::request_headers() const {
+    header_list headers = options_.headers;
+    if (access_token_) headers.emplace_back("Authorization", "Bearer " + *access_token_); // NEG-032
+    return headers;
+}
+
+void connection_core::negotiate(std::string url, int redirects) {
+    link_ = link::negotiating;
+    auto request_url = protocol::negotiate_url(url, false); // NEG-002, NEG-003
+    http_ = async_http_request(
+        io_, "POST", request_url, request_headers(), {}, options_.connect_timeout,
+        [self = shared_from_this(), epoch = epoch_, url, redirects](std::optional<std::string> error,
+                                                                    http_response response) {
+            if (epoch != self->epoch_) return;
+            self->http_.reset();
+            if (error) return self->finish_attempt("Failed to complete negotiation with the server: " + *error);
+            auto step = interpret_negotiate(response, false);
+            if (auto* failed = std::get_if<negotiate_failed>(&step)) return self->finish_attempt(failed->error);
+            if (auto* redirect = std::get_if<negotiate_redirect>(&step)) {
+                if (redirects + 1 > max_negotiate_redirects)
+                    return self->finish_attempt(std::string(texts::redirection_limit_exceeded)); // NEG-019
+                if (redirect->access_token) self->access_token_ = redirect->access_token;        // NEG-018
+                return self->negotiate(redirect->url, redirects + 1);
+            }
+            auto& accepted = std::get<negotiate_accepted>(step);
+            {
+                std::lock_guard lock(self->info_mutex_);
+                self->connection_id_ = accepted.connection_id;
+            }
+            auto choice = select_transports(accepted.response.available_transports, self->options_.transports,
+                                            self->protocol_->format()); // NEG-030
+            std::vector<transport_type> candidates;
+            for (auto t : choice.candidates) {
+                if (std::find(self->failed_transports_.begin(), self->failed_transports_.end(), t) !=
+                    self->failed_transports_.end())
+                    continue;
+                if (!implemented(t)) {
+                    choice.skipped.push_back("'" + std::string(protocol::transport_name(t)) +
+                                             "' is not implemented by this client yet.");
+                    continue;
+                }
+                candidates.push_back(t);
+            }
+            if (candidates.empty()) {
+                auto reasons = self->transport_errors_;
+                reasons.insert(reasons.end(), choice.skipped.begin(), choice.skipped.end());
+                return self->finish_attempt(no_transport_error(reasons));
+            }
+            // NEG-021, NEG-035: the token (v1) or the id (v0) as `id`.
+            auto transport_url = protocol::append_query_parameter(url, "id", accepted.transport_id);
+            self->start_transport(candidates.front(), std::move(transport_url), candidates.size() > 1);
+        });
+}
+
+void connection_core::start_transport(transport_type type, std::string url, bool more_candidates) {
+    link_ = link::transport_starting;
+    transport_settings settings{request_headers(), options_.connect_timeout};
+    transport_ = make_websocket_transport(io_, std::move(settings));
+    auto self = shared_from_this();
+    auto epoch = epoch_;
+    transport_->start(
+        url, protocol_->format(),
+        [self, epoch, type, more_candidates](std::optional<std::string> error) {
+            if (epoch != self->epoch_) return;
+            self->on_transport_started(std::move(error), type, more_candidates);
+        },
+        [self, epoch](std::string_view bytes) {
+            if (epoch != self->epoch_) return;
+            self->on_transport_data(bytes);
+        },
+        [self, epoch](transport_closed closed) {
+            if (epoch != self->epoch_) return;
+            self->on_transport_closed(std::move(closed));
+        });
+}
+
+void connection_core::on_transport_started(std::optional<std::string> error, transport_type type,
+                                           bool more_candidates) {
+    if (error) {
+        transport_.reset();
+        failed_transports_.push_back(type);
+        transport_errors_.push_back(std::string(protocol::transport_name(type)) + " failed: " + *error);
+        if (options_.skip_negotiation) return finish_attempt(*error);
+        if (more_candidates) {
+            ++epoch_;
+            return negotiate(options_.url, 0); // a fresh negotiate before the next transport (NEG-031)
+        }
+        return finish_attempt(no_transport_error(transport_errors_));
+    }
+    link_ = link::handshaking;
+    reader_.emplace(*protocol_);
+    handshake_buffer_.clear();
+    protocol::client_keep_alive_options timing;
+    timing.server_timeout = options_.server_timeout;
+    timing.keep_alive_interval = options_.keep_alive_interval;
+    timing.handshake_timeout = options_.handshake_timeout;
+    keep_alive_.emplace(timing);
+    // HS-001, HS-003: version 1, since this client does not negotiate stateful reconnect yet.
+    transport_->send(protocol::write_handshake_request({std::string(protocol_->name()), 1}));
+    keep_alive_->on_handshake_sent(clock::now()); // HS-017
+    arm_keep_alive();
+}
+
+void connection_core::finish_attempt(std::optional<std::string> error) {
+    auto done = std::move(attempt_done_);
+    attempt_done_ = nullptr;
+    if (error) abandon_link();
+    if (done) done(std::move(error));
+}
+
+void connection_core::abandon_link() {
+    ++epoch_; // every callback of what is dropped here is now stale
+    if (http_) {
+        http_->cancel();
+        http_.reset();
+    }
+    if (transport_) {
+        transport_->abort();
+        transport_.reset();
+    }
+    keep_alive_timer_.cancel();
+    keep_alive_.reset();
+    reader_.reset();
+    handshake_buffer_.clear();
+    link_ = link::none;
+}
+
+} // namespace hubspec::client::detail

@@ -1,0 +1,229 @@
+#include "connection_core.hpp"
+
+#include "hubspec/client/errors.hpp"
+
+#include <hubspec/protocol/texts.hpp>
+
+#include <future>
+
+namespace hubspec::client::detail {
+
+namespace texts = protocol::texts;
+
+connection_core::connection_core(boost::asio::io_context& io, dispatcher& user_thread, connection_options options)
+    : io_(io), user_thread_(user_thread), options_(std::move(options)),
+      protocol_(options_.protocol == hub_protocol_kind::messagepack ? &protocol::messagepack_protocol()
+                                                                    : &protocol::json_protocol()),
+      keep_alive_timer_(io), reconnect_timer_(io) {}
+
+std::optional<std::string> connection_core::connection_id() const {
+    std::lock_guard lock(info_mutex_);
+    return connection_id_;
+}
+
+void connection_core::set_on_reconnecting(std::function<void(const std::optional<std::string>&)> f) {
+    std::lock_guard lock(info_mutex_);
+    on_reconnecting_ = std::move(f);
+}
+void connection_core::set_on_reconnected(std::function<void(const std::optional<std::string>&)> f) {
+    std::lock_guard lock(info_mutex_);
+    on_reconnected_ = std::move(f);
+}
+void connection_core::set_on_close(std::function<void(const std::optional<std::string>&)> f) {
+    std::lock_guard lock(info_mutex_);
+    on_close_ = std::move(f);
+}
+
+// ---- entry points -------------------------------------------------------
+
+void connection_core::start(done_callback done) {
+    auto self = shared_from_this();
+    if (!post([self, done]() mutable { self->do_start(std::move(done)); }))
+        done(std::make_exception_ptr(connection_exception("The connection has been disposed.")));
+}
+
+void connection_core::stop(std::function<void()> done) {
+    auto self = shared_from_this();
+    if (!post([self, done]() mutable { self->do_stop(std::move(done)); })) done();
+}
+
+void connection_core::shutdown() {
+    auto stopped = std::make_shared<std::promise<void>>();
+    auto future = stopped->get_future();
+    stop([stopped] { stopped->set_value(); });
+    // A Close handshake is bounded by the transport's own timeout; don't hang a destructor on a dead peer.
+    future.wait_for(std::chrono::seconds(10));
+    std::lock_guard lock(post_mutex_);
+    shut_down_ = true;
+}
+
+// ---- lifecycle (io thread) ----------------------------------------------
+
+void connection_core::do_start(done_callback done) {
+    if (state() != connection_state::disconnected) {
+        to_user([done] {
+            done(std::make_exception_ptr(
+                connection_exception("Cannot start a HubConnection that is not in the 'Disconnected' state.")));
+        });
+        return;
+    }
+    set_state(connection_state::connecting); // RC-004
+    start_done_ = std::move(done);
+    connect([this](std::optional<std::string> error) {
+        auto start_done = std::move(start_done_);
+        start_done_ = nullptr;
+        if (!error) {
+            set_state(connection_state::connected);
+            if (start_done) to_user([start_done] { start_done(nullptr); });
+            return;
+        }
+        // A failed start goes back to Disconnected; it never reconnects (RC-004).
+        set_state(connection_state::disconnected);
+        stop_requested_ = false;
+        if (start_done)
+            to_user([start_done, e = *error] { start_done(std::make_exception_ptr(connection_exception(e))); });
+        auto waiters = std::move(stop_waiters_);
+        stop_waiters_.clear();
+        for (auto& w : waiters)
+            w();
+    });
+}
+
+void connection_core::do_stop(std::function<void()> done) {
+    switch (state()) {
+    case connection_state::disconnected: done(); return;
+    case connection_state::disconnecting: stop_waiters_.push_back(std::move(done)); return;
+    case connection_state::connecting:
+        stop_waiters_.push_back(std::move(done));
+        stop_requested_ = true;
+        set_state(connection_state::disconnecting);
+        finish_attempt("The connection was stopped during negotiation.");
+        return;
+    case connection_state::reconnecting:
+        // Ends the delay or the attempt in progress (RC-008).
+        stop_waiters_.push_back(std::move(done));
+        reconnect_timer_.cancel();
+        attempt_done_ = nullptr;
+        abandon_link();
+        complete_close(std::nullopt);
+        return;
+    case connection_state::connected:
+        stop_waiters_.push_back(std::move(done));
+        stop_requested_ = true;
+        set_state(connection_state::disconnecting);
+        write(protocol::close_message{}); // best effort (MSG-072)
+        link_ = link::closing;
+        if (transport_)
+            transport_->stop();
+        else
+            connection_lost(std::nullopt);
+        return;
+    }
+}
+
+void connection_core::connection_lost(std::optional<std::string> error) {
+    keep_alive_timer_.cancel();
+    fail_outstanding(); // RC-010: never replayed
+    if (stop_requested_ || !options_.reconnect || !close_allows_reconnect_) return complete_close(std::move(error));
+    start_reconnect(std::move(error)); // MSG-076, RC-005
+}
+
+void connection_core::fail_outstanding() {
+    auto invocations = std::move(invocations_);
+    invocations_.clear();
+    auto streams = std::move(streams_);
+    streams_.clear();
+    for (auto& u : uploads_)
+        u->unbind();
+    uploads_.clear();
+    if (invocations.empty() && streams.empty()) return;
+    to_user([invocations = std::move(invocations), streams = std::move(streams)] {
+        auto error =
+            std::make_exception_ptr(connection_exception(std::string(texts::invocation_canceled_connection_closed)));
+        for (auto& [id, done] : invocations)
+            done(error, {});
+        for (auto& [id, s] : streams)
+            s.on_complete(error);
+    });
+}
+
+void connection_core::complete_close(std::optional<std::string> error) {
+    set_state(connection_state::disconnected);
+    stop_requested_ = false;
+    link_ = link::none;
+    {
+        std::lock_guard lock(info_mutex_);
+        if (on_close_) to_user([f = on_close_, error] { f(error); });
+    }
+    auto waiters = std::move(stop_waiters_);
+    stop_waiters_.clear();
+    for (auto& w : waiters)
+        w();
+}
+
+void connection_core::start_reconnect(std::optional<std::string> error) {
+    reconnect_started_ = clock::now();
+    retry_count_ = 0;
+    reconnect_reason_ = error;
+    auto delay = (*options_.reconnect)(retry_context{0, std::chrono::milliseconds{0}, error.value_or("")});
+    if (!delay) return complete_close(std::move(error)); // a null first delay: no Reconnecting state (RC-007)
+    set_state(connection_state::reconnecting);
+    {
+        std::lock_guard lock(info_mutex_);
+        if (on_reconnecting_) to_user([f = on_reconnecting_, error] { f(error); });
+    }
+    schedule_reconnect(*delay);
+}
+
+void connection_core::schedule_reconnect(std::chrono::milliseconds delay) {
+    reconnect_timer_.expires_after(delay);
+    reconnect_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (ec || self->state() != connection_state::reconnecting) return;
+        self->connect([self](std::optional<std::string> error) { self->on_reconnect_attempt(std::move(error)); });
+    });
+}
+
+void connection_core::on_reconnect_attempt(std::optional<std::string> error) {
+    if (state() != connection_state::reconnecting) return;
+    if (!error) {
+        set_state(connection_state::connected); // RC-006
+        std::lock_guard lock(info_mutex_);
+        if (on_reconnected_) to_user([f = on_reconnected_, id = connection_id_] { f(id); });
+        return;
+    }
+    ++retry_count_; // a failed handshake counts like any failed attempt (RC-012)
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - reconnect_started_);
+    auto delay = (*options_.reconnect)(retry_context{retry_count_, elapsed, *error});
+    if (!delay) return complete_close(reconnect_reason_);
+    schedule_reconnect(*delay);
+}
+
+// ---- keep-alive (KA-005, KA-006, HS-017) ---------------------------------
+
+void connection_core::arm_keep_alive() {
+    if (!keep_alive_) return;
+    auto deadline = keep_alive_->next_deadline();
+    if (!deadline) return;
+    keep_alive_timer_.expires_at(*deadline);
+    keep_alive_timer_.async_wait([self = shared_from_this(), epoch = epoch_](boost::system::error_code ec) {
+        if (ec || epoch != self->epoch_) return;
+        self->on_keep_alive_timer();
+    });
+}
+
+void connection_core::on_keep_alive_timer() {
+    if (!keep_alive_ || (link_ != link::handshaking && link_ != link::connected)) return;
+    auto due = keep_alive_->poll(clock::now());
+    switch (due.action) {
+    case protocol::keep_alive_action::none: break;
+    case protocol::keep_alive_action::send_ping: write(protocol::ping_message{}); break;
+    case protocol::keep_alive_action::handshake_timeout:
+        return finish_attempt(due.text.empty() ? std::string("The handshake timed out.") : std::string(due.text));
+    case protocol::keep_alive_action::peer_timeout:
+        if (link_ == link::handshaking) return finish_attempt(std::string(texts::server_timeout_elapsed));
+        return fail_link(std::string(texts::server_timeout_elapsed)); // may reconnect, as in Microsoft's clients
+    }
+    arm_keep_alive();
+}
+
+} // namespace hubspec::client::detail

@@ -1,0 +1,27 @@
+#include "handshake_reader.hpp"
+
+#include <hubspec/protocol/framing.hpp>
+#include <hubspec/protocol/handshake.hpp>
+#include <hubspec/protocol/texts.hpp>
+
+namespace hubspec::client::detail {
+
+namespace texts = protocol::texts;
+
+handshake_outcome read_handshake_response(std::string_view received, std::size_t max_size) {
+    auto record = protocol::next_json_record(received, max_size);
+    if (!record) {
+        if (record.error().is_need_more()) return handshake_need_more{};
+        return handshake_failed{"Error parsing handshake response: " + record.error().message};
+    }
+    auto response = protocol::parse_handshake_response(record->body);
+    if (!response) {
+        if (response.error().code == protocol::error::unexpected_handshake_type)
+            return handshake_failed{std::string(texts::expected_handshake_response)};
+        return handshake_failed{"Error parsing handshake response: " + response.error().message};
+    }
+    if (response->error) return handshake_failed{texts::server_handshake_error(*response->error)};
+    return handshake_succeeded{record->consumed};
+}
+
+} // namespace hubspec::client::detail

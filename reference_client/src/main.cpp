@@ -1,0 +1,112 @@
+// hubspec-client: the console chat client (design §4, contract). Each stdin line
+// is sent as SendMessage(user, line); each ReceiveMessage(user, message) is
+// printed as `user: message`; at end of input it waits for pending invocations.
+#include <hubspec/client.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <unistd.h>
+
+namespace client = hubspec::client;
+
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+[[noreturn]] void fail(const std::string& reason) {
+    std::cout.flush();
+    std::fprintf(stderr, "hubspec-client: %s\n", reason.c_str());
+    std::fflush(stderr);
+    _exit(1);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Console chat client for a SignalR chat hub (SendMessage / ReceiveMessage)", "hubspec-client"};
+    std::string url;
+    std::string transport;
+    std::string protocol = "json";
+    std::string user = "user";
+    app.add_option("url", url, "hub URL, e.g. http://127.0.0.1:5000/chat")->required();
+    app.add_option("--transport", transport, "websockets, serversentevents or longpolling (default: the best offered)");
+    app.add_option("--protocol", protocol, "json or messagepack")->default_val("json");
+    app.add_option("--user", user, "the name messages are sent under")->default_val("user");
+    app.set_version_flag("--version", "hubspec-client 0.1.0");
+    CLI11_PARSE(app, argc, argv);
+
+    client::hub_connection_builder builder;
+    builder.with_url(url);
+    auto t = lower(transport);
+    if (t == "websockets")
+        builder.with_transport(client::transport_type::websockets);
+    else if (t == "serversentevents")
+        builder.with_transport(client::transport_type::server_sent_events);
+    else if (t == "longpolling")
+        builder.with_transport(client::transport_type::long_polling);
+    else if (!t.empty()) {
+        std::fprintf(stderr, "hubspec-client: unknown transport '%s' (websockets, serversentevents, longpolling)\n",
+                     transport.c_str());
+        return 2;
+    }
+    auto p = lower(protocol);
+    if (p == "messagepack")
+        builder.with_hub_protocol(client::hub_protocol_kind::messagepack);
+    else if (p != "json") {
+        std::fprintf(stderr, "hubspec-client: unknown protocol '%s' (json, messagepack)\n", protocol.c_str());
+        return 2;
+    }
+
+    auto connection = builder.build();
+    connection.on("ReceiveMessage", [](const client::arguments& args) {
+        auto text = [](const client::value& v) {
+            if (auto s = v.as_string()) return *s;
+            return std::string(hubspec::protocol::kind_name(v.kind()));
+        };
+        std::cout << (args.size() > 0 ? text(args[0]) : "") << ": " << (args.size() > 1 ? text(args[1]) : "")
+                  << std::endl;
+    });
+    std::mutex stopping_mutex;
+    bool stopping = false;
+    connection.on_close([&](const std::optional<std::string>& error) {
+        std::lock_guard lock(stopping_mutex);
+        if (!stopping) fail("connection closed: " + error.value_or("the server ended the connection"));
+    });
+
+    try {
+        connection.start().get();
+    } catch (const std::exception& e) {
+        fail("cannot connect to " + url + ": " + e.what());
+    }
+
+    std::vector<std::future<client::value>> pending;
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        pending.push_back(connection.invoke("SendMessage", {user, line}));
+    }
+    int status = 0;
+    for (auto& f : pending) {
+        try {
+            f.get();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "hubspec-client: SendMessage failed: %s\n", e.what());
+            status = 1;
+        }
+    }
+    {
+        std::lock_guard lock(stopping_mutex);
+        stopping = true;
+    }
+    connection.stop().get();
+    return status;
+}

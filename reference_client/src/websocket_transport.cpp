@@ -1,0 +1,220 @@
+#include "websocket_transport.hpp"
+
+#include "http_url.hpp"
+#include "user_agent.hpp"
+
+#include <hubspec/protocol/url.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <deque>
+
+namespace hubspec::client::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+class websocket_transport final : public transport, public std::enable_shared_from_this<websocket_transport> {
+public:
+    websocket_transport(asio::io_context& io, transport_settings settings)
+        : resolver_(io), ws_(io), settings_(std::move(settings)) {}
+
+    protocol::transport_type type() const noexcept override { return protocol::transport_type::websockets; }
+
+    void start(const std::string& url, protocol::transfer_format format, started_handler started,
+               receive_handler receive, closed_handler closed) override {
+        started_ = std::move(started);
+        receive_ = std::move(receive);
+        closed_ = std::move(closed);
+        auto parsed = parse_http_url(protocol::websocket_url(url)); // WS-002
+        if (!parsed) return fail_start("invalid WebSocket URL '" + url + "'");
+        if (parsed->secure()) return fail_start("wss is not supported by this client yet");
+        url_ = std::move(*parsed);
+        // JSON in Text frames, MessagePack in Binary frames (WS-009).
+        ws_.binary(format == protocol::transfer_format::binary);
+        beast::get_lowest_layer(ws_).expires_after(settings_.connect_timeout);
+        resolver_.async_resolve(url_.host, url_.port,
+                                [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
+                                    if (ec) return self->fail_start(self->describe("resolve", ec));
+                                    beast::get_lowest_layer(self->ws_).async_connect(
+                                        results, [self](beast::error_code ec2, const tcp::endpoint&) {
+                                            if (ec2) return self->fail_start(self->describe("connect", ec2));
+                                            self->upgrade();
+                                        });
+                                });
+    }
+
+    void send(std::string bytes) override {
+        if (phase_ != phase::open) return;
+        queue_.push_back(std::move(bytes));
+        if (!writing_) write_next();
+    }
+
+    void stop() override {
+        switch (phase_) {
+        case phase::starting:
+            stop_requested_ = true;
+            resolver_.cancel();
+            beast::get_lowest_layer(ws_).cancel();
+            return;
+        case phase::open:
+            phase_ = phase::closing;
+            if (!writing_) close();
+            return;
+        case phase::closing:
+        case phase::done: return;
+        }
+    }
+
+    void abort() override {
+        if (phase_ == phase::starting) return stop();
+        if (phase_ == phase::done) return;
+        aborted_ = true;
+        beast::get_lowest_layer(ws_).close();
+    }
+
+private:
+    enum class phase { starting, open, closing, done };
+
+    void upgrade() {
+        beast::get_lowest_layer(ws_).expires_never();
+        auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::client);
+        timeouts.handshake_timeout = settings_.connect_timeout;
+        timeouts.keep_alive_pings = false; // liveness is the hub's Pings (KA-005, KA-006)
+        ws_.set_option(timeouts);
+        ws_.set_option(websocket::stream_base::decorator([headers = settings_.headers](websocket::request_type& req) {
+            req.set(beast::http::field::user_agent, user_agent);
+            for (const auto& [name, value] : headers)
+                req.set(name, value);
+        }));
+        ws_.read_message_max(0); // no receive limit by default (FRAME-013)
+        ws_.async_handshake(response_, url_.host_header(), url_.target,
+                            [self = shared_from_this()](beast::error_code ec) {
+                                if (ec) {
+                                    if (ec == websocket::error::upgrade_declined)
+                                        return self->fail_start("WebSocket upgrade declined with HTTP status " +
+                                                                std::to_string(self->response_.result_int()));
+                                    return self->fail_start(self->describe("handshake", ec));
+                                }
+                                if (self->stop_requested_) {
+                                    self->phase_ = phase::open;
+                                    self->fail_start("the transport was stopped while starting");
+                                    self->phase_ = phase::closing;
+                                    return self->close();
+                                }
+                                self->phase_ = phase::open;
+                                auto started = std::move(self->started_);
+                                started(std::nullopt);
+                                self->read();
+                            });
+    }
+
+    void read() {
+        ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return self->on_read_error(ec);
+            // One WebSocket message may hold several records, or part of one (WS-010): the reader reassembles.
+            auto data = self->buffer_.cdata();
+            self->receive_(std::string_view(static_cast<const char*>(data.data()), data.size()));
+            self->buffer_.consume(self->buffer_.size());
+            if (self->phase_ == phase::done) return;
+            self->read();
+        });
+    }
+
+    void on_read_error(beast::error_code ec) {
+        if (ec == websocket::error::closed) {
+            // A Close frame: graceful; a code other than 1000 is surfaced as an error (WS-018, WS-019).
+            auto reason = ws_.reason();
+            if (reason.code == websocket::close_code::normal || reason.code == websocket::close_code::none)
+                return finish(std::nullopt);
+            std::string text = "WebSocket closed with status code: " + std::to_string(reason.code);
+            if (!reason.reason.empty()) text += " (" + std::string(reason.reason.c_str()) + ")";
+            return finish(text + ".");
+        }
+        if (phase_ == phase::closing && !aborted_) return finish(std::nullopt);
+        finish(describe("read", ec));
+    }
+
+    void write_next() {
+        if (queue_.empty()) {
+            writing_ = false;
+            if (phase_ == phase::closing) close();
+            return;
+        }
+        writing_ = true;
+        ws_.async_write(asio::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            self->queue_.pop_front();
+            if (ec) {
+                self->writing_ = false;
+                self->queue_.clear();
+                beast::get_lowest_layer(self->ws_).close(); // the read fails next and reports it
+                return;
+            }
+            self->write_next();
+        });
+    }
+
+    void close() {
+        if (close_sent_) return;
+        close_sent_ = true;
+        ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code ec) {
+            if (ec) beast::get_lowest_layer(self->ws_).close();
+            // The pending read completes with error::closed (or the socket error) and reports the end.
+        });
+    }
+
+    void fail_start(std::string error) {
+        phase_ = phase::done;
+        if (!started_) return;
+        auto started = std::move(started_);
+        started_ = nullptr;
+        if (stop_requested_) error = "the transport was stopped while starting";
+        started(std::move(error));
+    }
+
+    void finish(std::optional<std::string> error) {
+        if (phase_ == phase::done) return;
+        phase_ = phase::done;
+        beast::error_code ignored;
+        beast::get_lowest_layer(ws_).socket().close(ignored);
+        if (aborted_ && !error) error = "the connection was aborted";
+        auto closed = std::move(closed_);
+        closed_ = nullptr;
+        if (closed) closed(transport_closed{std::move(error)});
+    }
+
+    std::string describe(const char* step, beast::error_code ec) const {
+        if (ec == beast::error::timeout) return std::string("WebSocket ") + step + " timed out";
+        return std::string("WebSocket ") + step + " failed: " + ec.message();
+    }
+
+    tcp::resolver resolver_;
+    websocket::stream<beast::tcp_stream> ws_;
+    transport_settings settings_;
+    http_url url_;
+    websocket::response_type response_;
+    beast::flat_buffer buffer_;
+    std::deque<std::string> queue_;
+    started_handler started_;
+    receive_handler receive_;
+    closed_handler closed_;
+    phase phase_ = phase::starting;
+    bool writing_ = false;
+    bool close_sent_ = false;
+    bool stop_requested_ = false;
+    bool aborted_ = false;
+};
+
+} // namespace
+
+std::shared_ptr<transport> make_websocket_transport(asio::io_context& io, transport_settings settings) {
+    return std::make_shared<websocket_transport>(io, std::move(settings));
+}
+
+} // namespace hubspec::client::detail

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The console chat client end to end (design §4): a listener client and a sender
+# client on the peer's /chat; both must print the sender's lines as `user: line`.
+#   chat_e2e.sh HUBSPEC_CLIENT INTEROP_DIR TRANSPORT PROTOCOL
+set -uo pipefail
+client=$1 interop=$2 transport=$3 protocol=$4
+if ! command -v dotnet >/dev/null 2>&1; then
+  if [ "${HUBSPEC_REQUIRE_INTEROP:-}" = 1 ]; then echo "FAIL: dotnet missing and HUBSPEC_REQUIRE_INTEROP=1" >&2; exit 1; fi
+  echo "SKIP: dotnet missing; set HUBSPEC_REQUIRE_INTEROP=1 to make this a failure"; exit 77
+fi
+"$interop/setup" --quiet aspnetcore >&2 || { echo "FAIL: interop/setup failed" >&2; exit 1; }
+work=$(mktemp -d)
+coproc PEER { exec "$interop/aspnetcore/run" --listen 127.0.0.1:0 2>/dev/null; }
+peer_pid=$PEER_PID
+cleanup() { kill "$peer_pid" 2>/dev/null; wait "$peer_pid" 2>/dev/null; [ -n "${listener_pid:-}" ] && kill "$listener_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+read -r -t 120 line <&"${PEER[0]}" || { echo "FAIL: the peer did not start" >&2; exit 1; }
+url="http://127.0.0.1:${line##*:}/chat"
+
+# The listener's stdin stays open (a fifo) until the sender is done.
+mkfifo "$work/in"
+"$client" "$url" --transport "$transport" --protocol "$protocol" --user bob <"$work/in" >"$work/bob.out" 2>"$work/bob.err" &
+listener_pid=$!
+exec 3>"$work/in"
+# The listener is connected once its own line comes back.
+echo "ready" >&3
+grep -m1 -q '^bob: ready$' < <(timeout 30 tail -n +1 -f "$work/bob.out") \
+  || { echo "FAIL: listener never connected"; cat "$work/bob.err"; exit 1; }
+
+printf 'hello\nsecond line\n' | "$client" "$url" --transport "$transport" --protocol "$protocol" --user ann >"$work/ann.out" 2>"$work/ann.err"
+status=$?
+exec 3>&-
+wait "$listener_pid"; listener_status=$?; listener_pid=
+expected=$'ann: hello\nann: second line'
+fail=0
+[ $status -eq 0 ] || { echo "FAIL: sender exited $status: $(cat "$work/ann.err")"; fail=1; }
+[ $listener_status -eq 0 ] || { echo "FAIL: listener exited $listener_status: $(cat "$work/bob.err")"; fail=1; }
+[ "$(cat "$work/ann.out")" = "$expected" ] || { echo "FAIL: sender printed:"; cat "$work/ann.out"; fail=1; }
+[ "$(grep '^ann: ' "$work/bob.out")" = "$expected" ] || { echo "FAIL: listener printed:"; cat "$work/bob.out"; fail=1; }
+
+# A connection failure exits non-zero with one line on stderr.
+"$client" "http://127.0.0.1:1/chat" </dev/null >/dev/null 2>"$work/refused.err"
+if [ $? -eq 0 ] || [ "$(wc -l <"$work/refused.err")" -ne 1 ]; then echo "FAIL: a refused connection must exit non-zero with one line"; fail=1; fi
+[ $fail -eq 0 ] && echo "PASS: chat over $transport/$protocol"
+exit $fail

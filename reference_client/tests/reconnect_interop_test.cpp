@@ -1,0 +1,137 @@
+// Automatic reconnect (RC-*) and Close handling (MSG-075/076) against the
+// ASP.NET Core peer, with a loopback relay that a test can cut.
+#include "interop_support.hpp"
+#include "peer_process.hpp"
+#include "tcp_relay.hpp"
+
+#include <hubspec/protocol/texts.hpp>
+
+using namespace hubspec::client;
+using namespace hubspec::client::test;
+namespace texts = hubspec::protocol::texts;
+using hubspec::protocol::value;
+
+namespace {
+// Many quick attempts, so a test never waits on the default 2/10/30 s.
+retry_policy quick_retries(int attempts = 100) {
+    return [attempts](const retry_context& c) -> std::optional<std::chrono::milliseconds> {
+        if (c.previous_retry_count >= attempts) return std::nullopt;
+        return 50ms;
+    };
+}
+
+struct events {
+    mailbox<std::optional<std::string>> reconnecting, reconnected, closed;
+    void watch(hub_connection& c) {
+        c.on_reconnecting([this](const std::optional<std::string>& e) { reconnecting.push(e); });
+        c.on_reconnected([this](const std::optional<std::string>& id) { reconnected.push(id); });
+        c.on_close([this](const std::optional<std::string>& e) { closed.push(e); });
+    }
+};
+} // namespace
+
+TEST_CASE("RC-009 ERR-009 Abort ends the connection for good, even with reconnect on", "[interop][RC-009][MSG-075]") {
+    auto protocol = GENERATE(as<std::string>{}, "json", "messagepack");
+    peer_process peer;
+    auto connection =
+        websocket_builder(peer.url("/conformance"), protocol).with_automatic_reconnect(quick_retries()).build();
+    events e;
+    e.watch(connection);
+    await(connection.start());
+    connection.send("Abort").get();
+    auto closed = e.closed.take();
+    REQUIRE(closed.has_value());
+    CHECK_FALSE(closed->has_value()); // a Close without error: no error surfaced
+    CHECK(e.reconnecting.size() == 0);
+    CHECK(connection.state() == connection_state::disconnected);
+}
+
+TEST_CASE("RC-005 RC-006 RC-010 a cut connection reconnects with a new id and fails what was pending",
+          "[interop][RC-005][RC-006][RC-010][WS-018]") {
+    auto protocol = GENERATE(as<std::string>{}, "json", "messagepack");
+    peer_process peer;
+    tcp_relay relay(peer.port());
+    auto connection =
+        websocket_builder(relay.url("/conformance"), protocol).with_automatic_reconnect(quick_retries()).build();
+    events e;
+    e.watch(connection);
+    await(connection.start());
+    auto first_id = await(connection.invoke_as<std::string>("GetCallerConnectionId"));
+    auto pending = connection.invoke("Delay", {10000});
+    relay.cut();
+    REQUIRE(e.reconnecting.take().has_value());
+    try {
+        await(std::move(pending));
+        FAIL("the pending invocation should have failed");
+    } catch (const connection_exception& ex) {
+        CHECK(ex.what() == texts::invocation_canceled_connection_closed);
+    }
+    auto reconnected = e.reconnected.take();
+    REQUIRE(reconnected.has_value());
+    CHECK(connection.state() == connection_state::connected);
+    auto second_id = await(connection.invoke_as<std::string>("GetCallerConnectionId"));
+    CHECK(second_id != first_id);
+    CHECK(*reconnected == std::optional<std::string>(second_id));
+}
+
+TEST_CASE("RC-006 RC-012 the client reconnects once a stopped peer comes back", "[interop][RC-006][RC-012]") {
+    auto first = std::make_unique<peer_process>();
+    tcp_relay relay(first->port());
+    auto connection =
+        websocket_builder(relay.url("/conformance"), "json").with_automatic_reconnect(quick_retries(400)).build();
+    events e;
+    e.watch(connection);
+    await(connection.start());
+    first->stop();
+    REQUIRE(e.reconnecting.take().has_value());
+    peer_process second; // failed attempts meanwhile count and the loop goes on
+    relay.set_upstream(second.port());
+    REQUIRE(e.reconnected.take().has_value());
+    CHECK(await(connection.invoke_as<int>("Add", {20, 22})) == 42);
+}
+
+TEST_CASE("RC-007 when the policy gives up the connection closes", "[interop][RC-007][RC-002]") {
+    peer_process peer;
+    tcp_relay relay(peer.port());
+    auto connection =
+        websocket_builder(relay.url("/conformance"), "json").with_automatic_reconnect(std::vector{10ms, 10ms}).build();
+    events e;
+    e.watch(connection);
+    await(connection.start());
+    relay.refuse(true);
+    relay.cut();
+    REQUIRE(e.reconnecting.take().has_value());
+    REQUIRE(e.closed.take().has_value());
+    CHECK(e.reconnected.size() == 0);
+    CHECK(connection.state() == connection_state::disconnected);
+}
+
+TEST_CASE("RC-008 stop during the reconnect delay ends it", "[interop][RC-008]") {
+    peer_process peer;
+    tcp_relay relay(peer.port());
+    auto connection =
+        websocket_builder(relay.url("/conformance"), "json").with_automatic_reconnect(std::vector{60'000ms}).build();
+    events e;
+    e.watch(connection);
+    await(connection.start());
+    relay.cut();
+    REQUIRE(e.reconnecting.take().has_value());
+    CHECK(connection.state() == connection_state::reconnecting);
+    await(connection.stop());
+    CHECK(connection.state() == connection_state::disconnected);
+    REQUIRE(e.closed.take(2s).has_value());
+}
+
+TEST_CASE("RC-001 without automatic reconnect a cut connection just closes", "[interop][RC-001][WS-018]") {
+    peer_process peer;
+    tcp_relay relay(peer.port());
+    auto connection = websocket_builder(relay.url("/conformance"), "json").build();
+    events e;
+    e.watch(connection);
+    await(connection.start());
+    relay.cut();
+    auto closed = e.closed.take();
+    REQUIRE(closed.has_value());
+    CHECK(closed->has_value()); // an ungraceful loss carries an error
+    CHECK(e.reconnecting.size() == 0);
+}

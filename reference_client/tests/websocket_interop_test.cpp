@@ -1,0 +1,243 @@
+// The reference client over WebSockets against Microsoft's ASP.NET Core server,
+// JSON and MessagePack: the conformance hub contract from the client side.
+#include "interop_support.hpp"
+#include "peer_process.hpp"
+
+#include <hubspec/protocol/texts.hpp>
+
+using namespace hubspec::client;
+using namespace hubspec::client::test;
+namespace texts = hubspec::protocol::texts;
+using hubspec::protocol::value;
+
+TEST_CASE("HS-001 WS-009 Echo returns every value with its type kept", "[interop][HS-001][WS-009][MSG-010]") {
+    auto protocol = GENERATE(as<std::string>{}, "json", "messagepack");
+    peer_process peer;
+    auto connection = websocket_builder(peer.url("/conformance"), protocol).build();
+    await(connection.start());
+    CHECK(connection.state() == connection_state::connected);
+    CHECK(connection.connection_id().has_value());
+    std::vector<value> values{value(nullptr),
+                              value(true),
+                              value(42),
+                              value(-7),
+                              value(1.5),
+                              value("héllo"),
+                              value(hubspec::protocol::array{1, "two", nullptr}),
+                              value(hubspec::protocol::make_map({{"a", 1}, {"b", "x"}}))};
+    if (protocol == "messagepack") values.push_back(value(hubspec::protocol::binary{{0, 1, 255}}));
+    for (const auto& v : values)
+        CHECK(await(connection.invoke("Echo", {v})) == v);
+    await(connection.stop());
+    CHECK(connection.state() == connection_state::disconnected);
+}
+
+TEST_CASE("MSG-042 Add returns a typed sum and VoidMethod returns null", "[interop][MSG-042]") {
+    auto protocol = GENERATE(as<std::string>{}, "json", "messagepack");
+    peer_process peer;
+    auto connection = websocket_builder(peer.url("/conformance"), protocol).build();
+    await(connection.start());
+    CHECK(await(connection.invoke_as<int>("Add", {2, 3})) == 5);
+    CHECK(await(connection.invoke("VoidMethod")).is_null());
+    CHECK(await(connection.invoke_as<std::string>("HelloWorld")) == "Hello World!");
+    CHECK(await(connection.invoke_as<std::string>("GetActiveTransportName")) == "WebSockets");
+    await(connection.send("VoidMethod"));
+}
+
+TEST_CASE("ERR-002 ThrowException fails the invocation with the server's error", "[interop][ERR-002]") {
+    auto protocol = GENERATE(as<std::string>{}, "json", "messagepack");
+    peer_process peer;
+    auto connection = websocket_builder(peer.url("/conformance"), protocol).build();
+    await(connection.start());
+    auto f = connection.invoke("ThrowException", {"boom"});
+    REQUIRE(f.wait_for(await_timeout) == std::future_status::ready);
+    REQUIRE_THROWS_AS(f.get(), hub_exception);
+    try {
+        connection.invoke("ThrowException", {"boom"}).get();
+    } catch (const hub_exception& e) {
+        CHECK(std::string(e.what()).rfind(texts::unexpected_error_invoking("ThrowException"), 0) == 0);
+    }
+    CHECK(await(connection.invoke_as<int>("Add", {1, 1})) == 2); // the connection survives it
+}
+
+TEST_CASE("MSG-022 Stream delivers every item in order then completes", "[interop][MSG-022]") {
+    auto protocol = GENERATE(as<std::string>{}, "json", "messagepack");
+    peer_process peer;
+    auto connection = websocket_builder(peer.url("/conformance"), protocol).build();
+    await(connection.start());
+    auto reader = connection.stream("Stream", {5, 10});
+    std::vector<int> items;
+    while (auto item = reader.next(20s))
+        items.push_back(from_value<int>(*item));
+    CHECK(items == std::vector<int>{0, 1, 2, 3, 4});
+    CHECK(connection.stream("EmptyStream").read_all().empty());
+}
+
+TEST_CASE("ERR-013 a failing stream delivers its items before the error", "[interop][ERR-013]") {
+    auto protocol = GENERATE(as<std::string>{}, "json", "messagepack");
+    peer_process peer;
+    auto connection = websocket_builder(peer.url("/conformance"), protocol).build();
+    await(connection.start());
+    auto reader = connection.stream("StreamThrowException", {2, "bad"});
+    CHECK(reader.next(20s) == std::optional<value>(0));
+    CHECK(reader.next(20s) == std::optional<value>(1));
+    CHECK_THROWS_AS(reader.next(20s), hub_exception);
+}
+
+TEST_CASE("MSG-051 cancelling InfiniteStream stops it on the server", "[interop][MSG-051][MSG-053]") {
+    auto protocol = GENERATE(as<std::string>{}, "json", "messagepack");
+    peer_process peer;
+    auto connection = websocket_builder(peer.url("/conformance"), protocol).build();
+    await(connection.start());
+    auto reader = connection.stream("InfiniteStream", {10});
+    CHECK(reader.next(20s).has_value());
+    CHECK(reader.next(20s).has_value());
+    reader.cancel();
+    CHECK_FALSE(reader.next(1s).has_value());
+    // The server counts the cancel when its producer notices; ask until it has.
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    int count = 0;
+    while ((count = await(connection.invoke_as<int>("GetCancelCount"))) == 0 &&
+           std::chrono::steady_clock::now() < deadline) {
+        await(connection.invoke("Delay", {20}));
+    }
+    CHECK(count == 1);
+}
+
+TEST_CASE("MSG-094 Sum and UploadConcat read upload streams", "[interop][MSG-094]") {
+    auto protocol = GENERATE(as<std::string>{}, "json", "messagepack");
+    peer_process peer;
+    auto connection = websocket_builder(peer.url("/conformance"), protocol).build();
+    await(connection.start());
+    upload_stream numbers;
+    numbers.write(1); // before the invocation: kept and sent after it
+    auto sum = connection.invoke_as<long>("Sum", {}, {numbers});
+    numbers.write(2);
+    numbers.write(39);
+    numbers.complete();
+    CHECK(await(std::move(sum)) == 42);
+    upload_stream words;
+    auto concat = connection.invoke_as<std::string>("UploadConcat", {}, {words});
+    for (auto w : {"a", "b", "c"})
+        words.write(w);
+    words.complete();
+    CHECK(await(std::move(concat)) == "abc");
+}
+
+TEST_CASE("CR-002 ClientResult returns what the client's handler returned", "[interop][CR-002][CR-003][CR-005]") {
+    auto protocol = GENERATE(as<std::string>{}, "json", "messagepack");
+    peer_process peer;
+    auto connection = websocket_builder(peer.url("/conformance"), protocol).build();
+    connection.on("Double", [](const arguments& args) { return value(from_value<int>(args.at(0)) * 2); });
+    connection.on("Boom", [](const arguments&) -> value { throw std::runtime_error("client-boom"); });
+    await(connection.start());
+    CHECK(await(connection.invoke_as<int>("ClientResult", {"Double", 21})) == 42);
+    CHECK_THROWS_AS(await(connection.invoke("ClientResult", {"Missing", 1})), hub_exception); // CR-003
+    try {
+        connection.invoke("ClientResult", {"Boom", 1}).get();
+        FAIL("expected an error");
+    } catch (const hub_exception& e) {
+        CHECK(std::string(e.what()).find("client-boom") != std::string::npos); // CR-005
+    }
+}
+
+TEST_CASE("GRP-008 server calls reach handlers registered in any case", "[interop][GRP-008][GRP-002]") {
+    auto protocol = GENERATE(as<std::string>{}, "json", "messagepack");
+    peer_process peer;
+    auto a = websocket_builder(peer.url("/conformance"), protocol).build();
+    auto b = websocket_builder(peer.url("/conformance"), protocol == "json" ? "messagepack" : "json").build();
+    mailbox<value> echoes, a_groups, b_groups;
+    a.on("echo", [&](const arguments& args) { echoes.push(args.at(0)); });
+    a.on("GroupMessage", [&](const arguments& args) { a_groups.push(args.at(1)); });
+    b.on("GroupMessage", [&](const arguments& args) { b_groups.push(args.at(1)); });
+    await(a.start());
+    await(b.start());
+    await(a.invoke("EchoToCaller", {"hi"}));
+    CHECK(echoes.take() == std::optional<value>("hi"));
+    await(a.invoke("JoinGroup", {"g1"}));
+    await(b.invoke("SendToGroup", {"g1", 7}));
+    CHECK(a_groups.take() == std::optional<value>(7));
+    await(b.invoke("JoinGroup", {"g1"}));
+    await(a.invoke("SendToOthersInGroup", {"g1", "x"}));
+    CHECK(b_groups.take() == std::optional<value>("x"));
+    await(b.invoke("VoidMethod")); // a round trip: anything for b before it has arrived
+    CHECK(b_groups.size() == 0);
+    a.off("echo");
+    await(a.invoke("EchoToCaller", {"again"}));
+    CHECK_FALSE(echoes.take(300ms).has_value());
+}
+
+TEST_CASE("NEG-018 a redirect's access token reaches the authenticated hub", "[interop][NEG-018][NEG-032]") {
+    auto protocol = GENERATE(as<std::string>{}, "json", "messagepack");
+    peer_process peer;
+    auto connection = websocket_builder(peer.url("/redirect"), protocol).build();
+    await(connection.start());
+    CHECK(await(connection.invoke_as<std::string>("GetUserIdentifier")) == "redirected");
+}
+
+TEST_CASE("NEG-032 the access token provider's token is sent as a bearer header", "[interop][NEG-032]") {
+    peer_process peer;
+    auto unauthenticated = websocket_builder(peer.url("/conformance-auth"), "json").build();
+    CHECK_THROWS_AS(await(unauthenticated.start()), connection_exception);
+    CHECK(unauthenticated.state() == connection_state::disconnected);
+    // The redirect hands out a valid token; reuse it through the provider.
+    auto via_redirect = websocket_builder(peer.url("/redirect"), "json").build();
+    await(via_redirect.start());
+    auto header = await(via_redirect.invoke_as<std::string>("GetHeader", {"Authorization"}));
+    REQUIRE(header.rfind("Bearer ", 0) == 0);
+    auto token = header.substr(7);
+    auto connection = websocket_builder(peer.url("/conformance-auth"), "json")
+                          .with_access_token_provider([token] { return token; })
+                          .with_header("X-Hubspec", "yes")
+                          .build();
+    await(connection.start());
+    CHECK(await(connection.invoke_as<std::string>("GetUserIdentifier")) == "redirected");
+    CHECK(await(connection.invoke_as<std::string>("GetHeader", {"X-Hubspec"})) == "yes");
+}
+
+TEST_CASE("NEG-028 skip_negotiation connects straight to the WebSocket", "[interop][NEG-028][NEG-029]") {
+    peer_process peer;
+    auto connection = websocket_builder(peer.url("/conformance"), "messagepack").with_skip_negotiation().build();
+    await(connection.start());
+    CHECK_FALSE(connection.connection_id().has_value());
+    CHECK(await(connection.invoke_as<int>("Add", {1, 2})) == 3);
+    hub_connection_builder b;
+    auto wrong = b.with_url(peer.url("/conformance")).with_skip_negotiation().build();
+    try {
+        wrong.start().get();
+        FAIL("expected an error");
+    } catch (const connection_exception& e) {
+        CHECK(e.what() == texts::skip_negotiation_needs_websockets);
+    }
+}
+
+TEST_CASE("RC-004 a second start while connected is refused", "[interop][RC-004]") {
+    peer_process peer;
+    auto connection = websocket_builder(peer.url("/conformance"), "json").build();
+    await(connection.start());
+    CHECK_THROWS_AS(await(connection.start()), connection_exception);
+    CHECK(connection.state() == connection_state::connected);
+}
+
+TEST_CASE("KA-005 silence longer than serverTimeout closes with Microsoft's text", "[interop][KA-005]") {
+    peer_process peer({"--keepalive-ms", "10000"});
+    auto connection = websocket_builder(peer.url("/conformance"), "json").with_server_timeout(500ms).build();
+    mailbox<std::optional<std::string>> closed;
+    connection.on_close([&](const std::optional<std::string>& e) { closed.push(e); });
+    await(connection.start());
+    auto error = closed.take();
+    REQUIRE(error.has_value());
+    CHECK(*error == std::optional<std::string>(texts::server_timeout_elapsed));
+    CHECK(connection.state() == connection_state::disconnected);
+}
+
+TEST_CASE("KA-006 the client's Pings keep the server's client timeout at bay", "[interop][KA-006]") {
+    peer_process peer({"--client-timeout-ms", "600", "--keepalive-ms", "200"});
+    auto connection = websocket_builder(peer.url("/conformance"), "json").with_keep_alive_interval(100ms).build();
+    mailbox<std::optional<std::string>> closed;
+    connection.on_close([&](const std::optional<std::string>& e) { closed.push(e); });
+    await(connection.start());
+    await(connection.invoke("Delay", {1500})); // well past the client timeout, kept alive by Pings
+    CHECK(connection.state() == connection_state::connected);
+    CHECK(closed.size() == 0);
+}
