@@ -20,7 +20,7 @@ namespace {
 
 std::atomic<std::size_t> allocations{0};
 
-}  // namespace
+} // namespace
 
 // Counting every allocation is how "no heap allocation per message" is measured.
 void* operator new(std::size_t size) {
@@ -28,8 +28,12 @@ void* operator new(std::size_t size) {
     if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
     throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
 
 namespace {
 
@@ -46,10 +50,12 @@ std::vector<bench_case> cases() {
     return {
         {"NoArguments", invocation_message{{}, std::nullopt, "Target", {}, {}}},
         {"FewArguments", invocation_message{{}, std::nullopt, "Target", {1, "Foo", 2.0}, {}}},
-        {"ManyArguments", invocation_message{{}, std::nullopt, "Target",
-                                             {1, "string", 2.0, true, 9, five_bytes, "c", 123456789101112LL}, {}}},
-        {"LargeArguments", invocation_message{{}, std::nullopt, "Target",
-                                              {std::string(10240, 'F'), binary{std::vector<std::uint8_t>(10240)}}, {}}},
+        {"ManyArguments",
+         invocation_message{
+             {}, std::nullopt, "Target", {1, "string", 2.0, true, 9, five_bytes, "c", 123456789101112LL}, {}}},
+        {"LargeArguments",
+         invocation_message{
+             {}, std::nullopt, "Target", {std::string(10240, 'F'), binary{std::vector<std::uint8_t>(10240)}}, {}}},
         {"Completion", completion_message::with_result("123", 42)},
         {"StreamItem", stream_item_message{{}, "123", "item text"}},
         {"Ping", ping_message{}},
@@ -64,14 +70,16 @@ struct figures {
 
 template <class Operation>
 figures measure(Operation&& operation, std::size_t bytes_per_message, double seconds) {
-    for (int i = 0; i < 1000; ++i) operation();  // warm up caches and buffers
+    for (int i = 0; i < 1000; ++i)
+        operation(); // warm up caches and buffers
     std::size_t iterations = 0;
     const std::size_t allocations_before = allocations.load();
     const auto start = clock_type::now();
     const auto deadline = start + std::chrono::duration<double>(seconds);
     auto now = start;
     while (now < deadline) {
-        for (int i = 0; i < 256; ++i) operation();
+        for (int i = 0; i < 256; ++i)
+            operation();
         iterations += 256;
         now = clock_type::now();
     }
@@ -81,7 +89,7 @@ figures measure(Operation&& operation, std::size_t bytes_per_message, double sec
             static_cast<double>(allocations.load() - allocations_before) / static_cast<double>(iterations)};
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
     double seconds = 0.5;
@@ -109,7 +117,7 @@ int main(int argc, char** argv) {
             std::string buffer;
             const auto write = measure(
                 [&] {
-                    buffer.clear();  // keeps its capacity: the steady state of a connection's writer
+                    buffer.clear(); // keeps its capacity: the steady state of a connection's writer
                     protocol->write(c.message, buffer);
                 },
                 framed.size(), seconds);
@@ -121,8 +129,9 @@ int main(int argc, char** argv) {
                 framed.size(), seconds);
 
             for (const auto& [op, f] : {std::pair{"write", write}, std::pair{"read", read}}) {
-                std::printf("%-12s %-15s %-6s %8zu %12.1f %10.1f %12.2f\n", std::string(protocol->name()).c_str(), c.name,
-                            op, framed.size(), f.ns_per_message, f.megabytes_per_second, f.allocations_per_message);
+                std::printf("%-12s %-15s %-6s %8zu %12.1f %10.1f %12.2f\n", std::string(protocol->name()).c_str(),
+                            c.name, op, framed.size(), f.ns_per_message, f.megabytes_per_second,
+                            f.allocations_per_message);
             }
         }
     }

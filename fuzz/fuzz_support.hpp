@@ -5,11 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define HUBSPEC_FUZZ_CHECK(condition)                                                   \
-    do {                                                                                \
-        if (!(condition)) {                                                             \
-            std::fprintf(stderr, "fuzz property broken: %s (%s:%d)\n", #condition,      \
-                         __FILE__, __LINE__);                                           \
-            std::abort();                                                               \
-        }                                                                               \
+#define HUBSPEC_FUZZ_CHECK(condition)                                                                                  \
+    do {                                                                                                               \
+        if (!(condition)) {                                                                                            \
+            std::fprintf(stderr, "fuzz property broken: %s (%s:%d)\n", #condition, __FILE__, __LINE__);                \
+            std::abort();                                                                                              \
+        }                                                                                                              \
     } while (false)

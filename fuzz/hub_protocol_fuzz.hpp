@@ -37,4 +37,4 @@ inline void check_hub_protocol(const protocol::hub_protocol& protocol, const std
     (void)reader.finish();
 }
 
-}  // namespace hubspec::fuzz
+} // namespace hubspec::fuzz

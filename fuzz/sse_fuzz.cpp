@@ -17,8 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     sse_parser parser(4096);
     for (std::size_t at = 0; at < input.size(); at += chunk) {
         parser.feed(input.substr(at, chunk));
-        for (auto event = parser.next(); event; event = parser.next()) {
-        }
+        for (auto event = parser.next(); event; event = parser.next()) {}
     }
 
     // Payloads without CR survive the writer and parser unchanged (CRs are dropped by design, SSE-006).

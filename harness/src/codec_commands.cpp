@@ -29,8 +29,9 @@ std::optional<std::size_t> decode_handshake(handshake_role role, std::string_vie
                                             std::ostream& err) {
     auto record = proto::next_json_record(input);
     if (!record) {
-        err << "malformed input: " << (record.error().is_need_more() ? "the handshake record has no record separator"
-                                                                     : record.error().to_string())
+        err << "malformed input: "
+            << (record.error().is_need_more() ? "the handshake record has no record separator"
+                                              : record.error().to_string())
             << '\n';
         return std::nullopt;
     }
@@ -61,7 +62,7 @@ std::optional<std::size_t> decode_handshake(handshake_role role, std::string_vie
     return record->consumed;
 }
 
-}  // namespace
+} // namespace
 
 int run_decode(const codec_options& options, std::istream& in, std::ostream& out, std::ostream& err) {
     const auto* protocol = protocol_or_complain(options.protocol, err);
@@ -129,4 +130,4 @@ int run_encode(const codec_options& options, std::istream& in, std::ostream& out
     return 0;
 }
 
-}  // namespace hubspec::harness
+} // namespace hubspec::harness

@@ -16,8 +16,8 @@ int main(int argc, char** argv) {
     codec_options decode_options;
     std::size_t max_message_size = 0;
     std::string handshake;
-    auto* decode = app.add_subcommand(
-        "decode", "Read framed hub messages from stdin, print one JSON object per message");
+    auto* decode =
+        app.add_subcommand("decode", "Read framed hub messages from stdin, print one JSON object per message");
     decode->add_option("--protocol", decode_options.protocol, "json or messagepack")
         ->check(CLI::IsMember({"json", "messagepack"}))
         ->capture_default_str();
@@ -28,8 +28,8 @@ int main(int argc, char** argv) {
                        "reject records larger than this many bytes, as a server would (FRAME-009)");
 
     codec_options encode_options;
-    auto* encode = app.add_subcommand(
-        "encode", "Read JSON lines (the decode format) from stdin, write framed hub messages");
+    auto* encode =
+        app.add_subcommand("encode", "Read JSON lines (the decode format) from stdin, write framed hub messages");
     encode->add_option("--protocol", encode_options.protocol, "json or messagepack")
         ->check(CLI::IsMember({"json", "messagepack"}))
         ->capture_default_str();

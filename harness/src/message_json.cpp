@@ -17,7 +17,7 @@ struct overloaded : Ts... {
     using Ts::operator()...;
 };
 template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;  // clang 14 lacks aggregate deduction
+overloaded(Ts...) -> overloaded<Ts...>; // clang 14 lacks aggregate deduction
 
 void write_base64(const std::vector<std::uint8_t>& bytes, std::string& out) {
     out += '"';
@@ -157,7 +157,7 @@ struct field_reader {
     }
 };
 
-}  // namespace
+} // namespace
 
 void write_value_json(const proto::value& v, std::string& out) {
     switch (v.kind()) {
@@ -339,7 +339,8 @@ proto::result<proto::hub_message> message_from_json(std::string_view line) {
     if (parsed->kind() != proto::value_kind::map) return bad("a message must be a JSON object");
     const field_reader f{*parsed};
     const auto* type = f.get("type");
-    if (type == nullptr || type->as_string() == nullptr) return bad("'type' must be a message name such as \"Invocation\"");
+    if (type == nullptr || type->as_string() == nullptr)
+        return bad("'type' must be a message name such as \"Invocation\"");
     const std::string& name = *type->as_string();
     const auto code = name == "Unknown" ? std::optional<std::int64_t>(0) : proto::type_code_from_name(name);
     if (!code) return bad("unknown message type '" + name + "'");
@@ -391,7 +392,8 @@ proto::result<proto::hub_message> message_from_json(std::string_view line) {
         auto error = f.optional_string("error");
         if (!error) return error.error();
         const auto* allow = f.get("allowReconnect");
-        return proto::close_message{std::move(*error), allow != nullptr && allow->get_if<bool>() && *allow->get_if<bool>()};
+        return proto::close_message{std::move(*error),
+                                    allow != nullptr && allow->get_if<bool>() && *allow->get_if<bool>()};
     }
     case 8:
     case 9: {
@@ -408,4 +410,4 @@ proto::result<proto::hub_message> message_from_json(std::string_view line) {
     }
 }
 
-}  // namespace hubspec::harness
+} // namespace hubspec::harness

@@ -45,7 +45,7 @@ std::vector<hub_message> every_kind_of_message() {
     };
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("decode view: every message kind survives message_to_json then message_from_json", "[harness][decode]") {
     for (const auto& message : every_kind_of_message()) {
@@ -67,8 +67,9 @@ TEST_CASE("decode view: every message kind survives message_to_json then message
 TEST_CASE("decode view: values JSON cannot carry are shown unambiguously", "[harness][decode]") {
     const auto line = message_to_json(completion_message::with_result(
         "1", array{value(binary{{1, 2}}), value(extension{-1, {9}}), value(2.0), value(2)}));
-    CHECK(line ==
-          R"({"type":"Completion","invocationId":"1","result":[{"$binary":"AQI="},{"$ext":{"type":-1,"data":"CQ=="}},2.0,2]})");
+    CHECK(
+        line ==
+        R"({"type":"Completion","invocationId":"1","result":[{"$binary":"AQI="},{"$ext":{"type":-1,"data":"CQ=="}},2.0,2]})");
 }
 
 TEST_CASE("decode view: a line that is not a message is refused with the field named", "[harness][encode]") {
@@ -96,7 +97,7 @@ TEST_CASE("hubspec encode then decode gives back the same lines", "[harness][enc
     for (const auto* protocol_name : {"json", "messagepack"}) {
         std::string lines;
         for (const auto& message : every_kind_of_message()) {
-            if (std::holds_alternative<stream_item_message>(message)) continue;  // NaN != NaN
+            if (std::holds_alternative<stream_item_message>(message)) continue; // NaN != NaN
             // JSON cannot carry binary and extensions as such; compare them on MessagePack only.
             if (std::string_view(protocol_name) == "json" && std::holds_alternative<invocation_message>(message) &&
                 !std::get<invocation_message>(message).arguments.empty()) {

@@ -11,7 +11,8 @@ constexpr std::string_view url_chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn
 
 constexpr std::array<std::int8_t, 256> make_decode_table() {
     std::array<std::int8_t, 256> table{};
-    for (auto& t : table) t = -1;
+    for (auto& t : table)
+        t = -1;
     for (std::size_t i = 0; i < 64; ++i) {
         table[static_cast<unsigned char>(standard_chars[i])] = static_cast<std::int8_t>(i);
         table[static_cast<unsigned char>(url_chars[i])] = static_cast<std::int8_t>(i);
@@ -21,7 +22,7 @@ constexpr std::array<std::int8_t, 256> make_decode_table() {
 
 constexpr auto decode_table = make_decode_table();
 
-}  // namespace
+} // namespace
 
 void append_base64(std::string& out, const std::uint8_t* data, std::size_t size, base64_alphabet alphabet,
                    base64_padding padding) {
@@ -60,7 +61,8 @@ std::string to_base64(const std::vector<std::uint8_t>& bytes) {
 }
 
 std::optional<std::vector<std::uint8_t>> from_base64(std::string_view text) {
-    while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+    while (!text.empty() && text.back() == '=')
+        text.remove_suffix(1);
     if (text.size() % 4 == 1) return std::nullopt;
     std::vector<std::uint8_t> out;
     out.reserve(text.size() * 3 / 4);
@@ -79,4 +81,4 @@ std::optional<std::vector<std::uint8_t>> from_base64(std::string_view text) {
     return out;
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

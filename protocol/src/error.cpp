@@ -16,7 +16,8 @@ error_info info_of(error e) noexcept {
     switch (e) {
     case error::need_more: return {"FRAME-003", "need more bytes", condition::incomplete};
     case error::varint_too_long: return {"FRAME-007", "length prefix too long", condition::malformed};
-    case error::record_too_large: return {"FRAME-009", "record exceeds the maximum message size", condition::limit_exceeded};
+    case error::record_too_large:
+        return {"FRAME-009", "record exceeds the maximum message size", condition::limit_exceeded};
     case error::empty_record: return {"FRAME-012", "empty record", condition::malformed};
     case error::incomplete_record: return {"FRAME-011", "stream ended inside a record", condition::malformed};
     case error::invalid_json: return {"FRAME-001", "invalid JSON", condition::malformed};
@@ -32,15 +33,18 @@ error_info info_of(error e) noexcept {
     case error::invalid_result_kind: return {"MSG-043", "invalid invocation result kind", condition::malformed};
     case error::truncated: return {"FRAME-005", "length runs past the bytes present", condition::malformed};
     case error::malformed_handshake: return {"HS-011", "malformed handshake", condition::malformed};
-    case error::unexpected_handshake_type: return {"HS-016", "handshake response is a hub message", condition::malformed};
+    case error::unexpected_handshake_type:
+        return {"HS-016", "handshake response is a hub message", condition::malformed};
     case error::handshake_rejected: return {"HS-008", "handshake rejected", condition::rejected};
     case error::malformed_negotiate: return {"NEG-013", "malformed negotiate response", condition::malformed};
     case error::negotiate_error: return {"NEG-017", "negotiate returned an error", condition::rejected};
     case error::legacy_server: return {"NEG-024", "ASP.NET (non-Core) SignalR server", condition::unsupported};
     case error::sse_line_too_long: return {"SSE-008", "Server-Sent Events line too long", condition::limit_exceeded};
-    case error::sequence_id_too_high: return {"SR-015", "Sequence ID above the next expected message", condition::malformed};
+    case error::sequence_id_too_high:
+        return {"SR-015", "Sequence ID above the next expected message", condition::malformed};
     case error::ack_id_too_high: return {"SR-009", "Ack ID above the last message sent", condition::malformed};
-    case error::reconnect_after_close: return {"SR-016", "no stateful reconnect after a graceful close", condition::unsupported};
+    case error::reconnect_after_close:
+        return {"SR-016", "no stateful reconnect after a graceful close", condition::unsupported};
     }
     return {"", "unknown error", condition::malformed};
 }
@@ -74,10 +78,14 @@ public:
 
 #pragma GCC diagnostic pop
 
-}  // namespace
+} // namespace
 
-std::string_view requirement_of(error e) noexcept { return info_of(e).requirement; }
-std::string_view describe(error e) noexcept { return info_of(e).description; }
+std::string_view requirement_of(error e) noexcept {
+    return info_of(e).requirement;
+}
+std::string_view describe(error e) noexcept {
+    return info_of(e).description;
+}
 
 const boost::system::error_category& protocol_category() noexcept {
     static const protocol_category_impl category;
@@ -106,8 +114,7 @@ std::string protocol_error::to_string() const {
     return out;
 }
 
-protocol_error make_protocol_error(error code, std::string message, std::size_t offset,
-                                   std::string_view requirement) {
+protocol_error make_protocol_error(error code, std::string message, std::size_t offset, std::string_view requirement) {
     return protocol_error{code, requirement.empty() ? requirement_of(code) : requirement,
                           message.empty() ? std::string(describe(code)) : std::move(message), offset};
 }
@@ -118,4 +125,4 @@ void throw_exception_from_error(const protocol_error& e, const boost::source_loc
     throw protocol_exception(e);
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

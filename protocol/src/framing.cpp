@@ -69,4 +69,4 @@ std::size_t varint_size(std::uint32_t n) noexcept {
     return size;
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

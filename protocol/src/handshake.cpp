@@ -14,7 +14,7 @@ protocol_error malformed(std::string detail) {
     return make_protocol_error(error::malformed_handshake, std::move(detail));
 }
 
-}  // namespace
+} // namespace
 
 std::string write_handshake_request(const handshake_request& request) {
     std::string out = "{\"protocol\":";
@@ -48,7 +48,7 @@ result<handshake_request> parse_handshake_request(std::string_view body) {
     if (protocol->as_string() == nullptr) return malformed("'protocol' must be a string");
     const auto number = version->as_int64();
     if (!number) return malformed("'version' must be an integer");
-    return handshake_request{*protocol->as_string(), *number};  // unknown properties ignored (HS-012)
+    return handshake_request{*protocol->as_string(), *number}; // unknown properties ignored (HS-012)
 }
 
 result<handshake_response> parse_handshake_response(std::string_view body) {
@@ -82,4 +82,4 @@ handshake_response answer_handshake(const handshake_request& request,
     return {};
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

@@ -11,9 +11,11 @@ int hex_digit(char c) noexcept {
     return -1;
 }
 
-bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) noexcept {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
-}  // namespace
+} // namespace
 
 std::string to_hex(std::string_view bytes) {
     static constexpr char digits[] = "0123456789ABCDEF";
@@ -47,4 +49,4 @@ std::optional<std::string> parse_hex(std::string_view text) {
     return out;
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

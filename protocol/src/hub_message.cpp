@@ -7,21 +7,21 @@ namespace hubspec::protocol {
 namespace {
 
 constexpr std::array<std::string_view, 10> type_names{
-    "Unknown", "Invocation", "StreamItem", "Completion", "StreamInvocation",
-    "CancelInvocation", "Ping", "Close", "Ack", "Sequence"};
+    "Unknown",          "Invocation", "StreamItem", "Completion", "StreamInvocation",
+    "CancelInvocation", "Ping",       "Close",      "Ack",        "Sequence"};
 
 template <class... Ts>
 struct overloaded : Ts... {
     using Ts::operator()...;
 };
 template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;  // clang 14 lacks aggregate deduction
+overloaded(Ts...) -> overloaded<Ts...>; // clang 14 lacks aggregate deduction
 
-}  // namespace
+} // namespace
 
 std::int64_t type_code(const hub_message& m) noexcept {
     if (const auto* unknown = std::get_if<unknown_message>(&m)) return unknown->type;
-    return static_cast<std::int64_t>(m.index()) + 1;  // variant order follows MSG-001
+    return static_cast<std::int64_t>(m.index()) + 1; // variant order follows MSG-001
 }
 
 std::string_view type_name(std::int64_t code) noexcept {
@@ -57,4 +57,4 @@ const header_map* headers_of(const hub_message& m) noexcept {
     return headers_of(const_cast<hub_message&>(m));
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

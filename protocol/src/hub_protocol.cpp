@@ -13,4 +13,4 @@ const hub_protocol* find_protocol(std::string_view name) noexcept {
     return nullptr;
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

@@ -127,7 +127,7 @@ result<void> read_property(detail::json_reader& reader, std::string_view name, j
         if (!i) return i.error();
         env.sequence_id = *i;
     } else {
-        return reader.skip_value();  // unknown properties are ignored (MSG-006)
+        return reader.skip_value(); // unknown properties are ignored (MSG-006)
     }
     return {};
 }
@@ -143,18 +143,18 @@ result<hub_message> build_message(json_envelope& env) {
         return make_protocol_error(error::missing_type, texts::missing_required_property("type"), 0, "MSG-005");
     }
     switch (*env.type) {
-    case 1: {  // Invocation (MSG-010, MSG-011)
+    case 1: { // Invocation (MSG-010, MSG-011)
         if (!env.target) return missing("target", "MSG-011");
         if (!env.arguments) return missing("arguments", "MSG-011");
         return invocation_message{std::move(env.headers), optional_id(env.invocation_id), std::move(*env.target),
                                   std::move(*env.arguments), std::move(env.stream_ids)};
     }
-    case 2: {  // StreamItem (MSG-030, MSG-031)
+    case 2: { // StreamItem (MSG-030, MSG-031)
         if (!env.invocation_id) return missing("invocationId", "MSG-031");
         if (!env.item) return missing("item", "MSG-031");
         return stream_item_message{std::move(env.headers), std::move(*env.invocation_id), std::move(*env.item)};
     }
-    case 3: {  // Completion (MSG-040, MSG-041)
+    case 3: { // Completion (MSG-040, MSG-041)
         if (!env.invocation_id) return missing("invocationId", "MSG-040");
         if (env.result && env.error) {
             return make_protocol_error(error::result_and_error, std::string(texts::result_and_error_exclusive));
@@ -162,7 +162,7 @@ result<hub_message> build_message(json_envelope& env) {
         return completion_message{std::move(env.headers), std::move(*env.invocation_id), std::move(env.result),
                                   std::move(env.error)};
     }
-    case 4: {  // StreamInvocation (MSG-020)
+    case 4: { // StreamInvocation (MSG-020)
         auto id = optional_id(env.invocation_id);
         if (!id) return missing("invocationId", "MSG-020");
         if (!env.target) return missing("target", "MSG-020");
@@ -170,7 +170,7 @@ result<hub_message> build_message(json_envelope& env) {
         return stream_invocation_message{std::move(env.headers), std::move(*id), std::move(*env.target),
                                          std::move(*env.arguments), std::move(env.stream_ids)};
     }
-    case 5: {  // CancelInvocation (MSG-050)
+    case 5: { // CancelInvocation (MSG-050)
         if (!env.invocation_id) return missing("invocationId", "MSG-050");
         return cancel_invocation_message{std::move(env.headers), std::move(*env.invocation_id)};
     }
@@ -182,7 +182,7 @@ result<hub_message> build_message(json_envelope& env) {
     case 9:
         if (!env.sequence_id) return missing("sequenceId", "MSG-082");
         return sequence_message{*env.sequence_id};
-    default: return unknown_message{*env.type};  // skipped by receivers (MSG-004)
+    default: return unknown_message{*env.type}; // skipped by receivers (MSG-004)
     }
 }
 
@@ -193,7 +193,7 @@ void write_integer(std::int64_t n, std::string& out) {
 }
 
 void write_headers(const header_map& headers, std::string& out) {
-    if (headers.empty()) return;  // omitted when empty (MSG-008)
+    if (headers.empty()) return; // omitted when empty (MSG-008)
     out += ",\"headers\":{";
     bool first = true;
     for (const auto& [key, item] : headers) {
@@ -212,8 +212,8 @@ void write_invocation_id(std::string_view id, std::string& out) {
     write_json_string(id, out);
 }
 
-void write_call(std::string_view target, const std::vector<value>& arguments, const std::vector<std::string>& stream_ids,
-                std::string& out) {
+void write_call(std::string_view target, const std::vector<value>& arguments,
+                const std::vector<std::string>& stream_ids, std::string& out) {
     out += ",\"target\":";
     write_json_string(target, out);
     out += ",\"arguments\":[";
@@ -278,7 +278,7 @@ struct json_writer {
             out += ",\"error\":";
             write_json_string(*m.error, out);
         }
-        if (m.allow_reconnect) out += ",\"allowReconnect\":true";  // written only when true (MSG-070)
+        if (m.allow_reconnect) out += ",\"allowReconnect\":true"; // written only when true (MSG-070)
     }
     void operator()(const ack_message& m) const {
         out += "{\"type\":8,\"sequenceId\":";
@@ -315,9 +315,9 @@ public:
         if (reader.peek() != '{') {
             return make_protocol_error(error::not_an_object, "a hub message must be a JSON object", reader.position());
         }
-        (void)reader.consume_if('{');  // just peeked
+        (void)reader.consume_if('{'); // just peeked
         json_envelope env;
-        std::string scratch;  // only used by a property name with escapes
+        std::string scratch; // only used by a property name with escapes
         if (!reader.consume_if('}')) {
             do {
                 if (reader.peek() != '"') return reader.fail("expected a property name");
@@ -333,11 +333,11 @@ public:
     }
 };
 
-}  // namespace
+} // namespace
 
 const hub_protocol& json_protocol() noexcept {
     static const json_hub_protocol protocol;
     return protocol;
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

@@ -10,7 +10,9 @@ namespace hubspec::protocol::detail {
 
 namespace {
 
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
 
 int hex_digit(char c) noexcept {
     if (c >= '0' && c <= '9') return c - '0';
@@ -19,7 +21,7 @@ int hex_digit(char c) noexcept {
     return -1;
 }
 
-}  // namespace
+} // namespace
 
 protocol_error json_reader::fail(std::string message) const {
     return make_protocol_error(error::invalid_json, std::move(message), pos_);
@@ -110,7 +112,7 @@ result<std::string_view> json_reader::read_string_view(std::string& scratch) {
     while ((pos_ = skip_plain_ascii(text_, pos_)) < text_.size()) {
         const auto c = static_cast<unsigned char>(text_[pos_]);
         if (c == '"') return text_.substr(start, pos_++ - start);
-        if (c == '\\' || c < 0x20) break;  // escapes and errors take the general path
+        if (c == '\\' || c < 0x20) break; // escapes and errors take the general path
         if (c < 0x80) {
             ++pos_;
             continue;
@@ -141,20 +143,24 @@ result<value> json_reader::read_number() {
     if (text_[pos_] == '0') {
         ++pos_;
     } else {
-        while (pos_ < text_.size() && is_digit(text_[pos_])) ++pos_;
+        while (pos_ < text_.size() && is_digit(text_[pos_]))
+            ++pos_;
     }
     if (pos_ < text_.size() && text_[pos_] == '.') {
         is_integer = false;
         ++pos_;
         if (pos_ >= text_.size() || !is_digit(text_[pos_])) return fail("invalid number: digits must follow '.'");
-        while (pos_ < text_.size() && is_digit(text_[pos_])) ++pos_;
+        while (pos_ < text_.size() && is_digit(text_[pos_]))
+            ++pos_;
     }
     if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
         is_integer = false;
         ++pos_;
         if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
-        if (pos_ >= text_.size() || !is_digit(text_[pos_])) return fail("invalid number: digits must follow the exponent");
-        while (pos_ < text_.size() && is_digit(text_[pos_])) ++pos_;
+        if (pos_ >= text_.size() || !is_digit(text_[pos_]))
+            return fail("invalid number: digits must follow the exponent");
+        while (pos_ < text_.size() && is_digit(text_[pos_]))
+            ++pos_;
     }
     const char* first = text_.data() + start;
     const char* last = text_.data() + pos_;
@@ -236,4 +242,4 @@ result<void> json_reader::skip_value(int depth) {
     return {};
 }
 
-}  // namespace hubspec::protocol::detail
+} // namespace hubspec::protocol::detail

@@ -1,9 +1,9 @@
 #include "hubspec/protocol/json_value.hpp"
 
-#include "hubspec/protocol/base64.hpp"
 #include "detail/json_reader.hpp"
 #include "detail/json_scan.hpp"
 #include "detail/utf8.hpp"
+#include "hubspec/protocol/base64.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -25,7 +25,7 @@ void append_u_escape(std::string& out, std::uint32_t unit) {
 
 void write_double(double d, std::string& out) {
     if (std::isnan(d)) {
-        out += "\"NaN\"";  // JSON has no NaN; .NET's named-literal spelling
+        out += "\"NaN\""; // JSON has no NaN; .NET's named-literal spelling
         return;
     }
     if (std::isinf(d)) {
@@ -51,7 +51,7 @@ void write_map_key(const value& key, std::string& out) {
     write_json_string(text, out);
 }
 
-}  // namespace
+} // namespace
 
 result<value> parse_json_value(std::string_view text) {
     detail::json_reader reader(text);
@@ -72,7 +72,7 @@ void write_json_string(std::string_view s, std::string& out) {
             const std::size_t n = detail::decode_utf8(s, i, cp);
             if (n == 0) {
                 flush(i);
-                append_u_escape(out, 0xFFFD);  // invalid UTF-8 becomes U+FFFD, as .NET's transcoder does
+                append_u_escape(out, 0xFFFD); // invalid UTF-8 becomes U+FFFD, as .NET's transcoder does
                 run_start = ++i;
             } else if (cp >= 0x10000) {
                 // Outside the BMP: .NET's relaxed encoder still escapes it as a surrogate pair.
@@ -96,7 +96,7 @@ void write_json_string(std::string_view s, std::string& out) {
         case '\t': out += "\\t"; break;
         case '\b': out += "\\b"; break;
         case '\f': out += "\\f"; break;
-        default: append_u_escape(out, c); break;  // includes U+001E (FRAME-002)
+        default: append_u_escape(out, c); break; // includes U+001E (FRAME-002)
         }
         run_start = ++i;
     }
@@ -170,4 +170,4 @@ std::string to_json(const value& v) {
     return out;
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

@@ -22,13 +22,15 @@ std::optional<time_point> earliest(std::initializer_list<std::optional<time_poin
     return out;
 }
 
-bool reached(const std::optional<time_point>& deadline, time_point now) { return deadline && now >= *deadline; }
+bool reached(const std::optional<time_point>& deadline, time_point now) {
+    return deadline && now >= *deadline;
+}
 
 keep_alive_due due(keep_alive_action action, std::string_view requirement, std::string_view text = {}) {
     return keep_alive_due{action, requirement, text};
 }
 
-}  // namespace
+} // namespace
 
 // ---- server ----------------------------------------------------------------
 
@@ -85,7 +87,7 @@ keep_alive_due server_keep_alive::poll(time_point now) {
         return due(keep_alive_action::peer_timeout, "KA-003", texts::connection_closed_with_error);
     }
     if (reached(ping_deadline(), now)) {
-        last_ping_tick_ = now;  // the tick advances whether or not the write happens (KA-002)
+        last_ping_tick_ = now; // the tick advances whether or not the write happens (KA-002)
         return due(keep_alive_action::send_ping, "KA-001");
     }
     return {};
@@ -159,4 +161,4 @@ keep_alive_due client_keep_alive::poll(time_point now) {
     return {};
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

@@ -51,4 +51,4 @@ result<void> message_reader::finish() const {
     return {};
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

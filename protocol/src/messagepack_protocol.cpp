@@ -27,7 +27,6 @@
 #include <variant>
 #include <vector>
 
-
 namespace hubspec::protocol {
 
 namespace {
@@ -52,12 +51,14 @@ void write_headers(messagepack_writer& w, const header_map& headers) {
 
 void write_values(messagepack_writer& w, const std::vector<value>& values) {
     w.write_array_header(values.size());
-    for (const value& v : values) w.write_value(v);
+    for (const value& v : values)
+        w.write_value(v);
 }
 
 void write_strings(messagepack_writer& w, const std::vector<std::string>& strings) {
     w.write_array_header(strings.size());
-    for (const std::string& s : strings) w.write_string(s);
+    for (const std::string& s : strings)
+        w.write_string(s);
 }
 
 void write_message(messagepack_writer& w, const invocation_message& m) {
@@ -161,8 +162,7 @@ public:
         if (count_ >= needed) return {};
         return make_protocol_error(error::too_few_items,
                                    std::string(type_) + ": the message array has " + std::to_string(count_) +
-                                       " items, " + std::string(layout) + " needs at least " +
-                                       std::to_string(needed),
+                                       " items, " + std::string(layout) + " needs at least " + std::to_string(needed),
                                    0, requirement_);
     }
 
@@ -299,7 +299,7 @@ private:
 
     messagepack_reader* reader_;
     std::size_t count_;
-    std::size_t read_ = 1;  // the type code
+    std::size_t read_ = 1; // the type code
     std::string_view type_;
     std::string_view requirement_;
 };
@@ -337,8 +337,7 @@ result<hub_message> read_stream_invocation(message_items& items) {
     auto headers = items.next_headers();
     if (!headers) return headers.error();
     m.headers = std::move(*headers);
-    auto id = items.next_required_string("invocationId",
-                                         "Null or empty invocation ID for StreamInvocation message.");
+    auto id = items.next_required_string("invocationId", "Null or empty invocation ID for StreamInvocation message.");
     if (!id) return id.error();
     m.invocation_id = std::move(*id);
     auto target = items.next_required_string("target", "Null or empty target for StreamInvocation message.");
@@ -385,12 +384,12 @@ result<hub_message> read_completion(message_items& items) {
     if (kind->kind != value_kind::integer && kind->kind != value_kind::unsigned_integer) {
         return items.wrong_type(*kind, "resultKind", "an integer");
     }
-    const bool known = kind->kind == value_kind::integer &&
-                       (kind->integer == error_result || kind->integer == void_result ||
-                        kind->integer == non_void_result);
+    const bool known =
+        kind->kind == value_kind::integer &&
+        (kind->integer == error_result || kind->integer == void_result || kind->integer == non_void_result);
     if (!known) {
-        return make_protocol_error(error::invalid_result_kind, std::string(texts::invalid_result_kind),
-                                   kind->offset, "MSG-043");
+        return make_protocol_error(error::invalid_result_kind, std::string(texts::invalid_result_kind), kind->offset,
+                                   "MSG-043");
     }
     if (kind->integer == error_result) {
         if (auto r = items.require(5, "result kind 1 (error)"); !r) return r.error();
@@ -413,8 +412,7 @@ result<hub_message> read_cancel_invocation(message_items& items) {
     auto headers = items.next_headers();
     if (!headers) return headers.error();
     m.headers = std::move(*headers);
-    auto id = items.next_required_string("invocationId",
-                                         "Null or empty invocation ID for CancelInvocation message.");
+    auto id = items.next_required_string("invocationId", "Null or empty invocation ID for CancelInvocation message.");
     if (!id) return id.error();
     m.invocation_id = std::move(*id);
     return hub_message{std::move(m)};
@@ -479,14 +477,12 @@ result<hub_message> parse_body(std::string_view body) {
     if (!head) return head.error();
     if (head->kind != value_kind::array) {
         return make_protocol_error(error::not_an_array,
-                                   "a message must be a MessagePack array, found " +
-                                       std::string(kind_name(head->kind)),
+                                   "a message must be a MessagePack array, found " + std::string(kind_name(head->kind)),
                                    0, "MSG-009");
     }
     if (head->count == 0) {
         return make_protocol_error(error::too_few_items,
-                                   "the message array is empty: its first item must be the type code", 0,
-                                   "MSG-009");
+                                   "the message array is empty: its first item must be the type code", 0, "MSG-009");
     }
     auto type = reader.read_head();
     if (!type) return type.error();
@@ -502,7 +498,7 @@ result<hub_message> parse_body(std::string_view body) {
     const message_layout& layout = layouts[known ? static_cast<std::size_t>(code) : 0];
     message_items items(reader, head->count, layout.name, layout.requirement);
 
-    result<hub_message> message = hub_message{unknown_message{code}};  // skipped by receivers (MSG-004)
+    result<hub_message> message = hub_message{unknown_message{code}}; // skipped by receivers (MSG-004)
     if (code == static_cast<std::int64_t>(message_type::ping)) {
         message = hub_message{ping_message{}};
     } else if (known) {
@@ -539,11 +535,11 @@ public:
     result<hub_message> parse(std::string_view body) const override { return parse_body(body); }
 };
 
-}  // namespace
+} // namespace
 
 const hub_protocol& messagepack_protocol() noexcept {
     static const messagepack_hub_protocol instance;
     return instance;
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

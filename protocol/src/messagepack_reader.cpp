@@ -15,8 +15,8 @@ namespace {
 constexpr std::string_view truncated_requirement = "FRAME-005";
 constexpr std::string_view malformed_requirement = "MSG-009";
 
-protocol_error truncated_error(std::string_view what, std::size_t offset, std::uint64_t declared,
-                               std::string_view unit, std::size_t remaining) {
+protocol_error truncated_error(std::string_view what, std::size_t offset, std::uint64_t declared, std::string_view unit,
+                               std::size_t remaining) {
     return make_protocol_error(error::truncated,
                                std::string(what) + " at byte " + std::to_string(offset) + " declares " +
                                    std::to_string(declared) + " " + std::string(unit) + " but only " +
@@ -29,7 +29,7 @@ std::vector<std::uint8_t> to_bytes(std::string_view s) {
     return std::vector<std::uint8_t>(first, first + s.size());
 }
 
-}  // namespace
+} // namespace
 
 result<messagepack_head> messagepack_reader::read_head() {
     messagepack_head head;
@@ -46,7 +46,8 @@ result<messagepack_head> messagepack_reader::read_head() {
     auto take = [this](std::size_t n, std::uint64_t& out) {
         if (remaining() < n) return false;
         out = 0;
-        for (std::size_t k = 0; k < n; ++k) out = (out << 8) | static_cast<unsigned char>(input_[pos_ + k]);
+        for (std::size_t k = 0; k < n; ++k)
+            out = (out << 8) | static_cast<unsigned char>(input_[pos_ + k]);
         pos_ += n;
         return true;
     };
@@ -126,13 +127,10 @@ result<messagepack_head> messagepack_reader::read_head() {
     std::uint64_t n = 0;
     result<void> step;
     switch (lead) {
-    case 0xC0:
-        head.kind = value_kind::null;
-        return head;
+    case 0xC0: head.kind = value_kind::null; return head;
     case 0xC1:
         return make_protocol_error(error::invalid_messagepack,
-                                   "byte 0xC1 at byte " + std::to_string(head.offset) +
-                                       " is never used in MessagePack",
+                                   "byte 0xC1 at byte " + std::to_string(head.offset) + " is never used in MessagePack",
                                    head.offset, malformed_requirement);
     case 0xC2:
     case 0xC3:
@@ -228,8 +226,7 @@ result<messagepack_head> messagepack_reader::read_head() {
         if (!take(4, n)) return short_head("map32", 4);
         step = container(value_kind::map, "map32", n);
         break;
-    default:
-        break;  // unreachable: every byte value is handled above
+    default: break; // unreachable: every byte value is handled above
     }
     if (!step) return step.error();
     return head;
@@ -260,26 +257,18 @@ protocol_error too_deep(std::size_t offset, std::size_t max_depth) {
                                offset, malformed_requirement);
 }
 
-}  // namespace
+} // namespace
 
 result<value> messagepack_reader::read_nested(const messagepack_head& head, std::size_t depth) {
     switch (head.kind) {
-    case value_kind::null:
-        return value{};
-    case value_kind::boolean:
-        return value{head.boolean};
-    case value_kind::integer:
-        return value{head.integer};
-    case value_kind::unsigned_integer:
-        return value{head.unsigned_integer};
-    case value_kind::floating:
-        return value{head.floating};
-    case value_kind::string:
-        return value{std::string(head.bytes)};
-    case value_kind::binary:
-        return value{binary{to_bytes(head.bytes)}};
-    case value_kind::extension:
-        return value{extension{head.extension_type, to_bytes(head.bytes)}};
+    case value_kind::null: return value{};
+    case value_kind::boolean: return value{head.boolean};
+    case value_kind::integer: return value{head.integer};
+    case value_kind::unsigned_integer: return value{head.unsigned_integer};
+    case value_kind::floating: return value{head.floating};
+    case value_kind::string: return value{std::string(head.bytes)};
+    case value_kind::binary: return value{binary{to_bytes(head.bytes)}};
+    case value_kind::extension: return value{extension{head.extension_type, to_bytes(head.bytes)}};
     case value_kind::array: {
         if (depth > max_depth_) return too_deep(head.offset, max_depth_);
         // No reserve(): the count is only bounded by the bytes left, and nested
@@ -326,4 +315,4 @@ result<void> messagepack_reader::skip_nested(const messagepack_head& head, std::
     return {};
 }
 
-}  // namespace hubspec::protocol::detail
+} // namespace hubspec::protocol::detail

@@ -8,12 +8,17 @@
 namespace hubspec::protocol::detail {
 
 void messagepack_writer::put_big_endian(std::uint64_t n, std::size_t width) {
-    for (std::size_t k = width; k-- > 0;) put(static_cast<std::uint8_t>(n >> (8 * k)));
+    for (std::size_t k = width; k-- > 0;)
+        put(static_cast<std::uint8_t>(n >> (8 * k)));
 }
 
-void messagepack_writer::write_nil() { put(0xC0); }
+void messagepack_writer::write_nil() {
+    put(0xC0);
+}
 
-void messagepack_writer::write_bool(bool b) { put(b ? 0xC3 : 0xC2); }
+void messagepack_writer::write_bool(bool b) {
+    put(b ? 0xC3 : 0xC2);
+}
 
 void messagepack_writer::write_uint(std::uint64_t u) {
     if (u <= 0x7F) {
@@ -159,7 +164,8 @@ void messagepack_writer::write_value(const value& v) {
                 write_binary(x.bytes);
             } else if constexpr (std::is_same_v<T, array>) {
                 write_array_header(x.size());
-                for (const value& item : x) write_value(item);
+                for (const value& item : x)
+                    write_value(item);
             } else if constexpr (std::is_same_v<T, map>) {
                 write_map_header(x.size());
                 for (const map_entry& entry : x) {
@@ -174,4 +180,4 @@ void messagepack_writer::write_value(const value& v) {
         v.raw());
 }
 
-}  // namespace hubspec::protocol::detail
+} // namespace hubspec::protocol::detail

@@ -12,18 +12,21 @@ namespace hubspec::protocol {
 
 namespace {
 
-constexpr std::int64_t server_max_version = 1;  // the highest negotiate version ASP.NET Core speaks
+constexpr std::int64_t server_max_version = 1; // the highest negotiate version ASP.NET Core speaks
 
 constexpr std::string_view invalid_response_text = "Invalid negotiation response received.";
 
 // .NET's whitespace for number and boolean parsing, as far as one byte can carry it.
-bool is_dotnet_space(char c) noexcept { return c == ' ' || (c >= '\t' && c <= '\r'); }
+bool is_dotnet_space(char c) noexcept {
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
 
 // int.TryParse(s) with NumberStyles.Integer: optional blanks, one sign, ASCII digits,
 // Int32 range; trailing NULs are tolerated as .NET tolerates them (NEG-005).
 std::optional<std::int64_t> parse_dotnet_int32(std::string_view s) noexcept {
     std::size_t i = 0;
-    while (i < s.size() && is_dotnet_space(s[i])) ++i;
+    while (i < s.size() && is_dotnet_space(s[i]))
+        ++i;
     bool negative = false;
     if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
     const std::size_t digits_start = i;
@@ -33,8 +36,10 @@ std::optional<std::int64_t> parse_dotnet_int32(std::string_view s) noexcept {
         if (magnitude > std::int64_t{std::numeric_limits<std::int32_t>::max()} + 1) return std::nullopt;
     }
     if (i == digits_start) return std::nullopt;
-    while (i < s.size() && is_dotnet_space(s[i])) ++i;
-    while (i < s.size() && s[i] == '\0') ++i;
+    while (i < s.size() && is_dotnet_space(s[i]))
+        ++i;
+    while (i < s.size() && s[i] == '\0')
+        ++i;
     if (i != s.size()) return std::nullopt;
     const std::int64_t v = negative ? -magnitude : magnitude;
     if (v > std::numeric_limits<std::int32_t>::max()) return std::nullopt;
@@ -43,8 +48,10 @@ std::optional<std::int64_t> parse_dotnet_int32(std::string_view s) noexcept {
 
 // bool.TryParse(s): "true"/"false" in any case, blanks and NULs around allowed (NEG-026).
 std::optional<bool> parse_dotnet_bool(std::string_view s) noexcept {
-    while (!s.empty() && (is_dotnet_space(s.front()) || s.front() == '\0')) s.remove_prefix(1);
-    while (!s.empty() && (is_dotnet_space(s.back()) || s.back() == '\0')) s.remove_suffix(1);
+    while (!s.empty() && (is_dotnet_space(s.front()) || s.front() == '\0'))
+        s.remove_prefix(1);
+    while (!s.empty() && (is_dotnet_space(s.back()) || s.back() == '\0'))
+        s.remove_suffix(1);
     const auto equals = [s](std::string_view word) {
         return s.size() == word.size() && std::equal(s.begin(), s.end(), word.begin(), [](char a, char b) {
                    return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
@@ -56,8 +63,9 @@ std::optional<bool> parse_dotnet_bool(std::string_view s) noexcept {
 }
 
 result<negotiate_response> failure(std::string message, std::string_view requirement = {}) {
-    return result<negotiate_response>(boost::system::in_place_error,
-                                      make_protocol_error(error::malformed_negotiate, std::move(message), 0, requirement));
+    return result<negotiate_response>(
+        boost::system::in_place_error,
+        make_protocol_error(error::malformed_negotiate, std::move(message), 0, requirement));
 }
 
 std::string expected_type(std::string_view field, std::string_view type) {
@@ -149,7 +157,9 @@ void write_property(std::string_view name, std::string_view text, std::string& o
     out += ',';
 }
 
-bool present(const std::optional<std::string>& s) noexcept { return s && !s->empty(); }
+bool present(const std::optional<std::string>& s) noexcept {
+    return s && !s->empty();
+}
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
     const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
@@ -157,7 +167,7 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
            std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
 }
 
-}  // namespace
+} // namespace
 
 std::string_view transport_name(transport_type t) noexcept {
     switch (t) {
@@ -215,8 +225,8 @@ std::string write_negotiate_response(const negotiate_response& response) {
 result<negotiate_response> parse_negotiate_response(std::string_view body) {
     auto parsed = parse_json_value(body);
     if (!parsed) {
-        auto e = make_protocol_error(error::malformed_negotiate, std::string(invalid_response_text),
-                                     parsed.error().offset);
+        auto e =
+            make_protocol_error(error::malformed_negotiate, std::string(invalid_response_text), parsed.error().offset);
         return result<negotiate_response>(boost::system::in_place_error, std::move(e));
     }
     const auto* fields = parsed->get_if<map>();
@@ -296,7 +306,7 @@ negotiate_request negotiate_request_from_query(std::string_view query) {
     const auto joined = [](const query_parameters& params, std::string_view key) -> std::optional<std::string> {
         std::optional<std::string> out;
         for (const auto& [name, item] : params) {
-            if (!iequals(name, key)) continue;  // NEG-004
+            if (!iequals(name, key)) continue; // NEG-004
             if (out) {
                 *out += ',';
                 *out += item;
@@ -313,7 +323,7 @@ negotiate_request negotiate_request_from_query(std::string_view query) {
 negotiate_response negotiate(const negotiate_request& request, const negotiate_policy& policy,
                              const connection_ids& ids) {
     negotiate_response response;
-    std::int64_t version = 0;  // absent means version 0 (NEG-004)
+    std::int64_t version = 0; // absent means version 0 (NEG-004)
     if (request.negotiate_version) {
         const auto requested = parse_dotnet_int32(*request.negotiate_version);
         if (!requested) {
@@ -324,7 +334,7 @@ negotiate_response negotiate(const negotiate_request& request, const negotiate_p
             response.error = texts::unsupported_negotiate_version(*requested);
             return response;
         }
-        version = std::min(*requested, server_max_version);  // clamp, don't refuse (NEG-007)
+        version = std::min(*requested, server_max_version); // clamp, don't refuse (NEG-007)
     } else if (policy.minimum_protocol_version > 0) {
         response.error = texts::unsupported_negotiate_version(0);
         return response;
@@ -332,15 +342,17 @@ negotiate_response negotiate(const negotiate_request& request, const negotiate_p
 
     response.negotiate_version = version;
     response.connection_id = ids.connection_id;
-    if (version >= 1) response.connection_token = ids.connection_token;  // v0: the id is the token (NEG-011)
+    if (version >= 1) response.connection_token = ids.connection_token; // v0: the id is the token (NEG-011)
     response.use_stateful_reconnect = policy.allow_stateful_reconnects && request.use_stateful_reconnect &&
                                       parse_dotnet_bool(*request.use_stateful_reconnect).value_or(false);
 
     // Fixed order whatever order the policy lists them in (NEG-014).
-    for (const auto t : {transport_type::websockets, transport_type::server_sent_events, transport_type::long_polling}) {
+    for (const auto t :
+         {transport_type::websockets, transport_type::server_sent_events, transport_type::long_polling}) {
         if (std::find(policy.transports.begin(), policy.transports.end(), t) == policy.transports.end()) continue;
         available_transport entry{std::string(transport_name(t)), {}};
-        for (const auto f : transfer_formats_of(t)) entry.transfer_formats.emplace_back(transfer_format_name(f));
+        for (const auto f : transfer_formats_of(t))
+            entry.transfer_formats.emplace_back(transfer_format_name(f));
         response.available_transports.push_back(std::move(entry));
     }
     return response;
@@ -348,9 +360,8 @@ negotiate_response negotiate(const negotiate_request& request, const negotiate_p
 
 std::string encode_connection_id(const unsigned char (&random_bytes)[16]) {
     std::string out;
-    append_base64(out, random_bytes, sizeof random_bytes, base64_alphabet::url,
-                  base64_padding::unpadded);
+    append_base64(out, random_bytes, sizeof random_bytes, base64_alphabet::url, base64_padding::unpadded);
     return out;
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 
-}  // namespace
+} // namespace
 
 void write_sse_event(std::string_view payload, std::string& out) {
     // An empty payload is a bare CRLF, as .NET's ServerSentEventsMessageFormatter writes it.
@@ -47,15 +47,15 @@ void sse_parser::feed(std::string_view bytes) {
 result<bool> sse_parser::take_line(std::string_view& line) {
     const auto too_long = [this] {
         failed_ = true;
-        return result<bool>(boost::system::in_place_error,
-                            make_protocol_error(error::sse_line_too_long,
-                                                "An SSE line is longer than " + std::to_string(max_line_length_) +
-                                                    " bytes."));
+        return result<bool>(
+            boost::system::in_place_error,
+            make_protocol_error(error::sse_line_too_long,
+                                "An SSE line is longer than " + std::to_string(max_line_length_) + " bytes."));
     };
     if (start_ == 0) {
         const auto head = std::string_view(buffer_).substr(0, utf8_bom.size());
         if (utf8_bom.substr(0, head.size()) == head) {
-            if (head.size() < utf8_bom.size()) return false;  // maybe a BOM: wait for its last byte
+            if (head.size() < utf8_bom.size()) return false; // maybe a BOM: wait for its last byte
             start_ = utf8_bom.size();
         }
     }
@@ -75,7 +75,7 @@ result<bool> sse_parser::take_line(std::string_view& line) {
         if (start_ < buffer_.size()) {
             if (buffer_[start_] == '\n') ++start_;
         } else {
-            skip_leading_lf_ = true;  // the LF of this CRLF may come with the next feed
+            skip_leading_lf_ = true; // the LF of this CRLF may come with the next feed
         }
     }
     return true;
@@ -84,17 +84,17 @@ result<bool> sse_parser::take_line(std::string_view& line) {
 result<sse_event_data> sse_parser::next() {
     while (true) {
         if (failed_) {
-            return result<sse_event_data>(boost::system::in_place_error,
-                                          make_protocol_error(error::sse_line_too_long));
+            return result<sse_event_data>(boost::system::in_place_error, make_protocol_error(error::sse_line_too_long));
         }
         std::string_view line;
         auto taken = take_line(line);
         if (!taken) return result<sse_event_data>(boost::system::in_place_error, std::move(taken.error()));
-        if (!*taken) return result<sse_event_data>(boost::system::in_place_error, make_protocol_error(error::need_more));
+        if (!*taken)
+            return result<sse_event_data>(boost::system::in_place_error, make_protocol_error(error::need_more));
 
         if (line.empty()) {
             if (!saw_data_) {
-                event_.clear();  // WHATWG: a blank line without data resets the event type
+                event_.clear(); // WHATWG: a blank line without data resets the event type
                 continue;
             }
             sse_event_data event{std::move(event_), std::move(data_)};
@@ -103,7 +103,7 @@ result<sse_event_data> sse_parser::next() {
             saw_data_ = false;
             return event;
         }
-        if (line.front() == ':') continue;  // a comment, such as the SSE-005 preamble
+        if (line.front() == ':') continue; // a comment, such as the SSE-005 preamble
 
         const auto colon = line.find(':');
         const auto field = line.substr(0, colon);
@@ -113,7 +113,7 @@ result<sse_event_data> sse_parser::next() {
             if (!item.empty() && item.front() == ' ') item.remove_prefix(1);
         }
         if (field == "data") {
-            if (saw_data_) data_ += '\n';  // lines of one event join with LF (SSE-008)
+            if (saw_data_) data_ += '\n'; // lines of one event join with LF (SSE-008)
             data_ += item;
             saw_data_ = true;
         } else if (field == "event") {
@@ -123,4 +123,4 @@ result<sse_event_data> sse_parser::next() {
     }
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

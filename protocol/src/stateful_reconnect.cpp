@@ -19,8 +19,7 @@ bool is_sequence_tracked(const hub_message& message) noexcept {
     return is_sequence_tracked(type_code(message));
 }
 
-stateful_reconnect_buffer::stateful_reconnect_buffer(stateful_reconnect_options options)
-    : options_(options) {}
+stateful_reconnect_buffer::stateful_reconnect_buffer(stateful_reconnect_options options) : options_(options) {}
 
 send_result stateful_reconnect_buffer::on_send(const hub_message& message, std::string_view framed) {
     if (state_ == link_state::ended) return {send_decision::discard, 0};
@@ -35,16 +34,15 @@ send_result stateful_reconnect_buffer::on_send(const hub_message& message, std::
     ++last_sent_id_;
     buffer_.push_back(entry{last_sent_id_, std::string(framed)});
     buffered_bytes_ += framed.size();
-    const auto decision =
-        state_ == link_state::connected ? send_decision::send : send_decision::held_for_resume;
+    const auto decision = state_ == link_state::connected ? send_decision::send : send_decision::held_for_resume;
     return {decision, last_sent_id_};
 }
 
 result<std::size_t> stateful_reconnect_buffer::on_ack(std::int64_t sequence_id) {
     if (sequence_id > last_sent_id_) {
-        return make_protocol_error(error::ack_id_too_high,
-                                   "Ack for message " + std::to_string(sequence_id) + " but only " +
-                                       std::to_string(last_sent_id_) + " were sent.");
+        return make_protocol_error(error::ack_id_too_high, "Ack for message " + std::to_string(sequence_id) +
+                                                               " but only " + std::to_string(last_sent_id_) +
+                                                               " were sent.");
     }
     std::size_t dropped = 0;
     while (!buffer_.empty() && buffer_.front().sequence_id <= sequence_id) {
@@ -80,7 +78,7 @@ result<receive_result> stateful_reconnect_buffer::on_receive(const hub_message& 
     const std::int64_t id = next_expected_id_++;
     if (!ack_deadline_) ack_deadline_ = now + options_.ack_delay;
     if (id <= latest_received_id_) {
-        reack_ = true;  // the peer replays what we processed: it never saw our Ack for it
+        reack_ = true; // the peer replays what we processed: it never saw our Ack for it
         return receive_result{receive_decision::drop_duplicate, id};
     }
     latest_received_id_ = id;
@@ -125,7 +123,8 @@ result<resume_plan> stateful_reconnect_buffer::resume(const hub_protocol& protoc
     plan.sequence.sequence_id = resume_sequence_id();
     plan.records.reserve(buffer_.size() + 1);
     plan.records.push_back(protocol.encode(plan.sequence));
-    for (const auto& e : buffer_) plan.records.push_back(e.bytes);
+    for (const auto& e : buffer_)
+        plan.records.push_back(e.bytes);
     state_ = link_state::connected;
     return plan;
 }
@@ -135,4 +134,4 @@ void stateful_reconnect_buffer::end() noexcept {
     ack_deadline_.reset();
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

@@ -6,7 +6,9 @@ namespace hubspec::protocol {
 
 namespace {
 
-char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char ascii_lower(char c) noexcept {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) return false;
@@ -29,10 +31,10 @@ bool is_unreserved(unsigned char c) noexcept {
 
 // A URL cut where query parameters go: everything before '?', the query, and a '#fragment'.
 struct url_parts {
-    std::string_view base;      // scheme, authority and path
-    std::string_view query;     // without the '?'
+    std::string_view base;  // scheme, authority and path
+    std::string_view query; // without the '?'
     bool has_query = false;
-    std::string_view fragment;  // with the '#', or empty
+    std::string_view fragment; // with the '#', or empty
 };
 
 url_parts split_url(std::string_view url) noexcept {
@@ -57,7 +59,7 @@ bool has_key(std::string_view query, std::string_view key) {
     return false;
 }
 
-}  // namespace
+} // namespace
 
 query_parameters parse_query(std::string_view query) {
     query_parameters out;
@@ -110,7 +112,7 @@ std::string percent_decode(std::string_view s) {
             out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
             i += 2;
         } else {
-            out += c;  // a stray '%' stays literal, as ASP.NET Core's query parser leaves it
+            out += c; // a stray '%' stays literal, as ASP.NET Core's query parser leaves it
         }
     }
     return out;
@@ -160,4 +162,4 @@ std::string websocket_url(std::string_view http_url) {
     return std::string(http_url);
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

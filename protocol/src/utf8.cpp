@@ -48,10 +48,17 @@ std::size_t decode_utf8(std::string_view text, std::size_t at, std::uint32_t& co
     }
     std::size_t n = 0;
     std::uint32_t cp = 0;
-    if ((b0 & 0xE0) == 0xC0) { n = 2; cp = b0 & 0x1Fu; }
-    else if ((b0 & 0xF0) == 0xE0) { n = 3; cp = b0 & 0x0Fu; }
-    else if ((b0 & 0xF8) == 0xF0) { n = 4; cp = b0 & 0x07u; }
-    else return 0;
+    if ((b0 & 0xE0) == 0xC0) {
+        n = 2;
+        cp = b0 & 0x1Fu;
+    } else if ((b0 & 0xF0) == 0xE0) {
+        n = 3;
+        cp = b0 & 0x0Fu;
+    } else if ((b0 & 0xF8) == 0xF0) {
+        n = 4;
+        cp = b0 & 0x07u;
+    } else
+        return 0;
     if (at + n > text.size()) return 0;
     for (std::size_t k = 1; k < n; ++k) {
         const auto b = static_cast<unsigned char>(text[at + k]);
@@ -82,4 +89,4 @@ void append_utf8(std::string& out, std::uint32_t cp) {
     }
 }
 
-}  // namespace hubspec::protocol::detail
+} // namespace hubspec::protocol::detail

@@ -46,8 +46,9 @@ std::string_view kind_name(value_kind k) noexcept {
 map make_map(std::initializer_list<std::pair<std::string_view, value>> entries) {
     map out;
     out.reserve(entries.size());
-    for (const auto& [key, item] : entries) out.push_back({value(key), item});
+    for (const auto& [key, item] : entries)
+        out.push_back({value(key), item});
     return out;
 }
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

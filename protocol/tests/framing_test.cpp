@@ -35,14 +35,25 @@ std::vector<hub_message> read_all(const hub_protocol& protocol, const std::vecto
     return out;
 }
 
-}  // namespace
+} // namespace
 
-TEST_CASE("FRAME-006 F-M2 F-M3 VarInt lengths are read and written in the shortest form", "[framing][FRAME-006][FRAME-008]") {
+TEST_CASE("FRAME-006 F-M2 F-M3 VarInt lengths are read and written in the shortest form",
+          "[framing][FRAME-006][FRAME-008]") {
     const std::vector<std::pair<std::uint32_t, std::string>> table{
-        {0, "00"},           {53, "35"},          {127, "7F"},           {128, "80 01"},
-        {300, "AC 02"},      {5248, "80 29"},     {16383, "FF 7F"},      {16384, "80 80 01"},
-        {32768, "80 80 02"}, {2097151, "FF FF 7F"}, {2097152, "80 80 80 01"}, {268435455, "FF FF FF 7F"},
-        {268435456, "80 80 80 80 01"}, {2147483647, "FF FF FF FF 07"},
+        {0, "00"},
+        {53, "35"},
+        {127, "7F"},
+        {128, "80 01"},
+        {300, "AC 02"},
+        {5248, "80 29"},
+        {16383, "FF 7F"},
+        {16384, "80 80 01"},
+        {32768, "80 80 02"},
+        {2097151, "FF FF 7F"},
+        {2097152, "80 80 80 01"},
+        {268435455, "FF FF FF 7F"},
+        {268435456, "80 80 80 80 01"},
+        {2147483647, "FF FF FF FF 07"},
     };
     for (const auto& [n, hex] : table) {
         INFO(n);
@@ -83,7 +94,8 @@ TEST_CASE("FRAME-012 an empty record is a protocol error in both framings", "[fr
     CHECK(next_binary_record(from_hex("00")).error().requirement == "FRAME-012");
 }
 
-TEST_CASE("FRAME-009 a JSON record of exactly the limit is accepted and one byte more refused", "[framing][FRAME-009]") {
+TEST_CASE("FRAME-009 a JSON record of exactly the limit is accepted and one byte more refused",
+          "[framing][FRAME-009]") {
     const std::string at_limit = std::string(32767, 'x') + '\x1e';
     auto ok = next_json_record(at_limit, default_maximum_message_size);
     REQUIRE(ok.has_value());
@@ -119,8 +131,9 @@ TEST_CASE("FRAME-009 a MessagePack prefix announcing more than the limit is refu
 }
 
 TEST_CASE("FRAME-001 F-J1 two JSON records in one read give Ping then Completion", "[framing][FRAME-001]") {
-    const std::string input = from_hex("7B 22 74 79 70 65 22 3A 36 7D 1E") +
-                              from_hex("7B 22 74 79 70 65 22 3A 33 2C 22 69 6E 76 6F 63 61 74 69 6F 6E 49 64 22 3A 22 31 32 33 22 7D 1E");
+    const std::string input =
+        from_hex("7B 22 74 79 70 65 22 3A 36 7D 1E") +
+        from_hex("7B 22 74 79 70 65 22 3A 33 2C 22 69 6E 76 6F 63 61 74 69 6F 6E 49 64 22 3A 22 31 32 33 22 7D 1E");
     for_each_split(input, [&](const auto& chunks) {
         const auto messages = read_all(json_protocol(), chunks);
         REQUIRE(messages.size() == 2);
@@ -140,7 +153,8 @@ TEST_CASE("FRAME-003 F-J2 a record split across reads yields one Ping after the 
     CHECK(reader.next().error().is_need_more());
 }
 
-TEST_CASE("MSG-004 F-J4 an unknown JSON type is read as unknown and the next message still arrives", "[framing][MSG-004]") {
+TEST_CASE("MSG-004 F-J4 an unknown JSON type is read as unknown and the next message still arrives",
+          "[framing][MSG-004]") {
     const std::string input = std::string("{\"type\":99,\"foo\":1}\x1e{\"type\":6}\x1e");
     for_each_split(input, [&](const auto& chunks) {
         const auto messages = read_all(json_protocol(), chunks);
@@ -162,7 +176,8 @@ TEST_CASE("FRAME-011 a stream that ends inside a record is an error", "[framing]
     CHECK(end.error().offset == 11);
 }
 
-TEST_CASE("FRAME-010 a reader refuses an oversized record for good and names its offset", "[framing][FRAME-009][FRAME-010]") {
+TEST_CASE("FRAME-010 a reader refuses an oversized record for good and names its offset",
+          "[framing][FRAME-009][FRAME-010]") {
     message_reader reader(json_protocol(), 16);
     reader.feed(std::string("{\"type\":6}\x1e") + std::string(20, ' '));
     REQUIRE(reader.next().has_value());
@@ -171,5 +186,5 @@ TEST_CASE("FRAME-010 a reader refuses an oversized record for good and names its
     CHECK(refused.error().code == error::record_too_large);
     CHECK(refused.error().offset == 11);
     reader.feed("\x1e");
-    CHECK(reader.next().error().code == error::record_too_large);  // final
+    CHECK(reader.next().error().code == error::record_too_large); // final
 }

@@ -20,7 +20,7 @@ namespace {
 
 using time_point = std::chrono::steady_clock::time_point;
 
-const time_point t0{};  // synthetic: only differences matter
+const time_point t0{}; // synthetic: only differences matter
 constexpr std::chrono::steady_clock::duration tick{1};
 
 /// A server whose handshake completed at `t0 + 1s`.
@@ -38,7 +38,7 @@ client_keep_alive connected_client(client_keep_alive_options options = {}) {
     return client;
 }
 
-}  // namespace
+} // namespace
 
 // ---- defaults ---------------------------------------------------------------
 
@@ -73,12 +73,12 @@ TEST_CASE("KA-001 the server pings when more than KeepAliveInterval passed since
     auto server = connected_server();
     // The Ping clock starts with the connection, as on .NET.
     REQUIRE(server.next_deadline() == t0 + 15s + tick);
-    CHECK(server.poll(t0 + 15s).action == keep_alive_action::none);  // exactly the interval is not more
+    CHECK(server.poll(t0 + 15s).action == keep_alive_action::none); // exactly the interval is not more
     auto due = server.poll(t0 + 15s + tick);
     CHECK(due.action == keep_alive_action::send_ping);
     CHECK(due.requirement == "KA-001");
     CHECK(due.text.empty());
-    CHECK(server.poll(t0 + 15s + tick).action == keep_alive_action::none);  // once per tick
+    CHECK(server.poll(t0 + 15s + tick).action == keep_alive_action::none); // once per tick
 
     // The next tick counts from when this one fired, even if polled late.
     CHECK(server.poll(t0 + 30s).action == keep_alive_action::none);
@@ -89,7 +89,8 @@ TEST_CASE("KA-001 the server pings when more than KeepAliveInterval passed since
 
 TEST_CASE("KA-001 KA-002 by default other traffic does not delay the server's Pings", "[keep_alive][KA-001][KA-002]") {
     auto server = connected_server();
-    for (auto t = t0 + 1s; t < t0 + 15s; t += 500ms) server.on_sent(t);
+    for (auto t = t0 + 1s; t < t0 + 15s; t += 500ms)
+        server.on_sent(t);
     CHECK(server.next_deadline() == t0 + 15s + tick);
     CHECK(server.poll(t0 + 16s).action == keep_alive_action::send_ping);
 }
@@ -118,7 +119,7 @@ TEST_CASE("KA-002 a Ping the caller could not write still advances the tick", "[
 
 TEST_CASE("KA-003 the client timeout is armed only by the first Ping from the client", "[keep_alive][KA-003]") {
     server_keep_alive_options options;
-    options.keep_alive_interval = 1h;  // keep Pings out of the way
+    options.keep_alive_interval = 1h; // keep Pings out of the way
     auto server = connected_server(options);
     server.on_received(t0 + 2s, received_kind::message);
     CHECK_FALSE(server.client_timeout_armed());
@@ -130,13 +131,14 @@ TEST_CASE("KA-003 the client timeout is armed only by the first Ping from the cl
     CHECK(server.next_deadline() == t0 + 10min + 30s);
 }
 
-TEST_CASE("KA-003 KA-004 the client timeout counts from the last whole message received", "[keep_alive][KA-003][KA-004]") {
+TEST_CASE("KA-003 KA-004 the client timeout counts from the last whole message received",
+          "[keep_alive][KA-003][KA-004]") {
     server_keep_alive_options options;
     options.keep_alive_interval = 1h;
     auto server = connected_server(options);
     server.on_received(t0 + 2s, received_kind::ping);
     server.on_received(t0 + 20s, received_kind::message);
-    server.on_received(t0 + 45s, received_kind::partial_data);  // half a record is not a message
+    server.on_received(t0 + 45s, received_kind::partial_data); // half a record is not a message
     REQUIRE(server.next_deadline() == t0 + 50s);
     CHECK(server.poll(t0 + 50s - tick).action == keep_alive_action::none);
     auto due = server.poll(t0 + 50s);
@@ -164,7 +166,7 @@ TEST_CASE("HS-009 KA-009 no handshake within HandshakeTimeout cancels it with Mi
     server_keep_alive server(t0);
     REQUIRE(server.next_deadline() == t0 + 15s);
     CHECK(server.poll(t0 + 14s).action == keep_alive_action::none);
-    server.on_received(t0 + 14s, received_kind::partial_data);  // half a request does not count
+    server.on_received(t0 + 14s, received_kind::partial_data); // half a request does not count
     auto due = server.poll(t0 + 15s);
     CHECK(due.action == keep_alive_action::handshake_timeout);
     CHECK(due.requirement == "HS-009");
@@ -173,17 +175,16 @@ TEST_CASE("HS-009 KA-009 no handshake within HandshakeTimeout cancels it with Mi
     CHECK(server.poll(t0 + 20s).action == keep_alive_action::none);
 }
 
-TEST_CASE("HS-009 a handshake in time disarms the handshake timeout and no Ping precedes it",
-          "[keep_alive][HS-009]") {
+TEST_CASE("HS-009 a handshake in time disarms the handshake timeout and no Ping precedes it", "[keep_alive][HS-009]") {
     server_keep_alive_options options;
     options.handshake_timeout = 1min;
     options.keep_alive_interval = 5s;
     server_keep_alive server(t0, options);
-    CHECK(server.next_deadline() == t0 + 1min);  // no Ping deadline before the handshake
+    CHECK(server.next_deadline() == t0 + 1min); // no Ping deadline before the handshake
     CHECK(server.poll(t0 + 30s).action == keep_alive_action::none);
     server.on_received(t0 + 30s, received_kind::handshake);
     CHECK(server.handshake_received());
-    CHECK(server.poll(t0 + 30s).action == keep_alive_action::send_ping);  // overdue since t0 + 5s
+    CHECK(server.poll(t0 + 30s).action == keep_alive_action::send_ping); // overdue since t0 + 5s
     CHECK(server.poll(t0 + 2min).action == keep_alive_action::send_ping);
 }
 
@@ -192,11 +193,12 @@ TEST_CASE("KA-008 LP-019 a long-polling server sends no Pings and never times th
     server_keep_alive_options options;
     options.transport = transport_keep_alive::inherent;
     server_keep_alive server(t0, options);
-    CHECK(server.next_deadline() == t0 + 15s);  // the handshake timeout still applies
+    CHECK(server.next_deadline() == t0 + 15s); // the handshake timeout still applies
     server.on_received(t0 + 1s, received_kind::handshake);
     server.on_received(t0 + 2s, received_kind::ping);
     CHECK_FALSE(server.next_deadline().has_value());
-    for (auto t = t0; t < t0 + 1h; t += 7s) CHECK(server.poll(t).action == keep_alive_action::none);
+    for (auto t = t0; t < t0 + 1h; t += 7s)
+        CHECK(server.poll(t).action == keep_alive_action::none);
 }
 
 TEST_CASE("SR-011 server timers stop while the transport is gone and resume without a handshake",
@@ -207,11 +209,11 @@ TEST_CASE("SR-011 server timers stop while the transport is gone and resume with
     CHECK_FALSE(server.next_deadline().has_value());
     CHECK(server.poll(t0 + 40s).action == keep_alive_action::none);
     server.on_transport_resumed(t0 + 40s);
-    CHECK(server.poll(t0 + 40s).action == keep_alive_action::send_ping);  // the tick kept its phase
+    CHECK(server.poll(t0 + 40s).action == keep_alive_action::send_ping); // the tick kept its phase
     CHECK(server.next_deadline() == t0 + 55s + tick);
     server.on_received(t0 + 50s, received_kind::ping);
     CHECK(server.poll(t0 + 79s).action == keep_alive_action::send_ping);
-    CHECK(server.poll(t0 + 80s).action == keep_alive_action::peer_timeout);  // timeouts win over Pings
+    CHECK(server.poll(t0 + 80s).action == keep_alive_action::peer_timeout); // timeouts win over Pings
 }
 
 // ---- client -----------------------------------------------------------------
@@ -221,12 +223,12 @@ TEST_CASE("HS-017 the client's timers start when the handshake request is sent",
     CHECK_FALSE(client.started());
     CHECK_FALSE(client.next_deadline().has_value());
     CHECK(client.poll(t0 + 1h).action == keep_alive_action::none);
-    client.on_sent(t0 + 1h);      // nothing counts before the handshake
+    client.on_sent(t0 + 1h); // nothing counts before the handshake
     client.on_received(t0 + 1h, received_kind::message);
 
     client.on_handshake_sent(t0 + 2h);
     CHECK(client.started());
-    CHECK(client.next_deadline() == t0 + 2h + 15s);  // the .NET client's own HandshakeTimeout
+    CHECK(client.next_deadline() == t0 + 2h + 15s); // the .NET client's own HandshakeTimeout
 }
 
 TEST_CASE("HS-017 the .NET client fails a start whose handshake response does not come in time",
@@ -247,7 +249,7 @@ TEST_CASE("HS-017 KA-005 without a handshake timeout the TS client's serverTimeo
     client_keep_alive client(options);
     client.on_handshake_sent(t0);
     CHECK(client.next_deadline() == t0 + 30s);
-    CHECK(client.poll(t0 + 20s).action == keep_alive_action::none);  // no Ping before the response
+    CHECK(client.poll(t0 + 20s).action == keep_alive_action::none); // no Ping before the response
     CHECK(client.poll(t0 + 30s).action == keep_alive_action::peer_timeout);
 }
 
@@ -256,7 +258,7 @@ TEST_CASE("KA-005 the client times out when nothing at all arrived for serverTim
     options.keep_alive_interval = 1h;
     auto client = connected_client(options);
     client.on_received(t0 + 10s, received_kind::ping);
-    client.on_received(t0 + 25s, received_kind::partial_data);  // any bytes count here
+    client.on_received(t0 + 25s, received_kind::partial_data); // any bytes count here
     REQUIRE(client.next_deadline() == t0 + 55s);
     CHECK(client.poll(t0 + 55s - tick).action == keep_alive_action::none);
     auto due = client.poll(t0 + 55s);
@@ -287,7 +289,8 @@ TEST_CASE("KA-006 the client pings when it has sent nothing for keepAliveInterva
 
 TEST_CASE("KA-006 receiving does not postpone the client's Ping", "[keep_alive][KA-006]") {
     auto client = connected_client();
-    for (auto t = t0 + 2s; t < t0 + 15s; t += 1s) client.on_received(t, received_kind::message);
+    for (auto t = t0 + 2s; t < t0 + 15s; t += 1s)
+        client.on_received(t, received_kind::message);
     CHECK(client.poll(t0 + 15s).action == keep_alive_action::send_ping);
 }
 
@@ -298,7 +301,8 @@ TEST_CASE("KA-008 LP-019 a long-polling client neither pings nor runs its server
     options.handshake_timeout = std::nullopt;
     auto client = connected_client(options);
     CHECK_FALSE(client.next_deadline().has_value());
-    for (auto t = t0; t < t0 + 1h; t += 7s) CHECK(client.poll(t).action == keep_alive_action::none);
+    for (auto t = t0; t < t0 + 1h; t += 7s)
+        CHECK(client.poll(t).action == keep_alive_action::none);
 }
 
 TEST_CASE("SR-011 client timers pause during a transport reconnect and restart after it", "[keep_alive][SR-011]") {
@@ -347,8 +351,8 @@ TEST_CASE("KA-001 KA-003 KA-005 KA-006 an idle connection driven by its deadline
         REQUIRE_FALSE(client.timed_out());
     }
     CHECK(server.client_timeout_armed());
-    CHECK(client_pings == 240);  // at 15 s, 30 s, … 3600 s
-    CHECK(server_pings == 239);  // one tick after each: the 240th falls just past the hour
+    CHECK(client_pings == 240); // at 15 s, 30 s, … 3600 s
+    CHECK(server_pings == 239); // one tick after each: the 240th falls just past the hour
 }
 
 TEST_CASE("KA-003 KA-005 when the client goes silent both sides time out on their own deadlines",
@@ -358,7 +362,7 @@ TEST_CASE("KA-003 KA-005 when the client goes silent both sides time out on thei
     client.on_handshake_sent(t0);
     server.on_received(t0, received_kind::handshake);
     client.on_received(t0, received_kind::handshake);
-    server.on_received(t0 + 1s, received_kind::ping);  // the client's one Ping (HS-018)
+    server.on_received(t0 + 1s, received_kind::ping); // the client's one Ping (HS-018)
 
     // The client's writes are lost from here on: the server hears nothing more.
     CHECK(server.next_deadline() == t0 + 15s + tick);

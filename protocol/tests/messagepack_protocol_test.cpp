@@ -173,9 +173,9 @@ TEST_CASE("MSG-081 M-25 a Sequence of 1 is a positive fixint", "[messagepack][MS
 }
 
 TEST_CASE("MSG-080 sequence ids are read from every integer width", "[messagepack][MSG-080][MSG-081]") {
-    for (const char* body : {"92 08 24", "92 08 CC 24", "92 08 CD 00 24", "92 08 CE 00 00 00 24",
-                             "92 08 CF 00 00 00 00 00 00 00 24", "92 08 D0 24", "92 08 D1 00 24",
-                             "92 08 D2 00 00 00 24", "92 08 D3 00 00 00 00 00 00 00 24"}) {
+    for (const char* body :
+         {"92 08 24", "92 08 CC 24", "92 08 CD 00 24", "92 08 CE 00 00 00 24", "92 08 CF 00 00 00 00 00 00 00 24",
+          "92 08 D0 24", "92 08 D1 00 24", "92 08 D2 00 00 00 24", "92 08 D3 00 00 00 00 00 00 00 24"}) {
         INFO(body);
         auto parsed = mp().parse(from_hex(body));
         REQUIRE(parsed.has_value());
@@ -229,7 +229,7 @@ stream_item_message stream_item_with_body_size(std::size_t size) {
     return {};
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("FRAME-006 F-M2 VarInt prefixes 35 and 80 29 frame 53 and 5248 byte bodies", "[messagepack][FRAME-006]") {
     for (auto [size, prefix] : {std::pair<std::size_t, const char*>{53, "35"}, {5248, "80 29"}}) {
@@ -245,8 +245,8 @@ TEST_CASE("FRAME-006 F-M2 VarInt prefixes 35 and 80 29 frame 53 and 5248 byte bo
 
 TEST_CASE("FRAME-008 F-M3 the writer emits the shortest VarInt prefix", "[messagepack][FRAME-008]") {
     const std::pair<std::size_t, const char*> table[] = {
-        {127, "7F"},          {128, "80 01"},         {300, "AC 02"},       {16383, "FF 7F"},
-        {16384, "80 80 01"},  {32768, "80 80 02"},    {2097151, "FF FF 7F"}, {2097152, "80 80 80 01"},
+        {127, "7F"},         {128, "80 01"},      {300, "AC 02"},        {16383, "FF 7F"},
+        {16384, "80 80 01"}, {32768, "80 80 02"}, {2097151, "FF FF 7F"}, {2097152, "80 80 80 01"},
     };
     for (auto [size, prefix] : table) {
         INFO("body size " << size);
@@ -280,7 +280,8 @@ TEST_CASE("FRAME-005 F-M5 two messages in one transport message are both read", 
     });
 }
 
-TEST_CASE("FRAME-003 F-M6 a record split across reads yields one StreamItem after the second", "[messagepack][FRAME-003]") {
+TEST_CASE("FRAME-003 F-M6 a record split across reads yields one StreamItem after the second",
+          "[messagepack][FRAME-003]") {
     message_reader reader(mp());
     reader.feed(from_hex("08 94 02 80"));
     auto first = reader.next();
@@ -345,7 +346,8 @@ TEST_CASE("MSG-009 arrays longer than the layout are read and extra items ignore
     check("94 05 80 A3 78 79 7A 90", cancel_invocation_message{{}, "xyz"});
 }
 
-TEST_CASE("MSG-014 an empty-string invocation id is read as none and the Invocation is non-blocking", "[messagepack][MSG-014]") {
+TEST_CASE("MSG-014 an empty-string invocation id is read as none and the Invocation is non-blocking",
+          "[messagepack][MSG-014]") {
     auto parsed = mp().parse(from_hex("96 01 80 A0 A1 74 90 90"));
     REQUIRE(parsed.has_value());
     CHECK(*parsed == hub_message{invocation(std::nullopt, "t", {})});
@@ -405,7 +407,8 @@ TEST_CASE("MSG-008 headers are written on types 1 to 5 and never on Close", "[me
 
 // ---------------------------------------------------------------- rejected input
 
-TEST_CASE("MSG-043 a result kind other than 1 2 or 3 is Microsoft's Invalid invocation result kind", "[messagepack][MSG-043]") {
+TEST_CASE("MSG-043 a result kind other than 1 2 or 3 is Microsoft's Invalid invocation result kind",
+          "[messagepack][MSG-043]") {
     for (const char* body : {"95 03 80 A3 78 79 7A 04 2A", "95 03 80 A3 78 79 7A 00 2A", "94 03 80 A3 78 79 7A FF",
                              "94 03 80 A3 78 79 7A CF FF FF FF FF FF FF FF FF"}) {
         const auto e = expect_rejected(body, error::invalid_result_kind, "MSG-043");
@@ -469,10 +472,10 @@ TEST_CASE("FRAME-005 a length that runs past the body is truncated", "[messagepa
 }
 
 TEST_CASE("FRAME-005 hostile container counts fail before any allocation", "[messagepack][FRAME-005]") {
-    for (const char* body : {"89 DF FF FF FF FF", "DD FF FF FF FF", "DF FF FF FF FF 00",
-                             "95 01 80 C0 A1 74 91 DF FF FF FF FF", "95 01 80 C0 A1 74 DD FF FF FF FF",
-                             "95 01 80 C0 A1 74 91 DB FF FF FF FF", "96 01 DF 7F FF FF FF",
-                             "95 01 80 C0 A1 74 91 C6 7F FF FF FF", "92 63 91 91 91 DD 7F FF FF FF"}) {
+    for (const char* body :
+         {"89 DF FF FF FF FF", "DD FF FF FF FF", "DF FF FF FF FF 00", "95 01 80 C0 A1 74 91 DF FF FF FF FF",
+          "95 01 80 C0 A1 74 DD FF FF FF FF", "95 01 80 C0 A1 74 91 DB FF FF FF FF", "96 01 DF 7F FF FF FF",
+          "95 01 80 C0 A1 74 91 C6 7F FF FF FF", "92 63 91 91 91 DD 7F FF FF FF"}) {
         const auto e = expect_rejected(body, error::truncated, "FRAME-005");
         CHECK_FALSE(e.message.empty());
     }
@@ -489,7 +492,8 @@ TEST_CASE("MSG-009 nesting beyond 64 levels is rejected as nesting_too_deep", "[
     const std::string envelope = from_hex("95 01 80 C0 A1 74 91");
     auto nested = [&](std::size_t depth, const char* level) {
         std::string body = envelope;
-        for (std::size_t i = 0; i < depth; ++i) body += from_hex(level);
+        for (std::size_t i = 0; i < depth; ++i)
+            body += from_hex(level);
         body += from_hex("C0");
         return body;
     };
@@ -507,7 +511,8 @@ TEST_CASE("MSG-009 nesting beyond 64 levels is rejected as nesting_too_deep", "[
     CHECK(map_bomb.error().code == error::nesting_too_deep);
     // Items skipped after the layout are checked the same way.
     std::string skipped = from_hex("92 06");
-    for (int i = 0; i < 1000; ++i) skipped += from_hex("91");
+    for (int i = 0; i < 1000; ++i)
+        skipped += from_hex("91");
     skipped += from_hex("C0");
     auto skip_bomb = mp().parse(skipped);
     REQUIRE_FALSE(skip_bomb.has_value());
@@ -545,7 +550,9 @@ TEST_CASE("MSG-007 header keys and values that are not strings are rejected", "[
     expect_rejected("94 02 81 A1 78 91 A1 79 A1 31 C0", error::wrong_property_type, "MSG-007");
 }
 
-TEST_CASE("MSG-020 ids required by StreamInvocation StreamItem Completion and CancelInvocation must be non-empty strings", "[messagepack][MSG-020]") {
+TEST_CASE(
+    "MSG-020 ids required by StreamInvocation StreamItem Completion and CancelInvocation must be non-empty strings",
+    "[messagepack][MSG-020]") {
     auto si = expect_rejected("95 04 80 C0 A1 74 90", error::missing_property, "MSG-021");
     CHECK(si.message == "Null or empty invocation ID for StreamInvocation message.");
     auto item = expect_rejected("94 02 80 A0 2A", error::missing_property, "MSG-032");
@@ -592,4 +599,3 @@ TEST_CASE("MSG-009 a str that is not UTF-8 and the byte C1 are invalid MessagePa
     auto parsed = mp().parse(from_hex("95 01 80 C0 AC F4 8F BF BF EF BF BF E0 A0 80 1E 61 90"));
     REQUIRE(parsed.has_value());
 }
-

@@ -15,10 +15,13 @@
 
 namespace hubspec::protocol::test {
 
+inline const hub_protocol& mp() {
+    return messagepack_protocol();
+}
 
-inline const hub_protocol& mp() { return messagepack_protocol(); }
-
-inline std::string show(const hub_message& m) { return std::string(type_name(m)) + " " + to_hex(mp().encode(m)); }
+inline std::string show(const hub_message& m) {
+    return std::string(type_name(m)) + " " + to_hex(mp().encode(m));
+}
 
 struct read_outcome {
     std::vector<hub_message> messages;
@@ -101,7 +104,7 @@ inline std::string written(const value& v) {
 }
 
 inline invocation_message invocation(std::optional<std::string> id, std::string target, std::vector<value> args,
-                              std::vector<std::string> streams = {}, header_map headers = {}) {
+                                     std::vector<std::string> streams = {}, header_map headers = {}) {
     return {std::move(headers), std::move(id), std::move(target), std::move(args), std::move(streams)};
 }
 
@@ -110,4 +113,4 @@ inline binary bytes_of(std::string_view hex) {
     return binary{std::vector<std::uint8_t>(raw.begin(), raw.end())};
 }
 
-}  // namespace hubspec::protocol::test
+} // namespace hubspec::protocol::test

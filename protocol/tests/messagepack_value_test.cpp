@@ -23,7 +23,6 @@
 #include <string>
 #include <vector>
 
-
 using namespace hubspec::protocol;
 using namespace hubspec::protocol::test;
 // ---------------------------------------------------------------- the value reader and writer
@@ -81,8 +80,7 @@ TEST_CASE("MSG-009 every MessagePack format is read onto the value model", "[mes
         {"D8 80 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F",
          extension{-128, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}}},
         {"C7 00 01", extension{1, {}}},
-        {"C7 0C FF 00 00 00 01 00 00 00 00 00 00 00 02",
-         extension{-1, {0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2}}},
+        {"C7 0C FF 00 00 00 01 00 00 00 00 00 00 00 02", extension{-1, {0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2}}},
         {"C8 00 01 7F 01", extension{127, {1}}},
         {"C9 00 00 00 01 7F 01", extension{127, {1}}},
     };
@@ -175,8 +173,19 @@ public:
     std::mt19937& rng() { return rng_; }
 
     std::string text() {
-        static const char* const pieces[] = {"a", "Z", "0", " ", "\x1e", "\n", "\"", "\\", "\x7f", "\xC3\xA9",
-                                             "\xE4\xB8\xAD", "\xF0\x9F\x98\x80", "\xF4\x8F\xBF\xBF"};
+        static const char* const pieces[] = {"a",
+                                             "Z",
+                                             "0",
+                                             " ",
+                                             "\x1e",
+                                             "\n",
+                                             "\"",
+                                             "\\",
+                                             "\x7f",
+                                             "\xC3\xA9",
+                                             "\xE4\xB8\xAD",
+                                             "\xF0\x9F\x98\x80",
+                                             "\xF4\x8F\xBF\xBF"};
         std::size_t length = below(10);
         if (chance(0.15)) length = 10 + below(40);
         if (chance(0.03)) length = 200 + below(100);
@@ -200,11 +209,37 @@ public:
     value integer() {
         const std::int64_t int64_min = std::numeric_limits<std::int64_t>::min();
         const std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
-        static const std::int64_t edges[] = {0, 1, -1, 31, 32, -32, -33, 127, 128, -128, -129, 255, 256,
-                                             32767, 32768, -32768, -32769, 65535, 65536,
-                                             2147483647LL, 2147483648LL, 2147483649LL, -2147483647LL,
-                                             -2147483648LL, -2147483649LL, 4294967295LL, 4294967296LL,
-                                             int64_max, int64_min, int64_max - 1, int64_min + 1};
+        static const std::int64_t edges[] = {0,
+                                             1,
+                                             -1,
+                                             31,
+                                             32,
+                                             -32,
+                                             -33,
+                                             127,
+                                             128,
+                                             -128,
+                                             -129,
+                                             255,
+                                             256,
+                                             32767,
+                                             32768,
+                                             -32768,
+                                             -32769,
+                                             65535,
+                                             65536,
+                                             2147483647LL,
+                                             2147483648LL,
+                                             2147483649LL,
+                                             -2147483647LL,
+                                             -2147483648LL,
+                                             -2147483649LL,
+                                             4294967295LL,
+                                             4294967296LL,
+                                             int64_max,
+                                             int64_min,
+                                             int64_max - 1,
+                                             int64_min + 1};
         switch (below(4)) {
         case 0: return edges[below(std::size(edges))];
         case 1: return static_cast<std::int64_t>(rng_()) - static_cast<std::int64_t>(rng_());
@@ -213,21 +248,29 @@ public:
             return chance(0.5) ? value{u} : value{static_cast<std::int64_t>(u)};
         }
         default: {
-            static const std::uint64_t big[] = {std::numeric_limits<std::uint64_t>::max(),
-                                                std::uint64_t{1} << 63, (std::uint64_t{1} << 63) + 1};
+            static const std::uint64_t big[] = {std::numeric_limits<std::uint64_t>::max(), std::uint64_t{1} << 63,
+                                                (std::uint64_t{1} << 63) + 1};
             return big[below(std::size(big))];
         }
         }
     }
 
     double floating() {
-        static const double edges[] = {0.0, -0.0, 1.5, -2.25, 1e308, -1e-308, 5e-324,
+        static const double edges[] = {0.0,
+                                       -0.0,
+                                       1.5,
+                                       -2.25,
+                                       1e308,
+                                       -1e-308,
+                                       5e-324,
                                        std::numeric_limits<double>::infinity(),
-                                       -std::numeric_limits<double>::infinity(), 0.1, 3.0};
+                                       -std::numeric_limits<double>::infinity(),
+                                       0.1,
+                                       3.0};
         if (chance(0.5)) return edges[below(std::size(edges))];
         for (;;) {
             const double d = std::bit_cast<double>((std::uint64_t{rng_()} << 32) | rng_());
-            if (!std::isnan(d)) return d;  // NaN != NaN would fail the equality check, not the codec
+            if (!std::isnan(d)) return d; // NaN != NaN would fail the equality check, not the codec
         }
     }
 
@@ -236,7 +279,8 @@ public:
         if (chance(0.05)) n = 250 + below(20);
         if (chance(0.002)) n = 65536 + below(10);
         std::vector<std::uint8_t> out(n);
-        for (auto& b : out) b = static_cast<std::uint8_t>(rng_());
+        for (auto& b : out)
+            b = static_cast<std::uint8_t>(rng_());
         return out;
     }
 
@@ -252,14 +296,16 @@ public:
         case 6: {
             static const std::size_t sizes[] = {0, 1, 2, 3, 4, 5, 8, 16, 17, 255, 256, 300};
             std::vector<std::uint8_t> data(sizes[below(std::size(sizes))]);
-            for (auto& b : data) b = static_cast<std::uint8_t>(rng_());
+            for (auto& b : data)
+                b = static_cast<std::uint8_t>(rng_());
             return extension{static_cast<std::int8_t>(static_cast<std::uint8_t>(rng_())), std::move(data)};
         }
         case 7: return integer();
         case 8: {
             array items;
             const std::size_t n = chance(0.05) ? 16 + below(5) : below(5);
-            for (std::size_t i = 0; i < n; ++i) items.push_back(any(depth + 1));
+            for (std::size_t i = 0; i < n; ++i)
+                items.push_back(any(depth + 1));
             return items;
         }
         default: {
@@ -277,21 +323,24 @@ public:
     header_map headers() {
         header_map h;
         const std::size_t n = chance(0.6) ? 0 : 1 + below(3);
-        for (std::size_t i = 0; i < n; ++i) h.emplace_back(id(), id());
+        for (std::size_t i = 0; i < n; ++i)
+            h.emplace_back(id(), id());
         return h;
     }
 
     std::vector<value> arguments() {
         std::vector<value> args;
         const std::size_t n = chance(0.03) ? 16 + below(4) : below(4);
-        for (std::size_t i = 0; i < n; ++i) args.push_back(any());
+        for (std::size_t i = 0; i < n; ++i)
+            args.push_back(any());
         return args;
     }
 
     std::vector<std::string> stream_ids() {
         std::vector<std::string> ids;
         const std::size_t n = chance(0.7) ? 0 : 1 + below(3);
-        for (std::size_t i = 0; i < n; ++i) ids.push_back(id());
+        for (std::size_t i = 0; i < n; ++i)
+            ids.push_back(id());
         return ids;
     }
 
@@ -342,7 +391,7 @@ private:
     std::mt19937 rng_;
 };
 
-}  // namespace
+} // namespace
 
 TEST_CASE("MSG-009 2000 random messages of every type survive write then parse", "[messagepack][MSG-009][random]") {
     random_messages gen(20240611);
@@ -386,7 +435,8 @@ TEST_CASE("MSG-009 2000 random messages of every type survive write then parse",
     }
 }
 
-TEST_CASE("MSG-009 random prefixes and corruptions of valid bodies never crash the parser", "[messagepack][MSG-009][random]") {
+TEST_CASE("MSG-009 random prefixes and corruptions of valid bodies never crash the parser",
+          "[messagepack][MSG-009][random]") {
     random_messages gen(7);
     std::size_t rejected = 0;
     for (int i = 0; i < 2000; ++i) {
@@ -436,9 +486,9 @@ void pack_with_oracle(packer& pk, msgpack::sbuffer& buffer, const value& v, rand
     case value_kind::boolean: *v.get_if<bool>() ? pk.pack_true() : pk.pack_false(); break;
     case value_kind::integer: {
         const std::int64_t i = *v.get_if<std::int64_t>();
-        std::vector<int> forms{0, 1};  // shortest via pack_int64, fixed int64
+        std::vector<int> forms{0, 1}; // shortest via pack_int64, fixed int64
         if (i >= 0) {
-            forms.push_back(2);  // fixed uint64
+            forms.push_back(2); // fixed uint64
             if (i <= 0xFFFF'FFFF) forms.push_back(3);
             if (i <= 0xFFFF) forms.push_back(4);
             if (i <= 0xFF) forms.push_back(5);
@@ -470,10 +520,12 @@ void pack_with_oracle(packer& pk, msgpack::sbuffer& buffer, const value& v, rand
         std::string raw;
         if (static_cast<double>(f) == d && gen.chance(0.5)) {
             raw = '\xCA';
-            for (int k = 3; k >= 0; --k) raw += static_cast<char>(std::bit_cast<std::uint32_t>(f) >> (8 * k));
+            for (int k = 3; k >= 0; --k)
+                raw += static_cast<char>(std::bit_cast<std::uint32_t>(f) >> (8 * k));
         } else {
             raw = '\xCB';
-            for (int k = 7; k >= 0; --k) raw += static_cast<char>(std::bit_cast<std::uint64_t>(d) >> (8 * k));
+            for (int k = 7; k >= 0; --k)
+                raw += static_cast<char>(std::bit_cast<std::uint64_t>(d) >> (8 * k));
         }
         buffer.write(raw.data(), raw.size());
         break;
@@ -493,7 +545,8 @@ void pack_with_oracle(packer& pk, msgpack::sbuffer& buffer, const value& v, rand
     case value_kind::array: {
         const auto& a = *v.get_if<array>();
         pk.pack_array(static_cast<std::uint32_t>(a.size()));
-        for (const value& item : a) pack_with_oracle(pk, buffer, item, gen);
+        for (const value& item : a)
+            pack_with_oracle(pk, buffer, item, gen);
         break;
     }
     case value_kind::map: {
@@ -530,7 +583,8 @@ value from_oracle(const msgpack::object& o) {
     }
     case msgpack::type::ARRAY: {
         array items;
-        for (std::uint32_t i = 0; i < o.via.array.size; ++i) items.push_back(from_oracle(o.via.array.ptr[i]));
+        for (std::uint32_t i = 0; i < o.via.array.size; ++i)
+            items.push_back(from_oracle(o.via.array.ptr[i]));
         return items;
     }
     case msgpack::type::MAP: {
@@ -544,8 +598,7 @@ value from_oracle(const msgpack::object& o) {
         const auto* p = reinterpret_cast<const std::uint8_t*>(o.via.ext.data());
         return extension{o.via.ext.type(), std::vector<std::uint8_t>(p, p + o.via.ext.size)};
     }
-    default:
-        FAIL("msgpack-cxx produced an unexpected object type");
+    default: FAIL("msgpack-cxx produced an unexpected object type");
     }
     return nullptr;
 }
@@ -557,7 +610,7 @@ value unpack_with_oracle(std::string_view bytes) {
     return from_oracle(handle.get());
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("MSG-009 values packed by msgpack-cxx in any width are read back equal", "[messagepack][MSG-009][oracle]") {
     random_messages gen(424242);
@@ -608,7 +661,6 @@ TEST_CASE("MSG-013 a hub message packed by msgpack-cxx with wide integers is rea
     pk.pack(std::string("s"));
     auto parsed = mp().parse(std::string_view(buffer.data(), buffer.size()));
     REQUIRE(parsed.has_value());
-    CHECK(*parsed == hub_message{invocation("7", "Send", {std::numeric_limits<std::uint64_t>::max(), -1}, {"s"},
-                                            {{"a", "b"}})});
+    CHECK(*parsed ==
+          hub_message{invocation("7", "Send", {std::numeric_limits<std::uint64_t>::max(), -1}, {"s"}, {{"a", "b"}})});
 }
-

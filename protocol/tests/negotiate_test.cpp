@@ -36,7 +36,9 @@ std::string answer(std::string_view query, const negotiate_policy& policy = {}) 
     return write_negotiate_response(decide(query, policy));
 }
 
-std::string error_text(std::int64_t version) { return texts::unsupported_negotiate_version(version); }
+std::string error_text(std::int64_t version) {
+    return texts::unsupported_negotiate_version(version);
+}
 
 protocol_error parse_failure(std::string_view body) {
     auto r = parse_negotiate_response(body);
@@ -44,7 +46,7 @@ protocol_error parse_failure(std::string_view body) {
     return r.error();
 }
 
-}  // namespace
+} // namespace
 
 // --- names and formats -------------------------------------------------------------------------
 
@@ -118,7 +120,7 @@ TEST_CASE("NEG-015 empty strings count as absent and a token is never written be
     r.error = "";
     r.url = "";
     r.connection_id = "abc";
-    r.connection_token = "must-not-appear";  // version absent = 0
+    r.connection_token = "must-not-appear"; // version absent = 0
     CHECK(write_negotiate_response(r) == R"({"negotiateVersion":0,"connectionId":"abc","availableTransports":[]})");
 }
 
@@ -144,12 +146,11 @@ TEST_CASE("NEG-004 the negotiateVersion key is matched case-insensitively", "[ne
           "TRUE");
 }
 
-TEST_CASE("NEG-005 a non-integer version is refused with Microsoft's text and no connection",
-          "[negotiate][NEG-005]") {
-    for (const auto* query : {"negotiateVersion=abc", "negotiateVersion=", "negotiateVersion", "negotiateVersion=1.0",
-                              "negotiateVersion=1e0", "negotiateVersion=0x1", "negotiateVersion=2147483648",
-                              "negotiateVersion=-2147483649", "negotiateVersion=%2B%2B1", "negotiateVersion=1%201",
-                              "negotiateVersion=%EF%BC%91"}) {
+TEST_CASE("NEG-005 a non-integer version is refused with Microsoft's text and no connection", "[negotiate][NEG-005]") {
+    for (const auto* query :
+         {"negotiateVersion=abc", "negotiateVersion=", "negotiateVersion", "negotiateVersion=1.0",
+          "negotiateVersion=1e0", "negotiateVersion=0x1", "negotiateVersion=2147483648", "negotiateVersion=-2147483649",
+          "negotiateVersion=%2B%2B1", "negotiateVersion=1%201", "negotiateVersion=%EF%BC%91"}) {
         INFO(query);
         const auto r = decide(query);
         CHECK(r.error == std::string(texts::non_integer_version));
@@ -166,12 +167,12 @@ TEST_CASE("NEG-005 a repeated negotiateVersion is joined with a comma and so is 
 }
 
 TEST_CASE("NEG-005 versions are read as .NET's int.TryParse reads them", "[negotiate][NEG-005]") {
-    CHECK(decide("negotiateVersion=%201%20").negotiate_version == 1);  // blanks around
-    CHECK(decide("negotiateVersion=+1").negotiate_version == 1);       // '+' is a space in a query
-    CHECK(decide("negotiateVersion=%2B1").negotiate_version == 1);     // a real plus sign
+    CHECK(decide("negotiateVersion=%201%20").negotiate_version == 1); // blanks around
+    CHECK(decide("negotiateVersion=+1").negotiate_version == 1);      // '+' is a space in a query
+    CHECK(decide("negotiateVersion=%2B1").negotiate_version == 1);    // a real plus sign
     CHECK(decide("negotiateVersion=0001").negotiate_version == 1);
     CHECK(decide("negotiateVersion=2147483647").negotiate_version == 1);
-    CHECK(decide("negotiateVersion=1%00").negotiate_version == 1);  // trailing NULs, a .NET leniency
+    CHECK(decide("negotiateVersion=1%00").negotiate_version == 1); // trailing NULs, a .NET leniency
 }
 
 TEST_CASE("NEG-006 a version below the minimum is refused with the version in the text", "[negotiate][NEG-006]") {
@@ -196,7 +197,7 @@ TEST_CASE("NEG-006 an absent version with a minimum above 0 is refused as versio
 
 TEST_CASE("NEG-007 a version above 1 is clamped to 1", "[negotiate][NEG-007]") {
     CHECK(decide("negotiateVersion=2").negotiate_version == 1);
-    CHECK(answer("negotiateVersion=5") == n01);  // N-06
+    CHECK(answer("negotiateVersion=5") == n01); // N-06
     CHECK(decide("negotiateVersion=2147483647").negotiate_version == 1);
     // As in .NET, the clamp follows the minimum check, so a minimum above 1 still yields 1.
     negotiate_policy policy;
@@ -239,7 +240,8 @@ TEST_CASE("NEG-012 a connection id is 16 bytes as 22 characters of unpadded base
     const unsigned char zeros[16] = {};
     CHECK(encode_connection_id(zeros) == "AAAAAAAAAAAAAAAAAAAAAA");
     unsigned char ones[16];
-    for (auto& b : ones) b = 0xFF;
+    for (auto& b : ones)
+        b = 0xFF;
     CHECK(encode_connection_id(ones) == "_____________________w");
     const unsigned char mixed[16] = {0xFB, 0xEF, 0xBE, 0x00, 0x01, 0x02, 0x03, 0x04,
                                      0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0xFC};
@@ -256,15 +258,16 @@ TEST_CASE("NEG-013 NEG-014 transports are listed in the fixed order with their f
 
 TEST_CASE("NEG-014 transports not enabled on the endpoint are omitted", "[negotiate][NEG-014]") {
     negotiate_policy policy;
-    policy.transports = {transport_type::long_polling, transport_type::server_sent_events};  // no WebSocket host
+    policy.transports = {transport_type::long_polling, transport_type::server_sent_events}; // no WebSocket host
     const auto r = decide("negotiateVersion=1", policy);
     REQUIRE(r.available_transports.size() == 2);
     CHECK(r.available_transports[0] == available_transport{"ServerSentEvents", {"Text"}});
     CHECK(r.available_transports[1] == available_transport{"LongPolling", {"Text", "Binary"}});
 
     policy.transports = {};
-    CHECK(answer("negotiateVersion=1", policy) ==
-          R"({"negotiateVersion":1,"connectionId":"zm1Ct7uQAp4Kc3r8Yt5Nnw","connectionToken":"Q6nO2b3y7kFqV0C1xWmE4A","availableTransports":[]})");
+    CHECK(
+        answer("negotiateVersion=1", policy) ==
+        R"({"negotiateVersion":1,"connectionId":"zm1Ct7uQAp4Kc3r8Yt5Nnw","connectionToken":"Q6nO2b3y7kFqV0C1xWmE4A","availableTransports":[]})");
 }
 
 TEST_CASE("NEG-026 useStatefulReconnect needs both the endpoint option and a true query value",
@@ -297,8 +300,8 @@ TEST_CASE("NEG-026 the query value is read as .NET's bool.TryParse reads it", "[
 TEST_CASE("NEG-026 a version 0 client may still be granted stateful reconnect", "[negotiate][NEG-026]") {
     negotiate_policy allowed;
     allowed.allow_stateful_reconnects = true;
-    CHECK(answer("useStatefulReconnect=true", allowed).rfind(R"({"useStatefulReconnect":true,"negotiateVersion":0,)",
-                                                              0) == 0);
+    CHECK(answer("useStatefulReconnect=true", allowed)
+              .rfind(R"({"useStatefulReconnect":true,"negotiateVersion":0,)", 0) == 0);
 }
 
 // --- the client's parser ------------------------------------------------------------------------
@@ -341,8 +344,7 @@ TEST_CASE("NEG-016 property order, whitespace and unknown properties do not matt
     CHECK(r->available_transports == std::vector<available_transport>{{"ServerSentEvents", {"Text"}}});
 }
 
-TEST_CASE("NEG-016 transport names and formats the client does not know are kept as strings",
-          "[negotiate][NEG-016]") {
+TEST_CASE("NEG-016 transport names and formats the client does not know are kept as strings", "[negotiate][NEG-016]") {
     const auto r = parse_negotiate_response(
         R"({"connectionId":"c","availableTransports":[{"transport":"WebTransport","transferFormats":["Text","Hologram"]}]})");
     REQUIRE(r.has_value());
@@ -386,8 +388,7 @@ TEST_CASE("NEG-018 both N-04 redirect forms parse to a url and an access token",
     CHECK_FALSE(bare->access_token);
 }
 
-TEST_CASE("NEG-020 without a version or at version 0 the connection id is the transport id",
-          "[negotiate][NEG-020]") {
+TEST_CASE("NEG-020 without a version or at version 0 the connection id is the transport id", "[negotiate][NEG-020]") {
     negotiate_response r;
     r.connection_id = "cid";
     r.connection_token = "tok";
@@ -401,8 +402,7 @@ TEST_CASE("NEG-020 without a version or at version 0 the connection id is the tr
     CHECK(parsed->transport_id() == std::string(id));
 }
 
-TEST_CASE("NEG-021 from version 1 on the token is the transport id, never the connection id",
-          "[negotiate][NEG-021]") {
+TEST_CASE("NEG-021 from version 1 on the token is the transport id, never the connection id", "[negotiate][NEG-021]") {
     const auto parsed = parse_negotiate_response(n01);
     REQUIRE(parsed.has_value());
     CHECK(parsed->transport_id() == std::string(token));
@@ -413,9 +413,9 @@ TEST_CASE("NEG-021 from version 1 on the token is the transport id, never the co
 }
 
 TEST_CASE("NEG-024 a ProtocolVersion property names a legacy ASP.NET SignalR server", "[negotiate][NEG-024]") {
-    for (const auto* body : {R"({"Url":"/signalr","ConnectionToken":"x","ConnectionId":"y","ProtocolVersion":"1.5"})",
-                             R"({"ProtocolVersion":"1.5","connectionId":7})",
-                             R"({"error":"x","ProtocolVersion":null})"}) {
+    for (const auto* body :
+         {R"({"Url":"/signalr","ConnectionToken":"x","ConnectionId":"y","ProtocolVersion":"1.5"})",
+          R"({"ProtocolVersion":"1.5","connectionId":7})", R"({"error":"x","ProtocolVersion":null})"}) {
         INFO(body);
         const auto e = parse_failure(body);
         CHECK(e.code == error::legacy_server);
@@ -423,7 +423,8 @@ TEST_CASE("NEG-024 a ProtocolVersion property names a legacy ASP.NET SignalR ser
         CHECK(e.requirement == "NEG-024");
     }
     // Names are case-sensitive, as both Microsoft clients compare them.
-    CHECK(parse_negotiate_response(R"({"protocolVersion":"1.5","connectionId":"c","availableTransports":[]})").has_value());
+    CHECK(parse_negotiate_response(R"({"protocolVersion":"1.5","connectionId":"c","availableTransports":[]})")
+              .has_value());
 }
 
 TEST_CASE("NEG-013 fields of the wrong type are malformed and named", "[negotiate][NEG-013]") {

@@ -62,7 +62,7 @@ const std::string item5 = from_hex(
     "0D 0A 0D 0A");
 const std::string two_records = "{\"type\":1,\"target\":\"Send\",\"arguments\":[\"hi\"]}\x1e{\"type\":6}\x1e";
 
-}  // namespace
+} // namespace
 
 // --- the writer -------------------------------------------------------------------------------------
 
@@ -98,7 +98,7 @@ TEST_CASE("SSE-006 a trailing LF makes an empty last line", "[sse][SSE-006]") {
 
 TEST_CASE("SSE-006 only one CR of each line is dropped", "[sse][SSE-006]") {
     CHECK(sse_event("a\r\r\nb") == "data: a\r\r\ndata: b\r\n\r\n");
-    CHECK(sse_event("a\rb") == "data: a\rb\r\n\r\n");  // a CR inside a line stays
+    CHECK(sse_event("a\rb") == "data: a\rb\r\n\r\n"); // a CR inside a line stays
     // The digest drops the CR of the last line too; .NET's formatter keeps it (see the report).
     CHECK(sse_event("a\nb\r") == "data: a\r\ndata: b\r\n\r\n");
 }
@@ -155,8 +155,7 @@ TEST_CASE("SSE-008 a data field without a colon or value adds an empty line", "[
 }
 
 TEST_CASE("SSE-008 the event field is kept and other fields are ignored", "[sse][SSE-008]") {
-    const std::string stream =
-        "id: 7\nretry: 1000\nevent: update\nfoo: bar\nDATA: upper\ndata: a\n\ndata: b\n\n";
+    const std::string stream = "id: 7\nretry: 1000\nevent: update\nfoo: bar\nDATA: upper\ndata: a\n\ndata: b\n\n";
     check_every_split(stream, {{"update", "a"}, {"", "b"}});
 }
 
@@ -179,18 +178,24 @@ TEST_CASE("SSE-008 an event is not dispatched before its blank line", "[sse][SSE
 
 TEST_CASE("SSE-008 a UTF-8 BOM at the start of the stream is skipped", "[sse][SSE-008]") {
     check_every_split("\xEF\xBB\xBF:\r\ndata: a\r\n\r\n", {{"", "a"}});
-    check_every_split("\xEF\xBB\xBF" "data: a\n\n", {{"", "a"}});
+    check_every_split("\xEF\xBB\xBF"
+                      "data: a\n\n",
+                      {{"", "a"}});
 }
 
 TEST_CASE("SSE-008 a BOM anywhere but the start is data", "[sse][SSE-008]") {
     // A second BOM makes the first field name "\xEF\xBB\xBFdata", an unknown field.
-    check_every_split("\xEF\xBB\xBF\xEF\xBB\xBF" "data: a\n\ndata: b\n\n", {{"", "b"}});
+    check_every_split("\xEF\xBB\xBF\xEF\xBB\xBF"
+                      "data: a\n\ndata: b\n\n",
+                      {{"", "b"}});
     check_every_split("data: \xEF\xBB\xBFx\n\n", {{"", "\xEF\xBB\xBFx"}});
-    check_every_split("\xEF\xBB" "data: a\n\ndata: b\n\n", {{"", "b"}});
+    check_every_split("\xEF\xBB"
+                      "data: a\n\ndata: b\n\n",
+                      {{"", "b"}});
 }
 
 TEST_CASE("SSE-008 a line at the length limit is accepted", "[sse][SSE-008]") {
-    const std::string stream = "data: 12\r\n\r\n";  // 8 bytes before the CRLF
+    const std::string stream = "data: 12\r\n\r\n"; // 8 bytes before the CRLF
     for_each_split(stream, [&](const std::vector<std::string_view>& chunks) {
         CHECK(parse_all(chunks, 8) == std::vector<seen_event>{{"", "12"}});
     });
@@ -218,7 +223,7 @@ TEST_CASE("SSE-008 a line over the length limit is a final error", "[sse][SSE-00
         }
         CHECK(failed);
         CHECK(events == std::vector<seen_event>{{"", "a"}});
-        parser.feed("data: c\n\n");  // ignored: the parser is done
+        parser.feed("data: c\n\n"); // ignored: the parser is done
         auto after = parser.next();
         REQUIRE_FALSE(after.has_value());
         CHECK(after.error().code == error::sse_line_too_long);
@@ -247,7 +252,8 @@ TEST_CASE("SSE-008 a long stream fed a byte at a time stays correct after buffer
     std::vector<seen_event> seen;
     for (const char c : stream) {
         parser.feed(std::string_view(&c, 1));
-        for (auto e = parser.next(); e; e = parser.next()) seen.push_back({e->event, e->data});
+        for (auto e = parser.next(); e; e = parser.next())
+            seen.push_back({e->event, e->data});
     }
     CHECK(seen == expected);
 }

@@ -28,7 +28,7 @@ namespace {
 struct peer {
     stateful_reconnect_buffer buffer;
     std::vector<hub_message> dispatched;
-    std::vector<std::string> dropped;  // "duplicate" / "gated", in order
+    std::vector<std::string> dropped; // "duplicate" / "gated", in order
 
     explicit peer(stateful_reconnect_options options) : buffer(options) {}
 
@@ -54,12 +54,12 @@ struct peer {
     }
 };
 
-}  // namespace
+} // namespace
 
 TEST_CASE("SR-013 SR-015 test-vectors 8 the stateful reconnect scenario replayed end to end",
           "[stateful_reconnect][SR-013][SR-014][SR-015][SR-006][vectors]") {
     const auto gate = GENERATE(resume_gate::until_sequence, resume_gate::none);
-    const bool third_arrived = GENERATE(false, true);  // did client #3 reach the server before the drop?
+    const bool third_arrived = GENERATE(false, true); // did client #3 reach the server before the drop?
     INFO("gate " << static_cast<int>(gate) << ", client #3 arrived before the drop: " << third_arrived);
     const stateful_reconnect_options options{default_stateful_reconnect_buffer_size, 1s, gate};
     peer client(options);
@@ -102,7 +102,7 @@ TEST_CASE("SR-013 SR-015 test-vectors 8 the stateful reconnect scenario replayed
     // -- TCP drops (no close frame) --
     client.buffer.on_transport_lost();
     server.buffer.on_transport_lost();
-    CHECK_FALSE(server.buffer.poll_ack(t0 + 5s).has_value());  // the Ack for #3 cannot go out now
+    CHECK_FALSE(server.buffer.poll_ack(t0 + 5s).has_value()); // the Ack for #3 cannot go out now
 
     // Same token, no negotiate, no handshake: each side writes its plan first.
     auto client_plan = client.buffer.resume(json);
@@ -111,13 +111,16 @@ TEST_CASE("SR-013 SR-015 test-vectors 8 the stateful reconnect scenario replayed
     REQUIRE(server_plan.has_value());
     REQUIRE(client_plan->records.size() == 2);
     CHECK(client_plan->records[0] == "{\"type\":9,\"sequenceId\":3}\x1e");
-    CHECK(to_hex(client_plan->records[0]) == to_hex(from_hex("7B 22 74 79 70 65 22 3A 39 2C 22 73 65 71 75 65 6E 63 65 49 64 22 3A 33 7D 1E")));
+    CHECK(to_hex(client_plan->records[0]) ==
+          to_hex(from_hex("7B 22 74 79 70 65 22 3A 39 2C 22 73 65 71 75 65 6E 63 65 49 64 22 3A 33 7D 1E")));
     CHECK(client_plan->records[1] == c3);
     REQUIRE(server_plan->records.size() == 1);
-    CHECK(server_plan->records[0] == "{\"type\":9,\"sequenceId\":2}\x1e");  // buffer empty: last sent + 1
+    CHECK(server_plan->records[0] == "{\"type\":9,\"sequenceId\":2}\x1e"); // buffer empty: last sent + 1
 
-    for (const auto& r : server_plan->records) client.deliver(r, t0 + 6s);
-    for (const auto& r : client_plan->records) server.deliver(r, t0 + 6s);
+    for (const auto& r : server_plan->records)
+        client.deliver(r, t0 + 6s);
+    for (const auto& r : client_plan->records)
+        server.deliver(r, t0 + 6s);
 
     // #3 is dispatched exactly once whichever way the drop fell.
     CHECK(server.dispatched.size() == 3);
@@ -146,8 +149,8 @@ using wire = std::deque<std::string>;
 struct endpoint {
     stateful_reconnect_buffer buffer;
     std::int64_t next_count = 1;           // the next Sequence(count) the application wants to send
-    std::vector<std::int64_t> counts_seen;  // every Sequence(count) dispatched, in order
-    std::size_t waits = 0;                  // how often the limit made the sender wait
+    std::vector<std::int64_t> counts_seen; // every Sequence(count) dispatched, in order
+    std::size_t waits = 0;                 // how often the limit made the sender wait
 
     explicit endpoint(stateful_reconnect_options options) : buffer(options) {}
 };
@@ -197,13 +200,14 @@ bool in_order_once(const std::vector<std::int64_t>& seen, std::int64_t total) {
     return true;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("SR-005 SR-006 SR-013 random drops lose and duplicate nothing in either direction",
           "[stateful_reconnect][SR-005][SR-006][SR-007][SR-009][SR-010][SR-013][SR-015][random]") {
     const auto seed = GENERATE(range(1u, 21u));
     const auto gate = GENERATE(resume_gate::none, resume_gate::until_sequence);
-    const hub_protocol* const protocol_choice = GENERATE(as<const hub_protocol*>{}, &json_protocol(), &messagepack_protocol());
+    const hub_protocol* const protocol_choice =
+        GENERATE(as<const hub_protocol*>{}, &json_protocol(), &messagepack_protocol());
     const hub_protocol& protocol = *protocol_choice;
     INFO("seed " << seed << ", gate " << static_cast<int>(gate) << ", protocol " << protocol.name());
 
@@ -224,8 +228,10 @@ TEST_CASE("SR-005 SR-006 SR-013 random drops lose and duplicate nothing in eithe
         auto sp = server.buffer.resume(protocol);
         REQUIRE(cp.has_value());
         REQUIRE(sp.has_value());
-        for (auto& r : cp->records) to_server.push_back(std::move(r));
-        for (auto& r : sp->records) to_client.push_back(std::move(r));
+        for (auto& r : cp->records)
+            to_server.push_back(std::move(r));
+        for (auto& r : sp->records)
+            to_client.push_back(std::move(r));
         link_up = true;
     };
 
@@ -272,14 +278,16 @@ TEST_CASE("SR-005 SR-006 SR-013 random drops lose and duplicate nothing in eithe
         now += 200ms;
         if (client.next_count <= target) try_send_next(client, to_server, protocol);
         if (server.next_count <= target) try_send_next(server, to_client, protocol);
-        while (!to_server.empty()) deliver_one(server, to_server, now, protocol);
-        while (!to_client.empty()) deliver_one(client, to_client, now, protocol);
+        while (!to_server.empty())
+            deliver_one(server, to_server, now, protocol);
+        while (!to_client.empty())
+            deliver_one(client, to_client, now, protocol);
         poll_acks(client, to_server, now, protocol);
         poll_acks(server, to_client, now, protocol);
     }
 
     CHECK(drops > 10);
-    CHECK(client.waits + server.waits > 0);  // the limit was exercised
+    CHECK(client.waits + server.waits > 0); // the limit was exercised
     CHECK(in_order_once(server.counts_seen, target));
     CHECK(in_order_once(client.counts_seen, target));
     CHECK(client.buffer.last_sent_id() == target);
@@ -289,4 +297,3 @@ TEST_CASE("SR-005 SR-006 SR-013 random drops lose and duplicate nothing in eithe
     CHECK(client.buffer.buffered_bytes() == 0);
     CHECK(server.buffer.buffered_bytes() == 0);
 }
-

@@ -20,7 +20,6 @@ using namespace hubspec::protocol;
 using namespace std::chrono_literals;
 using namespace hubspec::protocol::test;
 
-
 // ---- SR-004, HS-019, CR-010: what is tracked ------------------------------
 
 TEST_CASE("SR-004 only message types 1 to 5 are sequence-tracked", "[stateful_reconnect][SR-004]") {
@@ -34,7 +33,7 @@ TEST_CASE("SR-004 only message types 1 to 5 are sequence-tracked", "[stateful_re
     CHECK_FALSE(is_sequence_tracked(ack_message{1}));
     CHECK_FALSE(is_sequence_tracked(sequence_message{1}));
     CHECK_FALSE(is_sequence_tracked(unknown_message{42}));
-    CHECK_FALSE(is_sequence_tracked(unknown_message{3}));  // a lying unknown is still unknown
+    CHECK_FALSE(is_sequence_tracked(unknown_message{3})); // a lying unknown is still unknown
     for (std::int64_t code = -1; code <= 12; ++code) {
         INFO(code);
         CHECK(is_sequence_tracked(code) == (code >= 1 && code <= 5));
@@ -44,8 +43,8 @@ TEST_CASE("SR-004 only message types 1 to 5 are sequence-tracked", "[stateful_re
 TEST_CASE("SR-004 Ping Ack Sequence and unknown messages are neither numbered nor buffered when sent",
           "[stateful_reconnect][SR-004]") {
     stateful_reconnect_buffer buffer;
-    for (const hub_message& m : std::vector<hub_message>{ping_message{}, ack_message{0}, sequence_message{1},
-                                                         unknown_message{11}}) {
+    for (const hub_message& m :
+         std::vector<hub_message>{ping_message{}, ack_message{0}, sequence_message{1}, unknown_message{11}}) {
         auto r = buffer.on_send(m, json.encode(m));
         CHECK(r.decision == send_decision::send);
         CHECK(r.sequence_id == 0);
@@ -61,7 +60,7 @@ TEST_CASE("SR-004 Ping Close and unknown messages are not counted when received"
     CHECK(receive(buffer, unknown_message{12}) == receive_decision::dispatch);
     CHECK(buffer.next_expected_id() == 1);
     CHECK(buffer.latest_received_id() == 0);
-    CHECK_FALSE(buffer.next_ack_deadline().has_value());  // nothing to acknowledge
+    CHECK_FALSE(buffer.next_ack_deadline().has_value()); // nothing to acknowledge
     CHECK(receive(buffer, close_message{}) == receive_decision::dispatch);
     CHECK(buffer.next_expected_id() == 1);
 }
@@ -126,7 +125,7 @@ TEST_CASE("SR-005 outgoing tracked messages are numbered 1 2 3 in send order and
     CHECK(ids == std::vector<std::int64_t>{1, 2, 3});
 
     buffer.on_transport_lost();
-    track(stream_invocation_message{{}, "3", "S", {}, {}});  // held while down, still numbered
+    track(stream_invocation_message{{}, "3", "S", {}, {}}); // held while down, still numbered
     REQUIRE(buffer.resume(json).has_value());
     track(cancel_invocation_message{{}, "3"});
     CHECK(ids == std::vector<std::int64_t>{1, 2, 3, 4, 5});
@@ -136,7 +135,8 @@ TEST_CASE("SR-005 outgoing tracked messages are numbered 1 2 3 in send order and
 TEST_CASE("SR-006 incoming tracked messages at or below the highest processed number are dropped",
           "[stateful_reconnect][SR-006]") {
     stateful_reconnect_buffer buffer;
-    for (int i = 1; i <= 3; ++i) CHECK(receive(buffer, numbered(i)) == receive_decision::dispatch);
+    for (int i = 1; i <= 3; ++i)
+        CHECK(receive(buffer, numbered(i)) == receive_decision::dispatch);
     CHECK(buffer.latest_received_id() == 3);
     CHECK(buffer.next_expected_id() == 4);
 
@@ -150,7 +150,7 @@ TEST_CASE("SR-006 incoming tracked messages at or below the highest processed nu
     CHECK(dup2->decision == receive_decision::drop_duplicate);
     CHECK(dup2->sequence_id == 2);
     CHECK(receive(buffer, numbered(3)) == receive_decision::drop_duplicate);
-    CHECK(receive(buffer, ping_message{}) == receive_decision::dispatch);  // untracked: never a duplicate
+    CHECK(receive(buffer, ping_message{}) == receive_decision::dispatch); // untracked: never a duplicate
     auto fresh = buffer.on_receive(numbered(4), t0);
     REQUIRE(fresh.has_value());
     CHECK(fresh->decision == receive_decision::dispatch);
@@ -173,13 +173,15 @@ TEST_CASE("SR-007 every tracked message sent is kept byte for byte until acknowl
     auto plan = buffer.resume(json);
     REQUIRE(plan.has_value());
     REQUIRE(plan->records.size() == 4);
-    for (std::size_t i = 0; i < sent.size(); ++i) CHECK(plan->records[i + 1] == sent[i]);
+    for (std::size_t i = 0; i < sent.size(); ++i)
+        CHECK(plan->records[i + 1] == sent[i]);
 }
 
 TEST_CASE("SR-009 Ack(n) drops the buffered messages numbered up to n", "[stateful_reconnect][SR-009]") {
     stateful_reconnect_buffer buffer;
     std::vector<std::string> sent;
-    for (int i = 1; i <= 5; ++i) sent.push_back(send(buffer, numbered(i)));
+    for (int i = 1; i <= 5; ++i)
+        sent.push_back(send(buffer, numbered(i)));
 
     auto dropped = buffer.on_ack(2);
     REQUIRE(dropped.has_value());
@@ -219,7 +221,7 @@ TEST_CASE("SR-008 an Ack of the highest processed number is due 1 s after new tr
     CHECK_FALSE(buffer.poll_ack(t0 + 1h).has_value());
 
     receive(buffer, numbered(1), t0);
-    receive(buffer, numbered(2), t0 + 400ms);  // debounced: the deadline does not move
+    receive(buffer, numbered(2), t0 + 400ms); // debounced: the deadline does not move
     receive(buffer, ping_message{}, t0 + 500ms);
     REQUIRE(buffer.next_ack_deadline() == t0 + 1s);
     CHECK_FALSE(buffer.poll_ack(t0 + 999ms).has_value());
@@ -236,7 +238,7 @@ TEST_CASE("SR-008 an Ack of the highest processed number is due 1 s after new tr
     SECTION("the next tracked message arms a new deadline and a larger Ack") {
         receive(buffer, numbered(3), t0 + 10s);
         CHECK(buffer.next_ack_deadline() == t0 + 11s);
-        auto next = buffer.poll_ack(t0 + 12s);  // late polling still yields it
+        auto next = buffer.poll_ack(t0 + 12s); // late polling still yields it
         REQUIRE(next.has_value());
         CHECK(next->sequence_id == 3);
     }
@@ -247,8 +249,7 @@ TEST_CASE("SR-008 an Ack of the highest processed number is due 1 s after new tr
     }
 }
 
-TEST_CASE("SR-008 no Ack goes out while the transport is down: it follows the resume",
-          "[stateful_reconnect][SR-008]") {
+TEST_CASE("SR-008 no Ack goes out while the transport is down: it follows the resume", "[stateful_reconnect][SR-008]") {
     stateful_reconnect_buffer buffer;
     receive(buffer, numbered(1), t0);
     buffer.on_transport_lost();
@@ -294,7 +295,7 @@ TEST_CASE("SR-015 a Sequence after an Ack sent mid-replay is not mistaken for me
     auto replay = sender.resume(json);
     REQUIRE(replay.has_value());
     REQUIRE(receiver.resume(json).has_value());
-    receive(receiver, parse_one(json, replay->records[0]), t0 + 2s);  // Sequence(1)
+    receive(receiver, parse_one(json, replay->records[0]), t0 + 2s); // Sequence(1)
     CHECK(receive(receiver, parse_one(json, replay->records[1]), t0 + 2s) == receive_decision::drop_duplicate);
     CHECK(receive(receiver, parse_one(json, replay->records[2]), t0 + 2s) == receive_decision::drop_duplicate);
     REQUIRE(receiver.next_expected_id() == 3);
@@ -336,21 +337,21 @@ TEST_CASE("SR-010 the buffer limit defaults to 100000 bytes", "[stateful_reconne
 
 TEST_CASE("SR-010 once buffered bytes exceed the limit tracked sends wait until an Ack frees space",
           "[stateful_reconnect][SR-010]") {
-    const auto one = json.encode(numbered(1));  // every numbered(n < 10) is the same size
+    const auto one = json.encode(numbered(1)); // every numbered(n < 10) is the same size
     stateful_reconnect_buffer buffer(stateful_reconnect_options{3 * one.size(), 1s, resume_gate::none});
 
     send(buffer, numbered(1));
     send(buffer, numbered(2));
     send(buffer, numbered(3));
     CHECK(buffer.buffered_bytes() == 3 * one.size());
-    CHECK_FALSE(buffer.must_wait_for_ack());  // at the limit is not over it
-    send(buffer, numbered(4));                // the message that crosses the limit still goes
+    CHECK_FALSE(buffer.must_wait_for_ack()); // at the limit is not over it
+    send(buffer, numbered(4));               // the message that crosses the limit still goes
     CHECK(buffer.must_wait_for_ack());
 
     auto waiting = buffer.on_send(numbered(5), json.encode(numbered(5)));
     CHECK(waiting.decision == send_decision::wait_for_ack);
     CHECK(waiting.sequence_id == 0);
-    CHECK(buffer.last_sent_id() == 4);  // nothing was recorded: the caller offers it again
+    CHECK(buffer.last_sent_id() == 4); // nothing was recorded: the caller offers it again
     CHECK(buffer.buffered_count() == 4);
 
     // Untracked messages neither wait nor add bytes.
@@ -380,7 +381,8 @@ TEST_CASE("SR-010 a message larger than the whole limit still goes when the buff
 TEST_CASE("SR-013 after a drop the Sequence names the oldest un-acked message", "[stateful_reconnect][SR-013]") {
     stateful_reconnect_buffer buffer;
     std::vector<std::string> sent;
-    for (int i = 1; i <= 4; ++i) sent.push_back(send(buffer, numbered(i)));
+    for (int i = 1; i <= 4; ++i)
+        sent.push_back(send(buffer, numbered(i)));
     REQUIRE(buffer.on_ack(1).has_value());
     buffer.on_transport_lost();
 
@@ -400,7 +402,8 @@ TEST_CASE("SR-013 after a drop the Sequence names the oldest un-acked message", 
 TEST_CASE("SR-013 with everything acknowledged the Sequence is the last sent number plus one",
           "[stateful_reconnect][SR-013]") {
     stateful_reconnect_buffer buffer;
-    for (int i = 1; i <= 3; ++i) send(buffer, numbered(i));
+    for (int i = 1; i <= 3; ++i)
+        send(buffer, numbered(i));
     REQUIRE(buffer.on_ack(3).has_value());
     buffer.on_transport_lost();
     auto plan = buffer.resume(json);
@@ -416,7 +419,7 @@ TEST_CASE("SR-013 tracked messages sent while the transport is down are held and
     const auto first = send(buffer, numbered(1));
     buffer.on_transport_lost();
     const auto second = send(buffer, numbered(2), send_decision::held_for_resume);
-    send(buffer, ping_message{}, send_decision::discard);  // no transport, and no replay for untracked
+    send(buffer, ping_message{}, send_decision::discard); // no transport, and no replay for untracked
     auto plan = buffer.resume(json);
     REQUIRE(plan.has_value());
     REQUIRE(plan->records.size() == 3);
@@ -425,7 +428,8 @@ TEST_CASE("SR-013 tracked messages sent while the transport is down are held and
     CHECK(plan->records[2] == second);
 }
 
-TEST_CASE("SR-013 MSG-081 the Sequence is framed with the connection's protocol", "[stateful_reconnect][SR-013][MSG-081]") {
+TEST_CASE("SR-013 MSG-081 the Sequence is framed with the connection's protocol",
+          "[stateful_reconnect][SR-013][MSG-081]") {
     const hub_protocol& msgpack = messagepack_protocol();
     stateful_reconnect_buffer buffer;
     send(buffer, numbered(1), send_decision::send, msgpack);
@@ -434,7 +438,7 @@ TEST_CASE("SR-013 MSG-081 the Sequence is framed with the connection's protocol"
     auto plan = buffer.resume(msgpack);
     REQUIRE(plan.has_value());
     REQUIRE(plan->records.size() == 1);
-    CHECK(to_hex(plan->records[0]) == "03 92 09 02");  // [9, 2]
+    CHECK(to_hex(plan->records[0]) == "03 92 09 02"); // [9, 2]
 }
 
 TEST_CASE("SR-014 the Sequence is the first record on the new transport and a gated receiver drops all before it",
@@ -489,11 +493,11 @@ TEST_CASE("SR-015 a Sequence above the next expected number terminates with Micr
     CHECK(too_high.error().requirement == "SR-015");
     CHECK(too_high.error().message == texts::sequence_id_too_high);
     CHECK(too_high.error().message == "Sequence ID greater than amount of messages we've received.");
-    CHECK(buffer.next_expected_id() == 3);  // unchanged
+    CHECK(buffer.next_expected_id() == 3); // unchanged
 
-    CHECK(buffer.on_sequence(3).has_value());  // equal: nothing lost
+    CHECK(buffer.on_sequence(3).has_value()); // equal: nothing lost
     CHECK(buffer.next_expected_id() == 3);
-    CHECK(buffer.on_sequence(1).has_value());  // lower: a replay of 1 and 2 follows
+    CHECK(buffer.on_sequence(1).has_value()); // lower: a replay of 1 and 2 follows
     CHECK(buffer.next_expected_id() == 1);
     CHECK(buffer.latest_received_id() == 2);
 }
@@ -502,9 +506,15 @@ TEST_CASE("SR-016 a graceful close ends the connection and no resume follows", "
     stateful_reconnect_buffer buffer;
     send(buffer, numbered(1));
 
-    SECTION("Close sent") { send(buffer, close_message{}); }
-    SECTION("Close received") { CHECK(receive(buffer, close_message{std::nullopt, true}) == receive_decision::dispatch); }
-    SECTION("WebSocket Close frame or stop()") { buffer.end(); }
+    SECTION("Close sent") {
+        send(buffer, close_message{});
+    }
+    SECTION("Close received") {
+        CHECK(receive(buffer, close_message{std::nullopt, true}) == receive_decision::dispatch);
+    }
+    SECTION("WebSocket Close frame or stop()") {
+        buffer.end();
+    }
 
     CHECK(buffer.state() == link_state::ended);
     buffer.on_transport_lost();
@@ -519,7 +529,8 @@ TEST_CASE("SR-016 a graceful close ends the connection and no resume follows", "
 
 // ---- MSG-080..084: the Ack and Sequence records the buffer writes ----------
 
-TEST_CASE("MSG-080 MSG-083 the Ack the buffer asks for is a headerless type 8 record", "[stateful_reconnect][MSG-080][MSG-083]") {
+TEST_CASE("MSG-080 MSG-083 the Ack the buffer asks for is a headerless type 8 record",
+          "[stateful_reconnect][MSG-080][MSG-083]") {
     stateful_reconnect_buffer buffer;
     receive(buffer, numbered(1), t0);
     receive(buffer, numbered(2), t0);
@@ -547,4 +558,3 @@ TEST_CASE("MSG-084 the buffer produces Ack and Sequence only for tracked traffic
 }
 
 // ---- test-vectors.md §8 ----------------------------------------------------
-

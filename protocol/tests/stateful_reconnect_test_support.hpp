@@ -16,7 +16,7 @@ namespace hubspec::protocol::test {
 using time_point = stateful_reconnect_buffer::time_point;
 
 inline const hub_protocol& json = json_protocol();
-inline constexpr time_point t0{};  // synthetic: only differences matter
+inline constexpr time_point t0{}; // synthetic: only differences matter
 
 inline hub_message invoke(std::string id, std::string target) {
     return invocation_message{{}, std::move(id), std::move(target), {}, {}};
@@ -38,7 +38,7 @@ inline hub_message parse_one(const hub_protocol& protocol, std::string_view fram
 
 /// Sends `m` through `buffer` and returns its bytes, requiring the decision `expected`.
 inline std::string send(stateful_reconnect_buffer& buffer, const hub_message& m,
-                 send_decision expected = send_decision::send, const hub_protocol& protocol = json) {
+                        send_decision expected = send_decision::send, const hub_protocol& protocol = json) {
     auto bytes = protocol.encode(m);
     auto r = buffer.on_send(m, bytes);
     REQUIRE(r.decision == expected);
@@ -52,4 +52,4 @@ inline receive_decision receive(stateful_reconnect_buffer& buffer, const hub_mes
     return r->decision;
 }
 
-}  // namespace hubspec::protocol::test
+} // namespace hubspec::protocol::test

@@ -31,13 +31,15 @@ using protocol::to_hex;
 inline void for_each_split(std::string_view input,
                            const std::function<void(const std::vector<std::string_view>&)>& feed_all) {
     feed_all({input});
-    for (std::size_t cut = 1; cut < input.size(); ++cut) feed_all({input.substr(0, cut), input.substr(cut)});
+    for (std::size_t cut = 1; cut < input.size(); ++cut)
+        feed_all({input.substr(0, cut), input.substr(cut)});
     std::vector<std::string_view> bytes;
-    for (std::size_t i = 0; i < input.size(); ++i) bytes.push_back(input.substr(i, 1));
+    for (std::size_t i = 0; i < input.size(); ++i)
+        bytes.push_back(input.substr(i, 1));
     if (input.size() > 1) feed_all(bytes);
 }
 
-}  // namespace hubspec::protocol::test
+} // namespace hubspec::protocol::test
 
 namespace Catch {
 /// Catch would print a result<T> through Boost's operator<<, which needs T
@@ -48,4 +50,4 @@ struct StringMaker<boost::system::result<T, hubspec::protocol::protocol_error>> 
         return r.has_value() ? std::string("ok") : "error: " + r.error().to_string();
     }
 };
-}  // namespace Catch
+} // namespace Catch

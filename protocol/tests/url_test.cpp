@@ -8,8 +8,8 @@ using namespace hubspec::protocol;
 
 TEST_CASE("NEG-004 query strings are split into percent-decoded pairs", "[url][NEG-004]") {
     const auto q = parse_query("?a=1&b=x%20y&c=p+q&flag&&=e&d=%zz&e=%4");
-    REQUIRE(q == query_parameters{{"a", "1"}, {"b", "x y"}, {"c", "p q"}, {"flag", ""}, {"", "e"},
-                                  {"d", "%zz"}, {"e", "%4"}});
+    REQUIRE(q == query_parameters{
+                     {"a", "1"}, {"b", "x y"}, {"c", "p q"}, {"flag", ""}, {"", "e"}, {"d", "%zz"}, {"e", "%4"}});
     CHECK(parse_query("a=1") == query_parameters{{"a", "1"}});
     CHECK(parse_query("").empty());
     CHECK(parse_query("?").empty());

@@ -34,7 +34,7 @@ using detail::log_event;
 
 namespace {
 
-constexpr std::chrono::seconds request_read_timeout{30};  // a client that never sends a byte is dropped
+constexpr std::chrono::seconds request_read_timeout{30}; // a client that never sends a byte is dropped
 constexpr std::size_t request_body_limit = 1 << 20;
 
 class asio_scheduler final : public detail::scheduler {
@@ -89,9 +89,10 @@ private:
         detail::http_request plain;
         plain.method = std::string(request.method_string());
         plain.target = std::string(request.target());
-        for (const auto& field : request) plain.headers.emplace_back(field.name_string(), field.value());
+        for (const auto& field : request)
+            plain.headers.emplace_back(field.name_string(), field.value());
         plain.websocket_upgrade = websocket::is_upgrade(request);
-        if (request.method() == http::verb::post) plain.body = request.body();  // LP-013
+        if (request.method() == http::verb::post) plain.body = request.body(); // LP-013
 
         detail::route_result routed;
         try {
@@ -123,24 +124,24 @@ private:
     }
 
     void write_reply(const detail::http_reply& reply, bool keep_alive, unsigned version) {
-        auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status),
-                                                                             version);
+        auto response =
+            std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status), version);
         response->set(http::field::server, "hubspec-server");
         response->set(http::field::content_type, reply.content_type);
-        for (const auto& [name, value] : reply.headers) response->set(name, value);
+        for (const auto& [name, value] : reply.headers)
+            response->set(name, value);
         response->body() = reply.body;
         response->keep_alive(keep_alive);
-        response->prepare_payload();  // Content-Length (NEG-009)
+        response->prepare_payload(); // Content-Length (NEG-009)
         stream_.expires_after(request_read_timeout);
-        http::async_write(stream_, *response,
-                          [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
-                              if (ec || !response->keep_alive()) {
-                                  beast::error_code ignored;
-                                  self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-                                  return;
-                              }
-                              self->do_read();
-                          });
+        http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
+            if (ec || !response->keep_alive()) {
+                beast::error_code ignored;
+                self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                return;
+            }
+            self->do_read();
+        });
     }
 
     beast::tcp_stream stream_;
@@ -149,7 +150,7 @@ private:
     std::optional<http::request_parser<http::string_body>> parser_;
 };
 
-}  // namespace
+} // namespace
 
 // ---- the server ---------------------------------------------------------------
 
@@ -165,7 +166,7 @@ struct server::impl {
     }
 
     void sweep() {
-        sweep_timer.expires_after(std::chrono::seconds(1));  // KA-010: scan every 1 s
+        sweep_timer.expires_after(std::chrono::seconds(1)); // KA-010: scan every 1 s
         sweep_timer.async_wait([this](beast::error_code ec) {
             if (ec) return;
             router.sweep(std::chrono::steady_clock::now());
@@ -219,6 +220,8 @@ void server::run(bool stop_on_signals) {
     impl_->io.run();
 }
 
-void server::stop() { impl_->io.stop(); }
+void server::stop() {
+    impl_->io.stop();
+}
 
-}  // namespace hubspec::server
+} // namespace hubspec::server

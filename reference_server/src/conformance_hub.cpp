@@ -96,8 +96,7 @@ void add_invocation_methods(hub& h) {
         call.after(std::chrono::milliseconds{std::clamp(ms, 0, max_delay_ms)}, [done, ms] { done.complete(ms); });
     });
     h.method("GetCallerConnectionId", [](hub_call& call) { return call.context().connection_id(); });
-    h.method("GetActiveTransportName",
-             [](hub_call& call) { return std::string(call.context().transport_name()); });
+    h.method("GetActiveTransportName", [](hub_call& call) { return std::string(call.context().transport_name()); });
     h.method("GetUserIdentifier", [](hub_call& call) { return call.context().user_identifier(); });
     h.method("GetHeader", [](hub_call& call, std::string name) { return call.context().header(name); });
 }
@@ -126,25 +125,30 @@ void add_targeting_methods(hub& h) {
     h.method("ManyArgs", [](hub_call& call, std::int32_t n) {
         if (n < 0 || n > 10) throw hub_error("ManyArgs takes n from 0 to 10, got " + std::to_string(n));
         std::vector<value> arguments;
-        for (std::int32_t i = 0; i < n; ++i) arguments.emplace_back(i);
+        for (std::int32_t i = 0; i < n; ++i)
+            arguments.emplace_back(i);
         call.clients().caller().send("ManyArgs", std::move(arguments));
     });
     h.method("Sequence", [](hub_call& call, std::int32_t count) {
-        for (std::int32_t i = 0; i < count; ++i) call.clients().caller().send("Seq", {i});
+        for (std::int32_t i = 0; i < count; ++i)
+            call.clients().caller().send("Seq", {i});
         return count;
     });
 }
 
 void add_streaming_methods(hub& h) {
     h.method("Stream", [](hub_call& call, stream_writer out, std::int32_t count, std::int32_t delay_ms) {
-        produce(call, std::move(out), [count](int i) { return i < count; }, delay_ms);
+        produce(
+            call, std::move(out), [count](int i) { return i < count; }, delay_ms);
     });
     h.method("EmptyStream", [](hub_call&, stream_writer out) { out.complete(); });
     h.method("InfiniteStream", [](hub_call& call, stream_writer out, std::int32_t delay_ms) {
-        produce(call, std::move(out), [](int) { return true; }, delay_ms);
+        produce(
+            call, std::move(out), [](int) { return true; }, delay_ms);
     });
     h.method("StreamThrowException", [](hub_call& call, stream_writer out, std::int32_t count, std::string message) {
-        produce(call, std::move(out), [count](int i) { return i < count; }, 0, std::move(message));
+        produce(
+            call, std::move(out), [count](int i) { return i < count; }, 0, std::move(message));
     });
     h.method("GetCancelCount", [](hub_call& call) { return *cancel_count(call); });
     h.method("Sum", [](hub_call& call, upload_stream in) {
@@ -190,7 +194,7 @@ void add_connection_methods(hub& h) {
     h.method("ClientResult", [](hub_call& call, std::string method, value v) {
         auto done = call.defer();
         call.clients().caller().invoke(method, {std::move(v)}, [done](client_result answer) {
-            if (answer.error) return done.fail(*answer.error);  // CR-006: surfaces as a HubException
+            if (answer.error) return done.fail(*answer.error); // CR-006: surfaces as a HubException
             done.complete(answer.result ? std::move(*answer.result) : value());
         });
     });
@@ -213,7 +217,7 @@ void add_connection_methods(hub& h) {
     });
 }
 
-}  // namespace
+} // namespace
 
 hub make_conformance_hub() {
     hub h;
@@ -251,4 +255,4 @@ void add_contract_endpoints(server& s) {
     s.enable_tokens("/redirect", "/conformance-auth");
 }
 
-}  // namespace hubspec::server
+} // namespace hubspec::server

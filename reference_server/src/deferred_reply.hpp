@@ -48,4 +48,4 @@ private:
     std::function<void(http_reply)> on_ready_;
 };
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

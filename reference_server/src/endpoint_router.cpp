@@ -25,7 +25,9 @@ bool iequals(std::string_view a, std::string_view b) {
     });
 }
 
-http_reply text_reply(unsigned status, std::string_view body) { return {status, "text/plain", std::string(body)}; }
+http_reply text_reply(unsigned status, std::string_view body) {
+    return {status, "text/plain", std::string(body)};
+}
 
 bool offers(const endpoint_options& options, p::transport_type t) {
     return std::find(options.transports.begin(), options.transports.end(), t) != options.transports.end();
@@ -37,11 +39,11 @@ http_reply transport_not_supported(p::transport_type t) {
 }
 
 http_reply with_no_cache(http_reply reply) {
-    reply.headers = no_cache_headers();  // LP-002: every long-polling GET response
+    reply.headers = no_cache_headers(); // LP-002: every long-polling GET response
     return reply;
 }
 
-}  // namespace
+} // namespace
 
 std::string random_identifier() {
     unsigned char bytes[16];
@@ -70,7 +72,8 @@ void endpoint_router::add_hub(std::string path, hub h, endpoint_options options)
 }
 
 void endpoint_router::add_hub_alias(std::string path, const std::string& hub_path, endpoint_options options) {
-    auto served = std::find_if(endpoints_.begin(), endpoints_.end(), [&](const auto& e) { return e->path == hub_path; });
+    auto served =
+        std::find_if(endpoints_.begin(), endpoints_.end(), [&](const auto& e) { return e->path == hub_path; });
     if (served == endpoints_.end()) throw std::invalid_argument("no hub at " + hub_path);
     auto e = std::make_unique<endpoint>();
     e->path = std::move(path);
@@ -93,8 +96,8 @@ std::string endpoint_router::issue_token(const std::string& user) {
 
 std::optional<std::string> endpoint_router::authenticate(const http_request& request, std::string_view query) const {
     std::optional<std::string> token;
-    if (auto authorization = request.header("Authorization"); authorization && authorization->size() > 7 &&
-                                                              iequals(authorization->substr(0, 7), "Bearer ")) {
+    if (auto authorization = request.header("Authorization");
+        authorization && authorization->size() > 7 && iequals(authorization->substr(0, 7), "Bearer ")) {
         token = authorization->substr(7);
     } else {
         // NEG-034: browsers cannot set headers on WebSocket and EventSource requests.
@@ -157,7 +160,7 @@ http_reply endpoint_router::negotiate(const endpoint& e, const http_request& req
     const p::connection_ids ids{random_identifier(), random_identifier()};
     auto response = p::negotiate(p::negotiate_request_from_query(query), policy, ids);
     if (response.error) {
-        log_event("NEG-005/006", e.path, *response.error);  // NEG-008: still 200, no connection
+        log_event("NEG-005/006", e.path, *response.error); // NEG-008: still 200, no connection
         return {200, "application/json", p::write_negotiate_response(response)};
     }
     const std::string token = response.transport_id().value_or(ids.connection_id);
@@ -180,7 +183,7 @@ route_result endpoint_router::transport_request(const endpoint& e, const http_re
     if (is_get && request.websocket_upgrade) return websocket_request(e, request, query, id);
     if (request.method != "POST" && request.method != "DELETE" && !is_get) return text_reply(405, "");
 
-    const bool is_poll = is_get && !event_stream;  // LP-001
+    const bool is_poll = is_get && !event_stream; // LP-001
     auto wrap = [&](http_reply reply) { return is_poll ? with_no_cache(std::move(reply)) : reply; };
     const std::string_view requirement = request.method == "POST"     ? "LP-014"
                                          : request.method == "DELETE" ? "LP-017"
@@ -203,12 +206,13 @@ route_result endpoint_router::transport_request(const endpoint& e, const http_re
     return poll_request(e, c, token, request, query);
 }
 
-route_result endpoint_router::websocket_request(const endpoint& e, const http_request& request,
-                                                std::string_view query, const std::optional<std::string>& id) {
-    if (!offers(e.options, p::transport_type::websockets)) return transport_not_supported(p::transport_type::websockets);  // WS-006
+route_result endpoint_router::websocket_request(const endpoint& e, const http_request& request, std::string_view query,
+                                                const std::optional<std::string>& id) {
+    if (!offers(e.options, p::transport_type::websockets))
+        return transport_not_supported(p::transport_type::websockets); // WS-006
     std::string token;
     if (!id) {
-        token = random_identifier();  // NEG-029: a new connection without negotiate
+        token = random_identifier(); // NEG-029: a new connection without negotiate
         negotiated_connection fresh;
         fresh.connection_id = token;
         fresh.owner = &e;
@@ -239,7 +243,7 @@ route_result endpoint_router::websocket_request(const endpoint& e, const http_re
     }
     c.transport = p::transport_type::websockets;
     c.active = true;
-    c.early_input.clear();  // POST is not a WebSocket send (WS-014)
+    c.early_input.clear(); // POST is not a WebSocket send (WS-014)
     c.hub = make_connection(e, c, p::transport_type::websockets, request, query);
     return websocket_accept{c.hub, token, false};
 }
@@ -255,7 +259,7 @@ route_result endpoint_router::sse_request(const endpoint& e, negotiated_connecti
         return text_reply(400, p::texts::cannot_change_transports);
     }
     if (c.hub) {
-        log_event("SSE-003", c.connection_id, "409: an event stream is already open");  // no re-attach (SSE-013)
+        log_event("SSE-003", c.connection_id, "409: an event stream is already open"); // no re-attach (SSE-013)
         return text_reply(409, "");
     }
     c.transport = p::transport_type::server_sent_events;
@@ -292,7 +296,7 @@ route_result endpoint_router::poll_request(const endpoint& e, negotiated_connect
     }
     auto polling = c.polling;
     auto reply = polling->poll();
-    if (polling->finished()) dispose(token);  // LP-009: the 204 told the client; the token goes
+    if (polling->finished()) dispose(token); // LP-009: the 204 told the client; the token goes
     return reply;
 }
 
@@ -303,7 +307,7 @@ http_reply endpoint_router::send_request(negotiated_connection& c, const std::st
         return text_reply(405, p::texts::post_not_allowed_for_websockets);
     }
     if (!c.hub) {
-        c.early_input += request.body;  // before the transport: kept for its start, as .NET's pipe does
+        c.early_input += request.body; // before the transport: kept for its start, as .NET's pipe does
         return text_reply(200, "");
     }
     if (c.hub->closed()) {
@@ -311,9 +315,9 @@ http_reply endpoint_router::send_request(negotiated_connection& c, const std::st
         dispose_if_done(token);
         return text_reply(404, "");
     }
-    auto hub = c.hub;  // LP-016: requests run one at a time on the I/O thread: POSTs are serialized
+    auto hub = c.hub; // LP-016: requests run one at a time on the I/O thread: POSTs are serialized
     hub->on_data(request.body);
-    return text_reply(200, "");  // LP-013
+    return text_reply(200, ""); // LP-013
 }
 
 http_reply endpoint_router::delete_request(negotiated_connection& c, const std::string& token) {
@@ -331,8 +335,7 @@ std::shared_ptr<hub_connection> endpoint_router::make_connection(const endpoint&
                                                                  p::transport_type transport,
                                                                  const http_request& request,
                                                                  std::string_view query) const {
-    connection_identity identity{c.connection_id, authenticate(request, query), transport, request.headers,
-                                 c.stateful};
+    connection_identity identity{c.connection_id, authenticate(request, query), transport, request.headers, c.stateful};
     return std::make_shared<hub_connection>(e.lifetime, std::move(identity));
 }
 
@@ -345,11 +348,11 @@ void endpoint_router::transport_ended(const std::string& token, const transport_
         return;
     }
     auto hub = c.hub;
-    if (!hub->closed() && !hub->serves(sink)) return;  // a transport a resume replaced (SR-019)
+    if (!hub->closed() && !hub->serves(sink)) return; // a transport a resume replaced (SR-019)
     hub->on_transport_closed(how);
     if (hub->awaiting_resume()) {
         c.active = false;
-        c.inactive_since = clock::now();  // SR-012: the disconnect timeout runs from here
+        c.inactive_since = clock::now(); // SR-012: the disconnect timeout runs from here
         return;
     }
     dispose(token);
@@ -359,7 +362,7 @@ void endpoint_router::dispose_if_done(const std::string& token) {
     auto it = connections_.find(token);
     if (it == connections_.end()) return;
     const auto& c = it->second;
-    if (c.polling && !c.polling->finished() && c.polling->buffered_bytes() > 0) return;  // LP-009: drain first
+    if (c.polling && !c.polling->finished() && c.polling->buffered_bytes() > 0) return; // LP-009: drain first
     dispose(token);
 }
 
@@ -369,7 +372,7 @@ void endpoint_router::dispose(const std::string& token) {
     auto hub = std::move(it->second.hub);
     auto polling = std::move(it->second.polling);
     connections_.erase(it);
-    if (polling) polling->terminate();  // LP-009, LP-017: a pending poll gets 204
+    if (polling) polling->terminate(); // LP-009, LP-017: a pending poll gets 204
     if (!hub) return;
     if (hub->awaiting_resume()) {
         hub->expire();
@@ -385,7 +388,8 @@ void endpoint_router::sweep(clock::time_point now) {
         if (c.polling) {
             const auto idle = c.polling->idle_since();
             if (c.polling->finished() || (idle && now - *idle > timeout)) {
-                if (!c.polling->finished()) log_event("LP-011", c.connection_id, "no poll within the disconnect timeout");
+                if (!c.polling->finished())
+                    log_event("LP-011", c.connection_id, "no poll within the disconnect timeout");
                 expired.push_back(token);
             }
         } else if (!c.hub) {
@@ -394,12 +398,13 @@ void endpoint_router::sweep(clock::time_point now) {
                 expired.push_back(token);
             }
         } else if (c.hub->awaiting_resume()) {
-            if (now - c.inactive_since > timeout) expired.push_back(token);  // SR-012 (logged by expire)
+            if (now - c.inactive_since > timeout) expired.push_back(token); // SR-012 (logged by expire)
         } else if (c.hub->closed() && !c.active) {
             expired.push_back(token);
         }
     }
-    for (const auto& token : expired) dispose(token);
+    for (const auto& token : expired)
+        dispose(token);
 }
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

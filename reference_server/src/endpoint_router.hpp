@@ -7,8 +7,8 @@
 #include "deferred_reply.hpp"
 #include "endpoint_types.hpp"
 #include "hub_connection.hpp"
-#include "long_polling_transport.hpp"
 #include "hub_lifetime.hpp"
+#include "long_polling_transport.hpp"
 #include "scheduler.hpp"
 
 #include "hubspec/server/hub.hpp"
@@ -30,7 +30,7 @@ namespace hubspec::server::detail {
 /// or a stateful connection resuming on it (SR-011, SR-019).
 struct websocket_accept {
     std::shared_ptr<hub_connection> connection;
-    std::string token;  // the registry key, for transport_ended()
+    std::string token; // the registry key, for transport_ended()
     bool resume = false;
 };
 
@@ -38,7 +38,7 @@ struct websocket_accept {
 struct sse_accept {
     std::shared_ptr<hub_connection> connection;
     std::string token;
-    std::string early_input;  // POSTed before the stream opened: feed after start()
+    std::string early_input; // POSTed before the stream opened: feed after start()
 };
 
 using route_result = std::variant<http_reply, websocket_accept, sse_accept, std::shared_ptr<deferred_reply>>;
@@ -78,13 +78,13 @@ private:
     struct negotiated_connection {
         std::string connection_id;
         const endpoint* owner = nullptr;
-        bool stateful = false;  // negotiate granted useStatefulReconnect (NEG-026)
+        bool stateful = false; // negotiate granted useStatefulReconnect (NEG-026)
         std::optional<protocol::transport_type> transport;
-        bool active = false;               // a WebSocket or event stream is open
-        clock::time_point inactive_since;  // negotiated, or a stateful WebSocket dropped
+        bool active = false;              // a WebSocket or event stream is open
+        clock::time_point inactive_since; // negotiated, or a stateful WebSocket dropped
         std::shared_ptr<hub_connection> hub;
         std::shared_ptr<long_polling_transport> polling;
-        std::string early_input;  // POSTed before the transport started: fed at the start
+        std::string early_input; // POSTed before the transport started: fed at the start
     };
 
     http_reply negotiate(const endpoint& e, const http_request& request, std::string_view query);
@@ -111,8 +111,8 @@ private:
     server_options options_;
     scheduler& timers_;
     std::vector<std::unique_ptr<endpoint>> endpoints_;
-    std::unordered_map<std::string, negotiated_connection> connections_;  // by token (NEG-022)
-    std::unordered_map<std::string, std::string> tokens_;                 // token -> user
+    std::unordered_map<std::string, negotiated_connection> connections_; // by token (NEG-022)
+    std::unordered_map<std::string, std::string> tokens_;                // token -> user
     bool tokens_enabled_ = false;
     std::string redirect_path_;
     std::string redirect_target_;
@@ -121,4 +121,4 @@ private:
 /// 16 random bytes as 22 base64url characters (NEG-012).
 std::string random_identifier();
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

@@ -19,11 +19,11 @@ struct http_request {
         : method(std::move(verb)), target(std::move(path_and_query)), headers(std::move(fields)),
           websocket_upgrade(upgrade), body(std::move(content)) {}
 
-    std::string method;  // "GET", "POST", …
-    std::string target;  // path and query
+    std::string method; // "GET", "POST", …
+    std::string target; // path and query
     header_list headers;
     bool websocket_upgrade = false;
-    std::string body;  // POST sends (LP-013)
+    std::string body; // POST sends (LP-013)
 
     std::optional<std::string> header(std::string_view name) const;
 };
@@ -36,7 +36,7 @@ struct http_reply {
     unsigned status = 200;
     std::string content_type = "text/plain";
     std::string body;
-    header_list headers;  // beyond Content-Type and Content-Length (LP-002)
+    header_list headers; // beyond Content-Type and Content-Length (LP-002)
 };
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

@@ -16,7 +16,7 @@ std::string event_stream_response_head() {
 }
 
 std::string http_chunk(std::string_view payload) {
-    if (payload.empty()) return {};  // an empty chunk would end the body
+    if (payload.empty()) return {}; // an empty chunk would end the body
     char size[20];
     const int n = std::snprintf(size, sizeof size, "%zx\r\n", payload.size());
     std::string chunk(size, static_cast<std::size_t>(n));
@@ -25,4 +25,4 @@ std::string http_chunk(std::string_view payload) {
     return chunk;
 }
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

@@ -15,4 +15,4 @@ std::string http_chunk(std::string_view payload);
 /// The chunk that ends a chunked body.
 inline constexpr std::string_view last_http_chunk = "0\r\n\r\n";
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

@@ -11,11 +11,12 @@ bool iequals(std::string_view a, std::string_view b) {
         return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
     });
 }
-}  // namespace
+} // namespace
 
 hub& hub::add(hub_method m) {
     // Registering a name twice replaces the method: last one wins.
-    auto it = std::find_if(methods_.begin(), methods_.end(), [&](const hub_method& e) { return iequals(e.name, m.name); });
+    auto it =
+        std::find_if(methods_.begin(), methods_.end(), [&](const hub_method& e) { return iequals(e.name, m.name); });
     if (it != methods_.end()) {
         *it = std::move(m);
     } else {
@@ -36,9 +37,9 @@ hub& hub::on_disconnected(std::function<void(hub_call&)> callback) {
 
 const hub_method* hub::find(std::string_view name) const noexcept {
     for (const auto& m : methods_) {
-        if (iequals(m.name, name)) return &m;  // MSG-019
+        if (iequals(m.name, name)) return &m; // MSG-019
     }
     return nullptr;
 }
 
-}  // namespace hubspec::server
+} // namespace hubspec::server

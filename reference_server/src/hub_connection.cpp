@@ -34,14 +34,16 @@ std::shared_ptr<const std::string> shared_bytes(std::string s) {
     return std::make_shared<const std::string>(std::move(s));
 }
 
-}  // namespace
+} // namespace
 
 hub_connection::hub_connection(std::shared_ptr<hub_lifetime> lifetime, connection_identity identity,
                                std::weak_ptr<transport_sink> sink)
     : lifetime_(std::move(lifetime)), identity_(std::move(identity)), sink_(std::move(sink)),
       keep_alive_(clock::now(), keep_alive_options(lifetime_->options(), identity_.transport)) {}
 
-void hub_connection::start() { rearm_timer(); }
+void hub_connection::start() {
+    rearm_timer();
+}
 
 void hub_connection::on_data(std::string_view bytes) {
     if (state_ == state::closed) return;
@@ -61,7 +63,7 @@ void hub_connection::on_handshake_data(std::string_view bytes) {
         if (record.error().is_need_more()) return;
         std::string text;
         if (record.error().code == p::error::record_too_large) {
-            text = p::texts::handshake_canceled;  // too large without an RS (HS-010)
+            text = p::texts::handshake_canceled; // too large without an RS (HS-010)
             log_event("HS-010", identity_.connection_id, "handshake request over the maximum message size");
         } else {
             text = p::texts::handshake_unexpected_error;
@@ -103,13 +105,13 @@ void hub_connection::on_handshake_data(std::string_view bytes) {
         reconnect_.emplace(options);
     }
     if (auto sink = sink_.lock()) sink->set_binary(protocol_->format() == p::transfer_format::binary);
-    write(shared_bytes(p::write_handshake_response({})));  // HS-007, in the protocol's frame type (WS-007)
+    write(shared_bytes(p::write_handshake_response({}))); // HS-007, in the protocol's frame type (WS-007)
     reader_.emplace(*protocol_, lifetime_->options().maximum_receive_message_size);
     state_ = state::connected;
     keep_alive_.on_received(clock::now(), p::received_kind::handshake);
     lifetime_->add(shared_from_this());
 
-    std::string rest = handshake_buffer_.substr(consumed);  // HS-013: bytes after the RS are hub messages
+    std::string rest = handshake_buffer_.substr(consumed); // HS-013: bytes after the RS are hub messages
     handshake_buffer_.clear();
     handshake_buffer_.shrink_to_fit();
 
@@ -131,7 +133,7 @@ void hub_connection::on_handshake_data(std::string_view bytes) {
 }
 
 void hub_connection::read_messages() {
-    auto self = shared_from_this();  // hub code may drop the last other reference
+    auto self = shared_from_this(); // hub code may drop the last other reference
     while (state_ == state::connected) {
         auto next = reader_->next();
         if (!next) {
@@ -150,10 +152,10 @@ void hub_connection::read_messages() {
                 break;
             }
             if (received->decision == p::receive_decision::handled) {
-                if (std::holds_alternative<p::ack_message>(*next)) send_waiting();  // SR-009, SR-010
+                if (std::holds_alternative<p::ack_message>(*next)) send_waiting(); // SR-009, SR-010
                 continue;
             }
-            if (received->decision != p::receive_decision::dispatch) continue;  // SR-006
+            if (received->decision != p::receive_decision::dispatch) continue; // SR-006
         }
         dispatch(std::move(*next));
     }
@@ -174,7 +176,7 @@ void hub_connection::abort() {
 void hub_connection::close_with(p::close_message close, std::string_view requirement, std::string_view why) {
     if (state_ == state::closed) return;
     log_event(requirement, identity_.connection_id, std::string("closing: ") + std::string(why));
-    if (state_ == state::connected) send_message(close);  // MSG-074
+    if (state_ == state::connected) send_message(close); // MSG-074
     if (auto sink = sink_.lock()) sink->close();
     teardown();
 }
@@ -183,8 +185,7 @@ void hub_connection::on_transport_closed(transport_end how) {
     if (state_ == state::closed || transport_lost_) return;
     // SR-003, SR-011: only a WebSocket resumes, and only after an ungraceful end.
     if (how == transport_end::ungraceful && reconnect_ && state_ == state::connected &&
-        reconnect_->state() == p::link_state::connected &&
-        identity_.transport == p::transport_type::websockets) {
+        reconnect_->state() == p::link_state::connected && identity_.transport == p::transport_type::websockets) {
         log_event("SR-012", identity_.connection_id, "transport lost: waiting for a stateful reconnect");
         transport_lost_ = true;
         sink_.reset();
@@ -210,7 +211,7 @@ bool hub_connection::resume(std::weak_ptr<transport_sink> sink) {
         log_event("SR-019", identity_.connection_id, "a new WebSocket replaces the active one");
         previous->abandon();
     }
-    reconnect_->on_transport_lost();  // no-op when the loss was seen already
+    reconnect_->on_transport_lost(); // no-op when the loss was seen already
     auto plan = reconnect_->resume(*protocol_);
     if (!plan) return false;
     transport_lost_ = false;
@@ -218,7 +219,8 @@ bool hub_connection::resume(std::weak_ptr<transport_sink> sink) {
     fresh->set_binary(protocol_->format() == p::transfer_format::binary);
     // SR-013/014: Sequence first, then every un-acked message, in one write.
     std::string replay;
-    for (const auto& record : plan->records) replay += record;
+    for (const auto& record : plan->records)
+        replay += record;
     log_event("SR-013", identity_.connection_id,
               "resumed: Sequence(" + std::to_string(plan->sequence.sequence_id) + ") and " +
                   std::to_string(plan->records.size() - 1) + " replayed message(s)");
@@ -252,11 +254,13 @@ void hub_connection::teardown() {
     streams_.clear();
     for (auto& [id, stream] : streams) {
         stream->done = true;
-        for (auto& callback : std::exchange(stream->on_cancel, {})) guarded("stream cancel callback", callback);
+        for (auto& callback : std::exchange(stream->on_cancel, {}))
+            guarded("stream cancel callback", callback);
     }
     auto uploads = std::move(uploads_);
     uploads_.clear();
-    for (auto& [id, upload] : uploads) end_upload(upload, std::string(p::texts::invocation_canceled_connection_closed));
+    for (auto& [id, upload] : uploads)
+        end_upload(upload, std::string(p::texts::invocation_canceled_connection_closed));
 
     // CR-007: whoever awaits this connection's answer learns it is gone.
     auto results = std::move(client_results_);
@@ -291,7 +295,7 @@ void hub_connection::send_record(const p::hub_message& message, std::shared_ptr<
     }
     const bool tracked = p::is_sequence_tracked(message);
     if (tracked && !waiting_for_ack_.empty()) {
-        waiting_for_ack_.push_back(std::move(record));  // keep the order behind earlier waiters
+        waiting_for_ack_.push_back(std::move(record)); // keep the order behind earlier waiters
         return;
     }
     switch (reconnect_->on_send(message, *record).decision) {
@@ -300,7 +304,7 @@ void hub_connection::send_record(const p::hub_message& message, std::shared_ptr<
         log_event("SR-010", identity_.connection_id, "replay buffer full: sends wait for an Ack");
         waiting_for_ack_.push_back(std::move(record));
         break;
-    case p::send_decision::held_for_resume: break;  // numbered and buffered: resume() sends it (SR-013)
+    case p::send_decision::held_for_resume: break; // numbered and buffered: resume() sends it (SR-013)
     case p::send_decision::discard: break;
     }
 }
@@ -325,7 +329,7 @@ void hub_connection::write(std::shared_ptr<const std::string> records) {
 
 void hub_connection::invoke_client(std::string_view method, std::vector<value> arguments,
                                    std::function<void(client_result)> on_result) {
-    static std::atomic<std::uint64_t> counter{0};  // process-wide, as on .NET (MSG-017)
+    static std::atomic<std::uint64_t> counter{0}; // process-wide, as on .NET (MSG-017)
     if (state_ != state::connected) {
         on_result({std::nullopt, "Connection '" + identity_.connection_id + "' disconnected."});
         return;
@@ -367,7 +371,7 @@ void hub_connection::on_timer() {
         if (const auto due = reconnect_->next_ack_deadline(); due && fired_for && *due <= *fired_for) {
             ack_now = std::max(now, *due);
         }
-        if (auto ack = reconnect_->poll_ack(ack_now)) send_message(*ack);  // SR-008
+        if (auto ack = reconnect_->poll_ack(ack_now)) send_message(*ack); // SR-008
         if (state_ == state::closed) return;
     }
     const auto due = keep_alive_.poll(now);
@@ -395,4 +399,4 @@ void hub_connection::on_timer() {
     rearm_timer();
 }
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

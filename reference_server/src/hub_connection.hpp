@@ -58,7 +58,7 @@ struct connection_identity {
     std::optional<std::string> user_identifier;
     protocol::transport_type transport = protocol::transport_type::websockets;
     std::vector<std::pair<std::string, std::string>> headers;
-    bool stateful_reconnect = false;  // negotiate granted useStatefulReconnect (NEG-026, SR-001)
+    bool stateful_reconnect = false; // negotiate granted useStatefulReconnect (NEG-026, SR-001)
 };
 
 /// How a transport ended (WS-018): only an ungraceful end of a stateful
@@ -164,7 +164,7 @@ private:
     std::optional<protocol::message_reader> reader_;
     protocol::server_keep_alive keep_alive_;
     std::optional<protocol::stateful_reconnect_buffer> reconnect_;
-    std::deque<std::shared_ptr<const std::string>> waiting_for_ack_;  // tracked records over the limit (SR-010)
+    std::deque<std::shared_ptr<const std::string>> waiting_for_ack_; // tracked records over the limit (SR-010)
     bool transport_lost_ = false;
     timer_handle timer_;
     std::optional<clock::time_point> timer_deadline_;
@@ -174,7 +174,7 @@ private:
     std::unordered_map<std::string, std::shared_ptr<stream_state>> streams_;
     std::unordered_map<std::string, std::shared_ptr<upload_state>> uploads_;
     std::unordered_map<std::string, std::function<void(client_result)>> client_results_;
-    bool dispatching_ = false;  // re-entrancy guard: hub code may close us mid-dispatch
+    bool dispatching_ = false; // re-entrancy guard: hub code may close us mid-dispatch
 };
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

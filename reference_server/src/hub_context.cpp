@@ -26,7 +26,8 @@ void deferred_result::complete(value result) const {
 void deferred_result::fail(std::string hub_error_message) const {
     if (!pending_) return;
     if (auto c = pending_->connection.lock()) {
-        std::string text = p::texts::unexpected_error_invoking(pending_->method) + " HubException: " + hub_error_message;
+        std::string text =
+            p::texts::unexpected_error_invoking(pending_->method) + " HubException: " + hub_error_message;
         c->finish_invocation(*pending_, p::completion_message::with_error({}, std::move(text)));
     }
 }
@@ -56,7 +57,8 @@ void stream_writer::complete() const {
 
 void stream_writer::fail(std::exception_ptr error) const {
     if (!state_) return;
-    if (auto c = state_->connection.lock()) c->finish_stream(*state_, c->error_text(p::texts::error_while_streaming, error));
+    if (auto c = state_->connection.lock())
+        c->finish_stream(*state_, c->error_text(p::texts::error_while_streaming, error));
 }
 
 void stream_writer::on_cancel(std::function<void()> callback) const {
@@ -64,7 +66,9 @@ void stream_writer::on_cancel(std::function<void()> callback) const {
     state_->on_cancel.push_back(std::move(callback));
 }
 
-bool stream_writer::done() const { return !state_ || state_->done; }
+bool stream_writer::done() const {
+    return !state_ || state_->done;
+}
 
 // ---- upload_stream ----------------------------------------------------------
 
@@ -108,7 +112,7 @@ void client_proxy::invoke(std::string_view method, std::vector<value> arguments,
     }
     auto connection = lifetime_->find(name_);
     if (!connection) {
-        on_result({std::nullopt, "Connection '" + name_ + "' does not exist."});  // CR-007
+        on_result({std::nullopt, "Connection '" + name_ + "' does not exist."}); // CR-007
         return;
     }
     connection->invoke_client(method, std::move(arguments), std::move(on_result));
@@ -116,15 +120,27 @@ void client_proxy::invoke(std::string_view method, std::vector<value> arguments,
 
 using kind = client_proxy::target_kind;
 
-client_proxy hub_clients::all() const { return {lifetime_, kind::all, {}, {}}; }
-client_proxy hub_clients::caller() const { return {lifetime_, kind::connection, caller_, {}}; }
-client_proxy hub_clients::others() const { return {lifetime_, kind::all_except, {}, caller_}; }
-client_proxy hub_clients::client(std::string id) const { return {lifetime_, kind::connection, std::move(id), {}}; }
-client_proxy hub_clients::group(std::string name) const { return {lifetime_, kind::group, std::move(name), {}}; }
+client_proxy hub_clients::all() const {
+    return {lifetime_, kind::all, {}, {}};
+}
+client_proxy hub_clients::caller() const {
+    return {lifetime_, kind::connection, caller_, {}};
+}
+client_proxy hub_clients::others() const {
+    return {lifetime_, kind::all_except, {}, caller_};
+}
+client_proxy hub_clients::client(std::string id) const {
+    return {lifetime_, kind::connection, std::move(id), {}};
+}
+client_proxy hub_clients::group(std::string name) const {
+    return {lifetime_, kind::group, std::move(name), {}};
+}
 client_proxy hub_clients::others_in_group(std::string name) const {
     return {lifetime_, kind::group_except, std::move(name), caller_};
 }
-client_proxy hub_clients::user(std::string user) const { return {lifetime_, kind::user, std::move(user), {}}; }
+client_proxy hub_clients::user(std::string user) const {
+    return {lifetime_, kind::user, std::move(user), {}};
+}
 
 void hub_groups::add(const std::string& connection_id, const std::string& group) const {
     lifetime_->add_to_group(connection_id, group);
@@ -135,11 +151,15 @@ void hub_groups::remove(const std::string& connection_id, const std::string& gro
 
 // ---- the caller -------------------------------------------------------------
 
-const std::string& caller_context::connection_id() const { return connection_->identity().connection_id; }
+const std::string& caller_context::connection_id() const {
+    return connection_->identity().connection_id;
+}
 const std::optional<std::string>& caller_context::user_identifier() const {
     return connection_->identity().user_identifier;
 }
-std::string_view caller_context::transport_name() const { return p::transport_name(connection_->identity().transport); }
+std::string_view caller_context::transport_name() const {
+    return p::transport_name(connection_->identity().transport);
+}
 
 std::optional<std::string> caller_context::header(std::string_view name) const {
     auto same = [&](const std::string& key) {
@@ -153,17 +173,28 @@ std::optional<std::string> caller_context::header(std::string_view name) const {
     return std::nullopt;
 }
 
-std::map<std::string, std::any, std::less<>>& caller_context::items() const { return connection_->items(); }
-void caller_context::abort() const { connection_->abort(); }
+std::map<std::string, std::any, std::less<>>& caller_context::items() const {
+    return connection_->items();
+}
+void caller_context::abort() const {
+    connection_->abort();
+}
 
 // ---- hub_call -------------------------------------------------------------------
 
-hub_call::hub_call(std::shared_ptr<detail::hub_connection> connection, std::shared_ptr<detail::pending_invocation> pending)
+hub_call::hub_call(std::shared_ptr<detail::hub_connection> connection,
+                   std::shared_ptr<detail::pending_invocation> pending)
     : connection_(std::move(connection)), pending_(std::move(pending)) {}
 
-caller_context hub_call::context() const { return caller_context(connection_); }
-hub_clients hub_call::clients() const { return {connection_->lifetime(), connection_->identity().connection_id}; }
-hub_groups hub_call::groups() const { return hub_groups(connection_->lifetime()); }
+caller_context hub_call::context() const {
+    return caller_context(connection_);
+}
+hub_clients hub_call::clients() const {
+    return {connection_->lifetime(), connection_->identity().connection_id};
+}
+hub_groups hub_call::groups() const {
+    return hub_groups(connection_->lifetime());
+}
 
 timer_handle hub_call::after(std::chrono::milliseconds delay, std::function<void()> callback) const {
     return connection_->lifetime()->timers().after(delay, std::move(callback));
@@ -175,4 +206,4 @@ deferred_result hub_call::defer() {
     return deferred_result(pending_);
 }
 
-}  // namespace hubspec::server
+} // namespace hubspec::server

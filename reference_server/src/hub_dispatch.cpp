@@ -19,7 +19,7 @@ struct overloaded : F... {
 template <class... F>
 overloaded(F...) -> overloaded<F...>;
 
-}  // namespace
+} // namespace
 
 std::string hub_connection::error_text(std::string_view base, std::exception_ptr error) const {
     // ASP.NET Core's ErrorMessageHelper: the detail goes out for a HubException, or
@@ -45,15 +45,15 @@ void hub_connection::dispatch(p::hub_message&& message) {
                    [&](p::stream_item_message& m) { on_stream_item(std::move(m)); },
                    [&](p::completion_message& m) { on_completion(std::move(m)); },
                    [&](p::cancel_invocation_message& m) { on_cancel_invocation(m); },
-                   [&](p::ping_message&) {},  // refreshes the client timeout only (MSG-061)
+                   [&](p::ping_message&) {}, // refreshes the client timeout only (MSG-061)
                    [&](p::close_message& m) {
                        // MSG-073: a graceful end asked by the client; nothing to answer.
                        if (m.error) log_event("MSG-073", identity_.connection_id, "client closed: " + *m.error);
                        if (auto sink = sink_.lock()) sink->close();
                        teardown();
                    },
-                   [&](p::ack_message&) {},       // no stateful reconnect here yet: ignored (MSG-083)
-                   [&](p::sequence_message&) {},  // MSG-083
+                   [&](p::ack_message&) {},      // no stateful reconnect here yet: ignored (MSG-083)
+                   [&](p::sequence_message&) {}, // MSG-083
                    [&](p::unknown_message& m) {
                        // MSG-004: skipped, where the .NET server stalls.
                        log_event("MSG-004", identity_.connection_id,
@@ -69,14 +69,14 @@ std::string bind_failure_text(const hub_method& method, const bind_outcome& outc
                               std::size_t wire_arguments, std::size_t streams, bool detailed) {
     switch (outcome.failure) {
     case bind_failure::argument_count: {
-        std::string text = p::texts::failed_to_invoke(target);  // MSG-091
+        std::string text = p::texts::failed_to_invoke(target); // MSG-091
         if (detailed) {
             text += " InvalidDataException: " + p::texts::argument_count_mismatch(wire_arguments, outcome.expected);
         }
         return text;
     }
     case bind_failure::argument_type: {
-        std::string text = p::texts::failed_to_invoke(target);  // MSG-092
+        std::string text = p::texts::failed_to_invoke(target); // MSG-092
         if (detailed) text.append(" InvalidDataException: ").append(p::texts::argument_binding_error);
         return text;
     }
@@ -96,7 +96,7 @@ std::string_view requirement_of(bind_failure f) {
     return "";
 }
 
-}  // namespace
+} // namespace
 
 std::vector<std::shared_ptr<upload_state>> hub_connection::open_uploads(const std::vector<std::string>& stream_ids) {
     std::vector<std::shared_ptr<upload_state>> opened;
@@ -158,7 +158,8 @@ void hub_connection::on_invocation(p::invocation_message&& m) {
         return;
     }
     // MSG-042: a successful invocation with an id always carries a result, null for void.
-    if (!call.deferred()) finish_invocation(*pending, p::completion_message::with_result({}, std::move(outcome.result)));
+    if (!call.deferred())
+        finish_invocation(*pending, p::completion_message::with_result({}, std::move(outcome.result)));
 }
 
 void hub_connection::finish_invocation(pending_invocation& pending, p::completion_message completion) {
@@ -170,7 +171,7 @@ void hub_connection::finish_invocation(pending_invocation& pending, p::completio
         upload->on_end = nullptr;
         end_upload(upload, std::nullopt);
     }
-    if (!pending.invocation_id || state_ != state::connected) return;  // MSG-012, ERR-006
+    if (!pending.invocation_id || state_ != state::connected) return; // MSG-012, ERR-006
     completion.invocation_id = *pending.invocation_id;
     send_message(completion);
 }
@@ -233,17 +234,19 @@ void hub_connection::finish_stream(stream_state& stream, std::optional<std::stri
 
 void hub_connection::on_cancel_invocation(const p::cancel_invocation_message& m) {
     auto it = streams_.find(m.invocation_id);
-    if (it == streams_.end()) return;  // MSG-052: nothing to cancel, or not a stream
+    if (it == streams_.end()) return; // MSG-052: nothing to cancel, or not a stream
     auto stream = it->second;
     auto callbacks = std::exchange(stream->on_cancel, {});
-    finish_stream(*stream, std::nullopt);  // MSG-051: a Completion without error
-    for (auto& callback : callbacks) guarded("stream cancel callback", callback);
+    finish_stream(*stream, std::nullopt); // MSG-051: a Completion without error
+    for (auto& callback : callbacks)
+        guarded("stream cancel callback", callback);
 }
 
 void hub_connection::on_stream_item(p::stream_item_message&& m) {
     auto it = uploads_.find(m.invocation_id);
     if (it == uploads_.end()) {
-        log_event("MSG-033", identity_.connection_id, "StreamItem for unknown stream '" + m.invocation_id + "' ignored");
+        log_event("MSG-033", identity_.connection_id,
+                  "StreamItem for unknown stream '" + m.invocation_id + "' ignored");
         return;
     }
     auto upload = it->second;
@@ -270,10 +273,10 @@ void hub_connection::on_completion(p::completion_message&& m) {
     }
     if (auto it = uploads_.find(m.invocation_id); it != uploads_.end()) {
         auto upload = it->second;
-        end_upload(upload, std::move(m.error));  // MSG-094
+        end_upload(upload, std::move(m.error)); // MSG-094
         return;
     }
     log_event("CR-008", identity_.connection_id, "Completion for unknown id '" + m.invocation_id + "' ignored");
 }
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

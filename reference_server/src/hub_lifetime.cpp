@@ -51,9 +51,8 @@ void hub_lifetime::remove_from_group(const std::string& connection_id, const std
     }
 }
 
-std::vector<std::shared_ptr<hub_connection>> hub_lifetime::targets(client_proxy::target_kind kind,
-                                                                   const std::string& name,
-                                                                   const std::string& excluded) const {
+std::vector<std::shared_ptr<hub_connection>>
+hub_lifetime::targets(client_proxy::target_kind kind, const std::string& name, const std::string& excluded) const {
     using kinds = client_proxy::target_kind;
     std::vector<std::shared_ptr<hub_connection>> out;
     auto add_ids = [&](const std::set<std::string>& ids) {
@@ -88,8 +87,9 @@ std::vector<std::shared_ptr<hub_connection>> hub_lifetime::targets(client_proxy:
 void hub_lifetime::send(client_proxy::target_kind kind, const std::string& name, const std::string& excluded,
                         std::string_view method, std::vector<value> arguments) {
     auto recipients = targets(kind, name, excluded);
-    if (recipients.empty()) return;  // GRP-007
-    const p::hub_message message = p::invocation_message{{}, std::nullopt, std::string(method), std::move(arguments), {}};
+    if (recipients.empty()) return; // GRP-007
+    const p::hub_message message =
+        p::invocation_message{{}, std::nullopt, std::string(method), std::move(arguments), {}};
     // Serialized at most once per protocol, shared by every recipient (GRP-001).
     std::shared_ptr<const std::string> json;
     std::shared_ptr<const std::string> messagepack;
@@ -102,4 +102,4 @@ void hub_lifetime::send(client_proxy::target_kind kind, const std::string& name,
     }
 }
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

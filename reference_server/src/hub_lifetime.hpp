@@ -48,8 +48,8 @@ private:
     hub_options options_;
     scheduler& timers_;
     std::unordered_map<std::string, std::weak_ptr<hub_connection>> connections_;
-    std::unordered_map<std::string, std::set<std::string>> groups_;  // group -> connection ids
-    std::unordered_map<std::string, std::set<std::string>> users_;   // user -> connection ids
+    std::unordered_map<std::string, std::set<std::string>> groups_; // group -> connection ids
+    std::unordered_map<std::string, std::set<std::string>> users_;  // user -> connection ids
 };
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

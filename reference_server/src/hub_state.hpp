@@ -19,7 +19,7 @@ struct upload_state {
     std::string stream_id;
     std::function<void(const value&)> on_item;
     std::function<void(std::optional<std::string>)> on_end;
-    std::deque<value> backlog;  // items that came before on_item was set
+    std::deque<value> backlog; // items that came before on_item was set
     bool ended = false;
     std::optional<std::string> end_error;
     bool end_delivered = false;
@@ -28,9 +28,9 @@ struct upload_state {
 /// A non-streaming invocation until its Completion is written.
 struct pending_invocation {
     std::weak_ptr<hub_connection> connection;
-    std::optional<std::string> invocation_id;  // none: non-blocking, nothing is sent (MSG-012)
+    std::optional<std::string> invocation_id; // none: non-blocking, nothing is sent (MSG-012)
     std::string method;
-    std::vector<std::shared_ptr<upload_state>> uploads;  // completed locally when the method returns (MSG-097)
+    std::vector<std::shared_ptr<upload_state>> uploads; // completed locally when the method returns (MSG-097)
     bool done = false;
 };
 
@@ -44,4 +44,4 @@ struct stream_state {
     bool done = false;
 };
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

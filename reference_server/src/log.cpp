@@ -9,7 +9,9 @@ namespace {
 std::atomic<bool> enabled{true};
 }
 
-void set_log_enabled(bool on) noexcept { enabled = on; }
+void set_log_enabled(bool on) noexcept {
+    enabled = on;
+}
 
 void log_event(std::string_view requirement, std::string_view connection, std::string_view message) {
     if (!enabled) return;
@@ -18,4 +20,4 @@ void log_event(std::string_view requirement, std::string_view connection, std::s
     std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

@@ -25,4 +25,4 @@ void guarded(std::string_view what, F&& f) noexcept {
     }
 }
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

@@ -5,17 +5,21 @@
 namespace hubspec::server::detail {
 
 header_list no_cache_headers() {
-    return {{"Cache-Control", "no-cache, no-store"}, {"Pragma", "no-cache"},
-            {"Expires", "Thu, 01 Jan 1970 00:00:00 GMT"}};
+    return {
+        {"Cache-Control", "no-cache, no-store"}, {"Pragma", "no-cache"}, {"Expires", "Thu, 01 Jan 1970 00:00:00 GMT"}};
 }
 
 http_reply poll_reply_with_data(std::string body) {
-    return {200, "application/octet-stream", std::move(body), no_cache_headers()};  // LP-005
+    return {200, "application/octet-stream", std::move(body), no_cache_headers()}; // LP-005
 }
 
-http_reply poll_reply_timed_out() { return {200, "text/plain", "", no_cache_headers()}; }  // LP-006
+http_reply poll_reply_timed_out() {
+    return {200, "text/plain", "", no_cache_headers()};
+} // LP-006
 
-http_reply poll_reply_no_content() { return {204, "text/plain", "", no_cache_headers()}; }  // LP-008, LP-009
+http_reply poll_reply_no_content() {
+    return {204, "text/plain", "", no_cache_headers()};
+} // LP-008, LP-009
 
 void long_polling_transport::send(std::shared_ptr<const std::string> records) {
     if (closing_ || finished_) return;
@@ -54,7 +58,7 @@ std::shared_ptr<deferred_reply> long_polling_transport::poll() {
         poll_timer_ = timers_.after(poll_timeout_, [weak, this_poll] {
             auto self = weak.lock();
             if (self && self->pending_ && self->pending_ == this_poll.lock()) {
-                self->complete(poll_reply_timed_out());  // LP-006
+                self->complete(poll_reply_timed_out()); // LP-006
             }
         });
     }
@@ -81,4 +85,4 @@ void long_polling_transport::complete(http_reply reply) {
     poll->fulfil(std::move(reply));
 }
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

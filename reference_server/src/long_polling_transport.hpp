@@ -37,7 +37,7 @@ public:
         : timers_(timers), poll_timeout_(poll_timeout), idle_since_(clock::now()) {}
 
     // transport_sink
-    void set_binary(bool) override {}  // bodies are bytes either way (LP-005, LP-021)
+    void set_binary(bool) override {} // bodies are bytes either way (LP-005, LP-021)
     void send(std::shared_ptr<const std::string> records) override;
     void close() override;
 
@@ -61,8 +61,8 @@ private:
     std::shared_ptr<deferred_reply> pending_;
     timer_handle poll_timer_;
     clock::time_point idle_since_;
-    bool closing_ = false;  // the connection ended: drain, then 204
+    bool closing_ = false; // the connection ended: drain, then 204
     bool finished_ = false;
 };
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

@@ -21,4 +21,4 @@ protected:
     scheduler& operator=(const scheduler&) = default;
 };
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

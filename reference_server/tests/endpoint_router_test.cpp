@@ -56,8 +56,8 @@ TEST_CASE("WS-004 a second WebSocket for an active connection gets 409", "[route
     const std::string target = "/conformance?id=" + *v1.connection_token;
     REQUIRE(std::holds_alternative<detail::websocket_accept>(f.router.route({"GET", target, {}, true})));
     CHECK(f.reply("GET", target, true).status == 409);
-    CHECK(f.reply("POST", target).status == 405);    // WS-014
-    CHECK(f.reply("DELETE", target).status == 400);  // WS-015
+    CHECK(f.reply("POST", target).status == 405);   // WS-014
+    CHECK(f.reply("DELETE", target).status == 400); // WS-015
 }
 
 TEST_CASE("WS-006 WebSockets switched off: 404 with Microsoft's text", "[router][WS-006]") {
@@ -81,7 +81,7 @@ TEST_CASE("NEG-037 an endpoint that needs a token answers 401 without one", "[ro
     const auto ok = f.reply("POST", "/conformance-auth/negotiate?negotiateVersion=1", false,
                             {{"Authorization", "Bearer " + token.body}});
     CHECK(ok.status == 200);
-    auto routed = f.router.route({"GET", "/conformance-auth?access_token=" + token.body, {}, true});  // NEG-034
+    auto routed = f.router.route({"GET", "/conformance-auth?access_token=" + token.body, {}, true}); // NEG-034
     REQUIRE(std::holds_alternative<detail::websocket_accept>(routed));
     CHECK(std::get<detail::websocket_accept>(routed).connection->identity().user_identifier == "alice");
 }

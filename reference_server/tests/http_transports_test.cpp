@@ -43,7 +43,7 @@ std::string start_long_polling(router_fixture& f, const std::string& token) {
     return target;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("NEG-014 /conformance offers all three transports and /conformance-nows SSE and long polling",
           "[router][NEG-014]") {
@@ -87,8 +87,8 @@ TEST_CASE("SSE-003 a second stream gets 409, another transport 400, a disabled o
     const std::string target = "/conformance?id=" + token;
     REQUIRE(std::holds_alternative<detail::sse_accept>(f.router.route({"GET", target, event_stream_accept})));
     CHECK(f.reply("GET", target, false, event_stream_accept).status == 409);
-    CHECK(f.reply("GET", target).status == 400);  // a poll on an SSE connection
-    CHECK(f.reply("GET", target, true).status == 400);  // WS-005
+    CHECK(f.reply("GET", target).status == 400);       // a poll on an SSE connection
+    CHECK(f.reply("GET", target, true).status == 400); // WS-005
 
     const auto other = token_of(f, "/conformance-wsonly");
     auto off = f.reply("GET", "/conformance-wsonly?id=" + other, false, event_stream_accept);
@@ -96,7 +96,8 @@ TEST_CASE("SSE-003 a second stream gets 409, another transport 400, a disabled o
     CHECK(off.body == "ServerSentEvents transport not supported by this end point type");
 }
 
-TEST_CASE("SSE-004 SSE-005 the response head and the comment that opens the stream", "[event_stream][SSE-004][SSE-005]") {
+TEST_CASE("SSE-004 SSE-005 the response head and the comment that opens the stream",
+          "[event_stream][SSE-004][SSE-005]") {
     const auto head = detail::event_stream_response_head();
     CHECK(head.find("Content-Type: text/event-stream\r\n") != std::string::npos);
     CHECK(head.find("Cache-Control: no-cache,no-store\r\n") != std::string::npos);
@@ -104,7 +105,7 @@ TEST_CASE("SSE-004 SSE-005 the response head and the comment that opens the stre
     CHECK(head.find("Content-Encoding: identity\r\n") != std::string::npos);
     CHECK(head.find("Content-Length") == std::string::npos);
     CHECK(detail::http_chunk(":\r\n") == "3\r\n:\r\n\r\n");
-    CHECK(detail::http_chunk("") == "");  // an empty chunk would end the body
+    CHECK(detail::http_chunk("") == ""); // an empty chunk would end the body
 }
 
 TEST_CASE("SSE-012 DELETE on an event-stream connection gets 400", "[router][SSE-012]") {
@@ -165,7 +166,7 @@ TEST_CASE("LP-006 a poll with nothing to say ends with 200 empty text/plain at t
     const auto target = start_long_polling(f, token_of(f));
     auto waiting = poll(f, target);
     CHECK_FALSE(waiting->done());
-    f.timers.fire_all();  // the poll timeout; no Ping either, long polling keeps itself alive (LP-019, KA-008)
+    f.timers.fire_all(); // the poll timeout; no Ping either, long polling keeps itself alive (LP-019, KA-008)
     REQUIRE(waiting->ready());
     CHECK(waiting->ready()->status == 200);
     CHECK(waiting->ready()->content_type == "text/plain");
@@ -180,7 +181,8 @@ TEST_CASE("LP-008 a newer poll ends the pending one with 204", "[router][LP-008]
     REQUIRE(first->ready());
     CHECK(first->ready()->status == 204);
     CHECK_FALSE(second->done());
-    f.reply("POST", target, false, {}, "{\"type\":1,\"invocationId\":\"1\",\"target\":\"HelloWorld\",\"arguments\":[]}\x1e");
+    f.reply("POST", target, false, {},
+            "{\"type\":1,\"invocationId\":\"1\",\"target\":\"HelloWorld\",\"arguments\":[]}\x1e");
     REQUIRE(second->ready());
     CHECK(second->ready()->status == 200);
 }
@@ -192,7 +194,7 @@ TEST_CASE("LP-009 when the connection ends its data goes first, then the next po
     auto last_data = poll(f, target);
     REQUIRE(last_data->ready());
     CHECK(last_data->ready()->status == 200);
-    CHECK(last_data->ready()->body.find("{\"type\":7") != std::string::npos);  // the Close (ERR-009)
+    CHECK(last_data->ready()->body.find("{\"type\":7") != std::string::npos); // the Close (ERR-009)
     auto end = poll(f, target);
     REQUIRE(end->ready());
     CHECK(end->ready()->status == 204);

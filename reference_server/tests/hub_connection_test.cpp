@@ -70,12 +70,12 @@ struct fixture {
     std::shared_ptr<detail::hub_connection> a;
 };
 
-}  // namespace
+} // namespace
 
 TEST_CASE("HS-007 a good handshake is answered with {} and a record separator", "[hub_connection][HS-007]") {
     fixture f;
     f.a->on_data("{\"protocol\":\"json\",");
-    CHECK(f.sink_a->out.empty());  // HS-014: nothing before the whole request
+    CHECK(f.sink_a->out.empty()); // HS-014: nothing before the whole request
     f.a->on_data("\"version\":1}\x1e");
     CHECK(f.sink_a->out == "{}\x1e");
     CHECK_FALSE(f.sink_a->binary);
@@ -99,8 +99,9 @@ TEST_CASE("HS-011 a malformed handshake gets Microsoft's text", "[hub_connection
 
 TEST_CASE("HS-013 bytes after the handshake are hub messages", "[hub_connection][HS-013]") {
     fixture f;
-    f.a->on_data("{\"protocol\":\"json\",\"version\":1}\x1e{\"type\":1,\"invocationId\":\"1\",\"target\":\"HelloWorld\","
-                 "\"arguments\":[]}\x1e");
+    f.a->on_data(
+        "{\"protocol\":\"json\",\"version\":1}\x1e{\"type\":1,\"invocationId\":\"1\",\"target\":\"HelloWorld\","
+        "\"arguments\":[]}\x1e");
     CHECK(fixture::take(*f.sink_a) ==
           std::vector<std::string>{"{}", "{\"type\":3,\"invocationId\":\"1\",\"result\":\"Hello World!\"}"});
 }
@@ -204,7 +205,8 @@ TEST_CASE("MSG-100 a stream id already in use is refused", "[hub_connection][MSG
     f.a->on_data("{\"type\":4,\"invocationId\":\"s\",\"target\":\"InfiniteStream\",\"arguments\":[5]}\x1e"
                  "{\"type\":4,\"invocationId\":\"s\",\"target\":\"InfiniteStream\",\"arguments\":[5]}\x1e");
     CHECK(fixture::take(*f.sink_a) ==
-          std::vector<std::string>{"{\"type\":3,\"invocationId\":\"s\",\"error\":\"Invocation ID 's' is already in use.\"}"});
+          std::vector<std::string>{
+              "{\"type\":3,\"invocationId\":\"s\",\"error\":\"Invocation ID 's' is already in use.\"}"});
 }
 
 TEST_CASE("MSG-094 MSG-095 upload streams: items then Completion, and the stream count is checked",
@@ -218,8 +220,8 @@ TEST_CASE("MSG-094 MSG-095 upload streams: items then Completion, and the stream
     const auto records = fixture::take(*f.sink_a);
     REQUIRE(records.size() == 2);
     CHECK(records[0] == "{\"type\":3,\"invocationId\":\"1\",\"result\":9}");
-    CHECK(records[1] == "{\"type\":3,\"invocationId\":\"2\",\"error\":\"" +
-                            p::texts::stream_count_mismatch("Sum", 0, 1) + "\"}");
+    CHECK(records[1] ==
+          "{\"type\":3,\"invocationId\":\"2\",\"error\":\"" + p::texts::stream_count_mismatch("Sum", 0, 1) + "\"}");
 }
 
 TEST_CASE("MSG-017 CR-002 client results use ids s1, s2, … and return the client's answer",
@@ -242,7 +244,8 @@ TEST_CASE("ERR-007 a malformed message closes with an error and allowReconnect",
     f.handshake(*f.a, *f.sink_a);
     f.a->on_data("{\"type\":1,\"arguments\":[]}\x1e");
     CHECK(fixture::take(*f.sink_a) ==
-          std::vector<std::string>{"{\"type\":7,\"error\":\"Connection closed with an error.\",\"allowReconnect\":true}"});
+          std::vector<std::string>{
+              "{\"type\":7,\"error\":\"Connection closed with an error.\",\"allowReconnect\":true}"});
     CHECK(f.sink_a->closed);
     CHECK(f.lifetime->size() == 0);
 }
@@ -254,7 +257,8 @@ TEST_CASE("FRAME-010 a record over the maximum size closes the connection", "[hu
     f.handshake(*f.a, *f.sink_a);
     f.a->on_data("{\"type\":1,\"target\":\"Echo\",\"arguments\":[\"" + std::string(100, 'x'));
     CHECK(fixture::take(*f.sink_a) ==
-          std::vector<std::string>{"{\"type\":7,\"error\":\"Connection closed with an error.\",\"allowReconnect\":true}"});
+          std::vector<std::string>{
+              "{\"type\":7,\"error\":\"Connection closed with an error.\",\"allowReconnect\":true}"});
     CHECK(f.sink_a->closed);
 }
 
@@ -284,8 +288,9 @@ TEST_CASE("GRP-001 GRP-006 broadcasts reach everyone, Others skips the caller", 
                  "{\"type\":1,\"target\":\"SendToOthers\",\"arguments\":[2]}\x1e");
     CHECK(fixture::take(*f.sink_a) ==
           std::vector<std::string>{"{\"type\":1,\"target\":\"Broadcast\",\"arguments\":[1]}"});
-    CHECK(fixture::take(*sink_b) == std::vector<std::string>{"{\"type\":1,\"target\":\"Broadcast\",\"arguments\":[1]}",
-                                                             "{\"type\":1,\"target\":\"Broadcast\",\"arguments\":[2]}"});
+    CHECK(fixture::take(*sink_b) ==
+          std::vector<std::string>{"{\"type\":1,\"target\":\"Broadcast\",\"arguments\":[1]}",
+                                   "{\"type\":1,\"target\":\"Broadcast\",\"arguments\":[2]}"});
 }
 
 TEST_CASE("CR-007 a client result from a connection that ends fails with its text", "[hub_connection][CR-007]") {

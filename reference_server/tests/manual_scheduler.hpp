@@ -42,4 +42,4 @@ private:
     std::vector<entry> pending_;
 };
 
-}  // namespace hubspec::server::testing
+} // namespace hubspec::server::testing

@@ -34,7 +34,8 @@ struct router_fixture {
 
     detail::http_reply reply(std::string method, std::string target, bool upgrade = false,
                              std::vector<std::pair<std::string, std::string>> headers = {}, std::string body = {}) {
-        auto routed = router.route({std::move(method), std::move(target), std::move(headers), upgrade, std::move(body)});
+        auto routed =
+            router.route({std::move(method), std::move(target), std::move(headers), upgrade, std::move(body)});
         REQUIRE(std::holds_alternative<detail::http_reply>(routed));
         return std::get<detail::http_reply>(routed);
     }
@@ -52,4 +53,4 @@ struct router_fixture {
     detail::endpoint_router router;
 };
 
-}  // namespace hubspec::server::testing
+} // namespace hubspec::server::testing

@@ -48,7 +48,7 @@ struct stateful_fixture {
     std::shared_ptr<detail::hub_connection> connection;
 };
 
-}  // namespace
+} // namespace
 
 TEST_CASE("SR-001 a version 2 handshake on a stateful-negotiated connection turns it on", "[stateful][SR-001]") {
     stateful_fixture f(2);
@@ -70,12 +70,13 @@ TEST_CASE("SR-008 received tracked messages are acknowledged when the Ack timer 
     CHECK(f.sink->out.find("{\"type\":8,\"sequenceId\":1}\x1e") != std::string::npos);
 }
 
-TEST_CASE("SR-013 SR-014 after an ungraceful drop the resumed transport gets Sequence first, then the un-acked messages",
-          "[stateful][SR-013][SR-014][SR-012]") {
+TEST_CASE(
+    "SR-013 SR-014 after an ungraceful drop the resumed transport gets Sequence first, then the un-acked messages",
+    "[stateful][SR-013][SR-014][SR-012]") {
     stateful_fixture f;
-    f.connection->on_data(sequence_3);  // Seq(0..2) and the Completion: numbers 1..4
+    f.connection->on_data(sequence_3); // Seq(0..2) and the Completion: numbers 1..4
     const std::string sent = f.sink->out;
-    f.connection->on_data("{\"type\":8,\"sequenceId\":2}\x1e");  // the client saw 1 and 2
+    f.connection->on_data("{\"type\":8,\"sequenceId\":2}\x1e"); // the client saw 1 and 2
     f.connection->on_transport_closed(detail::transport_end::ungraceful);
     REQUIRE(f.connection->awaiting_resume());
     CHECK_FALSE(f.connection->closed());
@@ -95,7 +96,8 @@ TEST_CASE("SR-006 a replayed client message already processed is not dispatched 
     auto fresh = std::make_shared<recording_sink>();
     REQUIRE(f.connection->resume(fresh));
     fresh->out.clear();
-    f.connection->on_data("{\"type\":9,\"sequenceId\":1}\x1e{\"type\":1,\"invocationId\":\"1\",\"target\":\"Echo\",\"arguments\":[1]}\x1e");
+    f.connection->on_data("{\"type\":9,\"sequenceId\":1}\x1e{\"type\":1,\"invocationId\":\"1\",\"target\":\"Echo\","
+                          "\"arguments\":[1]}\x1e");
     CHECK(fresh->out.find("\"type\":3") == std::string::npos);
 }
 

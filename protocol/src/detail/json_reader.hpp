@@ -72,4 +72,4 @@ private:
     std::size_t pos_ = 0;
 };
 
-}  // namespace hubspec::protocol::detail
+} // namespace hubspec::protocol::detail

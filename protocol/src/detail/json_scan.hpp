@@ -9,7 +9,9 @@
 
 namespace hubspec::protocol::detail {
 
-constexpr bool needs_attention(unsigned char c) noexcept { return c < 0x20 || c == '"' || c == '\\' || c >= 0x80; }
+constexpr bool needs_attention(unsigned char c) noexcept {
+    return c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+}
 
 /// Index of the first byte at or after `at` that needs attention, or s.size().
 inline std::size_t skip_plain_ascii(std::string_view s, std::size_t at) noexcept {
@@ -30,8 +32,9 @@ inline std::size_t skip_plain_ascii(std::string_view s, std::size_t at) noexcept
         }
         at += 8;
     }
-    while (at < s.size() && !needs_attention(static_cast<unsigned char>(s[at]))) ++at;
+    while (at < s.size() && !needs_attention(static_cast<unsigned char>(s[at])))
+        ++at;
     return at;
 }
 
-}  // namespace hubspec::protocol::detail
+} // namespace hubspec::protocol::detail

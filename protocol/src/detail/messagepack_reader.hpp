@@ -26,20 +26,19 @@ inline constexpr std::size_t messagepack_max_depth = 64;
 /// their bytes; arrays and maps carry their counts, and their items follow.
 struct messagepack_head {
     value_kind kind = value_kind::null;
-    std::size_t offset = 0;              // byte offset of the item's first byte
-    bool boolean = false;                // value_kind::boolean
-    std::int64_t integer = 0;            // value_kind::integer
-    std::uint64_t unsigned_integer = 0;  // value_kind::unsigned_integer (above INT64_MAX)
-    double floating = 0.0;               // value_kind::floating
-    std::size_t count = 0;               // items of an array, entries of a map
-    std::int8_t extension_type = 0;      // value_kind::extension
-    std::string_view bytes;              // payload of str, bin and ext
+    std::size_t offset = 0;             // byte offset of the item's first byte
+    bool boolean = false;               // value_kind::boolean
+    std::int64_t integer = 0;           // value_kind::integer
+    std::uint64_t unsigned_integer = 0; // value_kind::unsigned_integer (above INT64_MAX)
+    double floating = 0.0;              // value_kind::floating
+    std::size_t count = 0;              // items of an array, entries of a map
+    std::int8_t extension_type = 0;     // value_kind::extension
+    std::string_view bytes;             // payload of str, bin and ext
 };
 
 class messagepack_reader {
 public:
-    explicit messagepack_reader(std::string_view input,
-                                std::size_t max_depth = messagepack_max_depth) noexcept
+    explicit messagepack_reader(std::string_view input, std::size_t max_depth = messagepack_max_depth) noexcept
         : input_(input), max_depth_(max_depth) {}
 
     /// The head of the next item. error::truncated (FRAME-005) when a length or count
@@ -69,4 +68,4 @@ private:
     std::size_t max_depth_;
 };
 
-}  // namespace hubspec::protocol::detail
+} // namespace hubspec::protocol::detail

@@ -41,4 +41,4 @@ private:
     std::string* out_;
 };
 
-}  // namespace hubspec::protocol::detail
+} // namespace hubspec::protocol::detail

@@ -19,4 +19,4 @@ std::size_t decode_utf8(std::string_view text, std::size_t at, std::uint32_t& co
 /// Appends `code_point` (at most U+10FFFF, not a surrogate) as UTF-8.
 void append_utf8(std::string& out, std::uint32_t code_point);
 
-}  // namespace hubspec::protocol::detail
+} // namespace hubspec::protocol::detail

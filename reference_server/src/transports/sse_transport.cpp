@@ -32,7 +32,7 @@ public:
 
     void start() {
         stream_.expires_never();
-        queue_.push_back(event_stream_response_head() + http_chunk(protocol::sse_stream_preamble));  // SSE-005
+        queue_.push_back(event_stream_response_head() + http_chunk(protocol::sse_stream_preamble)); // SSE-005
         do_write();
         do_watch();
         connection_->attach(weak_from_this());
@@ -40,11 +40,11 @@ public:
         if (!early_input_.empty()) connection_->on_data(std::exchange(early_input_, {}));
     }
 
-    void set_binary(bool) override {}  // text only (SSE-009): the handshake refuses MessagePack
+    void set_binary(bool) override {} // text only (SSE-009): the handshake refuses MessagePack
 
     void send(std::shared_ptr<const std::string> records) override {
         if (close_requested_ || finished_) return;
-        queue_.push_back(http_chunk(protocol::sse_event(*records)));  // SSE-006/007: one event, whole records
+        queue_.push_back(http_chunk(protocol::sse_event(*records))); // SSE-006/007: one event, whole records
         if (!writing_) do_write();
     }
 
@@ -83,16 +83,16 @@ private:
     }
 
     void do_watch() {
-        stream_.socket().async_read_some(net::buffer(scratch_), [self = shared_from_this()](beast::error_code ec,
-                                                                                            std::size_t) {
-            if (self->finished_) return;
-            if (ec) {
-                // SSE-013: the request ended: the connection ends with it.
-                self->end(transport_end::ungraceful);
-                return;
-            }
-            self->do_watch();  // nothing is expected from the client here
-        });
+        stream_.socket().async_read_some(net::buffer(scratch_),
+                                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                             if (self->finished_) return;
+                                             if (ec) {
+                                                 // SSE-013: the request ended: the connection ends with it.
+                                                 self->end(transport_end::ungraceful);
+                                                 return;
+                                             }
+                                             self->do_watch(); // nothing is expected from the client here
+                                         });
     }
 
     void end(transport_end how) {
@@ -117,11 +117,11 @@ private:
     bool finished_ = false;
 };
 
-}  // namespace
+} // namespace
 
 void run_sse_transport(beast::tcp_stream&& stream, endpoint_router& router, sse_accept accept) {
     auto session = std::make_shared<sse_session>(std::move(stream), router, std::move(accept));
     session->start();
 }
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

@@ -19,4 +19,4 @@ void run_websocket_transport(boost::beast::tcp_stream&& stream,
 /// Server-Sent Events (SSE-004..007, SSE-013); sends arrive by POST through the router.
 void run_sse_transport(boost::beast::tcp_stream&& stream, endpoint_router& router, sse_accept accept);
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

@@ -21,7 +21,7 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
-constexpr std::size_t websocket_message_limit = 16 << 20;  // hub framing enforces the real limit (FRAME-009)
+constexpr std::size_t websocket_message_limit = 16 << 20; // hub framing enforces the real limit (FRAME-009)
 
 class websocket_session final : public transport_sink, public std::enable_shared_from_this<websocket_session> {
 public:
@@ -31,8 +31,8 @@ public:
 
     void start(http::request<http::string_body> request) {
         websocket::stream_base::timeout timeouts{};
-        timeouts.handshake_timeout = std::chrono::seconds(5);  // also bounds the close handshake (WS-013)
-        timeouts.idle_timeout = websocket::stream_base::none();  // hub Pings and the client timeout do this (KA-*)
+        timeouts.handshake_timeout = std::chrono::seconds(5);   // also bounds the close handshake (WS-013)
+        timeouts.idle_timeout = websocket::stream_base::none(); // hub Pings and the client timeout do this (KA-*)
         timeouts.keep_alive_pings = false;
         ws_.set_option(timeouts);
         ws_.read_message_max(websocket_message_limit);
@@ -112,10 +112,9 @@ private:
             outgoing_.append(*queue_.front());
             queue_.pop_front();
         }
-        ws_.binary(binary_);  // WS-007
-        ws_.async_write(net::buffer(outgoing_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            self->on_write(ec);
-        });
+        ws_.binary(binary_); // WS-007
+        ws_.async_write(net::buffer(outgoing_),
+                        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
     }
 
     void on_write(beast::error_code ec) {
@@ -168,7 +167,7 @@ private:
     bool abandoned_ = false;
 };
 
-}  // namespace
+} // namespace
 
 void run_websocket_transport(beast::tcp_stream&& stream, http::request<http::string_body> request,
                              endpoint_router& router, websocket_accept accept) {
@@ -176,4 +175,4 @@ void run_websocket_transport(beast::tcp_stream&& stream, http::request<http::str
     session->start(std::move(request));
 }
 
-}  // namespace hubspec::server::detail
+} // namespace hubspec::server::detail

@@ -12,10 +12,10 @@ namespace hubspec::harness {
 enum class handshake_role { none, request, response };
 
 struct codec_options {
-    std::string protocol = "json";          // "json" or "messagepack"
-    bool hex = false;                       // decode: input is hex text; encode: write hex text
-    handshake_role handshake = handshake_role::none;  // decode: a handshake record comes first
-    std::optional<std::size_t> max_message_size;      // decode: FRAME-009 limit to apply
+    std::string protocol = "json";                   // "json" or "messagepack"
+    bool hex = false;                                // decode: input is hex text; encode: write hex text
+    handshake_role handshake = handshake_role::none; // decode: a handshake record comes first
+    std::optional<std::size_t> max_message_size;     // decode: FRAME-009 limit to apply
 };
 
 /// Reads a byte stream of framed messages from `in`, prints one JSON object per
@@ -27,4 +27,4 @@ int run_decode(const codec_options& options, std::istream& in, std::ostream& out
 /// 1 when a line is not a message (naming the line), 2 for a usage error.
 int run_encode(const codec_options& options, std::istream& in, std::ostream& out, std::ostream& err);
 
-}  // namespace hubspec::harness
+} // namespace hubspec::harness

@@ -32,4 +32,4 @@ protocol::result<protocol::hub_message> message_from_json(std::string_view line)
 void write_value_json(const protocol::value& v, std::string& out);
 protocol::result<protocol::value> value_from_json(const protocol::value& parsed_json);
 
-}  // namespace hubspec::harness
+} // namespace hubspec::harness

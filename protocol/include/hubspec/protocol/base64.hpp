@@ -22,4 +22,4 @@ std::string to_base64(const std::vector<std::uint8_t>& bytes);
 /// Decodes either alphabet, padded or not; nullopt on any other character.
 std::optional<std::vector<std::uint8_t>> from_base64(std::string_view text);
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

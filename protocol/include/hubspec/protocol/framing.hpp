@@ -23,8 +23,8 @@ inline constexpr std::uint32_t max_varint_value = 0x7FFF'FFFF;
 
 /// One complete record found at the start of an input.
 struct record_view {
-    std::string_view body;  // without the RS or the length prefix
-    std::size_t consumed;   // bytes to drop from the input: body plus RS or prefix
+    std::string_view body; // without the RS or the length prefix
+    std::size_t consumed;  // bytes to drop from the input: body plus RS or prefix
 };
 
 /// First complete JSON record in `input`. error::need_more until its RS arrives
@@ -38,7 +38,7 @@ result<record_view> next_binary_record(std::string_view input, std::size_t max_s
 
 struct varint_view {
     std::uint32_t value;
-    std::size_t length;  // bytes the prefix occupies, 1 to 5
+    std::size_t length; // bytes the prefix occupies, 1 to 5
 };
 
 /// Reads a VarInt length prefix (FRAME-006/007).
@@ -50,4 +50,4 @@ void append_varint(std::string& out, std::uint32_t n);
 /// Bytes the shortest VarInt form of `n` takes.
 std::size_t varint_size(std::uint32_t n) noexcept;
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

@@ -13,13 +13,13 @@
 namespace hubspec::protocol {
 
 struct handshake_request {
-    std::string protocol;      // "json" or "messagepack" (HS-002)
-    std::int64_t version = 1;  // 1, or 2 with stateful reconnect (HS-003)
+    std::string protocol;     // "json" or "messagepack" (HS-002)
+    std::int64_t version = 1; // 1, or 2 with stateful reconnect (HS-003)
     bool operator==(const handshake_request&) const = default;
 };
 
 struct handshake_response {
-    std::optional<std::string> error;  // absent on success (HS-007)
+    std::optional<std::string> error; // absent on success (HS-007)
     bool operator==(const handshake_response&) const = default;
 };
 
@@ -47,4 +47,4 @@ handshake_response answer_handshake(const handshake_request& request,
                                     std::span<const hub_protocol* const> supported_protocols,
                                     std::span<const transfer_format> transport_formats);
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

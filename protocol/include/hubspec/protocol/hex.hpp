@@ -14,4 +14,4 @@ std::string to_hex(std::string_view bytes);
 /// on any other character or an odd number of digits.
 std::optional<std::string> parse_hex(std::string_view text);
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

@@ -57,8 +57,12 @@ struct completion_message {
     bool operator==(const completion_message&) const = default;
 
     static completion_message void_result(std::string id) { return {{}, std::move(id), std::nullopt, std::nullopt}; }
-    static completion_message with_result(std::string id, value v) { return {{}, std::move(id), std::move(v), std::nullopt}; }
-    static completion_message with_error(std::string id, std::string e) { return {{}, std::move(id), std::nullopt, std::move(e)}; }
+    static completion_message with_result(std::string id, value v) {
+        return {{}, std::move(id), std::move(v), std::nullopt};
+    }
+    static completion_message with_error(std::string id, std::string e) {
+        return {{}, std::move(id), std::nullopt, std::move(e)};
+    }
 };
 
 /// Type 4 (MSG-020): the invocation id is required.
@@ -109,9 +113,9 @@ struct unknown_message {
     bool operator==(const unknown_message&) const = default;
 };
 
-using hub_message = std::variant<invocation_message, stream_item_message, completion_message,
-                                 stream_invocation_message, cancel_invocation_message, ping_message,
-                                 close_message, ack_message, sequence_message, unknown_message>;
+using hub_message = std::variant<invocation_message, stream_item_message, completion_message, stream_invocation_message,
+                                 cancel_invocation_message, ping_message, close_message, ack_message, sequence_message,
+                                 unknown_message>;
 
 /// The wire type code of a message (1-9, or the unknown type's own code).
 std::int64_t type_code(const hub_message& m) noexcept;
@@ -125,4 +129,4 @@ std::optional<std::int64_t> type_code_from_name(std::string_view name) noexcept;
 const header_map* headers_of(const hub_message& m) noexcept;
 header_map* headers_of(hub_message& m) noexcept;
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

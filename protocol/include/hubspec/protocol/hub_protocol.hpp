@@ -14,7 +14,7 @@ namespace hubspec::protocol {
 /// What a transport can carry (NEG-013); MessagePack needs binary.
 enum class transfer_format { text = 1, binary = 2 };
 
-std::string_view transfer_format_name(transfer_format f) noexcept;  // "Text" / "Binary"
+std::string_view transfer_format_name(transfer_format f) noexcept; // "Text" / "Binary"
 
 class hub_protocol {
 public:
@@ -30,8 +30,7 @@ public:
     virtual void write(const hub_message& message, std::string& out) const = 0;
 
     /// First complete record at the start of `input` (need_more until it is whole).
-    virtual result<record_view> next_record(std::string_view input,
-                                            std::size_t max_size = no_size_limit) const = 0;
+    virtual result<record_view> next_record(std::string_view input, std::size_t max_size = no_size_limit) const = 0;
 
     /// Parses one record body (no terminator, no prefix). An unknown type code
     /// yields unknown_message, which receivers skip (MSG-004).
@@ -56,4 +55,4 @@ const hub_protocol& messagepack_protocol() noexcept;
 /// The protocol named `name` on the wire, or nullptr (HS-005).
 const hub_protocol* find_protocol(std::string_view name) noexcept;
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

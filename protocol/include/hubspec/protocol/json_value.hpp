@@ -28,4 +28,4 @@ void write_json_string(std::string_view s, std::string& out);
 
 std::string to_json(const value& v);
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

@@ -17,59 +17,61 @@
 
 namespace hubspec::protocol {
 
-inline constexpr std::chrono::milliseconds default_keep_alive_interval{15'000};      // KA-001, KA-006
-inline constexpr std::chrono::milliseconds default_client_timeout_interval{30'000};  // KA-003
-inline constexpr std::chrono::milliseconds default_server_timeout{30'000};           // KA-005
-inline constexpr std::chrono::milliseconds default_handshake_timeout{15'000};        // HS-009, KA-009, HS-017
+inline constexpr std::chrono::milliseconds default_keep_alive_interval{15'000};     // KA-001, KA-006
+inline constexpr std::chrono::milliseconds default_client_timeout_interval{30'000}; // KA-003
+inline constexpr std::chrono::milliseconds default_server_timeout{30'000};          // KA-005
+inline constexpr std::chrono::milliseconds default_handshake_timeout{15'000};       // HS-009, KA-009, HS-017
 
 /// Whether the transport keeps the connection alive by itself.
 enum class transport_keep_alive {
-    needs_pings,  // WebSockets, Server-Sent Events
-    inherent,     // long polling: no Pings and no Ping-based timeouts either way (KA-008, LP-019)
+    needs_pings, // WebSockets, Server-Sent Events
+    inherent,    // long polling: no Pings and no Ping-based timeouts either way (KA-008, LP-019)
 };
 
 /// When the server sends Pings (KA-001, KA-002).
 enum class server_ping_schedule {
-    every_interval,  // .NET: whenever more than the interval passed since the previous Ping tick, traffic or not
-    when_idle,       // KA-002's MAY: only when nothing at all was sent for more than the interval
+    every_interval, // .NET: whenever more than the interval passed since the previous Ping tick, traffic or not
+    when_idle,      // KA-002's MAY: only when nothing at all was sent for more than the interval
 };
 
 struct server_keep_alive_options {
-    std::chrono::milliseconds keep_alive_interval = default_keep_alive_interval;          // KeepAliveInterval (KA-001)
-    std::chrono::milliseconds client_timeout_interval = default_client_timeout_interval;  // ClientTimeoutInterval (KA-003)
-    std::chrono::milliseconds handshake_timeout = default_handshake_timeout;              // HandshakeTimeout (HS-009, KA-009)
-    server_ping_schedule ping_schedule = server_ping_schedule::every_interval;             // KA-002
-    transport_keep_alive transport = transport_keep_alive::needs_pings;                   // KA-008
+    std::chrono::milliseconds keep_alive_interval = default_keep_alive_interval; // KeepAliveInterval (KA-001)
+    std::chrono::milliseconds client_timeout_interval =
+        default_client_timeout_interval;                                       // ClientTimeoutInterval (KA-003)
+    std::chrono::milliseconds handshake_timeout = default_handshake_timeout;   // HandshakeTimeout (HS-009, KA-009)
+    server_ping_schedule ping_schedule = server_ping_schedule::every_interval; // KA-002
+    transport_keep_alive transport = transport_keep_alive::needs_pings;        // KA-008
 };
 
 struct client_keep_alive_options {
     std::chrono::milliseconds server_timeout = default_server_timeout;           // serverTimeout (KA-005)
-    std::chrono::milliseconds keep_alive_interval = default_keep_alive_interval;  // keepAliveInterval (KA-006)
+    std::chrono::milliseconds keep_alive_interval = default_keep_alive_interval; // keepAliveInterval (KA-006)
     /// The .NET client's HandshakeTimeout (HS-017); nullopt for the TS client, which relies on serverTimeout.
     std::optional<std::chrono::milliseconds> handshake_timeout = default_handshake_timeout;
-    transport_keep_alive transport = transport_keep_alive::needs_pings;  // KA-008
+    transport_keep_alive transport = transport_keep_alive::needs_pings; // KA-008
 };
 
 /// What arrived, as far as the timers care.
 enum class received_kind {
-    handshake,     // the HandshakeRequest (server) or HandshakeResponse (client)
-    ping,          // a Ping; on the server the first one arms the client timeout (KA-003)
-    message,       // any other complete hub message
-    partial_data,  // transport bytes that completed no record: "anything at all" for KA-005 only
+    handshake,    // the HandshakeRequest (server) or HandshakeResponse (client)
+    ping,         // a Ping; on the server the first one arms the client timeout (KA-003)
+    message,      // any other complete hub message
+    partial_data, // transport bytes that completed no record: "anything at all" for KA-005 only
 };
 
 enum class keep_alive_action {
     none,
-    send_ping,          // write a Ping now (KA-001, KA-006); poll() already counted it as sent
-    handshake_timeout,  // no handshake in time: the server answers `text` and closes (HS-009); the client fails its start
-    peer_timeout,       // server: ClientTimeoutInterval elapsed (KA-003, KA-004); client: serverTimeout (KA-005)
+    send_ping,         // write a Ping now (KA-001, KA-006); poll() already counted it as sent
+    handshake_timeout, // no handshake in time: the server answers `text` and closes (HS-009); the client fails its
+                       // start
+    peer_timeout,      // server: ClientTimeoutInterval elapsed (KA-003, KA-004); client: serverTimeout (KA-005)
 };
 
 /// What poll() found due. After a timeout nothing more is ever due.
 struct keep_alive_due {
     keep_alive_action action = keep_alive_action::none;
-    std::string_view requirement;  // "KA-001", "HS-009", …; empty for none
-    std::string_view text;         // Microsoft's text for the resulting close or error, where it has one
+    std::string_view requirement; // "KA-001", "HS-009", …; empty for none
+    std::string_view text;        // Microsoft's text for the resulting close or error, where it has one
 };
 
 /// The server side of one connection.
@@ -110,7 +112,7 @@ private:
 
     server_keep_alive_options options_;
     time_point connected_;
-    time_point last_ping_tick_;  // every_interval: the previous Ping; when_idle: the last write of any kind
+    time_point last_ping_tick_; // every_interval: the previous Ping; when_idle: the last write of any kind
     time_point last_received_;
     bool handshake_received_ = false;
     bool client_timeout_armed_ = false;
@@ -163,4 +165,4 @@ private:
     bool suspended_ = false;
 };
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

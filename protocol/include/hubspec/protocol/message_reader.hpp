@@ -39,9 +39,9 @@ private:
     const hub_protocol* protocol_;
     std::size_t max_message_size_;
     std::string buffer_;
-    std::size_t start_ = 0;     // first unconsumed byte in buffer_
-    std::size_t consumed_ = 0;  // stream offset of buffer_[start_]
+    std::size_t start_ = 0;    // first unconsumed byte in buffer_
+    std::size_t consumed_ = 0; // stream offset of buffer_[start_]
     std::optional<protocol_error> failed_;
 };
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

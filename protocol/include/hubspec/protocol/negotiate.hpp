@@ -31,13 +31,13 @@ struct available_transport {
 };
 
 struct negotiate_response {
-    std::optional<std::string> error;           // NEG-005, NEG-006, NEG-017
-    bool use_stateful_reconnect = false;        // NEG-026
+    std::optional<std::string> error;    // NEG-005, NEG-006, NEG-017
+    bool use_stateful_reconnect = false; // NEG-026
     std::optional<std::int64_t> negotiate_version;
-    std::optional<std::string> url;             // redirect (NEG-018)
-    std::optional<std::string> access_token;    // redirect token (NEG-018)
+    std::optional<std::string> url;          // redirect (NEG-018)
+    std::optional<std::string> access_token; // redirect token (NEG-018)
     std::optional<std::string> connection_id;
-    std::optional<std::string> connection_token;  // version >= 1 only (NEG-010, NEG-011)
+    std::optional<std::string> connection_token; // version >= 1 only (NEG-010, NEG-011)
     std::vector<available_transport> available_transports;
     bool operator==(const negotiate_response&) const = default;
 
@@ -57,8 +57,8 @@ result<negotiate_response> parse_negotiate_response(std::string_view body);
 
 /// The query values negotiate depends on, as received.
 struct negotiate_request {
-    std::optional<std::string> negotiate_version;       // absent = version 0 (NEG-004)
-    std::optional<std::string> use_stateful_reconnect;  // NEG-026
+    std::optional<std::string> negotiate_version;      // absent = version 0 (NEG-004)
+    std::optional<std::string> use_stateful_reconnect; // NEG-026
 };
 
 /// Reads them from a query string, keys compared case-insensitively (NEG-004).
@@ -66,10 +66,10 @@ negotiate_request negotiate_request_from_query(std::string_view query);
 
 /// How an endpoint negotiates (names follow ASP.NET Core's options).
 struct negotiate_policy {
-    std::int64_t minimum_protocol_version = 0;  // MinimumProtocolVersion (NEG-006)
+    std::int64_t minimum_protocol_version = 0; // MinimumProtocolVersion (NEG-006)
     std::vector<transport_type> transports{transport_type::websockets, transport_type::server_sent_events,
                                            transport_type::long_polling};
-    bool allow_stateful_reconnects = false;     // AllowStatefulReconnects (NEG-026)
+    bool allow_stateful_reconnects = false; // AllowStatefulReconnects (NEG-026)
 };
 
 /// Fresh identifiers for a negotiated connection (NEG-010, NEG-012); the
@@ -87,4 +87,4 @@ negotiate_response negotiate(const negotiate_request& request, const negotiate_p
 /// 16 bytes as unpadded base64url, 22 characters (NEG-012).
 std::string encode_connection_id(const unsigned char (&random_bytes)[16]);
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

@@ -19,8 +19,8 @@ void write_sse_event(std::string_view payload, std::string& out);
 std::string sse_event(std::string_view payload);
 
 struct sse_event_data {
-    std::string event;  // the `event` field, empty for the default "message"
-    std::string data;   // `data` lines joined with LF (SSE-008)
+    std::string event; // the `event` field, empty for the default "message"
+    std::string data;  // `data` lines joined with LF (SSE-008)
 };
 
 /// Incremental parser of an event stream (the WHATWG EventSource rules): lines
@@ -41,11 +41,11 @@ private:
     std::size_t max_line_length_;
     std::string buffer_;
     std::size_t start_ = 0;
-    bool skip_leading_lf_ = false;  // a CR ended the previous line; an LF right after belongs to it
+    bool skip_leading_lf_ = false; // a CR ended the previous line; an LF right after belongs to it
     bool saw_data_ = false;
     std::string event_;
     std::string data_;
     bool failed_ = false;
 };
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

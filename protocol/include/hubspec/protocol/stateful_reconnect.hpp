@@ -41,51 +41,51 @@ bool is_sequence_tracked(std::int64_t type_code) noexcept;
 /// What the receiver does with messages that arrive after a transport loss
 /// and before the peer's Sequence (SR-014).
 enum class resume_gate {
-    none,            // .NET 8 GA server and client: process them, rely on SR-006
-    until_sequence,  // TS client: drop every message but Sequence until it arrives
+    none,           // .NET 8 GA server and client: process them, rely on SR-006
+    until_sequence, // TS client: drop every message but Sequence until it arrives
 };
 
 struct stateful_reconnect_options {
-    std::size_t buffer_size = default_stateful_reconnect_buffer_size;  // StatefulReconnectBufferSize (SR-010)
-    std::chrono::milliseconds ack_delay = default_ack_delay;           // SR-008
-    resume_gate gate = resume_gate::none;                               // SR-014
+    std::size_t buffer_size = default_stateful_reconnect_buffer_size; // StatefulReconnectBufferSize (SR-010)
+    std::chrono::milliseconds ack_delay = default_ack_delay;          // SR-008
+    resume_gate gate = resume_gate::none;                             // SR-014
 };
 
 /// Whether the logical connection currently has a working transport.
 enum class link_state {
-    connected,       // sends go out now
-    transport_lost,  // ungraceful loss: waiting for resume() (SR-011)
-    ended,           // graceful close: no resume follows (SR-016)
+    connected,      // sends go out now
+    transport_lost, // ungraceful loss: waiting for resume() (SR-011)
+    ended,          // graceful close: no resume follows (SR-016)
 };
 
 enum class send_decision {
-    send,             // write the bytes now
-    wait_for_ack,     // buffered bytes exceed the limit: nothing recorded; offer it again after an Ack (SR-010)
-    held_for_resume,  // transport down, tracked: numbered and buffered; resume() sends it (SR-013)
-    discard,          // transport down or connection ended, and nothing will ever send it
+    send,            // write the bytes now
+    wait_for_ack,    // buffered bytes exceed the limit: nothing recorded; offer it again after an Ack (SR-010)
+    held_for_resume, // transport down, tracked: numbered and buffered; resume() sends it (SR-013)
+    discard,         // transport down or connection ended, and nothing will ever send it
 };
 
 struct send_result {
     send_decision decision = send_decision::send;
-    std::int64_t sequence_id = 0;  // the message's number if it was tracked and recorded, else 0
+    std::int64_t sequence_id = 0; // the message's number if it was tracked and recorded, else 0
 };
 
 enum class receive_decision {
-    dispatch,                // hand it to the application (new tracked message, Ping, Close, unknown)
-    handled,                 // an Ack or Sequence, applied here: nothing more to do
-    drop_duplicate,          // tracked and numbered at or below the highest processed (SR-006)
-    drop_awaiting_sequence,  // arrived after a loss before the peer's Sequence (resume_gate::until_sequence)
+    dispatch,               // hand it to the application (new tracked message, Ping, Close, unknown)
+    handled,                // an Ack or Sequence, applied here: nothing more to do
+    drop_duplicate,         // tracked and numbered at or below the highest processed (SR-006)
+    drop_awaiting_sequence, // arrived after a loss before the peer's Sequence (resume_gate::until_sequence)
 };
 
 struct receive_result {
     receive_decision decision = receive_decision::dispatch;
-    std::int64_t sequence_id = 0;  // the number it was given if tracked and counted, else 0
+    std::int64_t sequence_id = 0; // the number it was given if tracked and counted, else 0
 };
 
 /// What to write first on a re-established transport (SR-013, SR-014).
 struct resume_plan {
-    sequence_message sequence;         // s: the oldest un-acked number, or last sent + 1
-    std::vector<std::string> records;  // framed Sequence first, then each un-acked message in order
+    sequence_message sequence;        // s: the oldest un-acked number, or last sent + 1
+    std::vector<std::string> records; // framed Sequence first, then each un-acked message in order
 };
 
 /// The message buffer of one peer for one logical connection. Plain data:
@@ -179,16 +179,16 @@ private:
     stateful_reconnect_options options_;
     link_state state_ = link_state::connected;
 
-    std::deque<entry> buffer_;  // un-acked tracked messages, oldest first
+    std::deque<entry> buffer_; // un-acked tracked messages, oldest first
     std::size_t buffered_bytes_ = 0;
     std::int64_t last_sent_id_ = 0;
 
     std::int64_t next_expected_id_ = 1;
     std::int64_t latest_received_id_ = 0;
     std::int64_t last_acked_id_ = 0;
-    bool reack_ = false;  // a duplicate arrived: our last Ack may have been lost with the transport
+    bool reack_ = false; // a duplicate arrived: our last Ack may have been lost with the transport
     bool awaiting_sequence_ = false;
     std::optional<time_point> ack_deadline_;
 };
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

@@ -17,8 +17,8 @@ query_parameters parse_query(std::string_view query);
 /// The first value of `key`, compared ASCII-case-insensitively (NEG-004).
 std::optional<std::string> find_query_parameter(const query_parameters& query, std::string_view key);
 
-std::string percent_encode(std::string_view s);  // RFC 3986 unreserved characters kept
-std::string percent_decode(std::string_view s);  // '+' is a space, as in form encoding
+std::string percent_encode(std::string_view s); // RFC 3986 unreserved characters kept
+std::string percent_decode(std::string_view s); // '+' is a space, as in form encoding
 
 /// Adds `key=value` with '?' or '&' as the URL needs (NEG-035); a fragment stays last.
 std::string append_query_parameter(std::string_view url, std::string_view key, std::string_view value);
@@ -31,4 +31,4 @@ std::string negotiate_url(std::string_view base_url, bool stateful_reconnect);
 /// http -> ws, https -> wss (WS-002); other schemes are returned unchanged.
 std::string websocket_url(std::string_view http_url);
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

@@ -19,8 +19,8 @@ namespace hubspec::protocol {
 enum class value_kind {
     null,
     boolean,
-    integer,           // int64: every integer that fits
-    unsigned_integer,  // uint64 above INT64_MAX only, so each integer has one form
+    integer,          // int64: every integer that fits
+    unsigned_integer, // uint64 above INT64_MAX only, so each integer has one form
     floating,
     string,
     binary,
@@ -49,22 +49,21 @@ struct extension {
     bool operator==(const extension&) const = default;
 };
 
-
 class value {
 public:
-    using storage = std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double, std::string,
-                                 binary, array, map, extension>;
+    using storage = std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double, std::string, binary, array,
+                                 map, extension>;
 
     // Defined below map_entry: the storage's destructor needs map_entry complete.
     value() noexcept;
     value(std::nullptr_t) noexcept;
     value(bool b) noexcept;
     template <std::signed_integral I>
-        requires(!std::same_as<I, bool>)
-    value(I i) noexcept;
+    requires(!std::same_as<I, bool>) value(I i)
+    noexcept;
     template <std::unsigned_integral U>
-        requires(!std::same_as<U, bool>)
-    value(U u) noexcept;
+    requires(!std::same_as<U, bool>) value(U u)
+    noexcept;
     value(double d) noexcept;
     value(std::string s) noexcept;
     value(std::string_view s);
@@ -78,9 +77,13 @@ public:
     bool is_null() const noexcept { return kind() == value_kind::null; }
 
     template <class T>
-    const T* get_if() const noexcept { return std::get_if<T>(&storage_); }
+    const T* get_if() const noexcept {
+        return std::get_if<T>(&storage_);
+    }
     template <class T>
-    T* get_if() noexcept { return std::get_if<T>(&storage_); }
+    T* get_if() noexcept {
+        return std::get_if<T>(&storage_);
+    }
 
     /// The integer, if this is one that fits in int64.
     std::optional<std::int64_t> as_int64() const noexcept;
@@ -108,11 +111,9 @@ inline value::value() noexcept : storage_(nullptr) {}
 inline value::value(std::nullptr_t) noexcept : storage_(nullptr) {}
 inline value::value(bool b) noexcept : storage_(b) {}
 template <std::signed_integral I>
-    requires(!std::same_as<I, bool>)
-inline value::value(I i) noexcept : storage_(static_cast<std::int64_t>(i)) {}
+requires(!std::same_as<I, bool>) inline value::value(I i) noexcept : storage_(static_cast<std::int64_t>(i)) {}
 template <std::unsigned_integral U>
-    requires(!std::same_as<U, bool>)
-inline value::value(U u) noexcept : storage_(static_cast<std::int64_t>(0)) {
+requires(!std::same_as<U, bool>) inline value::value(U u) noexcept : storage_(static_cast<std::int64_t>(0)) {
     set_unsigned(u);
 }
 inline value::value(double d) noexcept : storage_(d) {}
@@ -129,4 +130,4 @@ std::string_view kind_name(value_kind k) noexcept;
 /// Builds a map with string keys: make_map({{"a", 1}, {"b", "x"}}).
 map make_map(std::initializer_list<std::pair<std::string_view, value>> entries);
 
-}  // namespace hubspec::protocol
+} // namespace hubspec::protocol

@@ -52,8 +52,7 @@ struct value_binder<bool> {
 };
 
 template <std::integral I>
-    requires(!std::same_as<I, bool>)
-struct value_binder<I> {
+requires(!std::same_as<I, bool>) struct value_binder<I> {
     static std::optional<I> bind(const value& v) {
         if constexpr (std::is_unsigned_v<I>) {
             if (const std::uint64_t* u = v.get_if<std::uint64_t>()) {
@@ -134,7 +133,8 @@ struct value_binder<std::vector<T>> {
     static value to(std::vector<T> items) {
         protocol::array out;
         out.reserve(items.size());
-        for (auto& item : items) out.push_back(value_binder<T>::to(std::move(item)));
+        for (auto& item : items)
+            out.push_back(value_binder<T>::to(std::move(item)));
         return value(std::move(out));
     }
 };
@@ -144,4 +144,4 @@ struct value_binder<const char*> {
     static value to(const char* s) { return value(s); }
 };
 
-}  // namespace hubspec::server
+} // namespace hubspec::server

@@ -15,4 +15,4 @@ hub make_chat_hub();
 /// /conformance, /conformance-nows, /conformance-auth, /token, /redirect, /chat.
 void add_contract_endpoints(server& s);
 
-}  // namespace hubspec::server
+} // namespace hubspec::server

@@ -33,15 +33,15 @@ namespace hubspec::server {
 struct method_arguments {
     std::vector<value>& arguments;
     std::vector<upload_stream>& uploads;
-    stream_writer* writer = nullptr;  // streaming methods only
+    stream_writer* writer = nullptr; // streaming methods only
 };
 
 enum class bind_failure { none, argument_count, argument_type, stream_count };
 
 struct bind_outcome {
     bind_failure failure = bind_failure::none;
-    std::size_t expected = 0;  // what the method expects, for count failures
-    value result;              // the return value, null for void and streaming methods
+    std::size_t expected = 0; // what the method expects, for count failures
+    value result;             // the return value, null for void and streaming methods
 };
 
 struct hub_method {
@@ -80,7 +80,8 @@ constexpr std::array<std::size_t, sizeof...(P)> parameter_slots() {
     constexpr std::array<bool, sizeof...(P) + 1> uploads{is_upload_v<P>..., false};
     std::size_t wire = 0;
     std::size_t upload = 0;
-    for (std::size_t i = 0; i < sizeof...(P); ++i) slots[i] = uploads[i] ? upload++ : wire++;
+    for (std::size_t i = 0; i < sizeof...(P); ++i)
+        slots[i] = uploads[i] ? upload++ : wire++;
     return slots;
 }
 
@@ -149,7 +150,7 @@ struct method_factory<Fn, R, std::tuple<Call, P...>> {
     }
 };
 
-}  // namespace detail
+} // namespace detail
 
 class hub {
 public:
@@ -180,4 +181,4 @@ private:
     std::function<void(hub_call&)> on_disconnected_;
 };
 
-}  // namespace hubspec::server
+} // namespace hubspec::server

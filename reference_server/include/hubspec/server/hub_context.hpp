@@ -29,7 +29,7 @@ class hub_lifetime;
 struct pending_invocation;
 struct stream_state;
 struct upload_state;
-}  // namespace detail
+} // namespace detail
 
 /// ASP.NET Core's HubException: its message reaches the client even without
 /// detailed errors (ERR-004).
@@ -54,7 +54,7 @@ private:
 /// A client's answer to a server-to-client invocation (CR-002).
 struct client_result {
     std::optional<value> result;
-    std::optional<std::string> error;  // the client's error, or CR-007's text
+    std::optional<std::string> error; // the client's error, or CR-007's text
 };
 
 /// The async completion of one invocation: a method that calls hub_call::defer()
@@ -141,7 +141,7 @@ public:
     client_proxy all() const;
     client_proxy caller() const;
     client_proxy others() const;
-    client_proxy client(std::string connection_id) const;  // public id, never the token (GRP-005)
+    client_proxy client(std::string connection_id) const; // public id, never the token (GRP-005)
     client_proxy group(std::string name) const;
     client_proxy others_in_group(std::string name) const;
     client_proxy user(std::string user_identifier) const;
@@ -206,4 +206,4 @@ private:
     bool deferred_ = false;
 };
 
-}  // namespace hubspec::server
+} // namespace hubspec::server

@@ -14,18 +14,18 @@
 namespace hubspec::server {
 
 struct hub_options {
-    std::chrono::milliseconds keep_alive_interval = protocol::default_keep_alive_interval;          // KA-001
-    std::chrono::milliseconds client_timeout_interval = protocol::default_client_timeout_interval;  // KA-003
-    std::chrono::milliseconds handshake_timeout = protocol::default_handshake_timeout;              // HS-009
-    std::size_t maximum_receive_message_size = protocol::default_maximum_message_size;              // FRAME-009
-    bool enable_detailed_errors = false;                                                            // ERR-003
-    std::size_t stateful_reconnect_buffer_size = protocol::default_stateful_reconnect_buffer_size;  // SR-010
+    std::chrono::milliseconds keep_alive_interval = protocol::default_keep_alive_interval;         // KA-001
+    std::chrono::milliseconds client_timeout_interval = protocol::default_client_timeout_interval; // KA-003
+    std::chrono::milliseconds handshake_timeout = protocol::default_handshake_timeout;             // HS-009
+    std::size_t maximum_receive_message_size = protocol::default_maximum_message_size;             // FRAME-009
+    bool enable_detailed_errors = false;                                                           // ERR-003
+    std::size_t stateful_reconnect_buffer_size = protocol::default_stateful_reconnect_buffer_size; // SR-010
 };
 
 struct server_options {
     hub_options hub;
-    std::chrono::milliseconds disconnect_timeout{15'000};  // DisconnectTimeout (NEG-036, KA-010, LP-011, SR-012)
-    std::chrono::milliseconds long_poll_timeout{90'000};   // LongPolling.PollTimeout (LP-006)
+    std::chrono::milliseconds disconnect_timeout{15'000}; // DisconnectTimeout (NEG-036, KA-010, LP-011, SR-012)
+    std::chrono::milliseconds long_poll_timeout{90'000};  // LongPolling.PollTimeout (LP-006)
 };
 
 /// How one hub path is served (HttpConnectionDispatcherOptions).
@@ -33,8 +33,8 @@ struct endpoint_options {
     std::vector<protocol::transport_type> transports{protocol::transport_type::websockets,
                                                      protocol::transport_type::server_sent_events,
                                                      protocol::transport_type::long_polling};
-    bool allow_stateful_reconnects = false;  // AllowStatefulReconnects (NEG-026)
-    bool require_authorization = false;      // 401 without a valid bearer token (NEG-037)
+    bool allow_stateful_reconnects = false; // AllowStatefulReconnects (NEG-026)
+    bool require_authorization = false;     // 401 without a valid bearer token (NEG-037)
 };
 
-}  // namespace hubspec::server
+} // namespace hubspec::server

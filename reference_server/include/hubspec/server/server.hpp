@@ -46,4 +46,4 @@ private:
     std::unique_ptr<impl> impl_;
 };
 
-}  // namespace hubspec::server
+} // namespace hubspec::server
