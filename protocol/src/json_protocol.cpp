@@ -149,13 +149,14 @@ result<hub_message> build_message(json_envelope& env) {
         return invocation_message{std::move(env.headers), optional_id(env.invocation_id), std::move(*env.target),
                                   std::move(*env.arguments), std::move(env.stream_ids)};
     }
+    // An empty id counts as missing: writers omit it (MSG-003), so it could not be written back.
     case 2: { // StreamItem (MSG-030, MSG-031)
-        if (!env.invocation_id) return missing("invocationId", "MSG-031");
+        if (!env.invocation_id || env.invocation_id->empty()) return missing("invocationId", "MSG-031");
         if (!env.item) return missing("item", "MSG-031");
         return stream_item_message{std::move(env.headers), std::move(*env.invocation_id), std::move(*env.item)};
     }
     case 3: { // Completion (MSG-040, MSG-041)
-        if (!env.invocation_id) return missing("invocationId", "MSG-040");
+        if (!env.invocation_id || env.invocation_id->empty()) return missing("invocationId", "MSG-040");
         if (env.result && env.error) {
             return make_protocol_error(error::result_and_error, std::string(texts::result_and_error_exclusive));
         }
@@ -171,7 +172,7 @@ result<hub_message> build_message(json_envelope& env) {
                                          std::move(*env.arguments), std::move(env.stream_ids)};
     }
     case 5: { // CancelInvocation (MSG-050)
-        if (!env.invocation_id) return missing("invocationId", "MSG-050");
+        if (!env.invocation_id || env.invocation_id->empty()) return missing("invocationId", "MSG-050");
         return cancel_invocation_message{std::move(env.headers), std::move(*env.invocation_id)};
     }
     case 6: return ping_message{};

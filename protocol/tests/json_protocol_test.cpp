@@ -373,3 +373,12 @@ TEST_CASE("FRAME-003 every split of a multi-record stream yields the same messag
     });
     CHECK(runs == stream.size() + 1);
 }
+
+TEST_CASE("MSG-050 an empty invocation id is as missing where the id is required",
+          "[json][MSG-050][MSG-031][MSG-040]") {
+    // Found by fuzzing (fuzz/corpus/json/regression-empty-id): the writer omits an empty id,
+    // as .NET's does, so accepting one made a message that could not be written back.
+    CHECK(parse_failure(R"({"type":5,"invocationId":""})").requirement == "MSG-050");
+    CHECK(parse_failure(R"({"type":2,"invocationId":"","item":1})").requirement == "MSG-031");
+    CHECK(parse_failure(R"({"type":3,"invocationId":""})").requirement == "MSG-040");
+}
