@@ -6,23 +6,7 @@
 set -uo pipefail
 server=$1 interop=$2 transport=$3 protocol=$4
 
-missing=()
-for tool in node npm; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "${HUBSPEC_REQUIRE_INTEROP:-}" = 1 ]; then
-    echo "FAIL: interop toolchain missing (${missing[*]}) and HUBSPEC_REQUIRE_INTEROP=1" >&2
-    exit 1
-  fi
-  echo "SKIP: interop toolchain missing (${missing[*]}); set HUBSPEC_REQUIRE_INTEROP=1 to make this a failure"
-  exit 77
-fi
-"$interop/setup" --quiet js
-status=$?
-if [ $status -ne 0 ]; then
-  if [ $status -eq 77 ] && [ "${HUBSPEC_REQUIRE_INTEROP:-}" != 1 ]; then echo "SKIP: interop/setup js exited 77"; exit 77; fi
-  echo "FAIL: interop/setup js exited $status" >&2
-  exit 1
-fi
+. "$(dirname "$0")/require_js_peer.sh"
 
 work=$(mktemp -d)
 cleanup() {
