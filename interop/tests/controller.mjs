@@ -1,7 +1,24 @@
 // The tests' own connection to the peer (Microsoft's JS client over WebSockets × JSON), used to
 // drive a client agent through the peer's test extras (SendMethodToConnection, ClientResultFromConnection,
 // AbortConnection) and to observe its EchoReply calls.
+import { before, after } from "node:test";
 import { buildConnection } from "../js/hub.mjs";
+import { startPeer } from "./support.mjs";
+
+/// The fixture most files share: one ASP.NET Core peer and a controller for the whole file.
+/// Fields are filled in by the before() hook it registers.
+export function usePeerWithController() {
+  const fixture = { peer: undefined, controller: undefined };
+  before(async () => {
+    fixture.peer = await startPeer();
+    fixture.controller = await startController(fixture.peer.origin);
+  });
+  after(async () => {
+    await fixture.controller?.stop();
+    await fixture.peer?.stop();
+  });
+  return fixture;
+}
 
 export async function startController(origin) {
   const connection = buildConnection(`${origin}/conformance`, "WebSockets", "json");
