@@ -12,4 +12,5 @@ endif()
 
 if(NOT HUBSPEC_FUZZ)
   find_package(CLI11 REQUIRED)
+  find_package(yaml-cpp REQUIRED) # scenario scripts, requirement catalogue, expectations
 endif()

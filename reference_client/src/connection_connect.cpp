@@ -3,7 +3,9 @@
 #include "connection_core.hpp"
 
 #include "handshake_reader.hpp"
+#include "long_polling_transport.hpp"
 #include "negotiation.hpp"
+#include "sse_transport.hpp"
 #include "transport_selection.hpp"
 #include "websocket_transport.hpp"
 
@@ -19,16 +21,21 @@ namespace texts = protocol::texts;
 using protocol::transport_type;
 
 namespace {
-bool implemented(transport_type t) {
-    return t == transport_type::websockets;
+std::shared_ptr<transport> make_transport(transport_type type, boost::asio::io_context& io,
+                                          transport_settings settings) {
+    switch (type) {
+    case transport_type::server_sent_events: return make_sse_transport(io, std::move(settings));
+    case transport_type::long_polling: return make_long_polling_transport(io, std::move(settings));
+    case transport_type::websockets: break;
+    }
+    return make_websocket_transport(io, std::move(settings));
 }
 } // namespace
 
 void connection_core::connect(attempt_callback done) {
     attempt_done_ = std::move(done);
     ++epoch_;
-    failed_transports_.clear();
-    transport_errors_.clear();
+    transport_failures_.clear();
     close_error_.reset();
     close_allows_reconnect_ = true;
     access_token_.reset();
@@ -63,7 +70,7 @@ void connection_core::negotiate(std::string url, int redirects) {
     link_ = link::negotiating;
     auto request_url = protocol::negotiate_url(url, false); // NEG-002, NEG-003
     http_ = async_http_request(
-        io_, "POST", request_url, request_headers(), {}, options_.connect_timeout,
+        io_, "POST", request_url, request_headers(), {}, options_.connect_timeout, trace_,
         [self = shared_from_this(), epoch = epoch_, url, redirects](std::optional<std::string> error,
                                                                     http_response response) {
             if (epoch != self->epoch_) return;
@@ -82,38 +89,25 @@ void connection_core::negotiate(std::string url, int redirects) {
                 std::lock_guard lock(self->info_mutex_);
                 self->connection_id_ = accepted.connection_id;
             }
-            auto choice = select_transports(accepted.response.available_transports, self->options_.transports,
-                                            self->protocol_->format()); // NEG-030
-            std::vector<transport_type> candidates;
-            for (auto t : choice.candidates) {
-                if (std::find(self->failed_transports_.begin(), self->failed_transports_.end(), t) !=
-                    self->failed_transports_.end())
-                    continue;
-                if (!implemented(t)) {
-                    choice.skipped.push_back("'" + std::string(protocol::transport_name(t)) +
-                                             "' is not implemented by this client yet.");
-                    continue;
-                }
-                candidates.push_back(t);
-            }
-            if (candidates.empty()) {
-                auto reasons = self->transport_errors_;
-                reasons.insert(reasons.end(), choice.skipped.begin(), choice.skipped.end());
-                return self->finish_attempt(no_transport_error(reasons));
-            }
+            self->negotiated_url_ = url;
+            self->offered_transports_ = accepted.response.available_transports;
+            auto choice = select_transports(self->offered_transports_, self->options_.transports,
+                                            self->protocol_->format(), self->transport_failures_); // NEG-030
+            if (choice.candidates.empty()) return self->finish_attempt(no_transport_error(choice.reasons));
             // NEG-021, NEG-035: the token (v1) or the id (v0) as `id`.
             auto transport_url = protocol::append_query_parameter(url, "id", accepted.transport_id);
-            self->start_transport(candidates.front(), std::move(transport_url), candidates.size() > 1);
+            self->start_transport(choice.candidates.front(), std::move(transport_url), choice.candidates.size() > 1);
         });
 }
 
 void connection_core::start_transport(transport_type type, std::string url, bool more_candidates) {
     link_ = link::transport_starting;
-    transport_settings settings{request_headers(), options_.connect_timeout};
-    transport_ = make_websocket_transport(io_, std::move(settings));
+    transport_settings settings{request_headers(), access_token_, options_.connect_timeout, trace_};
+    transport_ = make_transport(type, io_, std::move(settings));
     auto self = shared_from_this();
     auto epoch = epoch_;
-    transport_->start(
+    auto starting = transport_; // kept alive through start() even if a handler drops transport_
+    starting->start(
         url, protocol_->format(),
         [self, epoch, type, more_candidates](std::optional<std::string> error) {
             if (epoch != self->epoch_) return;
@@ -133,14 +127,15 @@ void connection_core::on_transport_started(std::optional<std::string> error, tra
                                            bool more_candidates) {
     if (error) {
         transport_.reset();
-        failed_transports_.push_back(type);
-        transport_errors_.push_back(std::string(protocol::transport_name(type)) + " failed: " + *error);
         if (options_.skip_negotiation) return finish_attempt(*error);
+        transport_failures_.push_back({type, *error});
         if (more_candidates) {
             ++epoch_;
-            return negotiate(options_.url, 0); // a fresh negotiate before the next transport (NEG-031)
+            return negotiate(negotiated_url_, 0); // a fresh negotiate (and token) before the next transport (NEG-031)
         }
-        return finish_attempt(no_transport_error(transport_errors_));
+        auto choice =
+            select_transports(offered_transports_, options_.transports, protocol_->format(), transport_failures_);
+        return finish_attempt(no_transport_error(choice.reasons));
     }
     link_ = link::handshaking;
     reader_.emplace(*protocol_);
@@ -149,6 +144,8 @@ void connection_core::on_transport_started(std::optional<std::string> error, tra
     timing.server_timeout = options_.server_timeout;
     timing.keep_alive_interval = options_.keep_alive_interval;
     timing.handshake_timeout = options_.handshake_timeout;
+    // Long polling keeps itself alive: no Pings and no server timeout on it (LP-019, KA-008).
+    if (type == transport_type::long_polling) timing.transport = protocol::transport_keep_alive::inherent;
     keep_alive_.emplace(timing);
     // HS-001, HS-003: version 1, since this client does not negotiate stateful reconnect yet.
     transport_->send(protocol::write_handshake_request({std::string(protocol_->name()), 1}));

@@ -4,6 +4,7 @@
 
 #include <hubspec/protocol/texts.hpp>
 
+#include <cctype>
 #include <future>
 
 namespace hubspec::client::detail {
@@ -14,7 +15,16 @@ connection_core::connection_core(boost::asio::io_context& io, dispatcher& user_t
     : io_(io), user_thread_(user_thread), options_(std::move(options)),
       protocol_(options_.protocol == hub_protocol_kind::messagepack ? &protocol::messagepack_protocol()
                                                                     : &protocol::json_protocol()),
-      keep_alive_timer_(io), reconnect_timer_(io) {}
+      trace_(options_.trace), keep_alive_timer_(io), reconnect_timer_(io) {}
+
+void connection_core::set_state(connection_state s) {
+    auto previous = state_.exchange(s);
+    if (!trace_ || previous == s) return;
+    std::string name(to_string(s));
+    for (auto& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    trace_(trace_direction::local, trace_kind::state, name);
+}
 
 std::optional<std::string> connection_core::connection_id() const {
     std::lock_guard lock(info_mutex_);

@@ -9,7 +9,9 @@
 #include "dispatcher.hpp"
 #include "handler_registry.hpp"
 #include "http_request.hpp"
+#include "tracer.hpp"
 #include "transport.hpp"
+#include "transport_selection.hpp"
 #include "upload_state.hpp"
 
 #include "hubspec/client/connection_state.hpp"
@@ -89,7 +91,7 @@ private:
     void fail_outstanding();
     void arm_keep_alive();
     void on_keep_alive_timer();
-    void set_state(connection_state s) { state_.store(s); }
+    void set_state(connection_state s);
 
     // one connect attempt (connection_connect.cpp)
     void connect(attempt_callback done);
@@ -116,6 +118,7 @@ private:
     dispatcher& user_thread_;
     const connection_options options_;
     const protocol::hub_protocol* protocol_;
+    const tracer trace_;
     handler_registry handlers_;
 
     std::mutex post_mutex_;
@@ -136,8 +139,9 @@ private:
     std::shared_ptr<http_operation> http_;
     std::shared_ptr<transport> transport_;
     std::optional<std::string> access_token_;
-    std::vector<protocol::transport_type> failed_transports_;
-    std::vector<std::string> transport_errors_;
+    std::vector<transport_failure> transport_failures_; // this attempt's, for fallback (NEG-031)
+    std::string negotiated_url_;                        // after redirects: where a fallback negotiates again
+    std::vector<protocol::available_transport> offered_transports_;
     std::string handshake_buffer_;
     std::optional<protocol::message_reader> reader_;
     std::optional<protocol::client_keep_alive> keep_alive_;

@@ -20,8 +20,8 @@ class beast_http_operation final : public http_operation, public std::enable_sha
 public:
     using callback = std::function<void(std::optional<std::string>, http_response)>;
 
-    beast_http_operation(asio::io_context& io, std::chrono::milliseconds timeout, callback done)
-        : resolver_(io), stream_(io), timeout_(timeout), done_(std::move(done)) {}
+    beast_http_operation(asio::io_context& io, std::chrono::milliseconds timeout, tracer trace, callback done)
+        : resolver_(io), stream_(io), timeout_(timeout), trace_(std::move(trace)), done_(std::move(done)) {}
 
     void run(http_url url, http::request<http::string_body> request) {
         url_ = std::move(url);
@@ -59,12 +59,19 @@ public:
 
 private:
     void fail(const char* step, beast::error_code ec) {
-        if (canceled_) return finish(std::string("the request was canceled"), {});
-        if (ec == beast::error::timeout) return finish(std::string("the HTTP request timed out"), {});
+        if (canceled_) return finish(std::string(http_request_canceled), {});
+        if (ec == beast::error::timeout) return finish(std::string(http_request_timed_out), {});
         finish(std::string("HTTP ") + step + " failed: " + ec.message(), {});
     }
     void finish(std::optional<std::string> error, http_response response) {
         if (!done_) return;
+        if (trace_) {
+            if (error)
+                trace_(trace_direction::local, trace_kind::http_response, *error);
+            else
+                trace_(trace_direction::incoming, trace_kind::http_response,
+                       status_line(response.status, response.reason), response.body);
+        }
         auto done = std::move(done_);
         done_ = nullptr;
         done(std::move(error), std::move(response));
@@ -77,6 +84,7 @@ private:
     http::response_parser<http::string_body> parser_;
     http_url url_;
     std::chrono::milliseconds timeout_;
+    tracer trace_;
     callback done_;
     bool canceled_ = false;
 };
@@ -85,19 +93,23 @@ private:
 
 std::shared_ptr<http_operation>
 async_http_request(asio::io_context& io, std::string method, const std::string& url, const header_list& headers,
-                   std::string body, std::chrono::milliseconds timeout,
+                   std::string body, std::chrono::milliseconds timeout, const tracer& trace,
                    std::function<void(std::optional<std::string>, http_response)> done) {
+    if (trace) trace(trace_direction::outgoing, trace_kind::http_request, method + " " + url, body);
     auto parsed = parse_http_url(url);
     if (!parsed || parsed->secure()) {
         // Reported asynchronously like every other failure, so callers have one path.
         auto error = !parsed ? "invalid URL '" + url + "'" : std::string("https is not supported by this client yet");
-        asio::post(io, [done = std::move(done), error]() mutable { done(error, {}); });
+        asio::post(io, [done = std::move(done), error, trace]() mutable {
+            if (trace) trace(trace_direction::local, trace_kind::http_response, error);
+            done(error, {});
+        });
         struct no_operation final : http_operation {
             void cancel() override {}
         };
         return std::make_shared<no_operation>();
     }
-    auto op = std::make_shared<beast_http_operation>(io, timeout, std::move(done));
+    auto op = std::make_shared<beast_http_operation>(io, timeout, trace, std::move(done));
     http::request<http::string_body> request;
     request.method_string(method);
     request.target(parsed->target);
@@ -110,6 +122,31 @@ async_http_request(asio::io_context& io, std::string method, const std::string& 
     request.prepare_payload();
     op->run(std::move(*parsed), std::move(request));
     return op;
+}
+
+std::string status_line(unsigned status, std::string_view reason) {
+    std::string line = std::to_string(status);
+    if (!reason.empty()) line.append(" ").append(reason);
+    return line;
+}
+
+namespace {
+// A server's error body is named in the error, cut to keep one line readable.
+std::string body_excerpt(std::string_view body) {
+    constexpr std::size_t limit = 200;
+    std::string out(body.substr(0, limit));
+    for (auto& c : out)
+        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    if (body.size() > limit) out += "...";
+    return out;
+}
+} // namespace
+
+std::string describe_http_failure(std::string_view what, const http_response& response) {
+    std::string text = std::string(what) + " failed with HTTP status " + status_line(response.status, response.reason);
+    if (response.status == 404) text += " (the server has no connection with this id)";
+    if (!response.body.empty()) text += ": " + body_excerpt(response.body);
+    return text;
 }
 
 } // namespace hubspec::client::detail

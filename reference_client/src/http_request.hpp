@@ -1,12 +1,15 @@
 #pragma once
-// One HTTP/1.1 request on its own TCP connection (negotiate, and later the
-// long-polling and SSE sends). Beast stays in the .cpp; callers see strings.
+// One HTTP/1.1 request on its own TCP connection (negotiate, long polls, the
+// POSTs and DELETE of SSE and long polling). Beast stays in the .cpp; callers see strings.
+
+#include "tracer.hpp"
 
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,6 +27,10 @@ struct http_response {
     std::string body;
 };
 
+/// The error texts callers act on: a long poll that timed out is simply re-issued (LP-010).
+inline constexpr std::string_view http_request_timed_out = "the HTTP request timed out";
+inline constexpr std::string_view http_request_canceled = "the request was canceled";
+
 /// A request in flight; cancel() ends it with an error at once.
 class http_operation {
 public:
@@ -33,9 +40,16 @@ public:
 
 /// Sends `method url` with `headers` and `body`; `done` gets an error text (the
 /// request could not be made or timed out) or the response, on the io_context's thread.
+/// The request and its response (or error) go to `trace`.
 std::shared_ptr<http_operation>
 async_http_request(boost::asio::io_context& io, std::string method, const std::string& url, const header_list& headers,
-                   std::string body, std::chrono::milliseconds timeout,
+                   std::string body, std::chrono::milliseconds timeout, const tracer& trace,
                    std::function<void(std::optional<std::string> error, http_response response)> done);
+
+/// "200 OK", as traces show a status line.
+std::string status_line(unsigned status, std::string_view reason);
+
+/// "`what` failed with HTTP status 404 Not Found (…): <the start of the body>", naming what the server said.
+std::string describe_http_failure(std::string_view what, const http_response& response);
 
 } // namespace hubspec::client::detail

@@ -66,6 +66,13 @@ int main(int argc, char** argv) {
         return 2;
     }
 
+    // SSE is text only (SSE-009): say so before connecting rather than after a failed negotiate.
+    if (t == "serversentevents" && p == "messagepack") {
+        std::fprintf(stderr, "hubspec-client: the serversentevents transport cannot carry messagepack (it is text "
+                             "only); use --protocol json or another transport\n");
+        return 2;
+    }
+
     auto connection = builder.build();
     connection.on("ReceiveMessage", [](const client::arguments& args) {
         auto text = [](const client::value& v) {

@@ -3,6 +3,7 @@
 // Every member is called on the connection's io thread, and every handler runs there.
 
 #include "http_request.hpp"
+#include "tracer.hpp"
 
 #include <hubspec/protocol/hub_protocol.hpp>
 #include <hubspec/protocol/negotiate.hpp>
@@ -22,7 +23,10 @@ struct transport_closed {
 
 struct transport_settings {
     header_list headers; // user headers and `Authorization: Bearer` (NEG-032)
+    std::optional<std::string>
+        access_token; // also `access_token` in the SSE URL, as Microsoft's JS client does (NEG-033)
     std::chrono::milliseconds connect_timeout{30'000};
+    tracer trace; // HTTP exchanges, open, close and every payload, when set
 };
 
 class transport {

@@ -32,7 +32,8 @@ public:
         started_ = std::move(started);
         receive_ = std::move(receive);
         closed_ = std::move(closed);
-        auto parsed = parse_http_url(protocol::websocket_url(url)); // WS-002
+        ws_url_ = protocol::websocket_url(url); // WS-002
+        auto parsed = parse_http_url(ws_url_);
         if (!parsed) return fail_start("invalid WebSocket URL '" + url + "'");
         if (parsed->secure()) return fail_start("wss is not supported by this client yet");
         url_ = std::move(*parsed);
@@ -94,8 +95,14 @@ private:
                 req.set(name, value);
         }));
         ws_.read_message_max(0); // no receive limit by default (FRAME-013)
+        if (settings_.trace) settings_.trace(trace_direction::outgoing, trace_kind::http_request, "GET " + ws_url_);
         ws_.async_handshake(response_, url_.host_header(), url_.target,
                             [self = shared_from_this()](beast::error_code ec) {
+                                if (self->settings_.trace && (!ec || ec == websocket::error::upgrade_declined))
+                                    self->settings_.trace(trace_direction::incoming, trace_kind::http_response,
+                                                          status_line(self->response_.result_int(),
+                                                                      std::string(self->response_.reason())),
+                                                          self->response_.body());
                                 if (ec) {
                                     if (ec == websocket::error::upgrade_declined)
                                         return self->fail_start("WebSocket upgrade declined with HTTP status " +
@@ -109,6 +116,9 @@ private:
                                     return self->close();
                                 }
                                 self->phase_ = phase::open;
+                                if (self->settings_.trace)
+                                    self->settings_.trace(trace_direction::local, trace_kind::transport_open,
+                                                          "WebSockets " + self->ws_url_);
                                 auto started = std::move(self->started_);
                                 started(std::nullopt);
                                 self->read();
@@ -120,7 +130,11 @@ private:
             if (ec) return self->on_read_error(ec);
             // One WebSocket message may hold several records, or part of one (WS-010): the reader reassembles.
             auto data = self->buffer_.cdata();
-            self->receive_(std::string_view(static_cast<const char*>(data.data()), data.size()));
+            std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+            if (self->settings_.trace)
+                self->settings_.trace(trace_direction::incoming, trace_kind::transport_data, "WebSocket message",
+                                      bytes);
+            self->receive_(bytes);
             self->buffer_.consume(self->buffer_.size());
             if (self->phase_ == phase::done) return;
             self->read();
@@ -148,6 +162,8 @@ private:
             return;
         }
         writing_ = true;
+        if (settings_.trace)
+            settings_.trace(trace_direction::outgoing, trace_kind::transport_data, "WebSocket message", queue_.front());
         ws_.async_write(asio::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
             self->queue_.pop_front();
             if (ec) {
@@ -175,6 +191,7 @@ private:
         auto started = std::move(started_);
         started_ = nullptr;
         if (stop_requested_) error = "the transport was stopped while starting";
+        if (settings_.trace) settings_.trace(trace_direction::local, trace_kind::transport_close, error);
         started(std::move(error));
     }
 
@@ -184,6 +201,8 @@ private:
         beast::error_code ignored;
         beast::get_lowest_layer(ws_).socket().close(ignored);
         if (aborted_ && !error) error = "the connection was aborted";
+        if (settings_.trace)
+            settings_.trace(trace_direction::local, trace_kind::transport_close, error ? *error : "graceful");
         auto closed = std::move(closed_);
         closed_ = nullptr;
         if (closed) closed(transport_closed{std::move(error)});
@@ -197,6 +216,7 @@ private:
     tcp::resolver resolver_;
     websocket::stream<beast::tcp_stream> ws_;
     transport_settings settings_;
+    std::string ws_url_;
     http_url url_;
     websocket::response_type response_;
     beast::flat_buffer buffer_;

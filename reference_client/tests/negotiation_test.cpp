@@ -79,7 +79,7 @@ TEST_CASE("NEG-030 transports are tried in the server's order, MessagePack skipp
     auto only_lp =
         select_transports(response.available_transports, {transport_type::long_polling}, transfer_format::text);
     CHECK(only_lp.candidates == std::vector<transport_type>{transport_type::long_polling});
-    CHECK(only_lp.skipped.size() == 2);
+    CHECK(only_lp.reasons.size() == 2);
 }
 
 TEST_CASE("NEG-016 unknown transports in the offer are skipped", "[negotiate][NEG-016]") {

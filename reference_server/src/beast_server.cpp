@@ -9,6 +9,7 @@
 #include "hub_connection.hpp"
 #include "log.hpp"
 #include "scheduler.hpp"
+#include "server_control_impl.hpp"
 #include "transports/transports.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -124,6 +125,12 @@ private:
     }
 
     void write_reply(const detail::http_reply& reply, bool keep_alive, unsigned version) {
+        if (reply.drops_connection()) {
+            // The control API dropped a long poll: no reply, as when the network fails.
+            beast::error_code ignored;
+            stream_.socket().close(ignored);
+            return;
+        }
         auto response =
             std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status), version);
         response->set(http::field::server, "hubspec-server");
@@ -155,7 +162,9 @@ private:
 // ---- the server ---------------------------------------------------------------
 
 struct server::impl {
-    explicit impl(server_options o) : options(std::move(o)), scheduler(io), router(options, scheduler) {}
+    explicit impl(server_options o)
+        : options(std::move(o)), scheduler(io), router(options, scheduler),
+          control(std::make_unique<server_control::impl>(router, io, running)) {}
 
     void accept() {
         acceptor->async_accept([this](beast::error_code ec, tcp::socket socket) {
@@ -180,6 +189,8 @@ struct server::impl {
     detail::endpoint_router router;
     std::optional<tcp::acceptor> acceptor;
     net::steady_timer sweep_timer{io};
+    std::atomic<bool> running{false};
+    server_control control;
 };
 
 server::server(server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
@@ -217,11 +228,20 @@ void server::run(bool stop_on_signals) {
             if (!ec) impl_->io.stop();
         });
     }
+    impl_->running = true;
+    struct not_running_after {
+        std::atomic<bool>& flag;
+        ~not_running_after() { flag = false; } // the control API then runs its calls inline
+    } guard{impl_->running};
     impl_->io.run();
 }
 
 void server::stop() {
     impl_->io.stop();
+}
+
+server_control& server::control() {
+    return impl_->control;
 }
 
 } // namespace hubspec::server

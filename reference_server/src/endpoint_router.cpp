@@ -1,5 +1,6 @@
 #include "endpoint_router.hpp"
 
+#include "control_endpoint.hpp"
 #include "log.hpp"
 
 #include "hubspec/protocol/json_value.hpp"
@@ -67,7 +68,7 @@ void endpoint_router::add_hub(std::string path, hub h, endpoint_options options)
     auto e = std::make_unique<endpoint>();
     e->path = std::move(path);
     e->options = std::move(options);
-    e->lifetime = std::make_shared<hub_lifetime>(std::move(h), options_.hub, timers_);
+    e->lifetime = std::make_shared<hub_lifetime>(std::move(h), options_.hub, timers_, faults_);
     endpoints_.push_back(std::move(e));
 }
 
@@ -134,6 +135,9 @@ route_result endpoint_router::route(const http_request& request) {
         p::write_json_string(issue_token("redirected"), body);
         body += '}';
         return http_reply{200, "application/json", std::move(body)};
+    }
+    if (options_.control_endpoints && (path == "/control" || path.starts_with("/control/"))) {
+        return control_request(*this, request, path, query);
     }
     for (const auto& e : endpoints_) {
         const bool is_negotiate = path.size() == e->path.size() + 10 && path.starts_with(e->path) &&
@@ -210,6 +214,11 @@ route_result endpoint_router::websocket_request(const endpoint& e, const http_re
                                                 const std::optional<std::string>& id) {
     if (!offers(e.options, p::transport_type::websockets))
         return transport_not_supported(p::transport_type::websockets); // WS-006
+    if (faults_->refuse_websockets) {
+        // The control API: a network that blocks WebSockets while negotiate still offers them.
+        log_event("CTL", e.path, "503: WebSocket upgrade refused by the control API");
+        return text_reply(503, "WebSockets are refused (hubspec-server control API: refuse-websockets)");
+    }
     std::string token;
     if (!id) {
         token = random_identifier(); // NEG-029: a new connection without negotiate
@@ -379,6 +388,66 @@ void endpoint_router::dispose(const std::string& token) {
     } else {
         hub->on_transport_closed(transport_end::graceful);
     }
+}
+
+std::optional<std::string> endpoint_router::token_of(const std::string& connection_id) const {
+    for (const auto& [token, c] : connections_) {
+        if (c.connection_id == connection_id && c.hub && !c.hub->closed()) return token;
+    }
+    return std::nullopt;
+}
+
+std::vector<connection_info> endpoint_router::control_connections(std::string_view hub_path) const {
+    std::vector<connection_info> found;
+    for (const auto& [token, c] : connections_) {
+        if (!c.hub || c.hub->closed() || (!hub_path.empty() && c.owner->path != hub_path)) continue;
+        const bool poll_pending = c.polling && !c.polling->finished() && !c.polling->idle_since();
+        found.push_back({c.connection_id, c.owner->path, std::string(p::transport_name(c.hub->identity().transport)),
+                         c.hub->awaiting_resume(), poll_pending});
+    }
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.connection_id < b.connection_id; });
+    return found;
+}
+
+void endpoint_router::drop_token(const std::string& token) {
+    auto& c = connections_.at(token);
+    auto hub = c.hub;
+    if (hub->awaiting_resume()) return; // dropped already; its disconnect timeout keeps running
+    const transport_sink* sink = hub->drop_transport();
+    if (c.polling) {
+        dispose(token); // long polling has no transport of its own to report the end
+        return;
+    }
+    // Decided now, so that the caller sees the outcome; the transport's own report comes later and is ignored.
+    transport_ended(token, sink, transport_end::ungraceful);
+}
+
+bool endpoint_router::control_drop(const std::string& connection_id) {
+    const auto token = token_of(connection_id);
+    if (!token) return false;
+    drop_token(*token);
+    return true;
+}
+
+std::size_t endpoint_router::control_drop_all() {
+    std::vector<std::string> tokens;
+    for (const auto& [token, c] : connections_) {
+        if (c.hub && !c.hub->closed()) tokens.push_back(token);
+    }
+    for (const auto& token : tokens) {
+        if (connections_.contains(token)) drop_token(token);
+    }
+    return tokens.size();
+}
+
+bool endpoint_router::control_close(const std::string& connection_id, bool allow_reconnect,
+                                    std::optional<std::string> error) {
+    const auto token = token_of(connection_id);
+    if (!token) return false;
+    auto hub = connections_.at(*token).hub;
+    hub->close({std::move(error), allow_reconnect},
+               allow_reconnect ? "control API close with allowReconnect" : "control API close");
+    return true;
 }
 
 void endpoint_router::sweep(clock::time_point now) {

@@ -6,11 +6,13 @@
 
 #include "deferred_reply.hpp"
 #include "endpoint_types.hpp"
+#include "fault_state.hpp"
 #include "hub_connection.hpp"
 #include "hub_lifetime.hpp"
 #include "long_polling_transport.hpp"
 #include "scheduler.hpp"
 
+#include "hubspec/server/control.hpp"
 #include "hubspec/server/hub.hpp"
 #include "hubspec/server/options.hpp"
 
@@ -69,6 +71,16 @@ public:
     /// Issues a token for `user` (the /token endpoint).
     std::string issue_token(const std::string& user);
 
+    // ---- the control API (control.hpp; I/O thread only) ---------------------
+
+    fault_state& faults() noexcept { return *faults_; }
+    /// Started connections not yet ended, of endpoint `hub_path` or (empty) of all.
+    std::vector<connection_info> control_connections(std::string_view hub_path) const;
+    /// False when no started connection has this id.
+    bool control_drop(const std::string& connection_id);
+    std::size_t control_drop_all();
+    bool control_close(const std::string& connection_id, bool allow_reconnect, std::optional<std::string> error);
+
 private:
     struct endpoint {
         std::string path;
@@ -107,9 +119,13 @@ private:
     /// The user of a valid bearer token (header, or access_token in the query of a
     /// WebSocket request, NEG-034); nullopt when absent or invalid.
     std::optional<std::string> authenticate(const http_request& request, std::string_view query) const;
+    /// The token of the started, not ended connection with this id; nullopt if none.
+    std::optional<std::string> token_of(const std::string& connection_id) const;
+    void drop_token(const std::string& token);
 
     server_options options_;
     scheduler& timers_;
+    std::shared_ptr<fault_state> faults_ = std::make_shared<fault_state>();
     std::vector<std::unique_ptr<endpoint>> endpoints_;
     std::unordered_map<std::string, negotiated_connection> connections_; // by token (NEG-022)
     std::unordered_map<std::string, std::string> tokens_;                // token -> user

@@ -33,6 +33,10 @@ struct http_reply {
     http_reply(unsigned status_code, std::string type, std::string text = {}, header_list extra = {})
         : status(status_code), content_type(std::move(type)), body(std::move(text)), headers(std::move(extra)) {}
 
+    /// No reply at all: the adapter closes the TCP connection (the control API's drop).
+    static http_reply drop_connection() { return http_reply{0, {}}; }
+    bool drops_connection() const noexcept { return status == 0; }
+
     unsigned status = 200;
     std::string content_type = "text/plain";
     std::string body;

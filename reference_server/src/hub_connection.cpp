@@ -71,7 +71,7 @@ void hub_connection::on_handshake_data(std::string_view bytes) {
             log_event("HS-011", identity_.connection_id, record.error().to_string());
         }
         write(shared_bytes(p::write_handshake_response({text})));
-        if (auto sink = sink_.lock()) sink->close();
+        close_transport();
         teardown();
         return;
     }
@@ -82,7 +82,7 @@ void hub_connection::on_handshake_data(std::string_view bytes) {
         if (lifetime_->options().enable_detailed_errors) text += " InvalidDataException: " + request.error().message;
         log_event("HS-011", identity_.connection_id, request.error().to_string());
         write(shared_bytes(p::write_handshake_response({text})));
-        if (auto sink = sink_.lock()) sink->close();
+        close_transport();
         teardown();
         return;
     }
@@ -92,7 +92,7 @@ void hub_connection::on_handshake_data(std::string_view bytes) {
         // HS-008: the error response, then the end, without a Close message.
         log_event("HS-004..006", identity_.connection_id, *answer.error);
         write(shared_bytes(p::write_handshake_response(answer)));
-        if (auto sink = sink_.lock()) sink->close();
+        close_transport();
         teardown();
         return;
     }
@@ -173,11 +173,25 @@ void hub_connection::abort() {
     close_with({std::nullopt, false}, "ERR-009", "Context.Abort()");
 }
 
+void hub_connection::close(p::close_message close, std::string_view why) {
+    close_with(std::move(close), "CTL", why);
+}
+
+const transport_sink* hub_connection::drop_transport() {
+    auto sink = sink_.lock();
+    if (!sink) return nullptr;
+    log_event("CTL", identity_.connection_id, "control API: transport dropped");
+    delayed_.clear(); // what the delay still held is lost with the network
+    delayed_timer_.cancel();
+    sink->drop();
+    return sink.get();
+}
+
 void hub_connection::close_with(p::close_message close, std::string_view requirement, std::string_view why) {
     if (state_ == state::closed) return;
     log_event(requirement, identity_.connection_id, std::string("closing: ") + std::string(why));
     if (state_ == state::connected) send_message(close); // MSG-074
-    if (auto sink = sink_.lock()) sink->close();
+    close_transport();
     teardown();
 }
 
@@ -189,12 +203,16 @@ void hub_connection::on_transport_closed(transport_end how) {
         log_event("SR-012", identity_.connection_id, "transport lost: waiting for a stateful reconnect");
         transport_lost_ = true;
         sink_.reset();
+        delayed_.clear(); // lost with the transport; tracked records come back by replay (SR-013)
+        delayed_timer_.cancel();
         reconnect_->on_transport_lost();
         keep_alive_.on_transport_lost();
         timer_.cancel();
         timer_deadline_.reset();
         return;
     }
+    delayed_.clear(); // the transport is gone: nothing held can reach it
+    delayed_timer_.cancel();
     if (reader_) {
         if (auto finished = reader_->finish(); !finished) {
             log_event("FRAME-011", identity_.connection_id, std::string(p::texts::terminated_while_reading));
@@ -216,6 +234,8 @@ bool hub_connection::resume(std::weak_ptr<transport_sink> sink) {
     if (!plan) return false;
     transport_lost_ = false;
     sink_ = std::move(sink);
+    delayed_.clear(); // meant for the old transport: Sequence goes first (SR-013), the replay covers them
+    delayed_timer_.cancel();
     fresh->set_binary(protocol_->format() == p::transfer_format::binary);
     // SR-013/014: Sequence first, then every un-acked message, in one write.
     std::string replay;
@@ -321,10 +341,52 @@ void hub_connection::send_waiting() {
 }
 
 void hub_connection::write(std::shared_ptr<const std::string> records) {
+    const auto now = clock::now();
+    const auto delay = lifetime_->faults().delay();
+    if (delay.count() > 0 || !delayed_.empty()) {
+        // Never before what is already waiting: the delay keeps the order.
+        auto due = now + delay;
+        if (!delayed_.empty() && delayed_.back().due > due) due = delayed_.back().due;
+        delayed_.push_back({due, std::move(records)});
+        if (delayed_.size() == 1) arm_delayed();
+        keep_alive_.on_sent(now);
+        return;
+    }
     auto sink = sink_.lock();
     if (!sink) return;
     sink->send(std::move(records));
-    keep_alive_.on_sent(clock::now());
+    keep_alive_.on_sent(now);
+}
+
+void hub_connection::close_transport() {
+    if (!delayed_.empty()) {
+        delayed_.push_back({delayed_.back().due, nullptr}); // after what the delay holds
+        return;
+    }
+    if (auto sink = sink_.lock()) sink->close();
+}
+
+void hub_connection::arm_delayed() {
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(delayed_.front().due - clock::now());
+    // Strong: a Close held by the delay must still go out after teardown.
+    delayed_timer_ = lifetime_->timers().after(std::max(wait, std::chrono::milliseconds{0}),
+                                               [self = shared_from_this()] { self->flush_delayed(); });
+}
+
+void hub_connection::flush_delayed() {
+    const auto now = clock::now();
+    auto sink = sink_.lock();
+    while (!delayed_.empty() && delayed_.front().due <= now) {
+        auto item = std::move(delayed_.front());
+        delayed_.pop_front();
+        if (!sink) continue;
+        if (item.records) {
+            sink->send(std::move(item.records));
+        } else {
+            sink->close();
+        }
+    }
+    if (!delayed_.empty()) arm_delayed();
 }
 
 void hub_connection::invoke_client(std::string_view method, std::vector<value> arguments,
@@ -377,12 +439,14 @@ void hub_connection::on_timer() {
     const auto due = keep_alive_.poll(now);
     switch (due.action) {
     case p::keep_alive_action::none: break;
-    case p::keep_alive_action::send_ping: send_message(p::ping_message{}); break;
+    case p::keep_alive_action::send_ping:
+        if (lifetime_->faults().pings) send_message(p::ping_message{}); // the control API may stall them
+        break;
     case p::keep_alive_action::handshake_timeout:
         log_event("HS-009", identity_.connection_id, "no handshake request in time");
         if (state_ == state::handshaking) {
             write(shared_bytes(p::write_handshake_response({std::string(p::texts::handshake_canceled)})));
-            if (auto sink = sink_.lock()) sink->close();
+            close_transport();
             teardown();
         }
         return;

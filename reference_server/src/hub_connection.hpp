@@ -45,6 +45,9 @@ public:
     /// Drop the transport at once, as a network failure would: a stateful
     /// reconnect replaced it (SR-019). Transports that cannot resume just close.
     virtual void abandon() { close(); }
+    /// End the transport at once without a goodbye (the control API's drop): what a
+    /// lost network does. It reports an ungraceful end to the router as usual.
+    virtual void drop() { abandon(); }
 
 protected:
     transport_sink() = default;
@@ -100,6 +103,11 @@ public:
 
     /// Context.Abort(): Close without error and without allowReconnect (ERR-009).
     void abort();
+    /// The control API's close: a Close message as given, then the transport ends gracefully.
+    void close(protocol::close_message close, std::string_view why);
+    /// The control API's drop: the transport ends as on a network failure, no Close message.
+    /// Returns the transport dropped (null when none was attached).
+    const transport_sink* drop_transport();
 
     // ---- sending -----------------------------------------------------------
 
@@ -151,6 +159,11 @@ private:
     /// Sends what waited for buffer space, as far as Acks made room (SR-010).
     void send_waiting();
     void write(std::shared_ptr<const std::string> records);
+    /// Ends the transport gracefully, after whatever the send delay still holds.
+    void close_transport();
+    /// Hands the sink what the send delay (fault_state::delay_ms) held and is now due.
+    void flush_delayed();
+    void arm_delayed();
     void rearm_timer();
     void on_timer();
 
@@ -168,6 +181,13 @@ private:
     bool transport_lost_ = false;
     timer_handle timer_;
     std::optional<clock::time_point> timer_deadline_;
+
+    struct delayed_write {
+        clock::time_point due;
+        std::shared_ptr<const std::string> records; // null: close the transport
+    };
+    std::deque<delayed_write> delayed_; // the control API's send delay, in order
+    timer_handle delayed_timer_;
 
     std::map<std::string, std::any, std::less<>> items_;
     std::set<std::string> groups_;

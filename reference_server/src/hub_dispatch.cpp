@@ -49,7 +49,7 @@ void hub_connection::dispatch(p::hub_message&& message) {
                    [&](p::close_message& m) {
                        // MSG-073: a graceful end asked by the client; nothing to answer.
                        if (m.error) log_event("MSG-073", identity_.connection_id, "client closed: " + *m.error);
-                       if (auto sink = sink_.lock()) sink->close();
+                       close_transport();
                        teardown();
                    },
                    [&](p::ack_message&) {},      // no stateful reconnect here yet: ignored (MSG-083)

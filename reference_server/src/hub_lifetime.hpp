@@ -4,6 +4,7 @@
 // serialized once (GRP-001).
 
 #include "hubspec/server/hub.hpp"
+#include "fault_state.hpp"
 #include "hubspec/server/options.hpp"
 #include "scheduler.hpp"
 
@@ -20,12 +21,15 @@ class hub_connection;
 
 class hub_lifetime : public std::enable_shared_from_this<hub_lifetime> {
 public:
-    hub_lifetime(hub definition, const hub_options& options, scheduler& timers)
-        : definition_(std::move(definition)), options_(options), timers_(timers) {}
+    hub_lifetime(hub definition, const hub_options& options, scheduler& timers,
+                 std::shared_ptr<const fault_state> faults = std::make_shared<const fault_state>())
+        : definition_(std::move(definition)), options_(options), timers_(timers), faults_(std::move(faults)) {}
 
     const hub& definition() const noexcept { return definition_; }
     const hub_options& options() const noexcept { return options_; }
     scheduler& timers() noexcept { return timers_; }
+    /// What the control API switched on (no Pings, delayed sends).
+    const fault_state& faults() const noexcept { return *faults_; }
 
     void add(const std::shared_ptr<hub_connection>& connection);
     /// Drops the connection, its groups and its user entry (GRP-003).
@@ -47,6 +51,7 @@ private:
     hub definition_;
     hub_options options_;
     scheduler& timers_;
+    std::shared_ptr<const fault_state> faults_;
     std::unordered_map<std::string, std::weak_ptr<hub_connection>> connections_;
     std::unordered_map<std::string, std::set<std::string>> groups_; // group -> connection ids
     std::unordered_map<std::string, std::set<std::string>> users_;  // user -> connection ids

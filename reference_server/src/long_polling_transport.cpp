@@ -72,6 +72,13 @@ void long_polling_transport::terminate() {
     if (pending_) complete(poll_reply_no_content());
 }
 
+void long_polling_transport::drop() {
+    closing_ = true;
+    finished_ = true;
+    buffer_.clear();
+    if (pending_) complete(http_reply::drop_connection());
+}
+
 std::optional<long_polling_transport::clock::time_point> long_polling_transport::idle_since() const noexcept {
     if (pending_) return std::nullopt;
     return idle_since_;

@@ -45,6 +45,9 @@ public:
     std::shared_ptr<deferred_reply> poll();
     /// DELETE or disposal: the pending poll gets 204 (LP-009, LP-017); nothing more is sent.
     void terminate();
+    /// The control API's drop: the pending poll loses its TCP connection, no reply;
+    /// what was buffered is lost, as on a network failure.
+    void drop() override;
 
     /// When the last poll completed while none is pending; nullopt while one is (LP-011).
     std::optional<clock::time_point> idle_since() const noexcept;

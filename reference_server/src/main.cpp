@@ -2,6 +2,7 @@
 //   hubspec-server --listen HOST:PORT [--keepalive-ms N] [--client-timeout-ms N]
 //                  [--handshake-timeout-ms N] [--disconnect-timeout-ms N] [--long-poll-timeout-ms N]
 //                  [--max-message-size BYTES] [--stateful-reconnect-buffer-size BYTES] [--detailed-errors]
+//                  [--control]
 // The first stdout line is `listening on http://HOST:PORT` with the bound port;
 // SIGINT or SIGTERM stops it.
 #include "hubspec/server/conformance_hub.hpp"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
     std::size_t max_message_size = 32'768;
     std::size_t stateful_reconnect_buffer_size = 100'000;
     bool detailed_errors = false;
+    bool control = false;
     app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
     app.add_option("--keepalive-ms", keep_alive_ms, "KeepAliveInterval (KA-001)")->check(CLI::PositiveNumber);
     app.add_option("--client-timeout-ms", client_timeout_ms, "ClientTimeoutInterval (KA-003)")
@@ -42,6 +44,16 @@ int main(int argc, char** argv) {
     app.add_option("--max-message-size", max_message_size, "MaximumReceiveMessageSize in bytes (FRAME-009)")
         ->check(CLI::PositiveNumber);
     app.add_flag("--detailed-errors", detailed_errors, "EnableDetailedErrors (ERR-003)");
+    app.add_flag("--control", control,
+                 "Serve the control API for tests of clients (never in production):\n"
+                 "  GET  /control/connections[?hub=PATH]   JSON list of connections\n"
+                 "  GET  /control/faults                   JSON of the switches below\n"
+                 "  POST /control/drop?connectionId=ID|all drop the transport, no Close\n"
+                 "  POST /control/close?connectionId=ID[&allowReconnect=true|false][&error=TEXT]\n"
+                 "  POST /control/refuse-websockets?on=true|false   WebSocket upgrades get 503\n"
+                 "  POST /control/pings?on=true|false      stop/resume keep-alive Pings\n"
+                 "  POST /control/delay?ms=N               delay every outgoing message (0 = off)\n"
+                 "Unknown connection: 404; bad query: 400. Without --control these paths are 404.");
     CLI11_PARSE(app, argc, argv);
 
     const auto colon = listen.rfind(':');
@@ -69,6 +81,7 @@ int main(int argc, char** argv) {
     options.disconnect_timeout = std::chrono::milliseconds{disconnect_timeout_ms};
     options.long_poll_timeout = std::chrono::milliseconds{long_poll_timeout_ms};
     options.hub.stateful_reconnect_buffer_size = stateful_reconnect_buffer_size;
+    options.control_endpoints = control;
 
     try {
         server s(options);

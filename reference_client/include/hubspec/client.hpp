@@ -7,5 +7,6 @@
 #include "hubspec/client/options.hpp"
 #include "hubspec/client/retry_policy.hpp"
 #include "hubspec/client/stream_reader.hpp"
+#include "hubspec/client/trace.hpp"
 #include "hubspec/client/upload_stream.hpp"
 #include "hubspec/client/value_conversion.hpp"

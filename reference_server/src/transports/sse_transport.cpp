@@ -55,6 +55,12 @@ public:
         if (!writing_) do_write();
     }
 
+    void drop() override {
+        // A lost network: no last chunk; the watch read then fails and end() reports it.
+        beast::error_code ignored;
+        stream_.socket().close(ignored);
+    }
+
 private:
     void do_write() {
         if (queue_.empty() || finished_) return;

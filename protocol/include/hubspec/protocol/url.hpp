@@ -31,4 +31,19 @@ std::string negotiate_url(std::string_view base_url, bool stateful_reconnect);
 /// http -> ws, https -> wss (WS-002); other schemes are returned unchanged.
 std::string websocket_url(std::string_view http_url);
 
+/// The parts of an http(s)/ws(s) URL that a socket and a request line need.
+struct http_url {
+    std::string scheme; // "http", "https", "ws", "wss"
+    std::string host;   // without brackets for IPv6
+    std::string port;   // explicit, or the scheme's default
+    std::string target; // path and query, at least "/"
+
+    bool secure() const noexcept { return scheme == "https" || scheme == "wss"; }
+    /// `host:port` for the Host header (brackets back for IPv6).
+    std::string host_header() const;
+};
+
+/// nullopt for anything that is not scheme://host[:port][/path][?query].
+std::optional<http_url> parse_http_url(std::string_view url);
+
 } // namespace hubspec::protocol

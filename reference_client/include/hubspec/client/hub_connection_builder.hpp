@@ -26,6 +26,8 @@ public:
     hub_connection_builder& with_keep_alive_interval(std::chrono::milliseconds interval);
     hub_connection_builder& with_server_timeout(std::chrono::milliseconds timeout);
     hub_connection_builder& with_handshake_timeout(std::chrono::milliseconds timeout);
+    /// Every HTTP exchange, transport open/close, payload and state change (trace.hpp).
+    hub_connection_builder& with_trace(trace_handler handler);
 
     const connection_options& options() const noexcept { return options_; }
     /// Throws std::invalid_argument without a URL.

@@ -2,6 +2,7 @@
 // Everything a hub connection is configured with; hub_connection_builder fills it.
 
 #include "hubspec/client/retry_policy.hpp"
+#include "hubspec/client/trace.hpp"
 
 #include <hubspec/protocol/keep_alive.hpp>
 #include <hubspec/protocol/negotiate.hpp>
@@ -35,6 +36,8 @@ struct connection_options {
     std::chrono::milliseconds handshake_timeout = protocol::default_handshake_timeout;     // HS-017
     /// Bounds a single HTTP request (negotiate) or WebSocket connect.
     std::chrono::milliseconds connect_timeout{30'000};
+    /// Sees every HTTP exchange and transport payload (the harness's transcripts); empty = off.
+    trace_handler trace;
 };
 
 } // namespace hubspec::client

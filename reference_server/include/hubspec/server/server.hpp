@@ -2,6 +2,7 @@
 // The reference server: hubs at paths, over HTTP and WebSockets on Boost.Beast.
 // Beast and Asio stay behind the pimpl.
 
+#include "hubspec/server/control.hpp"
 #include "hubspec/server/hub.hpp"
 #include "hubspec/server/options.hpp"
 
@@ -40,6 +41,10 @@ public:
 
     /// Thread-safe; makes run() return.
     void stop();
+
+    /// The control API (control.hpp), for tests of clients: drop or close connections,
+    /// refuse WebSockets, stall Pings, delay sends. Thread-safe; lives as long as the server.
+    server_control& control();
 
 private:
     struct impl;

@@ -1,0 +1,162 @@
+#include "engine/cell_context.hpp"
+
+#include "engine/raw_actor.hpp"
+#include "engine/step_errors.hpp"
+
+#include <hubspec/protocol/json_value.hpp>
+
+namespace hubspec::harness::detail {
+namespace {
+
+void collect_watched(const scenario& sc, std::set<std::string>& out) {
+    for (const auto& s : sc.steps) {
+        if (s.action != "expect_message" && s.action != "expect_no_message") continue;
+        if (const auto* method = s.params.find("method"); method && method->as_string()) out.insert(*method->as_string());
+    }
+}
+
+std::string scalar_text(const protocol::value& v) {
+    if (const auto* s = v.as_string()) return *s;
+    return protocol::to_json(v);
+}
+
+} // namespace
+
+cell_context::cell_context(target& t, const scenario& s, cell w, transcript& l)
+    : tgt(t), sc(s), where(w), log(l) {
+    collect_watched(sc, watched_);
+}
+
+cell_context::~cell_context() {
+    clients_.clear(); // stops each connection
+    raws_.clear();
+}
+
+std::optional<protocol::value> cell_context::lookup(std::string_view name) const {
+    const auto& t = tgt.timings();
+    if (name == "hub") return protocol::value{tgt.hub_url()};
+    if (name == "origin") return protocol::value{tgt.origin()};
+    if (name.starts_with("url:")) return protocol::value{tgt.endpoint_url(std::string(name.substr(4)))};
+    if (name == "transport") return protocol::value{protocol::transport_name(where.transport)};
+    if (name == "protocol") return protocol::value{to_string(where.protocol)};
+    if (name == "keepalive_ms") return protocol::value{t.keep_alive.count()};
+    if (name == "client_timeout_ms") return protocol::value{t.client_timeout.count()};
+    if (name == "handshake_timeout_ms") return protocol::value{t.handshake_timeout.count()};
+    if (name == "disconnect_timeout_ms") return protocol::value{t.disconnect_timeout.count()};
+    if (name == "long_poll_timeout_ms") return protocol::value{t.long_poll_timeout.count()};
+    if (name == "max_message_size") return protocol::value{t.max_message_size};
+    if (auto it = variables.find(std::string(name)); it != variables.end()) return it->second;
+    return std::nullopt;
+}
+
+std::string cell_context::resolve_text(std::string_view text) const {
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto open = text.find('{', i);
+        if (open == std::string_view::npos) break;
+        const auto close = text.find('}', open + 1);
+        if (close == std::string_view::npos) break;
+        const auto name = text.substr(open + 1, close - open - 1);
+        out.append(text.substr(i, open - i));
+        if (auto v = lookup(name)) out += scalar_text(*v);
+        else out.append(text.substr(open, close - open + 1)); // not a variable: JSON text, say
+        i = close + 1;
+    }
+    out.append(text.substr(i));
+    return out;
+}
+
+protocol::value cell_context::resolve(const protocol::value& v) const {
+    if (const auto* s = v.as_string()) {
+        if (s->size() > 2 && s->front() == '{' && s->back() == '}' && s->find('{', 1) == std::string::npos)
+            if (auto whole = lookup(std::string_view(*s).substr(1, s->size() - 2))) return *whole;
+        return protocol::value{resolve_text(*s)};
+    }
+    if (const auto* a = v.get_if<protocol::array>()) {
+        protocol::array out;
+        out.reserve(a->size());
+        for (const auto& item : *a) out.push_back(resolve(item));
+        return protocol::value{std::move(out)};
+    }
+    if (const auto* m = v.get_if<protocol::map>()) {
+        protocol::map out;
+        out.reserve(m->size());
+        for (const auto& e : *m) out.push_back({e.key, resolve(e.item)});
+        return protocol::value{std::move(out)};
+    }
+    return v;
+}
+
+client_actor& cell_context::client(const std::string& name) {
+    auto it = clients_.find(name);
+    if (it == clients_.end()) throw script_error("no connection named `" + name + "` (connect it first)");
+    return *it->second;
+}
+
+void cell_context::add_client(const std::string& name, std::unique_ptr<client_actor> actor) {
+    clients_[name] = std::move(actor);
+}
+
+raw_actor& cell_context::raw(const std::string& name) {
+    auto it = raws_.find(name);
+    if (it == raws_.end()) throw script_error("no raw connection named `" + name + "` (raw_connect it first)");
+    return *it->second;
+}
+
+void cell_context::add_raw(const std::string& name, std::unique_ptr<raw_actor> actor) {
+    raws_[name] = std::move(actor);
+}
+
+step_params::step_params(const step& s, cell_context& ctx) : step_(s), ctx_(ctx) {}
+
+bool step_params::has(std::string_view key) const { return step_.params.find(key) != nullptr; }
+
+std::optional<protocol::value> step_params::get(std::string_view key) const {
+    const auto* v = step_.params.find(key);
+    if (!v) return std::nullopt;
+    return ctx_.resolve(*v);
+}
+
+std::string step_params::text(std::string_view key, std::string fallback) const {
+    auto v = get(key);
+    if (!v || v->is_null()) return fallback;
+    return scalar_text(*v);
+}
+
+std::string step_params::required_text(std::string_view key) const {
+    auto v = get(key);
+    if (!v || v->is_null()) throw script_error(describe() + ": needs `" + std::string(key) + "`");
+    return scalar_text(*v);
+}
+
+std::int64_t step_params::integer(std::string_view key, std::int64_t fallback) const {
+    auto v = get(key);
+    if (!v || v->is_null()) return fallback;
+    if (auto i = v->as_int64()) return *i;
+    if (const auto* s = v->as_string()) {
+        try {
+            return std::stoll(*s);
+        } catch (const std::exception&) {
+        }
+    }
+    throw script_error(describe() + ": `" + std::string(key) + "` must be an integer");
+}
+
+bool step_params::boolean(std::string_view key, bool fallback) const {
+    auto v = get(key);
+    if (!v || v->is_null()) return fallback;
+    if (const auto* b = v->get_if<bool>()) return *b;
+    throw script_error(describe() + ": `" + std::string(key) + "` must be true or false");
+}
+
+protocol::array step_params::list(std::string_view key) const {
+    auto v = get(key);
+    if (!v || v->is_null()) return {};
+    if (auto* a = v->get_if<protocol::array>()) return std::move(*a);
+    throw script_error(describe() + ": `" + std::string(key) + "` must be a list");
+}
+
+std::string step_params::describe() const { return step_.action + " (" + step_.where.to_string() + ")"; }
+
+} // namespace hubspec::harness::detail

@@ -1,0 +1,28 @@
+#pragma once
+// One HTTP/1.1 request and its whole response over a fresh loopback connection:
+// the harness's raw-wire HTTP. Beast stays in the .cpp.
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hubspec::harness::detail {
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+struct http_response {
+    int status = 0;
+    std::string reason;
+    header_list headers;
+    std::string body;
+    /// The header's value (first, case-insensitive name), or empty.
+    std::string header(std::string_view name) const;
+    bool has_header(std::string_view name) const;
+};
+
+/// Throws std::runtime_error naming what failed (connect refused, timeout, bad response).
+http_response http_exchange(const std::string& method, const std::string& url, const header_list& headers,
+                            const std::string& body, std::chrono::milliseconds timeout);
+
+} // namespace hubspec::harness::detail

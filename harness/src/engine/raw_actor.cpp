@@ -1,0 +1,64 @@
+#include "engine/raw_actor.hpp"
+
+#include "engine/payload_text.hpp"
+
+#include <hubspec/protocol/framing.hpp>
+#include <hubspec/protocol/handshake.hpp>
+
+namespace hubspec::harness::detail {
+
+raw_actor::raw_actor(std::string name, const protocol::hub_protocol& protocol, transcript& log)
+    : name_(std::move(name)), protocol_(protocol), log_(log), reader_(protocol) {}
+
+raw_actor::~raw_actor() = default;
+
+void raw_actor::deliver(std::string_view bytes) {
+    log_.add(transcript_direction::received, name_, "data", describe_payload(bytes, protocol_), std::string(bytes));
+    std::lock_guard lock(mutex_);
+    if (handshake_pending_) {
+        handshake_buffer_.append(bytes);
+        auto record = protocol::next_json_record(handshake_buffer_);
+        if (record) {
+            handshake_pending_ = false;
+            handshake_reply_ = std::string(record->body);
+            reader_.feed(std::string_view(handshake_buffer_).substr(record->consumed));
+            handshake_buffer_.clear();
+        }
+    } else {
+        reader_.feed(bytes);
+    }
+    changed_.notify_all();
+}
+
+void raw_actor::deliver_closed(std::string how) {
+    log_.add(transcript_direction::note, name_, "transport-close", how);
+    std::lock_guard lock(mutex_);
+    if (!closed_) closed_ = std::move(how);
+    changed_.notify_all();
+}
+
+raw_event raw_actor::next(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        if (handshake_reply_) {
+            raw_handshake reply{std::move(*handshake_reply_)};
+            handshake_reply_.reset();
+            return reply;
+        }
+        if (!handshake_pending_) {
+            auto message = reader_.next();
+            if (message) return std::move(*message);
+            if (!message.error().is_need_more()) return raw_bad_bytes{message.error().to_string()};
+        }
+        if (closed_) return raw_closed{*closed_};
+        if (changed_.wait_until(lock, deadline) == std::cv_status::timeout) {
+            if (!handshake_pending_) {
+                auto message = reader_.next();
+                if (message) return std::move(*message);
+            }
+            return closed_ ? raw_event{raw_closed{*closed_}} : raw_event{raw_timeout{}};
+        }
+    }
+}
+
+} // namespace hubspec::harness::detail

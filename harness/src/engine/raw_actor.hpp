@@ -1,0 +1,100 @@
+#pragma once
+// A connection of a scenario made by hand on the raw wire: the harness writes the
+// bytes (valid or not) and reads what the server sends, record by record, so that
+// steps can check the server's side of the protocol without a client in between.
+// Transports (raw_websocket.cpp, ...) feed received bytes in; the base decodes them.
+
+#include "hubspec/harness/transcript.hpp"
+
+#include <hubspec/protocol/hub_message.hpp>
+#include <hubspec/protocol/hub_protocol.hpp>
+#include <hubspec/protocol/message_reader.hpp>
+#include <hubspec/protocol/negotiate.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace hubspec::harness::detail {
+
+/// The handshake response record's JSON body (HS-012: JSON even on MessagePack connections).
+struct raw_handshake {
+    std::string json;
+};
+struct raw_closed {
+    std::string how; // "close frame 1000", "end of stream", "HTTP 204", ...
+};
+struct raw_timeout {};
+struct raw_bad_bytes {
+    std::string problem; // the protocol core's error, with its requirement ID
+};
+using raw_event = std::variant<raw_handshake, protocol::hub_message, raw_closed, raw_timeout, raw_bad_bytes>;
+
+class raw_actor {
+public:
+    raw_actor(std::string name, const protocol::hub_protocol& protocol, transcript& log);
+    virtual ~raw_actor();
+
+    /// Sends bytes as they are (one WebSocket message, one POST body).
+    virtual void send(const std::string& bytes) = 0;
+    /// Ends the transport gracefully (WebSocket Close, DELETE for long polling).
+    virtual void close() = 0;
+
+    /// What the server sent next: the handshake response (first, when one is expected),
+    /// a hub message, or how the wait ended.
+    raw_event next(std::chrono::steady_clock::time_point deadline);
+
+    const std::string& name() const { return name_; }
+    const protocol::hub_protocol& protocol() const { return protocol_; }
+
+    /// The connection's id and token from its negotiate, for URLs in later steps.
+    std::string connection_id, connection_token;
+
+protected:
+    /// Called by the transport's reader with bytes as they arrive, and once when it ends.
+    void deliver(std::string_view bytes);
+    void deliver_closed(std::string how);
+    void expect_handshake_response() { handshake_pending_ = true; }
+
+    std::string name_;
+    const protocol::hub_protocol& protocol_;
+    transcript& log_;
+
+private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    protocol::message_reader reader_;
+    std::string handshake_buffer_;
+    bool handshake_pending_ = false;
+    std::optional<std::string> handshake_reply_;
+    std::optional<std::string> closed_;
+};
+
+struct raw_connect_options {
+    std::string url; // the endpoint URL (http://host/hub)
+    protocol::transport_type transport = protocol::transport_type::websockets;
+    int negotiate_version = 1;
+    bool negotiate = true;
+    bool handshake = true;
+    std::string extra_query;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::chrono::milliseconds timeout{10'000};
+};
+
+/// Negotiates (unless told not to), opens the transport and sends the handshake.
+/// Throws std::runtime_error naming what failed; an HTTP refusal of the transport
+/// throws raw_refused with its status.
+std::unique_ptr<raw_actor> raw_connect(const std::string& name, const raw_connect_options& options,
+                                       const protocol::hub_protocol& protocol, transcript& log);
+
+struct raw_refused : std::runtime_error {
+    raw_refused(int s, const std::string& what) : std::runtime_error(what), status(s) {}
+    int status;
+};
+
+} // namespace hubspec::harness::detail

@@ -1,0 +1,119 @@
+// raw_connect: negotiate (NEG-*), open the chosen transport, send the handshake (HS-001).
+
+#include "engine/payload_text.hpp"
+#include "engine/raw_transports.hpp"
+
+#include <hubspec/protocol/handshake.hpp>
+#include <hubspec/protocol/negotiate.hpp>
+#include <hubspec/protocol/url.hpp>
+
+#include <stdexcept>
+
+namespace hubspec::harness::detail {
+namespace {
+
+/// Appends query text as written ("a=1&b=2"), with '?' or '&' as the URL needs.
+std::string with_query_text(std::string url, std::string_view text) {
+    while (!text.empty() && (text.front() == '?' || text.front() == '&'))
+        text.remove_prefix(1);
+    if (text.empty()) return url;
+    const auto query = url.find('?');
+    if (query == std::string::npos)
+        url += '?';
+    else if (query + 1 != url.size() && url.back() != '&')
+        url += '&';
+    url += text;
+    return url;
+}
+
+std::string body_excerpt(const std::string& body) {
+    return body.size() > 200 ? body.substr(0, 200) + "..." : body;
+}
+
+} // namespace
+
+std::string describe_status(int status, const std::string& reason, const std::string& body) {
+    std::string out = std::to_string(status);
+    if (!reason.empty()) out += " " + reason;
+    if (!body.empty()) out += ": " + body_excerpt(body);
+    return out;
+}
+
+void post_raw_send(transcript& log, const std::string& actor, const protocol::hub_protocol& protocol,
+                   const raw_transport_settings& settings, const std::string& bytes) {
+    log.add(transcript_direction::sent, actor, "http-request",
+            "POST " + settings.url + " " + describe_payload(bytes, protocol), bytes);
+    auto headers = settings.headers;
+    // The TS client's content types: binary bodies for MessagePack (LP-021), text otherwise.
+    headers.emplace_back("Content-Type", protocol.format() == protocol::transfer_format::binary
+                                             ? "application/octet-stream"
+                                             : "text/plain;charset=UTF-8");
+    try {
+        const auto response = http_exchange("POST", settings.url, headers, bytes, settings.timeout);
+        log.add(transcript_direction::received, actor, "http-response",
+                describe_status(response.status, response.reason, response.body), response.body);
+        if (response.status != 200)
+            log.add(transcript_direction::note, actor, "send-refused",
+                    "the server refused the send: " + describe_status(response.status, response.reason, response.body));
+    } catch (const std::exception& e) {
+        log.add(transcript_direction::note, actor, "send-failed", e.what());
+    }
+}
+
+std::unique_ptr<raw_actor> raw_connect(const std::string& name, const raw_connect_options& options,
+                                       const protocol::hub_protocol& protocol, transcript& log) {
+    raw_transport_settings settings;
+    settings.url = with_query_text(options.url, options.extra_query);
+    settings.headers = options.headers;
+    settings.timeout = options.timeout;
+    settings.handshake = options.handshake;
+
+    std::string connection_id, connection_token;
+    if (options.negotiate) {
+        // The requested version goes in first so that negotiate_url keeps it (NEG-003).
+        auto url = protocol::negotiate_url(
+            with_query_text(protocol::append_query_parameter(options.url, "negotiateVersion",
+                                                             std::to_string(options.negotiate_version)),
+                            options.extra_query),
+            false);
+        log.add(transcript_direction::sent, name, "http-request", "POST " + url);
+        http_response response;
+        try {
+            response = http_exchange("POST", url, options.headers, "", options.timeout);
+        } catch (const std::exception& e) {
+            throw std::runtime_error(std::string("negotiate failed: ") + e.what());
+        }
+        log.add(transcript_direction::received, name, "http-response",
+                describe_status(response.status, response.reason, response.body), response.body);
+        // A status is the server's answer, kept for scenarios that expect one (NEG-037).
+        if (response.status != 200)
+            throw raw_refused(response.status,
+                              "negotiate answered " + describe_status(response.status, response.reason, response.body));
+        auto parsed = protocol::parse_negotiate_response(response.body);
+        if (!parsed)
+            throw std::runtime_error("the negotiate response is not usable (" + parsed.error().to_string() +
+                                     "): " + body_excerpt(response.body));
+        if (parsed->error) throw std::runtime_error("negotiate answered with the error: " + *parsed->error);
+        const auto id = parsed->transport_id(); // token from version 1 on, else the id (NEG-020, NEG-021)
+        if (!id)
+            throw std::runtime_error("the negotiate response has no connection id: " + body_excerpt(response.body));
+        connection_id = parsed->connection_id.value_or("");
+        connection_token = *id;
+        settings.url = protocol::append_query_parameter(settings.url, "id", *id);
+    }
+
+    std::unique_ptr<raw_actor> actor;
+    switch (options.transport) {
+    case protocol::transport_type::websockets: actor = open_raw_websocket(name, settings, protocol, log); break;
+    case protocol::transport_type::server_sent_events: actor = open_raw_sse(name, settings, protocol, log); break;
+    case protocol::transport_type::long_polling: actor = open_raw_long_polling(name, settings, protocol, log); break;
+    }
+    if (!actor) throw std::runtime_error("unknown transport");
+    actor->connection_id = std::move(connection_id);
+    actor->connection_token = std::move(connection_token);
+    if (options.handshake)
+        actor->send(protocol::write_handshake_request({std::string(protocol.name()), 1})); // HS-001, HS-002
+    return actor;
+}
+
+} // namespace hubspec::harness::detail

@@ -1,0 +1,229 @@
+// The raw Server-Sent Events transport: one GET read as it arrives, each event's
+// data delivered (SSE-001, SSE-006, SSE-008); sends are POSTs (SSE-011).
+
+#include "engine/payload_text.hpp"
+#include "engine/raw_transports.hpp"
+
+#include <hubspec/protocol/sse.hpp>
+#include <hubspec/protocol/url.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <array>
+#include <future>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+namespace hubspec::harness::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+/// How the GET went: status 0 and no error means the stream is open.
+struct open_result {
+    int status = 0;
+    std::string error;
+};
+
+constexpr std::size_t max_refusal_body = 64 * 1024;
+
+class raw_sse final : public raw_transport_actor {
+public:
+    raw_sse(const std::string& name, const raw_transport_settings& settings, const protocol::hub_protocol& protocol,
+            transcript& log)
+        : raw_transport_actor(name, protocol, log, settings), work_(asio::make_work_guard(io_)), resolver_(io_),
+          stream_(io_) {
+        thread_ = std::thread([this] {
+            try {
+                io_.run();
+            } catch (...) {
+                // A throwing handler ends the loop; every wait on it is bounded.
+            }
+        });
+    }
+
+    ~raw_sse() override {
+        // Pending handlers are dropped unrun; the socket closes with its object.
+        io_.stop();
+        if (thread_.joinable()) thread_.join();
+    }
+
+    raw_sse(const raw_sse&) = delete;
+    raw_sse& operator=(const raw_sse&) = delete;
+
+    void open() {
+        auto parts = protocol::parse_http_url(settings_.url);
+        if (!parts) throw std::runtime_error("not an http URL: " + settings_.url);
+        if (parts->secure()) throw std::runtime_error("https is not supported by the raw-wire steps: " + settings_.url);
+        url_ = std::move(*parts);
+        if (settings_.handshake) expect_handshake_response();
+
+        request_.method(http::verb::get);
+        request_.target(url_.target);
+        request_.version(11);
+        request_.set(http::field::host, url_.host_header());
+        request_.set(http::field::user_agent, "hubspec");
+        request_.set(http::field::accept, "text/event-stream"); // selects SSE (SSE-001)
+        for (const auto& [name, value] : settings_.headers)
+            request_.set(name, value);
+        parser_.emplace();
+        parser_->body_limit(boost::none); // the stream lasts as long as the connection
+        log_.add(transcript_direction::sent, name_, "http-request",
+                 "GET " + settings_.url + " (Accept: text/event-stream)");
+
+        auto result = std::make_shared<std::promise<open_result>>();
+        auto opened = result->get_future();
+        asio::post(io_, [this, result] { connect(result); });
+        if (opened.wait_for(settings_.timeout + std::chrono::seconds(1)) != std::future_status::ready) {
+            asio::post(io_, [this] { abort_socket(); });
+            throw std::runtime_error("the event stream " + settings_.url + " did not open within " +
+                                     std::to_string(settings_.timeout.count()) + " ms");
+        }
+        auto outcome = opened.get();
+        if (outcome.status != 0) throw raw_refused(outcome.status, outcome.error);
+        if (!outcome.error.empty()) throw std::runtime_error(outcome.error);
+    }
+
+    void send(const std::string& bytes) override { post_raw_send(log_, name_, protocol_, settings_, bytes); }
+
+    /// Aborts the GET, as Microsoft's clients end SSE (SSE-012: there is no DELETE).
+    void close() override {
+        if (ended()) return;
+        log_.add(transcript_direction::note, name_, "transport-close", "the harness aborts the event stream GET");
+        asio::post(io_, [this] { abort_socket(); });
+        wait_ended(close_wait());
+    }
+
+private:
+    void connect(const std::shared_ptr<std::promise<open_result>>& result) {
+        stream_.expires_after(settings_.timeout);
+        resolver_.async_resolve(
+            url_.host, url_.port, [this, result](beast::error_code ec, const tcp::resolver::results_type& results) {
+                if (ec) return result->set_value({0, "cannot resolve " + url_.host + ": " + ec.message()});
+                stream_.async_connect(results, [this, result](beast::error_code ec2, const tcp::endpoint&) {
+                    if (ec2)
+                        return result->set_value({0, "cannot connect to " + url_.host_header() + ": " + ec2.message()});
+                    http::async_write(stream_, request_, [this, result](beast::error_code ec3, std::size_t) {
+                        if (ec3) return result->set_value({0, "sending the GET failed: " + ec3.message()});
+                        http::async_read_header(
+                            stream_, buffer_, *parser_, [this, result](beast::error_code ec4, std::size_t) {
+                                if (ec4) return result->set_value({0, "reading the response failed: " + ec4.message()});
+                                on_header(result);
+                            });
+                    });
+                });
+            });
+    }
+
+    void on_header(const std::shared_ptr<std::promise<open_result>>& result) {
+        const auto& head = parser_->get();
+        const int status = static_cast<int>(head.result_int());
+        if (status != 200) {
+            // The refusal's body says why ("No Connection with that ID"): read it, still under the deadline.
+            opening_ = result;
+            return read_body();
+        }
+        log_.add(transcript_direction::received, name_, "http-response",
+                 describe_status(status, std::string(head.reason())) + " (event stream, " +
+                     std::string(head[http::field::content_type]) + ")");
+        stream_.expires_never(); // from here the stream lives until either side ends it
+        streaming_ = true;
+        result->set_value({});
+        read_body();
+    }
+
+    void read_body() {
+        auto& body = parser_->get().body();
+        body.data = chunk_.data();
+        body.size = chunk_.size();
+        http::async_read_some(stream_, buffer_, *parser_, [this](beast::error_code ec, std::size_t) {
+            if (ec == http::error::need_buffer) ec = {}; // the chunk is full: an ordinary partial read
+            const auto got = chunk_.size() - parser_->get().body().size;
+            if (got > 0) on_bytes(std::string_view(chunk_.data(), got));
+            if (!ec && parser_->is_done()) return on_body_end({});
+            if (ec) return on_body_end(ec);
+            if (!ended()) read_body();
+        });
+    }
+
+    void on_bytes(std::string_view bytes) {
+        if (!streaming_) {
+            if (refusal_body_.size() < max_refusal_body) refusal_body_.append(bytes);
+            return;
+        }
+        events_.feed(bytes);
+        for (;;) {
+            auto event = events_.next();
+            if (!event) {
+                if (event.error().is_need_more()) return;
+                abort_socket();
+                return mark_ended("the event stream is unreadable: " + event.error().to_string());
+            }
+            if (!event->event.empty())
+                log_.add(transcript_direction::note, name_, "sse-event", "an event named `" + event->event + "`");
+            deliver(event->data); // the event's data lines joined with LF (SSE-008)
+        }
+    }
+
+    void on_body_end(beast::error_code ec) {
+        if (!streaming_) {
+            const auto& head = parser_->get();
+            const int status = static_cast<int>(head.result_int());
+            const auto line = describe_status(status, std::string(head.reason()), refusal_body_);
+            log_.add(transcript_direction::received, name_, "http-response", line, refusal_body_);
+            if (auto result = std::move(opening_))
+                result->set_value({status, "the event stream GET was refused: " + line});
+            return;
+        }
+        if (!ec || ec == http::error::end_of_stream || ec == asio::error::eof) return mark_ended("end of stream");
+        if (aborted_) return mark_ended("the harness aborted the event stream");
+        mark_ended("the event stream failed: " + ec.message());
+    }
+
+    void abort_socket() {
+        aborted_ = true;
+        resolver_.cancel();
+        beast::error_code ignored;
+        stream_.socket().close(ignored);
+    }
+
+    // The io_context first: it outlives every I/O object and handler.
+    asio::io_context io_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    tcp::resolver resolver_;
+    beast::tcp_stream stream_;
+    protocol::http_url url_;
+    http::request<http::empty_body> request_;
+    beast::flat_buffer buffer_;
+    std::optional<http::response_parser<http::buffer_body>> parser_;
+    std::array<char, 16 * 1024> chunk_{};
+    std::thread thread_;
+
+    // Touched on the io thread only.
+    std::shared_ptr<std::promise<open_result>> opening_; // while a refusal's body is read
+    std::string refusal_body_;
+    protocol::sse_parser events_;
+    bool streaming_ = false;
+    bool aborted_ = false;
+};
+
+} // namespace
+
+std::unique_ptr<raw_actor> open_raw_sse(const std::string& name, const raw_transport_settings& settings,
+                                        const protocol::hub_protocol& protocol, transcript& log) {
+    auto actor = std::make_unique<raw_sse>(name, settings, protocol, log);
+    actor->open();
+    return actor;
+}
+
+} // namespace hubspec::harness::detail

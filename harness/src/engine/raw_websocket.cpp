@@ -1,0 +1,263 @@
+// The raw WebSocket transport on Beast: one WebSocket message per send, each
+// received message delivered as it came (WS-007, WS-010, WS-012, WS-018).
+
+#include "engine/payload_text.hpp"
+#include "engine/raw_transports.hpp"
+
+#include <hubspec/protocol/url.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <deque>
+#include <future>
+#include <stdexcept>
+#include <thread>
+
+namespace hubspec::harness::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+/// How the upgrade went: status 0 and no error means open.
+struct open_result {
+    int status = 0;
+    std::string error;
+};
+
+class raw_websocket final : public raw_transport_actor {
+public:
+    raw_websocket(const std::string& name, const raw_transport_settings& settings,
+                  const protocol::hub_protocol& protocol, transcript& log)
+        : raw_transport_actor(name, protocol, log, settings), work_(asio::make_work_guard(io_)), resolver_(io_),
+          ws_(io_) {
+        thread_ = std::thread([this] {
+            try {
+                io_.run();
+            } catch (...) {
+                // A throwing handler ends the loop; every wait on it is bounded.
+            }
+        });
+    }
+
+    ~raw_websocket() override {
+        // Pending handlers are dropped unrun; the socket closes with its object.
+        io_.stop();
+        if (thread_.joinable()) thread_.join();
+    }
+
+    raw_websocket(const raw_websocket&) = delete;
+    raw_websocket& operator=(const raw_websocket&) = delete;
+
+    void open() {
+        const auto ws_url = protocol::websocket_url(settings_.url); // WS-002
+        auto parts = protocol::parse_http_url(ws_url);
+        if (!parts) throw std::runtime_error("not an http URL: " + settings_.url);
+        if (parts->secure()) throw std::runtime_error("wss is not supported by the raw-wire steps: " + ws_url);
+        url_ = std::move(*parts);
+        if (settings_.handshake) expect_handshake_response();
+        log_.add(transcript_direction::sent, name_, "http-request", "GET " + ws_url + " (WebSocket upgrade)");
+
+        auto result = std::make_shared<std::promise<open_result>>();
+        auto opened = result->get_future();
+        asio::post(io_, [this, result] { connect(result); });
+        if (opened.wait_for(settings_.timeout + std::chrono::seconds(1)) != std::future_status::ready) {
+            asio::post(io_, [this] { abort_socket(); });
+            throw std::runtime_error("the WebSocket to " + ws_url + " did not open within " +
+                                     std::to_string(settings_.timeout.count()) + " ms");
+        }
+        auto outcome = opened.get();
+        if (outcome.status != 0) throw raw_refused(outcome.status, outcome.error);
+        if (!outcome.error.empty()) throw std::runtime_error(outcome.error);
+    }
+
+    void send(const std::string& bytes) override {
+        log_.add(transcript_direction::sent, name_, "data", describe_payload(bytes, protocol_), bytes);
+        auto done = std::make_shared<std::promise<std::string>>();
+        auto written = done->get_future();
+        asio::post(io_, [this, bytes, done] {
+            writes_.push_back({bytes, done});
+            if (!writing_) write_next();
+        });
+        if (written.wait_for(settings_.timeout) != std::future_status::ready)
+            return log_.add(transcript_direction::note, name_, "send-failed",
+                            "the WebSocket write did not complete within " + std::to_string(settings_.timeout.count()) +
+                                " ms");
+        if (auto error = written.get(); !error.empty())
+            log_.add(transcript_direction::note, name_, "send-failed", error);
+    }
+
+    void close() override {
+        asio::post(io_, [this] {
+            if (!open_ || close_requested_ || ended()) return;
+            close_requested_ = true;
+            // Beast allows no close while a write is in flight: write_next closes after the last one.
+            if (!writing_) send_close();
+        });
+        if (wait_ended(close_wait())) return;
+        log_.add(transcript_direction::note, name_, "transport-close",
+                 "no Close frame from the server within " + std::to_string(close_wait().count()) +
+                     " ms: closing the socket");
+        asio::post(io_, [this] { abort_socket(); });
+        wait_ended(std::chrono::milliseconds(1'000));
+    }
+
+private:
+    struct pending_write {
+        std::string bytes;
+        std::shared_ptr<std::promise<std::string>> done; // empty text = written
+    };
+
+    void connect(const std::shared_ptr<std::promise<open_result>>& result) {
+        beast::get_lowest_layer(ws_).expires_after(settings_.timeout);
+        resolver_.async_resolve(
+            url_.host, url_.port, [this, result](beast::error_code ec, const tcp::resolver::results_type& results) {
+                if (ec) return result->set_value({0, "cannot resolve " + url_.host + ": " + ec.message()});
+                beast::get_lowest_layer(ws_).async_connect(results, [this, result](beast::error_code ec2,
+                                                                                   const tcp::endpoint&) {
+                    if (ec2)
+                        return result->set_value({0, "cannot connect to " + url_.host_header() + ": " + ec2.message()});
+                    upgrade(result);
+                });
+            });
+    }
+
+    void upgrade(const std::shared_ptr<std::promise<open_result>>& result) {
+        // The stream's own timeouts now bound the upgrade and the closing handshake.
+        beast::get_lowest_layer(ws_).expires_never();
+        auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::client);
+        timeouts.handshake_timeout = settings_.timeout;
+        timeouts.keep_alive_pings = false; // the harness observes the hub's Pings, it sends none of its own
+        ws_.set_option(timeouts);
+        ws_.set_option(websocket::stream_base::decorator([headers = settings_.headers](websocket::request_type& req) {
+            req.set(http::field::user_agent, "hubspec");
+            for (const auto& [name, value] : headers)
+                req.set(name, value);
+        }));
+        ws_.read_message_max(0); // the harness reads whatever the server sends
+        ws_.binary(protocol_.format() == protocol::transfer_format::binary);
+        ws_.async_handshake(response_, url_.host_header(), url_.target, [this, result](beast::error_code ec) {
+            if (ec == websocket::error::upgrade_declined) {
+                const auto status = describe_status(static_cast<int>(response_.result_int()),
+                                                    std::string(response_.reason()), response_.body());
+                log_.add(transcript_direction::received, name_, "http-response", status, response_.body());
+                return result->set_value(
+                    {static_cast<int>(response_.result_int()), "the WebSocket upgrade was refused: " + status});
+            }
+            if (ec) return result->set_value({0, "the WebSocket upgrade failed: " + ec.message()});
+            log_.add(transcript_direction::received, name_, "http-response",
+                     describe_status(static_cast<int>(response_.result_int()), std::string(response_.reason())));
+            open_ = true;
+            result->set_value({});
+            read_next();
+        });
+    }
+
+    void read_next() {
+        ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
+            if (ec) return on_read_end(ec);
+            const auto data = buffer_.cdata();
+            const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+            log_.add(transcript_direction::received, name_, "frame",
+                     std::string(ws_.got_text() ? "text" : "binary") + " message, " + std::to_string(bytes.size()) +
+                         " bytes");
+            deliver(bytes);
+            buffer_.consume(buffer_.size());
+            read_next();
+        });
+    }
+
+    void on_read_end(beast::error_code ec) {
+        // A received Close frame: a graceful end (WS-012, WS-018).
+        if (ec == websocket::error::closed) return mark_ended(describe_close(ws_.reason()));
+        // Our own Close is under way: its completion reports the peer's reply.
+        if (ec == asio::error::operation_aborted && close_sent_ && !aborted_) return;
+        if (aborted_) return mark_ended("the harness closed the socket (no close frame): " + ec.message());
+        mark_ended("connection reset without a close frame: " + ec.message());
+    }
+
+    static std::string describe_close(const websocket::close_reason& reason) {
+        std::string how = "close frame " + std::to_string(reason.code);
+        if (!reason.reason.empty()) how += " " + std::string(reason.reason.c_str());
+        return how;
+    }
+
+    void write_next() {
+        if (writes_.empty()) {
+            writing_ = false;
+            if (close_requested_) send_close();
+            return;
+        }
+        if (!open_ || close_requested_ || ended()) {
+            for (auto& w : writes_)
+                w.done->set_value("the WebSocket is not open");
+            writes_.clear();
+            writing_ = false;
+            return;
+        }
+        writing_ = true;
+        ws_.async_write(asio::buffer(writes_.front().bytes), [this](beast::error_code ec, std::size_t) {
+            auto done = std::move(writes_.front().done);
+            writes_.pop_front();
+            done->set_value(ec ? "the WebSocket write failed: " + ec.message() : std::string());
+            write_next();
+        });
+    }
+
+    void send_close() {
+        if (close_sent_ || ended()) return;
+        close_sent_ = true;
+        log_.add(transcript_direction::sent, name_, "frame", "close frame 1000");
+        ws_.async_close(websocket::close_code::normal, [this](beast::error_code ec) {
+            // Beast aborts the pending read and reads the peer's Close frame here.
+            if (!ec) return mark_ended(describe_close(ws_.reason()));
+            abort_socket();
+            mark_ended("no close frame in reply to the harness's: " + ec.message());
+        });
+    }
+
+    void abort_socket() {
+        aborted_ = true;
+        resolver_.cancel();
+        beast::error_code ignored;
+        beast::get_lowest_layer(ws_).socket().close(ignored);
+    }
+
+    // The io_context first: it outlives every I/O object and handler.
+    asio::io_context io_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    tcp::resolver resolver_;
+    websocket::stream<beast::tcp_stream> ws_;
+    protocol::http_url url_;
+    websocket::response_type response_;
+    beast::flat_buffer buffer_;
+    std::thread thread_;
+
+    // Touched on the io thread only.
+    std::deque<pending_write> writes_;
+    bool open_ = false;
+    bool writing_ = false;
+    bool close_requested_ = false;
+    bool close_sent_ = false;
+    bool aborted_ = false;
+};
+
+} // namespace
+
+std::unique_ptr<raw_actor> open_raw_websocket(const std::string& name, const raw_transport_settings& settings,
+                                              const protocol::hub_protocol& protocol, transcript& log) {
+    auto actor = std::make_unique<raw_websocket>(name, settings, protocol, log);
+    actor->open();
+    return actor;
+}
+
+} // namespace hubspec::harness::detail

@@ -1,0 +1,55 @@
+#include "engine/target.hpp"
+
+#include "engine/http_exchange.hpp"
+
+#include <hubspec/protocol/json_value.hpp>
+#include <hubspec/protocol/negotiate.hpp>
+#include <hubspec/protocol/url.hpp>
+
+namespace hubspec::harness::detail {
+
+std::string origin_of(const std::string& url) {
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string::npos) return url;
+    const auto path = url.find_first_of("/?#", scheme_end + 3);
+    return path == std::string::npos ? url : url.substr(0, path);
+}
+
+target::target(std::string hub_url, std::map<std::string, std::string> endpoint_urls, target_timings timings)
+    : hub_url_(std::move(hub_url)), origin_(origin_of(hub_url_)), endpoint_urls_(std::move(endpoint_urls)),
+      timings_(timings) {}
+
+std::string target::endpoint_url(const std::string& name) const {
+    if (name.empty() || name == "hub") return hub_url_;
+    if (auto it = endpoint_urls_.find(name); it != endpoint_urls_.end()) return it->second;
+    return origin_ + "/" + name;
+}
+
+std::optional<std::vector<protocol::transport_type>> target::offered_transports(const std::string& endpoint_name) {
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = offered_.find(endpoint_name); it != offered_.end()) return it->second;
+    }
+    std::optional<std::vector<protocol::transport_type>> offered;
+    try {
+        const auto url = protocol::append_query_parameter(endpoint_url(endpoint_name) + "/negotiate", "negotiateVersion", "1");
+        auto reply = http_exchange("POST", url, {}, {}, std::chrono::milliseconds(10'000));
+        if (reply.status == 200) {
+            auto parsed = protocol::parse_negotiate_response(reply.body);
+            if (parsed) {
+                offered.emplace();
+                for (const auto& t : parsed->available_transports)
+                    if (auto type = protocol::parse_transport_name(t.transport)) offered->push_back(*type);
+            }
+        } else if (reply.status == 401) {
+            offered = std::vector{protocol::transport_type::websockets, protocol::transport_type::server_sent_events,
+                                  protocol::transport_type::long_polling}; // present, needs a token to say more
+        }
+    } catch (const std::exception&) {
+        // unreachable: absent
+    }
+    std::lock_guard lock(mutex_);
+    return offered_.emplace(endpoint_name, std::move(offered)).first->second;
+}
+
+} // namespace hubspec::harness::detail

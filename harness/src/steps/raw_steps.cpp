@@ -1,0 +1,200 @@
+// Steps on the raw wire (scenarios/README.md): hand-made connections, bytes and
+// hub messages written by the harness, the server's answers read record by record.
+
+#include "engine/raw_actor.hpp"
+#include "engine/step_errors.hpp"
+#include "engine/value_match.hpp"
+#include "hubspec/harness/message_json.hpp"
+#include "steps/step_registry.hpp"
+
+#include <hubspec/protocol/hex.hpp>
+#include <hubspec/protocol/json_value.hpp>
+
+namespace hubspec::harness::detail {
+namespace {
+
+using std::chrono::milliseconds;
+
+const protocol::hub_protocol& wire_protocol(protocol_name n) {
+    return n == protocol_name::json ? protocol::json_protocol() : protocol::messagepack_protocol();
+}
+
+/// A received message in hubspec's JSON view, as a value the matchers can read.
+protocol::value message_value(const protocol::hub_message& m) {
+    auto parsed = protocol::parse_json_value(message_to_json(m));
+    return parsed ? std::move(*parsed) : protocol::value{};
+}
+
+bool is_ping(const protocol::hub_message& m) { return std::holds_alternative<protocol::ping_message>(m); }
+
+std::string describe(const raw_event& e) {
+    struct {
+        std::string operator()(const raw_handshake& h) const { return "the handshake response " + h.json; }
+        std::string operator()(const protocol::hub_message& m) const { return message_to_json(m); }
+        std::string operator()(const raw_closed& c) const { return "the transport closed (" + c.how + ")"; }
+        std::string operator()(const raw_timeout&) const { return "nothing"; }
+        std::string operator()(const raw_bad_bytes& b) const { return "bytes that are not a hub message: " + b.problem; }
+    } visitor;
+    return std::visit(visitor, e);
+}
+
+} // namespace
+
+void run_raw_connect(const step& s, cell_context& ctx) {
+    step_params p(s, ctx);
+    raw_connect_options options;
+    options.url = p.has("url") ? p.required_text("url") : ctx.tgt.endpoint_url(p.text("endpoint", ""));
+    options.transport = ctx.where.transport;
+    if (p.has("transport")) {
+        auto t = parse_transport_option(p.text("transport", ""));
+        if (!t) throw script_error(p.describe() + ": unknown transport");
+        options.transport = *t;
+    }
+    auto proto = ctx.where.protocol;
+    if (p.has("protocol")) {
+        auto n = parse_protocol_name(p.text("protocol", ""));
+        if (!n) throw script_error(p.describe() + ": unknown protocol");
+        proto = *n;
+    }
+    options.negotiate_version = static_cast<int>(p.integer("negotiate_version", 1));
+    options.handshake = p.boolean("handshake", true);
+    options.extra_query = p.text("query", "");
+    if (auto headers = p.get("headers"); headers && headers->get_if<protocol::map>())
+        for (const auto& e : *headers->get_if<protocol::map>())
+            options.headers.emplace_back(e.key.as_string() ? *e.key.as_string() : show(e.key),
+                                         e.item.as_string() ? *e.item.as_string() : show(e.item));
+    const auto name = p.actor();
+    std::unique_ptr<raw_actor> actor;
+    try {
+        actor = raw_connect(name, options, wire_protocol(proto), ctx.log);
+    } catch (const raw_refused& refused) {
+        if (auto wanted = p.get("expect_status")) {
+            if (auto why = mismatch(*wanted, protocol::value{refused.status}))
+                throw expectation_failed{"the transport refused with status " + show(*wanted), refused.what()};
+            return;
+        }
+        throw expectation_failed{"the " + std::string(protocol::transport_name(options.transport)) + " transport opens",
+                                 refused.what()};
+    } catch (const std::exception& e) {
+        throw expectation_failed{"a raw " + std::string(protocol::transport_name(options.transport)) + " connection",
+                                 e.what()};
+    }
+    if (p.has("expect_status"))
+        throw expectation_failed{"the transport refused with status " + show(*p.get("expect_status")), "it opened"};
+    ctx.variables[name + ".id"] = protocol::value{actor->connection_id};
+    ctx.variables[name + ".token"] = protocol::value{actor->connection_token};
+    if (options.handshake && p.boolean("expect_handshake", true)) {
+        const auto within = milliseconds(p.integer("within_ms", 10'000));
+        auto event = actor->next(clock::now() + within);
+        const auto* reply = std::get_if<raw_handshake>(&event);
+        if (!reply) throw expectation_failed{"the handshake response `{}`", describe(event)};
+        auto parsed = protocol::parse_json_value(reply->json);
+        if (!parsed || !parsed->get_if<protocol::map>() || parsed->find("error"))
+            throw expectation_failed{"the handshake response `{}`", reply->json};
+    }
+    ctx.add_raw(name, std::move(actor));
+}
+
+void run_raw_send(const step& s, cell_context& ctx) {
+    step_params p(s, ctx);
+    auto& actor = ctx.raw(p.actor());
+    std::string bytes;
+    if (auto message = p.get("message")) {
+        auto parsed = message_from_json(protocol::to_json(*message));
+        if (!parsed) throw script_error(p.describe() + ": not a hub message: " + parsed.error().to_string());
+        bytes = actor.protocol().encode(*parsed);
+    } else if (p.has("text")) {
+        bytes = p.required_text("text");
+    } else if (p.has("hex")) {
+        auto decoded = protocol::parse_hex(p.required_text("hex"));
+        if (!decoded) throw script_error(p.describe() + ": `hex` is not hex");
+        bytes = std::move(*decoded);
+    } else {
+        throw script_error(p.describe() + ": needs `message`, `text` or `hex`");
+    }
+    try {
+        actor.send(bytes);
+    } catch (const std::exception& e) {
+        throw expectation_failed{"the transport accepts the bytes", e.what()};
+    }
+}
+
+void run_raw_expect(const step& s, cell_context& ctx) {
+    step_params p(s, ctx);
+    auto& actor = ctx.raw(p.actor());
+    const auto within = p.integer("within_ms", 5'000);
+    const auto deadline = clock::now() + milliseconds(within);
+    if (auto wanted = p.get("handshake")) {
+        auto event = actor.next(deadline);
+        const auto* reply = std::get_if<raw_handshake>(&event);
+        if (!reply) throw expectation_failed{"a handshake response " + show(*wanted), describe(event)};
+        auto parsed = protocol::parse_json_value(reply->json);
+        if (!parsed) throw expectation_failed{"a JSON handshake response", reply->json};
+        if (auto why = mismatch(*wanted, *parsed)) throw expectation_failed{"a handshake response " + show(*wanted), *why};
+        return;
+    }
+    const auto wanted = p.get("message").value_or(protocol::value{protocol::map{}});
+    const auto* type = wanted.find("type");
+    const bool want_ping = type && type->as_string() && *type->as_string() == "Ping";
+    for (;;) {
+        auto event = actor.next(deadline);
+        const auto* message = std::get_if<protocol::hub_message>(&event);
+        if (!message) throw expectation_failed{"a message " + show(wanted) + " within " + std::to_string(within) + " ms", describe(event)};
+        if (is_ping(*message) && !want_ping) continue;
+        const auto seen = message_value(*message);
+        if (auto why = mismatch(wanted, seen)) throw expectation_failed{"a message " + show(wanted), message_to_json(*message) + " (" + *why + ")"};
+        if (auto capture = p.get("capture"); capture && capture->get_if<protocol::map>())
+            for (const auto& e : *capture->get_if<protocol::map>()) {
+                const auto key = e.item.as_string() ? *e.item.as_string() : show(e.item);
+                const auto* field = seen.find(key);
+                ctx.variables[e.key.as_string() ? *e.key.as_string() : show(e.key)] = field ? *field : protocol::value{};
+            }
+        return;
+    }
+}
+
+void run_raw_expect_closed(const step& s, cell_context& ctx) {
+    step_params p(s, ctx);
+    auto& actor = ctx.raw(p.actor());
+    const auto within = p.integer("within_ms", 10'000);
+    const auto deadline = clock::now() + milliseconds(within);
+    std::optional<protocol::value> close_message;
+    for (;;) {
+        auto event = actor.next(deadline);
+        if (std::holds_alternative<raw_closed>(event)) break;
+        if (const auto* message = std::get_if<protocol::hub_message>(&event)) {
+            if (std::holds_alternative<protocol::close_message>(*message)) close_message = message_value(*message);
+            continue; // messages before the end are allowed
+        }
+        if (std::holds_alternative<raw_bad_bytes>(event) && close_message) break;
+        throw expectation_failed{"the server ends the connection within " + std::to_string(within) + " ms", describe(event)};
+    }
+    if (auto wanted = p.get("close")) {
+        if (!close_message) {
+            if (!wanted->is_null()) throw expectation_failed{"a Close message " + show(*wanted) + " before the end", "the transport ended without one"};
+            return;
+        }
+        if (auto why = mismatch(*wanted, *close_message)) throw expectation_failed{"a Close message " + show(*wanted), *why};
+    }
+}
+
+void run_raw_expect_silence(const step& s, cell_context& ctx) {
+    step_params p(s, ctx);
+    auto& actor = ctx.raw(p.actor());
+    const auto for_ms = p.integer("for_ms", 300);
+    const bool ignore_pings = p.boolean("ignore_pings", true);
+    const auto deadline = clock::now() + milliseconds(for_ms);
+    for (;;) {
+        auto event = actor.next(deadline);
+        if (std::holds_alternative<raw_timeout>(event)) return;
+        if (const auto* message = std::get_if<protocol::hub_message>(&event); message && ignore_pings && is_ping(*message)) continue;
+        throw expectation_failed{"nothing from the server for " + std::to_string(for_ms) + " ms", describe(event)};
+    }
+}
+
+void run_raw_close(const step& s, cell_context& ctx) {
+    step_params p(s, ctx);
+    ctx.raw(p.actor()).close();
+}
+
+} // namespace hubspec::harness::detail

@@ -1,0 +1,33 @@
+#include "steps/step_registry.hpp"
+
+#include <map>
+#include <string>
+
+namespace hubspec::harness::detail {
+
+step_executor find_step_executor(std::string_view action) {
+    static const std::map<std::string, step_executor, std::less<>> executors{
+        {"connect", run_connect},
+        {"invoke", run_invoke},
+        {"send", run_send},
+        {"expect_message", run_expect_message},
+        {"expect_no_message", run_expect_no_message},
+        {"stream", run_stream},
+        {"upload", run_upload},
+        {"handle", run_handle},
+        {"stop", run_stop},
+        {"expect_state", run_expect_state},
+        {"expect_closed", run_expect_closed},
+        {"http", run_http},
+        {"raw_connect", run_raw_connect},
+        {"raw_send", run_raw_send},
+        {"raw_expect", run_raw_expect},
+        {"raw_expect_closed", run_raw_expect_closed},
+        {"raw_expect_silence", run_raw_expect_silence},
+        {"raw_close", run_raw_close},
+    };
+    auto it = executors.find(action);
+    return it == executors.end() ? nullptr : it->second;
+}
+
+} // namespace hubspec::harness::detail

@@ -1,0 +1,36 @@
+#pragma once
+// The step vocabulary (scenarios/README.md): each action's executor. An executor
+// returns when its expectation held and throws (engine/step_errors.hpp) otherwise.
+
+#include "engine/cell_context.hpp"
+
+#include <string_view>
+
+namespace hubspec::harness::detail {
+
+using step_executor = void (*)(const step& s, cell_context& ctx);
+
+/// nullptr for an unknown action (the loader rejects those before a run).
+step_executor find_step_executor(std::string_view action);
+
+// One function per action, in the file of its level.
+void run_connect(const step&, cell_context&);
+void run_invoke(const step&, cell_context&);
+void run_send(const step&, cell_context&);
+void run_expect_message(const step&, cell_context&);
+void run_expect_no_message(const step&, cell_context&);
+void run_stream(const step&, cell_context&);
+void run_upload(const step&, cell_context&);
+void run_handle(const step&, cell_context&);
+void run_stop(const step&, cell_context&);
+void run_expect_state(const step&, cell_context&);
+void run_expect_closed(const step&, cell_context&);
+void run_http(const step&, cell_context&);
+void run_raw_connect(const step&, cell_context&);
+void run_raw_send(const step&, cell_context&);
+void run_raw_expect(const step&, cell_context&);
+void run_raw_expect_closed(const step&, cell_context&);
+void run_raw_expect_silence(const step&, cell_context&);
+void run_raw_close(const step&, cell_context&);
+
+} // namespace hubspec::harness::detail

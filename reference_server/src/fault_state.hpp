@@ -1,0 +1,20 @@
+#pragma once
+// The faults the control API switches on for the whole server (refused WebSockets,
+// no Pings, delayed sends). Atomics: the control API may set them from any thread;
+// the I/O thread reads them when it decides.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+namespace hubspec::server::detail {
+
+struct fault_state {
+    std::atomic<bool> refuse_websockets{false}; // upgrades get 503 while negotiate still offers WebSockets
+    std::atomic<bool> pings{true};              // false: keep-alive Pings are skipped (KA-001 stalled)
+    std::atomic<std::int64_t> delay_ms{0};      // every outgoing transport message waits this long, in order
+
+    std::chrono::milliseconds delay() const noexcept { return std::chrono::milliseconds{delay_ms.load()}; }
+};
+
+} // namespace hubspec::server::detail
