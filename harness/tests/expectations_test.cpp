@@ -80,7 +80,7 @@ std::string load_error(const std::string& text) {
 
 } // namespace
 
-TEST_CASE("glob_match: * and ?", "[harness][expectations]") {
+TEST_CASE("glob_match matches star and question mark", "[harness][expectations]") {
     CHECK(glob_match("*", ""));
     CHECK(glob_match("*", "anything"));
     CHECK(glob_match("errors.*", "errors.unknown-type"));
@@ -95,7 +95,7 @@ TEST_CASE("glob_match: * and ?", "[harness][expectations]") {
     CHECK(glob_match("**a", "bba"));
 }
 
-TEST_CASE("an expectations file loads, and find() picks the first matching entry", "[harness][expectations]") {
+TEST_CASE("an expectations file loads and find() picks the first matching entry", "[harness][expectations]") {
     const auto e = expectations::load_text(R"(# hubspec expectations
 - scenario: "errors.unknown-message-type-*"
   transports: [websockets]
@@ -127,7 +127,7 @@ TEST_CASE("an expectations file loads, and find() picks the first matching entry
     CHECK(expectations::load_text("[]\n", "empty.yaml").entries().empty());
 }
 
-TEST_CASE("a malformed expectations file names file, line and problem", "[harness][expectations]") {
+TEST_CASE("a malformed expectations file names the file and line and the problem", "[harness][expectations]") {
     CHECK_THAT(load_error("- scenario: a\n  outcome: fail\n  colour: red\n"),
                Catch::StartsWith("expect.yaml:3: unknown key 'colour'"));
     CHECK_THAT(load_error("- scenario: a\n  outcome: failed\n"),
@@ -143,7 +143,7 @@ TEST_CASE("a malformed expectations file names file, line and problem", "[harnes
     CHECK_THAT(load_error("- scenario: \"a\n  outcome: fail\n"), Catch::StartsWith("expect.yaml:"));
 }
 
-TEST_CASE("apply() stamps cells, and the run fails only where they differ", "[harness][expectations]") {
+TEST_CASE("apply() stamps cells and the run fails only where they differ", "[harness][expectations]") {
     auto run = sample_run();
     REQUIRE(run.failing_cells() > 0);
     const auto e = expectations::load_text("- scenario: \"*.fail\"\n  outcome: fail\n  reason: known\n", "e.yaml");
@@ -165,7 +165,7 @@ TEST_CASE("a once cell matches its scenario whatever transports an entry names",
     CHECK(run.scenarios[4].cells[0].expected_outcome == outcome::fail);
 }
 
-TEST_CASE("--write-expect writes a file that makes the run pass", "[harness][expectations]") {
+TEST_CASE("write_from_run writes a file that makes the run pass", "[harness][expectations]") {
     auto run = sample_run();
     std::ostringstream out;
     expectations::write_from_run(run, out);
@@ -202,7 +202,7 @@ TEST_CASE("--write-expect writes a file that makes the run pass", "[harness][exp
     CHECK(run.failing_cells() == 1);
 }
 
-TEST_CASE("--write-expect from a clean run writes an empty list", "[harness][expectations]") {
+TEST_CASE("write_from_run from a clean run writes an empty list", "[harness][expectations]") {
     run_result run;
     run.scenarios.push_back(scenario_of("all.pass", [](transport_type, protocol_name) { return outcome::pass; }));
     std::ostringstream out;

@@ -9,6 +9,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <string>
 #include <thread>
 
@@ -38,6 +42,30 @@ private:
     server::server server_;
     std::uint16_t port_ = 0;
     std::thread thread_;
+};
+
+/// A port that accepts TCP connections (into the backlog) and never answers: a hung server.
+class silent_port {
+public:
+    silent_port() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t size = sizeof address;
+        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), size) != 0 || ::listen(fd_, 16) != 0 ||
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size) != 0)
+            throw std::runtime_error("cannot listen");
+        port_ = ntohs(address.sin_port);
+    }
+    ~silent_port() { ::close(fd_); }
+    silent_port(const silent_port&) = delete;
+    silent_port& operator=(const silent_port&) = delete;
+    std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+private:
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
 };
 
 std::string describe(const raw_event& event) {
@@ -109,8 +137,11 @@ TEST_CASE("raw_connect invokes Echo over every transport and protocol", "[harnes
         REQUIRE(std::holds_alternative<raw_closed>(end));
         if (transport == protocol::transport_type::websockets)
             CHECK(std::get<raw_closed>(end).how == "close frame 1000"); // WS-012
-        if (transport == protocol::transport_type::long_polling)
-            CHECK(std::get<raw_closed>(end).how.starts_with("HTTP 204")); // LP-017
+        if (transport == protocol::transport_type::long_polling) {
+            // 204 ends the pending poll (LP-017); 404 when the DELETE overtook the next poll (LP-012).
+            const auto& how = std::get<raw_closed>(end).how;
+            CHECK((how.starts_with("HTTP 204") || how.starts_with("HTTP 404")));
+        }
     }
 }
 
@@ -164,4 +195,59 @@ TEST_CASE("raw_connect reports a poll or event stream of an unknown connection a
             CHECK(e.status == 404); // LP-012, SSE-002
         }
     }
+}
+
+TEST_CASE("raw_connect gives up on a server that never answers", "[harness]") {
+    silent_port silent;
+    for (const bool negotiate : {true, false}) {
+        for (const auto transport : {protocol::transport_type::websockets, protocol::transport_type::server_sent_events,
+                                     protocol::transport_type::long_polling}) {
+            INFO(std::string(protocol::transport_name(transport)) + (negotiate ? " with negotiate" : ""));
+            transcript log;
+            raw_connect_options options;
+            options.url = silent.url("/conformance?id=x");
+            options.transport = transport;
+            options.negotiate = negotiate;
+            options.timeout = std::chrono::milliseconds(200);
+            const auto start = std::chrono::steady_clock::now();
+            CHECK_THROWS_AS(raw_connect("a", options, protocol::json_protocol(), log), std::runtime_error);
+            CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+        }
+    }
+}
+
+TEST_CASE("raw actors destroyed without close() end promptly", "[harness]") {
+    running_server server;
+    for (const auto transport : {protocol::transport_type::websockets, protocol::transport_type::server_sent_events,
+                                 protocol::transport_type::long_polling}) {
+        INFO(std::string(protocol::transport_name(transport)));
+        transcript log;
+        raw_connect_options options;
+        options.url = server.url("/conformance");
+        options.transport = transport;
+        options.timeout = std::chrono::milliseconds(5'000);
+        auto actor = raw_connect("a", options, protocol::json_protocol(), log);
+        REQUIRE(std::holds_alternative<raw_handshake>(next_but_pings(*actor)));
+        // A poll or the event stream is pending now.
+        const auto start = std::chrono::steady_clock::now();
+        actor.reset();
+        CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+    }
+}
+
+TEST_CASE("raw_connect with negotiate version 0 uses the connection id as the token", "[harness]") {
+    running_server server;
+    transcript log;
+    raw_connect_options options;
+    options.url = server.url("/conformance");
+    options.transport = protocol::transport_type::long_polling;
+    options.negotiate_version = 0;
+    options.extra_query = "client=raw"; // servers ignore unknown query parameters (LP-020)
+    options.timeout = std::chrono::milliseconds(5'000);
+    auto actor = raw_connect("a", options, protocol::json_protocol(), log);
+    CHECK(actor->connection_token == actor->connection_id); // NEG-011, NEG-020
+    auto reply = next_but_pings(*actor);
+    INFO(describe(reply) + "\n" + show_transcript(log));
+    REQUIRE(std::holds_alternative<raw_handshake>(reply));
+    actor->close();
 }

@@ -272,7 +272,7 @@ TEST_CASE("junit.xml has one testcase per cell and the right counts", "[harness]
     CHECK(attribute(strict, "testsuites", "failures") == "2");
 }
 
-TEST_CASE("junit.xml: a known deviation is skipped, an unexpected pass fails", "[harness][reports]") {
+TEST_CASE("junit.xml skips a known deviation and fails an unexpected pass", "[harness][reports]") {
     auto run = sample_run();
     expectations::load_text("- scenario: handshake.basic\n  transports: [websockets]\n  outcome: fail\n"
                             "  reason: tracked upstream\n",
@@ -287,7 +287,7 @@ TEST_CASE("junit.xml: a known deviation is skipped, an unexpected pass fails", "
     CHECK(xml.find("expected outcome fail (--expect: tracked upstream), got pass") != std::string::npos);
 }
 
-TEST_CASE("summary.md gives totals, the matrix and each failure's requirement", "[harness][reports]") {
+TEST_CASE("summary.md gives the totals and the matrix and each failure with its requirement", "[harness][reports]") {
     auto run = sample_run();
     const auto md = render(run, write_summary_markdown);
     INFO(md);

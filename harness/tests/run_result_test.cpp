@@ -37,7 +37,7 @@ TEST_CASE("outcomes read back from their names", "[harness][model]") {
     CHECK_FALSE(parse_outcome("").has_value());
 }
 
-TEST_CASE("a transcript takes entries from several threads, in time order", "[harness][model]") {
+TEST_CASE("a transcript takes entries from several threads in time order", "[harness][model]") {
     transcript t;
     std::vector<std::thread> threads;
     for (int i = 0; i < 4; ++i) {
@@ -58,7 +58,7 @@ TEST_CASE("a transcript takes entries from several threads, in time order", "[ha
     CHECK(to_string(transcript_direction::note) == "note");
 }
 
-TEST_CASE("count() tallies outcomes; failing_cells() counts what fails the run", "[harness][model]") {
+TEST_CASE("count() tallies outcomes and failing_cells() counts what fails the run", "[harness][model]") {
     auto run = run_of({make_cell(outcome::pass), make_cell(outcome::fail), make_cell(outcome::non_strict),
                        make_cell(outcome::skip), make_cell(outcome::error), make_cell(outcome::fail)});
     const auto t = run.count();
@@ -72,7 +72,7 @@ TEST_CASE("count() tallies outcomes; failing_cells() counts what fails the run",
     CHECK(run.failing_cells() == 4);
 }
 
-TEST_CASE("--expect: a known deviation passes, a different outcome fails", "[harness][model]") {
+TEST_CASE("with expectations a known deviation passes and a different outcome fails", "[harness][model]") {
     auto run = run_of({make_cell(outcome::fail), make_cell(outcome::pass), make_cell(outcome::error),
                        make_cell(outcome::non_strict)});
     auto& cells = run.scenarios[0].cells;

@@ -193,7 +193,9 @@ struct server::impl {
     server_control control;
 };
 
-server::server(server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
+server::server(server_options options) : impl_(std::make_unique<impl>(std::move(options))) {
+    detail::set_log_enabled(impl_->options.log_to_stderr);
+}
 server::~server() = default;
 
 void server::add_hub(std::string path, hub h, endpoint_options options) {

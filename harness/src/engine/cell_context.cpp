@@ -2,8 +2,10 @@
 
 #include "engine/raw_actor.hpp"
 #include "engine/step_errors.hpp"
+#include "proxy/fault_proxy.hpp"
 
 #include <hubspec/protocol/json_value.hpp>
+#include <hubspec/protocol/url.hpp>
 
 namespace hubspec::harness::detail {
 namespace {
@@ -30,6 +32,23 @@ cell_context::cell_context(target& t, const scenario& s, cell w, transcript& l)
 cell_context::~cell_context() {
     clients_.clear(); // stops each connection
     raws_.clear();
+    proxy_.reset();
+}
+
+fault_proxy& cell_context::proxy() {
+    if (!proxy_) {
+        const auto url = protocol::parse_http_url(tgt.hub_url());
+        if (!url) throw script_error("the target URL is not http: " + tgt.hub_url());
+        proxy_ = std::make_unique<fault_proxy>(url->host, url->port, [this](std::string line) {
+            log.add(transcript_direction::note, "proxy", "fault", std::move(line));
+        });
+    }
+    return *proxy_;
+}
+
+std::string cell_context::through_proxy(const std::string& url) {
+    const auto origin = origin_of(url);
+    return proxy().origin() + url.substr(origin.size());
 }
 
 std::optional<protocol::value> cell_context::lookup(std::string_view name) const {

@@ -19,6 +19,7 @@
 namespace hubspec::harness::detail {
 
 class raw_actor;
+class fault_proxy;
 
 class cell_context {
 public:
@@ -40,6 +41,11 @@ public:
     raw_actor& raw(const std::string& name);
     void add_raw(const std::string& name, std::unique_ptr<raw_actor> actor);
 
+    /// This cell's fault-injecting proxy in front of the target, started on first use.
+    fault_proxy& proxy();
+    /// `url` with the target's origin replaced by the proxy's.
+    std::string through_proxy(const std::string& url);
+
     /// Client methods the scenario expects anywhere (handlers are registered at connect).
     const std::set<std::string>& watched_methods() const { return watched_; }
 
@@ -47,6 +53,7 @@ private:
     std::optional<protocol::value> lookup(std::string_view name) const;
 
     std::set<std::string> watched_;
+    std::unique_ptr<fault_proxy> proxy_; // declared first: it outlives the connections through it
     std::map<std::string, std::unique_ptr<client_actor>> clients_;
     std::map<std::string, std::unique_ptr<raw_actor>> raws_;
 };

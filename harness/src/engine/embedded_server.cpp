@@ -15,6 +15,7 @@ embedded_server::embedded_server(const target_timings& timings) {
     options.hub.enable_detailed_errors = true; // the contract's ThrowException text shows through (ERR-003)
     options.disconnect_timeout = timings.disconnect_timeout;
     options.long_poll_timeout = timings.long_poll_timeout;
+    options.log_to_stderr = false; // the cells' transcripts are the evidence; stderr is for progress
     server_ = std::make_unique<server::server>(options);
     server::add_contract_endpoints(*server_);
     const auto port = server_->listen("127.0.0.1", 0);

@@ -113,7 +113,9 @@ const std::set<std::string>& known_actions() {
         "connect", "invoke", "send", "expect_message", "expect_no_message", "stream", "upload", "handle", "stop",
         "expect_state", "expect_closed",
         // on the raw wire
-        "http", "raw_connect", "raw_send", "raw_expect", "raw_expect_closed", "raw_expect_silence", "raw_close"};
+        "http", "raw_connect", "raw_send", "raw_expect", "raw_expect_closed", "raw_expect_silence", "raw_close",
+        // on the fault-injecting proxy
+        "proxy"};
     return actions;
 }
 

@@ -68,7 +68,16 @@ void run_connect(const step& s, cell_context& ctx) {
     step_params p(s, ctx);
     client::connection_options options;
     options.url = p.has("url") ? p.required_text("url") : ctx.tgt.endpoint_url(p.text("endpoint", ""));
+    if (p.boolean("via_proxy", false)) options.url = ctx.through_proxy(options.url);
     options.transports = {transport_of(p, ctx)};
+    if (p.has("transports")) { // the client's own choice and fallback among these (NEG-030, NEG-031)
+        options.transports.clear();
+        for (const auto& name : p.list("transports")) {
+            auto t = name.as_string() ? parse_transport_option(*name.as_string()) : std::nullopt;
+            if (!t) throw script_error(p.describe() + ": unknown transport " + show(name));
+            options.transports.push_back(*t);
+        }
+    }
     options.protocol = protocol_of(p, ctx) == protocol_name::json ? client::hub_protocol_kind::json
                                                                    : client::hub_protocol_kind::messagepack;
     if (auto headers = p.get("headers"); headers && headers->get_if<protocol::map>())

@@ -30,7 +30,7 @@ std::string head_of(const http_response& r) {
 void run_http(const step& s, cell_context& ctx) {
     step_params p(s, ctx);
     const auto method = p.text("method", "GET");
-    const auto url = p.required_text("url");
+    const auto url = p.boolean("via_proxy", false) ? ctx.through_proxy(p.required_text("url")) : p.required_text("url");
     const auto headers = headers_of(p.get("headers"));
     const auto body = p.text("body", "");
     std::string request_head = method + " " + url;

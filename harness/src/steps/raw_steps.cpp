@@ -44,6 +44,7 @@ void run_raw_connect(const step& s, cell_context& ctx) {
     step_params p(s, ctx);
     raw_connect_options options;
     options.url = p.has("url") ? p.required_text("url") : ctx.tgt.endpoint_url(p.text("endpoint", ""));
+    if (p.boolean("via_proxy", false)) options.url = ctx.through_proxy(options.url);
     options.transport = ctx.where.transport;
     if (p.has("transport")) {
         auto t = parse_transport_option(p.text("transport", ""));

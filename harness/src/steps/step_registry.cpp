@@ -25,6 +25,7 @@ step_executor find_step_executor(std::string_view action) {
         {"raw_expect_closed", run_raw_expect_closed},
         {"raw_expect_silence", run_raw_expect_silence},
         {"raw_close", run_raw_close},
+        {"proxy", run_proxy},
     };
     auto it = executors.find(action);
     return it == executors.end() ? nullptr : it->second;

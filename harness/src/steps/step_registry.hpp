@@ -32,5 +32,6 @@ void run_raw_expect(const step&, cell_context&);
 void run_raw_expect_closed(const step&, cell_context&);
 void run_raw_expect_silence(const step&, cell_context&);
 void run_raw_close(const step&, cell_context&);
+void run_proxy(const step&, cell_context&);
 
 } // namespace hubspec::harness::detail
