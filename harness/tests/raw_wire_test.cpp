@@ -1,6 +1,6 @@
 // The raw-wire transports (raw_connect) against the reference server in-process.
 
-#include "../src/engine/raw_actor.hpp"
+#include "engine/raw_actor.hpp"
 
 #include <hubspec/protocol/hub_protocol.hpp>
 #include <hubspec/protocol/negotiate.hpp>

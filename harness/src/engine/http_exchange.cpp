@@ -79,7 +79,7 @@ http_response http_exchange(const std::string& method, const std::string& url, c
 
     auto& res = parser.get();
     http_response out;
-    out.status = res.result_int();
+    out.status = static_cast<int>(res.result_int());
     out.reason = std::string(res.reason());
     for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     out.body = std::move(res.body());

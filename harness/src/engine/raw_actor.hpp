@@ -22,6 +22,8 @@
 
 namespace hubspec::harness::detail {
 
+using clock = std::chrono::steady_clock;
+
 /// The handshake response record's JSON body (HS-012: JSON even on MessagePack connections).
 struct raw_handshake {
     std::string json;

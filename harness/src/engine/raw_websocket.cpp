@@ -182,6 +182,9 @@ private:
         // Our own Close is under way: its completion reports the peer's reply.
         if (ec == asio::error::operation_aborted && close_sent_ && !aborted_) return;
         if (aborted_) return mark_ended("the harness closed the socket (no close frame): " + ec.message());
+        // A Close frame arrived but the peer cut TCP before the closing handshake ended.
+        if (ws_.reason().code != websocket::close_code::none)
+            return mark_ended(describe_close(ws_.reason()) + ", then " + ec.message());
         mark_ended("connection reset without a close frame: " + ec.message());
     }
 

@@ -49,6 +49,9 @@ public:
         item();
         text_ += "null";
     }
+    /// Indentation on or off from here (a transcript entry reads best on one line).
+    void set_pretty(bool pretty) { pretty_ = pretty; }
+    bool pretty() const { return pretty_; }
     std::string take() { return std::move(text_); }
 
 private:
@@ -88,8 +91,10 @@ private:
 
 void write_transcript(json_out& j, const std::vector<transcript_entry>& entries) {
     j.begin_array();
+    const bool pretty = j.pretty();
     for (const auto& e : entries) {
         j.begin_object();
+        j.set_pretty(false);
         j.key("at_ms");
         j.number(static_cast<long long>(e.at.count()));
         j.key("direction");
@@ -108,6 +113,7 @@ void write_transcript(json_out& j, const std::vector<transcript_entry>& entries)
             j.string(b64);
         }
         j.end_object();
+        j.set_pretty(pretty);
     }
     j.end_array();
 }
