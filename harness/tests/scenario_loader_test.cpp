@@ -36,7 +36,7 @@ TEST_CASE("a scenario loads with its requirements, needs, matrix and steps", "[s
     CHECK(*sc.steps[1].params.find("method")->as_string() == "JoinGroup");
 }
 
-TEST_CASE("YAML scalars become typed values; quoted ones stay strings", "[scenario_loader]") {
+TEST_CASE("YAML scalars become typed values and quoted ones stay strings", "[scenario_loader]") {
     auto v = yaml_to_value("[1, -2, 1.5, true, null, '7', abc, 0x10, !binary AQI=]", "t.yaml");
     const auto& items = *v.get_if<hubspec::protocol::array>();
     CHECK(items[0] == hubspec::protocol::value{1});

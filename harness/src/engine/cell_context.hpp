@@ -10,6 +10,7 @@
 
 #include <hubspec/protocol/value.hpp>
 
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,6 +32,12 @@ public:
     const cell where;
     transcript& log;
     std::map<std::string, protocol::value> variables;
+    /// Invocations started with `invoke … async: NAME`, awaited by `await`.
+    struct pending_invocation {
+        std::string method;
+        std::future<protocol::value> result;
+    };
+    std::map<std::string, pending_invocation> pending;
 
     /// `{name}` substitution in every string of `v` (scenarios/README.md).
     protocol::value resolve(const protocol::value& v) const;

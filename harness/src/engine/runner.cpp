@@ -51,15 +51,15 @@ std::string charged_requirement(const scenario& sc, const step& s) {
 /// Why a cell cannot run on this target, before any step; empty if it can.
 std::string applicability(const scenario& sc, const cell& c, target& t) {
     for (const auto& endpoint : sc.endpoints)
-        if (!t.offered_transports(endpoint))
-            return "contract endpoint " + endpoint + " is absent (" + t.endpoint_url(endpoint) + "/negotiate did not answer 200)";
+        if (!t.endpoint_present(endpoint))
+            return "contract endpoint " + endpoint + " is absent at " + t.endpoint_url(endpoint);
     if (sc.once) return {};
     if (c.transport == protocol::transport_type::server_sent_events && c.protocol == protocol_name::messagepack)
-        return "ServerSentEvents carries text only; MessagePack needs a binary transport (SSE-001)";
-    const std::string endpoint = sc.endpoints.empty() ? std::string() : sc.endpoints.front();
-    const auto offered = t.offered_transports(endpoint);
+        return "ServerSentEvents carries text only; MessagePack needs a binary transport (SSE-009)";
+    // The main hub's offer decides: scenarios on other endpoints (conformance-nows) test fallback from it.
+    const auto offered = t.offered_transports("");
     if (offered && std::find(offered->begin(), offered->end(), c.transport) == offered->end())
-        return std::string(protocol::transport_name(c.transport)) + " is not offered by " + t.endpoint_url(endpoint);
+        return std::string(protocol::transport_name(c.transport)) + " is not offered by " + t.hub_url();
     return {};
 }
 

@@ -25,6 +25,25 @@ std::string target::endpoint_url(const std::string& name) const {
     return origin_ + "/" + name;
 }
 
+bool target::endpoint_present(const std::string& name) {
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = present_.find(name); it != present_.end()) return it->second;
+    }
+    bool present = false;
+    if (name == "token") {
+        try {
+            const auto url = protocol::append_query_parameter(endpoint_url(name), "user", "hubspec-probe");
+            present = http_exchange("GET", url, {}, {}, std::chrono::milliseconds(10'000)).status == 200;
+        } catch (const std::exception&) {
+        }
+    } else {
+        present = offered_transports(name).has_value();
+    }
+    std::lock_guard lock(mutex_);
+    return present_.emplace(name, present).first->second;
+}
+
 std::optional<std::vector<protocol::transport_type>> target::offered_transports(const std::string& endpoint_name) {
     {
         std::lock_guard lock(mutex_);
@@ -36,7 +55,7 @@ std::optional<std::vector<protocol::transport_type>> target::offered_transports(
         auto reply = http_exchange("POST", url, {}, {}, std::chrono::milliseconds(10'000));
         if (reply.status == 200) {
             auto parsed = protocol::parse_negotiate_response(reply.body);
-            if (parsed) {
+            if (parsed) { // a redirect lists none: present, nothing offered here
                 offered.emplace();
                 for (const auto& t : parsed->available_transports)
                     if (auto type = protocol::parse_transport_name(t.transport)) offered->push_back(*type);

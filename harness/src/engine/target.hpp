@@ -24,6 +24,10 @@ public:
     /// --endpoint, else the contract path on the target's origin.
     std::string endpoint_url(const std::string& name) const;
 
+    /// Whether contract endpoint `name` answers: `token` a GET, the others negotiate
+    /// (200, or 401 where a token is needed). Asked once, then remembered.
+    bool endpoint_present(const std::string& name);
+
     /// Transports the endpoint's negotiate offers; nullopt when the endpoint is absent
     /// (404 on negotiate, or no answer). Asked once per endpoint, then remembered.
     std::optional<std::vector<protocol::transport_type>> offered_transports(const std::string& endpoint_name);
@@ -35,6 +39,7 @@ private:
     target_timings timings_;
     std::mutex mutex_;
     std::map<std::string, std::optional<std::vector<protocol::transport_type>>> offered_;
+    std::map<std::string, bool> present_;
 };
 
 /// "http://host:port/path?q" -> "http://host:port".

@@ -2,6 +2,9 @@
 
 #include "hubspec/harness/message_json.hpp"
 
+#include <hubspec/protocol/json_value.hpp>
+
+#include <algorithm>
 #include <cmath>
 
 namespace hubspec::harness::detail {
@@ -117,7 +120,20 @@ std::optional<std::string> mismatch(const protocol::value& expected, const proto
     return match_at(expected, actual, "");
 }
 
+namespace {
+/// Binary and extensions need hubspec's JSON view; everything else reads best as plain JSON.
+bool needs_view(const protocol::value& v) {
+    if (v.kind() == value_kind::binary || v.kind() == value_kind::extension) return true;
+    if (const auto* a = v.get_if<protocol::array>())
+        return std::any_of(a->begin(), a->end(), [](const value& item) { return needs_view(item); });
+    if (const auto* m = v.get_if<protocol::map>())
+        return std::any_of(m->begin(), m->end(), [](const protocol::map_entry& e) { return !e.key.as_string() || needs_view(e.item); });
+    return false;
+}
+} // namespace
+
 std::string show(const protocol::value& v) {
+    if (!needs_view(v)) return protocol::to_json(v);
     std::string out;
     write_value_json(v, out);
     return out;

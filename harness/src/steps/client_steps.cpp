@@ -38,6 +38,8 @@ protocol::value arguments_value(const client::arguments& args) { return protocol
 /// Checks an error text against `expect_error`, or fails because there was one.
 void check_error(const step_params& p, const std::string& what, const std::string& error) {
     auto wanted = p.get("expect_error");
+    if (says_method_missing(error) && (!wanted || mismatch(*wanted, protocol::value{error})))
+        throw not_applicable{what + ": the method is missing (the server said: " + error + ")"};
     if (!wanted) throw expectation_failed{what + " succeeds", "error: " + error};
     if (auto why = mismatch(*wanted, protocol::value{error})) throw expectation_failed{what + " fails with " + show(*wanted), "error: " + error};
 }
@@ -108,12 +110,12 @@ void run_connect(const step& s, cell_context& ctx) {
     ctx.add_client(name, std::move(actor));
 }
 
-void run_invoke(const step& s, cell_context& ctx) {
-    step_params p(s, ctx);
-    auto& actor = ctx.client(p.actor());
-    const auto method = p.required_text("method");
+namespace {
+
+/// The end of an invocation: its Completion checked against the step's expectations.
+void finish_invocation(const step_params& p, cell_context& ctx, const std::string& method,
+                       std::future<protocol::value>& future) {
     const auto what = "invoking " + method;
-    auto future = actor.connection().invoke(method, p.list("args"));
     const auto within = p.integer("within_ms", 10'000);
     if (future.wait_for(ms(within)) != std::future_status::ready)
         throw expectation_failed{"a Completion for " + method + " within " + std::to_string(within) + " ms", "none"};
@@ -121,17 +123,40 @@ void run_invoke(const step& s, cell_context& ctx) {
     try {
         result = future.get();
     } catch (const client::hub_exception& e) {
-        if (says_method_missing(e.what()) && !p.has("expect_error"))
-            throw not_applicable{"contract method " + method + " is missing (the server said: " + e.what() + ")"};
         check_error(p, what, e.what());
         return;
     } catch (const std::exception& e) {
-        if (!p.has("expect_error")) throw expectation_failed{"a Completion for " + method, std::string("the call failed: ") + e.what()};
+        if (!p.has("expect_error"))
+            throw expectation_failed{"a Completion for " + method, std::string("the call failed: ") + e.what()};
         check_error(p, what, e.what());
         return;
     }
     check_result(p, what, result);
     if (p.has("capture")) ctx.variables[p.required_text("capture")] = result;
+}
+
+} // namespace
+
+void run_invoke(const step& s, cell_context& ctx) {
+    step_params p(s, ctx);
+    auto& actor = ctx.client(p.actor());
+    const auto method = p.required_text("method");
+    auto future = actor.connection().invoke(method, p.list("args"));
+    if (p.has("async")) { // several in flight at once; `await` checks each
+        ctx.pending[p.required_text("async")] = {method, std::move(future)};
+        return;
+    }
+    finish_invocation(p, ctx, method, future);
+}
+
+void run_await(const step& s, cell_context& ctx) {
+    step_params p(s, ctx);
+    const auto name = p.required_text("name");
+    auto it = ctx.pending.find(name);
+    if (it == ctx.pending.end()) throw script_error(p.describe() + ": no `invoke … async: " + name + "` before it");
+    auto pending = std::move(it->second);
+    ctx.pending.erase(it);
+    finish_invocation(p, ctx, pending.method, pending.result);
 }
 
 void run_send(const step& s, cell_context& ctx) {
@@ -178,7 +203,10 @@ void run_expect_no_message(const step& s, cell_context& ctx) {
     auto& actor = ctx.client(p.actor());
     const auto method = p.required_text("method");
     const auto for_ms = p.integer("for_ms", 300);
-    auto got = actor.take_message(method, [](const client::arguments&) { return true; }, clock::now() + ms(for_ms));
+    const auto wanted = p.get("args"); // only calls like these count (others may come from other cells)
+    auto got = actor.take_message(
+        method, [&](const client::arguments& args) { return !wanted || !mismatch(*wanted, arguments_value(args)); },
+        clock::now() + ms(for_ms));
     if (got)
         throw expectation_failed{"no " + method + " call to " + actor.name() + " for " + std::to_string(for_ms) + " ms",
                                  method + show(arguments_value(*got))};
@@ -228,7 +256,15 @@ void run_stream(const step& s, cell_context& ctx) {
         items.resize(static_cast<std::size_t>(cancel_after));
     }
     if (error) {
-        check_error(p, "the stream " + method, error_text(error));
+        const auto text = error_text(error);
+        if (says_method_missing(text) && !p.has("expect_error"))
+            throw not_applicable{"contract method " + method + " is missing (the server said: " + text + ")"};
+        check_error(p, "the stream " + method, text);
+        // Items before the error count too (ERR-013).
+        if (auto wanted = p.get("expect_items"))
+            if (auto why = mismatch(*wanted, protocol::value{items}))
+                throw expectation_failed{"the stream " + method + " yields " + show(*wanted) + " before its error", *why};
+        if (p.has("capture")) ctx.variables[p.required_text("capture")] = protocol::value{std::move(items)};
         return;
     }
     if (p.has("expect_error"))

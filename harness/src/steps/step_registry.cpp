@@ -9,6 +9,7 @@ step_executor find_step_executor(std::string_view action) {
     static const std::map<std::string, step_executor, std::less<>> executors{
         {"connect", run_connect},
         {"invoke", run_invoke},
+        {"await", run_await},
         {"send", run_send},
         {"expect_message", run_expect_message},
         {"expect_no_message", run_expect_no_message},

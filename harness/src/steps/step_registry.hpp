@@ -16,6 +16,7 @@ step_executor find_step_executor(std::string_view action);
 // One function per action, in the file of its level.
 void run_connect(const step&, cell_context&);
 void run_invoke(const step&, cell_context&);
+void run_await(const step&, cell_context&);
 void run_send(const step&, cell_context&);
 void run_expect_message(const step&, cell_context&);
 void run_expect_no_message(const step&, cell_context&);
