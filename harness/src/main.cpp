@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
     run_command_options run;
     std::string scenarios_dir;
     std::vector<std::string> transports, protocols, endpoints;
-    long keepalive_ms = 0, client_timeout_ms = 0, handshake_timeout_ms = 0, disconnect_timeout_ms = 0;
+    long keepalive_ms = 0, client_timeout_ms = 0, handshake_timeout_ms = 0, disconnect_timeout_ms = 0, long_poll_timeout_ms = 0;
     auto* run_cmd = app.add_subcommand("run", "Run the conformance suite against URL (default: the embedded reference server)");
     run_cmd->add_option("url", run.run.target_url, "the hub URL, e.g. http://127.0.0.1:5000/conformance");
     run_cmd->add_option("--transport", transports, "websockets, serversentevents, longpolling (repeatable; default all)")
@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--client-timeout-ms", client_timeout_ms, "the target's ClientTimeoutInterval (default 30000; embedded: 4000)");
     run_cmd->add_option("--handshake-timeout-ms", handshake_timeout_ms, "the target's HandshakeTimeout (default 15000; embedded: 2000)");
     run_cmd->add_option("--disconnect-timeout-ms", disconnect_timeout_ms, "the target's DisconnectTimeout (default 15000; embedded: 3000)");
+    run_cmd->add_option("--long-poll-timeout-ms", long_poll_timeout_ms, "the target's LongPolling.PollTimeout (default 90000; embedded: 5000)");
     run_cmd->add_option("--max-message-size", run.run.timings.max_message_size, "the target's MaximumReceiveMessageSize")
         ->capture_default_str();
     run_cmd->add_option("--parallel", run.run.parallel, "cells run at a time")->capture_default_str();
@@ -100,6 +101,7 @@ int main(int argc, char** argv) {
         if (client_timeout_ms > 0) timings.client_timeout = std::chrono::milliseconds(client_timeout_ms);
         if (handshake_timeout_ms > 0) timings.handshake_timeout = std::chrono::milliseconds(handshake_timeout_ms);
         if (disconnect_timeout_ms > 0) timings.disconnect_timeout = std::chrono::milliseconds(disconnect_timeout_ms);
+        if (long_poll_timeout_ms > 0) timings.long_poll_timeout = std::chrono::milliseconds(long_poll_timeout_ms);
         return run_command(run, std::cout, std::cerr);
     }
 

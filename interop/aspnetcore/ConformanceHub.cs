@@ -165,11 +165,14 @@ public sealed class ConformanceHub(LiveConnections liveConnections) : Hub
     private StrongBox<int> CancelCount => (StrongBox<int>)Context.Items[CancelCountKey]!;
 
     // Writes 0, 1, … while more(i), one every delayMs; counts it when the client cancels midway.
+    // The count is taken in the token's callback, which runs when the server processes the
+    // CancelInvocation, so a later GetCancelCount on the same connection always sees it.
     private ChannelReader<int> Produce(Func<int, bool> more, int delayMs, CancellationToken cancellation,
                                        Func<Exception>? failure = null)
     {
         var channel = Channel.CreateUnbounded<int>();
         var counter = CancelCount;
+        var counting = cancellation.Register(() => Interlocked.Increment(ref counter.Value));
         _ = Task.Run(async () =>
         {
             try
@@ -180,11 +183,11 @@ public sealed class ConformanceHub(LiveConnections liveConnections) : Hub
                     cancellation.ThrowIfCancellationRequested();
                     await channel.Writer.WriteAsync(i, cancellation);
                 }
+                await counting.DisposeAsync(); // ended on its own: a later cancel is not counted
                 channel.Writer.TryComplete(failure?.Invoke());
             }
             catch (OperationCanceledException)
             {
-                Interlocked.Increment(ref counter.Value);
                 channel.Writer.TryComplete();
             }
         }, CancellationToken.None);
