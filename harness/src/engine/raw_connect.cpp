@@ -27,22 +27,25 @@ std::string with_query_text(std::string url, std::string_view text) {
 }
 
 std::string body_excerpt(const std::string& body) {
-    return body.size() > 200 ? body.substr(0, 200) + "..." : body;
+    if (body.size() <= 200) return body;
+    std::string excerpt(body, 0, 200);
+    excerpt += "...";
+    return excerpt;
 }
 
 } // namespace
 
 std::string describe_status(int status, const std::string& reason, const std::string& body) {
     std::string out = std::to_string(status);
-    if (!reason.empty()) out += " " + reason;
-    if (!body.empty()) out += ": " + body_excerpt(body);
+    if (!reason.empty()) out += std::string(" ") + reason;
+    if (!body.empty()) out += std::string(": ") + body_excerpt(body);
     return out;
 }
 
 void post_raw_send(transcript& log, const std::string& actor, const protocol::hub_protocol& protocol,
                    const raw_transport_settings& settings, const std::string& bytes) {
     log.add(transcript_direction::sent, actor, "http-request",
-            "POST " + settings.url + " " + describe_payload(bytes, protocol), bytes);
+            std::string("POST ") + settings.url + std::string(" ") + describe_payload(bytes, protocol), bytes);
     auto headers = settings.headers;
     // The TS client's content types: binary bodies for MessagePack (LP-021), text otherwise.
     headers.emplace_back("Content-Type", protocol.format() == protocol::transfer_format::binary
@@ -54,7 +57,7 @@ void post_raw_send(transcript& log, const std::string& actor, const protocol::hu
                 describe_status(response.status, response.reason, response.body), response.body);
         if (response.status != 200)
             log.add(transcript_direction::note, actor, "send-refused",
-                    "the server refused the send: " + describe_status(response.status, response.reason, response.body));
+                    std::string("the server refused the send: ") + describe_status(response.status, response.reason, response.body));
     } catch (const std::exception& e) {
         log.add(transcript_direction::note, actor, "send-failed", e.what());
     }
@@ -76,7 +79,7 @@ std::unique_ptr<raw_actor> raw_connect(const std::string& name, const raw_connec
                                                              std::to_string(options.negotiate_version)),
                             options.extra_query),
             false);
-        log.add(transcript_direction::sent, name, "http-request", "POST " + url);
+        log.add(transcript_direction::sent, name, "http-request", std::string("POST ") + url);
         http_response response;
         try {
             response = http_exchange("POST", url, options.headers, "", options.timeout);
@@ -88,15 +91,15 @@ std::unique_ptr<raw_actor> raw_connect(const std::string& name, const raw_connec
         // A status is the server's answer, kept for scenarios that expect one (NEG-037).
         if (response.status != 200)
             throw raw_refused(response.status,
-                              "negotiate answered " + describe_status(response.status, response.reason, response.body));
+                              std::string("negotiate answered ") + describe_status(response.status, response.reason, response.body));
         auto parsed = protocol::parse_negotiate_response(response.body);
         if (!parsed)
-            throw std::runtime_error("the negotiate response is not usable (" + parsed.error().to_string() +
-                                     "): " + body_excerpt(response.body));
-        if (parsed->error) throw std::runtime_error("negotiate answered with the error: " + *parsed->error);
+            throw std::runtime_error(std::string("the negotiate response is not usable (") + parsed.error().to_string() +
+                                     std::string("): ") + body_excerpt(response.body));
+        if (parsed->error) throw std::runtime_error(std::string("negotiate answered with the error: ") + *parsed->error);
         const auto id = parsed->transport_id(); // token from version 1 on, else the id (NEG-020, NEG-021)
         if (!id)
-            throw std::runtime_error("the negotiate response has no connection id: " + body_excerpt(response.body));
+            throw std::runtime_error(std::string("the negotiate response has no connection id: ") + body_excerpt(response.body));
         connection_id = parsed->connection_id.value_or("");
         connection_token = *id;
         settings.url = protocol::append_query_parameter(settings.url, "id", *id);
