@@ -73,8 +73,8 @@ http_reply control_request(endpoint_router& router, const http_request& request,
     const auto query = p::parse_query(query_text);
     const std::string_view name = path.substr(std::min(path.size(), std::string_view("/control/").size()));
     const bool is_get = name == "connections" || name == "faults";
-    const bool is_post = name == "drop" || name == "close" || name == "refuse-websockets" || name == "pings" ||
-                         name == "delay";
+    const bool is_post =
+        name == "drop" || name == "close" || name == "refuse-websockets" || name == "pings" || name == "delay";
     if (!is_get && !is_post) return text(404, "no control endpoint " + std::string(path));
     const std::string wanted = is_get ? "GET" : "POST";
     if (request.method != wanted) {

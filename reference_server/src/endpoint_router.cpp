@@ -405,7 +405,8 @@ std::vector<connection_info> endpoint_router::control_connections(std::string_vi
         found.push_back({c.connection_id, c.owner->path, std::string(p::transport_name(c.hub->identity().transport)),
                          c.hub->awaiting_resume(), poll_pending});
     }
-    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.connection_id < b.connection_id; });
+    std::sort(found.begin(), found.end(),
+              [](const auto& a, const auto& b) { return a.connection_id < b.connection_id; });
     return found;
 }
 

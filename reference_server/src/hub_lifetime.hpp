@@ -3,8 +3,8 @@
 // users, and sending to a target (Clients.*) with each protocol's bytes
 // serialized once (GRP-001).
 
-#include "hubspec/server/hub.hpp"
 #include "fault_state.hpp"
+#include "hubspec/server/hub.hpp"
 #include "hubspec/server/options.hpp"
 #include "scheduler.hpp"
 

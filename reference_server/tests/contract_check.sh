@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Starts hubspec-server on a free port and runs Microsoft's JS client through the
-# contract check (interop/js/contract-check.mjs) against /conformance.
-#   contract_check.sh HUBSPEC_SERVER INTEROP_DIR TRANSPORT PROTOCOL
-# Exit 77 (CTest skip) without node/npm unless HUBSPEC_REQUIRE_INTEROP=1.
+# Starts hubspec-server on a free port and runs one of Microsoft's clients through the
+# contract check against /conformance: the JS client (interop/js/contract-check.mjs) or
+# the .NET client (interop/dotnet-client --contract-check); both print the same checks.
+#   contract_check.sh HUBSPEC_SERVER INTEROP_DIR TRANSPORT PROTOCOL [js|dotnet]
+# Exit 77 (CTest skip) without the client's toolchain unless HUBSPEC_REQUIRE_INTEROP=1.
 set -uo pipefail
-server=$1 interop=$2 transport=$3 protocol=$4
+server=$1 interop=$2 transport=$3 protocol=$4 client=${5:-js}
 
-. "$(dirname "$0")/require_js_peer.sh"
+case "$client" in
+  js) . "$(dirname "$0")/require_js_peer.sh"; check=(node "$interop/js/contract-check.mjs") ;;
+  dotnet) . "$(dirname "$0")/require_dotnet_peer.sh"; check=(dotnet "$dotnet_client_dll" --contract-check) ;;
+  *) echo "contract_check.sh: client must be js or dotnet, got '$client'" >&2; exit 2 ;;
+esac
 
 work=$(mktemp -d)
 cleanup() {
@@ -27,15 +32,15 @@ case "$line" in
   *) echo "FAIL: hubspec-server did not print its listening line (saw '$line')" >&2; cat "$work/stderr" >&2; exit 1 ;;
 esac
 
-node "$interop/js/contract-check.mjs" --url "$url/conformance" --transport "$transport" --protocol "$protocol"
+"${check[@]}" --url "$url/conformance" --transport "$transport" --protocol "$protocol"
 result=$?
 if [ $result -eq 127 ]; then
   # The client refuses the cell before any request: right only for SSE × MessagePack (SSE-009).
   if [ "$transport" = ServerSentEvents ] && [ "$protocol" = messagepack ]; then
-    echo "ok: ServerSentEvents × messagepack is unsupported by the client, as expected (SSE-009)"
+    echo "ok: ServerSentEvents × messagepack is unsupported by the $client client, as expected (SSE-009)"
     result=0
   else
-    echo "FAIL: the client called $transport × $protocol unsupported" >&2
+    echo "FAIL: the $client client called $transport × $protocol unsupported" >&2
     result=1
   fi
 fi

@@ -100,8 +100,10 @@ TEST_CASE("CTL the fault switches answer with their state and act on the router"
     CHECK(f.reply("POST", "/control/refuse-websockets?on=false").status == 200);
     CHECK(std::holds_alternative<detail::websocket_accept>(
         f.router.route({"GET", "/conformance?id=" + *negotiated.connection_token, {}, true})));
-    CHECK(f.reply("POST", "/control/pings?on=false").body == "{\"refuseWebSockets\":false,\"pings\":false,\"delayMs\":0}");
-    CHECK(f.reply("POST", "/control/delay?ms=250").body == "{\"refuseWebSockets\":false,\"pings\":false,\"delayMs\":250}");
+    CHECK(f.reply("POST", "/control/pings?on=false").body ==
+          "{\"refuseWebSockets\":false,\"pings\":false,\"delayMs\":0}");
+    CHECK(f.reply("POST", "/control/delay?ms=250").body ==
+          "{\"refuseWebSockets\":false,\"pings\":false,\"delayMs\":250}");
     CHECK(f.router.faults().delay() == std::chrono::milliseconds(250));
 }
 

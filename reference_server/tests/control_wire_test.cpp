@@ -2,7 +2,6 @@
 // raw clients. Drop ends a transport without a goodbye (WS-018, SSE-013, LP-010),
 // close sends the Close message asked for (MSG-070, MSG-071), refused WebSockets
 // get 503 while negotiate offers them, Pings stop and resume (KA-001), sends wait.
-#include "log.hpp"
 #include "wire_client.hpp"
 
 #include "hubspec/protocol/negotiate.hpp"
@@ -17,8 +16,8 @@ namespace p = hubspec::protocol;
 namespace {
 
 server_options quiet_options() {
-    detail::set_log_enabled(false);
     server_options options;
+    options.log_to_stderr = false;
     options.hub.keep_alive_interval = 100ms;
     return options;
 }
@@ -46,7 +45,8 @@ struct raw_client {
     std::string received;
 
     explicit raw_client(std::uint16_t port) {
-        REQUIRE_FALSE(await(io, [&](auto h) { socket.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), h); }));
+        REQUIRE_FALSE(await(
+            io, [&](auto h) { socket.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), h); }));
     }
     void write(const std::string& bytes) {
         REQUIRE_FALSE(await(io, [&](auto h) { net::async_write(socket, net::buffer(bytes), h); }));
@@ -88,7 +88,7 @@ TEST_CASE("WS-018 control drop ends a WebSocket with EOF and no Close frame", "[
     for (;;) {
         auto [message, ec] = client.next();
         if (message) {
-            CHECK(*message == "{\"type\":6}\x1e"); // a Ping already on its way; never a Close
+            CHECK(message->find("\"type\":7") == std::string::npos); // Pings may still come; never a Close
             continue;
         }
         INFO("the stream ended with: " << ec.message());
@@ -125,8 +125,9 @@ TEST_CASE("SR-011 SR-012 control drop of a stateful WebSocket leaves it waiting 
     CHECK(connections[0].awaiting_reconnect);
 }
 
-TEST_CASE("MSG-070 control close with allowReconnect sends {\"type\":7,\"allowReconnect\":true} then a Close frame",
-          "[control][wire][MSG-070][WS-012]") {
+TEST_CASE(
+    "MSG-070 control close with allowReconnect sends the Close message with allowReconnect true then a Close frame",
+    "[control][wire][MSG-070][WS-012]") {
     running_server server(quiet_options());
     ws_client client;
     client.connect(server.port);
@@ -149,7 +150,7 @@ TEST_CASE("MSG-070 control close without allowReconnect carries the error and no
     CHECK(client.next().second == websocket::error::closed);
 }
 
-TEST_CASE("MSG-071 control close in MessagePack is [7, nil, true] or [7, error, false]", "[control][wire][MSG-071]") {
+TEST_CASE("MSG-071 control close in MessagePack is 7 nil true or 7 error false", "[control][wire][MSG-071]") {
     running_server server(quiet_options());
     ws_client first;
     first.connect(server.port, "messagepack");
@@ -210,7 +211,8 @@ TEST_CASE("KA-001 with pings off no Ping comes within 2 keep-alive intervals, ba
     std::optional<beast::error_code> got;
     client.buffer.clear();
     client.ws.async_read(client.buffer, [&](beast::error_code ec, std::size_t) { got = ec; });
-    CHECK_FALSE(run_until(client.io, [&] { return got.has_value(); }, 250ms)); // 2.5 intervals, silent
+    CHECK_FALSE(run_until(
+        client.io, [&] { return got.has_value(); }, 250ms)); // 2.5 intervals, silent
     server.s.control().pings(true);
     REQUIRE(run_until(client.io, [&] { return got.has_value(); }));
     REQUIRE_FALSE(*got);
@@ -267,8 +269,7 @@ TEST_CASE("SSE-013 control drop ends an event stream without its last chunk", "[
     running_server server(quiet_options());
     const auto token = negotiated_token(server.port);
     raw_client stream(server.port);
-    stream.write("GET /conformance?id=" + token +
-                 " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
+    stream.write("GET /conformance?id=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
     stream.read_until("\r\n\r\n3\r\n:\r\n\r\n"); // the head, then the comment that opens the stream (SSE-005)
     REQUIRE(server.s.control().drop(only_connection_id(server.s, "ServerSentEvents")));
     const auto ec = stream.read_to_end();
