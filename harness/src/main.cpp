@@ -42,6 +42,16 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--scenarios", scenarios_dir, "directory of scenario files (default: the source tree's scenarios/)");
     run_cmd->add_flag("--verbose,-v", run.verbose, "a line per cell instead of a character");
 
+    run_command_options compare;
+    std::vector<std::string> compare_targets;
+    std::string compare_scenarios_dir;
+    auto* compare_cmd = app.add_subcommand("compare", "Run the suite against several targets and write a side-by-side report");
+    compare_cmd->add_option("targets", compare_targets, "hub URLs; `embedded` = the reference server")->required();
+    compare_cmd->add_option("--filter", compare.run.filter, "run only scenarios whose id matches this glob");
+    compare_cmd->add_option("--out", compare.out_dir, "directory for comparison.md, comparison.html and each target's reports")
+        ->capture_default_str();
+    compare_cmd->add_option("--scenarios", compare_scenarios_dir, "directory of scenario files");
+
     bool coverage = false;
     std::string list_scenarios_dir;
     auto* list_cmd = app.add_subcommand("list", "List every scenario with its requirement IDs");
@@ -76,6 +86,10 @@ int main(int argc, char** argv) {
         return app.exit(e) == 0 ? 0 : 2;
     }
 
+    if (*compare_cmd) {
+        compare.files = default_suite_files(compare_scenarios_dir);
+        return compare_command(compare, compare_targets, std::cout, std::cerr);
+    }
     if (*list_cmd) return list_command(default_suite_files(list_scenarios_dir), coverage, std::cout, std::cerr);
     if (*run_cmd) {
         run.files = default_suite_files(scenarios_dir);
@@ -91,11 +105,9 @@ int main(int argc, char** argv) {
         }
         auto& timings = run.run.timings;
         if (run.run.target_url.empty()) { // the embedded server runs with short timings: a fast suite
-            timings.keep_alive = std::chrono::milliseconds(1'000);
-            timings.client_timeout = std::chrono::milliseconds(4'000);
-            timings.handshake_timeout = std::chrono::milliseconds(2'000);
-            timings.disconnect_timeout = std::chrono::milliseconds(3'000);
-            timings.long_poll_timeout = std::chrono::milliseconds(5'000);
+            const auto limit = timings.max_message_size; // --max-message-size still applies
+            timings = embedded_timings();
+            timings.max_message_size = limit;
         }
         if (keepalive_ms > 0) timings.keep_alive = std::chrono::milliseconds(keepalive_ms);
         if (client_timeout_ms > 0) timings.client_timeout = std::chrono::milliseconds(client_timeout_ms);

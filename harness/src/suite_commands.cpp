@@ -6,6 +6,7 @@
 #include "hubspec/harness/scenario_loader.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -121,6 +122,54 @@ int run_command(const run_command_options& options, std::ostream& out, std::ostr
         << "reports: " << options.out_dir << "/{results.json,junit.xml,summary.md,index.html}\n";
     if (expected) out << (failing ? std::to_string(failing) + " cells differ from " : std::string("every cell as in ")) << options.expect_file << "\n";
     return failing ? 1 : 0;
+}
+
+int compare_command(const run_command_options& options, const std::vector<std::string>& targets, std::ostream& out,
+                    std::ostream& err) {
+    std::vector<scenario> scenarios;
+    requirement_catalogue catalogue;
+    try {
+        scenarios = load_suite(options.files);
+        catalogue = requirement_catalogue::load_file(options.files.requirements_file);
+    } catch (const std::exception& e) {
+        err << "hubspec: " << e.what() << "\n";
+        return 2;
+    }
+    std::vector<run_result> runs;
+    bool all_passed = true;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        auto run_opts = options.run;
+        run_opts.target_url = targets[i] == "embedded" ? std::string() : targets[i];
+        if (run_opts.target_url.empty()) run_opts.timings = embedded_timings();
+        out << "hubspec: " << scenarios.size() << " scenarios against " << targets[i] << " ..." << std::flush;
+        try {
+            runs.push_back(run_scenarios(scenarios, catalogue, run_opts));
+        } catch (const unreachable_target& e) {
+            err << "\nhubspec: target unreachable: " << e.what() << "\n";
+            return 2;
+        }
+        const auto totals = runs.back().count();
+        out << " " << totals.pass << " passed, " << totals.fail << " failed, " << totals.non_strict << " non-strict, "
+            << totals.skip << " skipped, " << totals.error << " errors\n";
+        all_passed = all_passed && runs.back().failing_cells() == 0;
+        try {
+            write_reports(runs.back(), std::filesystem::path(options.out_dir) / std::to_string(i + 1));
+        } catch (const std::exception& e) {
+            err << "hubspec: " << e.what() << "\n";
+            return 2;
+        }
+    }
+    std::ofstream markdown(std::filesystem::path(options.out_dir) / "comparison.md");
+    write_comparison_markdown(runs, markdown);
+    std::ofstream html(std::filesystem::path(options.out_dir) / "comparison.html");
+    write_comparison_html(runs, html);
+    if (!markdown || !html) {
+        err << "hubspec: cannot write the comparison into " << options.out_dir << "\n";
+        return 2;
+    }
+    out << "comparison: " << options.out_dir << "/comparison.{md,html}; each target's reports in " << options.out_dir
+        << "/1.." << runs.size() << "/\n";
+    return all_passed ? 0 : 1;
 }
 
 int list_command(const suite_files& files, bool coverage, std::ostream& out, std::ostream& err) {

@@ -57,3 +57,15 @@ TEST_CASE("$binary in a script is bytes, as in hubspec's JSON view", "[value_mat
     CHECK_FALSE(mismatch(y("{$binary: AQID}"), value{bytes}));
     CHECK(mismatch(y("{$binary: AQID}"), value{"AQID"}));
 }
+
+TEST_CASE("matchers: $regex matches whole strings and $length counts bytes, items and entries", "[value_match]") {
+    CHECK_FALSE(mismatch(y("{$regex: '^[A-Za-z0-9_-]{22}$'}"), value{"AAAAAAAAAAAAAAAAAAAAAA"}));
+    CHECK(mismatch(y("{$regex: '[0-9]+'}"), value{"12a"}));
+    auto bad = mismatch(y("{$regex: '('}"), value{"x"});
+    REQUIRE(bad);
+    CHECK(bad->find("bad $regex") != std::string::npos);
+    CHECK_FALSE(mismatch(y("{$length: 3}"), value{"abc"}));
+    CHECK_FALSE(mismatch(y("{$length: 2}"), y("[1, 2]")));
+    CHECK_FALSE(mismatch(y("{$length: {$one_of: [1, 2]}}"), y("{a: 1}")));
+    CHECK(mismatch(y("{$length: 3}"), value{7}));
+}

@@ -36,6 +36,9 @@ void connection_core::connect(attempt_callback done) {
     attempt_done_ = std::move(done);
     ++epoch_;
     transport_failures_.clear();
+    stateful_negotiated_ = false;
+    sr_.reset();
+    waiting_for_ack_.clear();
     close_error_.reset();
     close_allows_reconnect_ = true;
     access_token_.reset();
@@ -55,6 +58,7 @@ void connection_core::connect(attempt_callback done) {
             std::lock_guard lock(info_mutex_);
             connection_id_.reset();
         }
+        transport_url_ = options_.url;
         return start_transport(transport_type::websockets, options_.url, false);
     }
     negotiate(options_.url, 0);
@@ -68,7 +72,7 @@ header_list connection_core::request_headers() const {
 
 void connection_core::negotiate(std::string url, int redirects) {
     link_ = link::negotiating;
-    auto request_url = protocol::negotiate_url(url, false); // NEG-002, NEG-003
+    auto request_url = protocol::negotiate_url(url, options_.stateful_reconnect); // NEG-002, NEG-003, NEG-025
     http_ = async_http_request(
         io_, "POST", request_url, request_headers(), {}, options_.connect_timeout, trace_,
         [self = shared_from_this(), epoch = epoch_, url, redirects](std::optional<std::string> error,
@@ -76,7 +80,7 @@ void connection_core::negotiate(std::string url, int redirects) {
             if (epoch != self->epoch_) return;
             self->http_.reset();
             if (error) return self->finish_attempt("Failed to complete negotiation with the server: " + *error);
-            auto step = interpret_negotiate(response, false);
+            auto step = interpret_negotiate(response, self->options_.stateful_reconnect);
             if (auto* failed = std::get_if<negotiate_failed>(&step)) return self->finish_attempt(failed->error);
             if (auto* redirect = std::get_if<negotiate_redirect>(&step)) {
                 if (redirects + 1 > max_negotiate_redirects)
@@ -96,6 +100,8 @@ void connection_core::negotiate(std::string url, int redirects) {
             if (choice.candidates.empty()) return self->finish_attempt(no_transport_error(choice.reasons));
             // NEG-021, NEG-035: the token (v1) or the id (v0) as `id`.
             auto transport_url = protocol::append_query_parameter(url, "id", accepted.transport_id);
+            self->stateful_negotiated_ = accepted.response.use_stateful_reconnect;
+            self->transport_url_ = transport_url;
             self->start_transport(choice.candidates.front(), std::move(transport_url), choice.candidates.size() > 1);
         });
 }
@@ -138,6 +144,7 @@ void connection_core::on_transport_started(std::optional<std::string> error, tra
         return finish_attempt(no_transport_error(choice.reasons));
     }
     link_ = link::handshaking;
+    active_transport_ = type;
     reader_.emplace(*protocol_);
     handshake_buffer_.clear();
     protocol::client_keep_alive_options timing;
@@ -147,8 +154,10 @@ void connection_core::on_transport_started(std::optional<std::string> error, tra
     // Long polling keeps itself alive: no Pings and no server timeout on it (LP-019, KA-008).
     if (type == transport_type::long_polling) timing.transport = protocol::transport_keep_alive::inherent;
     keep_alive_.emplace(timing);
-    // HS-001, HS-003: version 1, since this client does not negotiate stateful reconnect yet.
-    transport_->send(protocol::write_handshake_request({std::string(protocol_->name()), 1}));
+    // HS-001, HS-003: version 2 asks for stateful reconnect, which only WebSockets resumes (SR-001, SR-003).
+    const bool stateful = stateful_negotiated_ && type == transport_type::websockets;
+    transport_->send(
+        protocol::write_handshake_request({std::string(protocol_->name()), stateful ? protocol_->version() : 1}));
     keep_alive_->on_handshake_sent(clock::now()); // HS-017
     arm_keep_alive();
 }
@@ -172,6 +181,9 @@ void connection_core::abandon_link() {
     }
     keep_alive_timer_.cancel();
     keep_alive_.reset();
+    ack_timer_.cancel();
+    sr_.reset();
+    waiting_for_ack_.clear();
     reader_.reset();
     handshake_buffer_.clear();
     link_ = link::none;

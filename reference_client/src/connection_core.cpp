@@ -15,7 +15,7 @@ connection_core::connection_core(boost::asio::io_context& io, dispatcher& user_t
     : io_(io), user_thread_(user_thread), options_(std::move(options)),
       protocol_(options_.protocol == hub_protocol_kind::messagepack ? &protocol::messagepack_protocol()
                                                                     : &protocol::json_protocol()),
-      trace_(options_.trace), keep_alive_timer_(io), reconnect_timer_(io) {}
+      trace_(options_.trace), keep_alive_timer_(io), ack_timer_(io), reconnect_timer_(io) {}
 
 void connection_core::set_state(connection_state s) {
     auto previous = state_.exchange(s);

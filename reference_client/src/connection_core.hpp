@@ -21,6 +21,7 @@
 #include <hubspec/protocol/hub_protocol.hpp>
 #include <hubspec/protocol/keep_alive.hpp>
 #include <hubspec/protocol/message_reader.hpp>
+#include <hubspec/protocol/stateful_reconnect.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -28,6 +29,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -100,6 +102,13 @@ private:
     void on_transport_started(std::optional<std::string> error, protocol::transport_type type, bool more_candidates);
     void finish_attempt(std::optional<std::string> error);
     void abandon_link();
+
+    // stateful reconnect (connection_resume.cpp)
+    bool try_resume(const transport_closed& closed);
+    void on_resume_started(std::optional<std::string> error);
+    bool deliver_tracked(protocol::hub_message&& message);
+    void arm_ack_timer();
+    void drain_waiting_sends();
     header_list request_headers() const;
 
     // messages (connection_messages.cpp)
@@ -146,6 +155,13 @@ private:
     std::optional<protocol::message_reader> reader_;
     std::optional<protocol::client_keep_alive> keep_alive_;
     boost::asio::steady_timer keep_alive_timer_;
+
+    bool stateful_negotiated_ = false; // the reply said useStatefulReconnect (NEG-026)
+    std::string transport_url_;        // what a stateful resume re-opens (SR-011)
+    protocol::transport_type active_transport_ = protocol::transport_type::websockets;
+    std::optional<protocol::stateful_reconnect_buffer> sr_; // set once SR-001 holds
+    std::deque<protocol::hub_message> waiting_for_ack_;     // tracked sends held by the buffer limit (SR-010)
+    boost::asio::steady_timer ack_timer_;
 
     done_callback start_done_;
     std::vector<std::function<void()>> stop_waiters_;

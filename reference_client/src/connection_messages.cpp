@@ -39,6 +39,8 @@ void connection_core::on_transport_data(std::string_view bytes) {
         auto rest = handshake_buffer_.substr(consumed);
         handshake_buffer_.clear();
         handshake_buffer_.shrink_to_fit();
+        if (stateful_negotiated_ && active_transport_ == protocol::transport_type::websockets)
+            sr_.emplace();            // SR-001: asked, allowed, negotiated, handshake version 2
         finish_attempt(std::nullopt); // the start completes before any message is dispatched
         if (link_ != link::connected || rest.empty()) return;
         bytes = rest;
@@ -55,13 +57,18 @@ void connection_core::on_transport_data(std::string_view bytes) {
             if (message.error().is_need_more()) return;
             return fail_link("The server sent a message that could not be read: " + message.error().to_string());
         }
-        on_message(std::move(*message));
+        if (sr_) {
+            if (!deliver_tracked(std::move(*message))) return;
+        } else {
+            on_message(std::move(*message));
+        }
         if (epoch != epoch_ || !reader_) return; // the link ended while handling it
     }
 }
 
 void connection_core::on_transport_closed(transport_closed closed) {
     transport_.reset();
+    if (try_resume(closed)) return; // SR-011: an ungraceful drop of a stateful connection
     keep_alive_timer_.cancel();
     if (link_ == link::transport_starting || link_ == link::handshaking)
         return finish_attempt(
@@ -166,6 +173,25 @@ void connection_core::on_close_message(const protocol::close_message& message) {
 // ---- outgoing --------------------------------------------------------------
 
 bool connection_core::write(const protocol::hub_message& message) {
+    if (sr_ && (link_ == link::connected || link_ == link::closing)) {
+        // Tracked messages keep their order behind those the buffer limit holds (SR-010).
+        if (!waiting_for_ack_.empty() && protocol::is_sequence_tracked(message)) {
+            waiting_for_ack_.push_back(message);
+            return true;
+        }
+        std::string bytes;
+        protocol_->write(message, bytes);
+        auto decision = sr_->on_send(message, bytes).decision;
+        if (decision == protocol::send_decision::wait_for_ack) {
+            waiting_for_ack_.push_back(message);
+            return true;
+        }
+        if (decision != protocol::send_decision::send || !transport_)
+            return decision != protocol::send_decision::discard;
+        transport_->send(std::move(bytes));
+        if (keep_alive_) keep_alive_->on_sent(clock::now()); // KA-006
+        return true;
+    }
     if (!transport_ || (link_ != link::connected && link_ != link::closing)) return false;
     std::string bytes;
     protocol_->write(message, bytes);

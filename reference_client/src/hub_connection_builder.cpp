@@ -22,6 +22,10 @@ hub_connection_builder& hub_connection_builder::with_skip_negotiation(bool skip)
     options_.skip_negotiation = skip;
     return *this;
 }
+hub_connection_builder& hub_connection_builder::with_stateful_reconnect(bool enabled) {
+    options_.stateful_reconnect = enabled;
+    return *this;
+}
 hub_connection_builder& hub_connection_builder::with_header(std::string name, std::string value) {
     options_.headers.emplace_back(std::move(name), std::move(value));
     return *this;

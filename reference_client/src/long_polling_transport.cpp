@@ -35,7 +35,9 @@ public:
         std::weak_ptr<long_polling_transport> weak = shared_from_this();
         // Poll bodies are bytes either way: MessagePack arrives as binary (LP-021).
         sends_ = std::make_shared<http_send_queue>(io_, url_, settings_, format, [weak](std::string error) {
-            if (auto self = weak.lock()) self->finish(std::move(error));
+            auto self = weak.lock();
+            // While stopping, a failed POST (the server may have let the connection go) still ends in DELETE.
+            if (self && self->phase_ != phase::closing) self->finish(std::move(error));
         });
         poll(settings_.connect_timeout); // the first poll returns at once (LP-003)
     }
@@ -93,6 +95,12 @@ private:
         poll_.reset();
         if (phase_ == phase::starting) return on_first_poll(std::move(error), std::move(response));
         if (phase_ == phase::done || deleting_) return;
+        if (phase_ == phase::closing) {
+            // Stopping: keep taking data until the DELETE, but a poll that ended the transport is not renewed.
+            if (error || response.status != 200) return;
+            if (deliver(response.body)) poll(poll_timeout);
+            return;
+        }
         if (error) {
             if (*error == http_request_timed_out) return poll(poll_timeout); // LP-010: just poll again
             return finish("Long polling failed: " + *error);

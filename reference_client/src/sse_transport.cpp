@@ -51,7 +51,9 @@ public:
         target_ = std::move(*parsed);
         std::weak_ptr<sse_transport> weak = shared_from_this();
         sends_ = std::make_shared<http_send_queue>(io_, url_, settings_, format, [weak](std::string error) {
-            if (auto self = weak.lock()) self->finish(std::move(error)); // SSE-011: sends are POSTs
+            auto self = weak.lock();
+            // SSE-011: sends are POSTs; while stopping, a failed one just lets the stop finish.
+            if (self && self->phase_ != phase::closing) self->finish(std::move(error));
         });
 
         request_.method(http::verb::get);

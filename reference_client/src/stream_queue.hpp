@@ -16,6 +16,8 @@ class stream_queue {
 public:
     void push(protocol::value item);
     void finish(std::exception_ptr error);
+    /// Ends the stream now: items received but not yet taken are dropped too (MSG-053).
+    void cancel();
     /// nullopt timeout = wait forever. Returns the item, nullopt at the end; throws the error.
     std::optional<protocol::value> pop(std::optional<std::chrono::milliseconds> timeout);
 

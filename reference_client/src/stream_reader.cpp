@@ -26,6 +26,16 @@ void stream_queue::finish(std::exception_ptr error) {
     ready_.notify_all();
 }
 
+void stream_queue::cancel() {
+    {
+        std::lock_guard lock(mutex_);
+        items_.clear();
+        finished_ = true;
+        error_ = nullptr;
+    }
+    ready_.notify_all();
+}
+
 std::optional<protocol::value> stream_queue::pop(std::optional<std::chrono::milliseconds> timeout) {
     std::unique_lock lock(mutex_);
     auto ready = [this] { return !items_.empty() || finished_; };
@@ -70,7 +80,7 @@ std::vector<protocol::value> stream_reader::read_all() {
 
 void stream_reader::cancel() {
     subscription_.cancel();
-    queue_->finish(nullptr);
+    queue_->cancel();
 }
 
 } // namespace hubspec::client

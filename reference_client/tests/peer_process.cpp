@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <stdexcept>
+#include <string>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,8 +13,14 @@ extern char** environ;
 
 namespace hubspec::client::test {
 
-peer_process::peer_process(std::vector<std::string> extra_args) {
-    std::vector<std::string> args{HUBSPEC_INTEROP_DIR "/aspnetcore/run", "--listen", "127.0.0.1:0"};
+const char* name_of(server_kind kind) noexcept {
+    return kind == server_kind::hubspec ? "hubspec" : "aspnetcore";
+}
+
+peer_process::peer_process(server_kind kind, std::vector<std::string> extra_args) {
+    std::vector<std::string> args{kind == server_kind::hubspec ? HUBSPEC_SERVER_BINARY
+                                                               : HUBSPEC_INTEROP_DIR "/aspnetcore/run",
+                                  "--listen", "127.0.0.1:0"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
     for (auto& a : args)
@@ -32,7 +39,7 @@ peer_process::peer_process(std::vector<std::string> extra_args) {
     close(out[1]);
     if (rc != 0) {
         close(out[0]);
-        throw std::runtime_error("cannot start the ASP.NET Core peer");
+        throw std::runtime_error(std::string("cannot start ") + args[0]);
     }
     // The first line says where it listens; wait for it, not for a fixed time.
     std::string line;
@@ -42,7 +49,7 @@ peer_process::peer_process(std::vector<std::string> extra_args) {
         if (poll(&p, 1, 120'000) <= 0 || read(out[0], &c, 1) != 1) {
             close(out[0]);
             stop();
-            throw std::runtime_error("the ASP.NET Core peer did not say where it listens");
+            throw std::runtime_error(args[0] + " did not say where it listens");
         }
         line += c;
     }

@@ -1,6 +1,6 @@
 #pragma once
-// Starts the ASP.NET Core peer (interop/aspnetcore/run) and waits for its first
-// stdout line, `listening on http://127.0.0.1:PORT`; stops it by its pid.
+// Starts a server, the ASP.NET Core peer (interop/aspnetcore/run) or hubspec-server,
+// and waits for its first stdout line, `listening on http://127.0.0.1:PORT`; stops it by its pid.
 
 #include <cstdint>
 #include <string>
@@ -9,9 +9,16 @@
 
 namespace hubspec::client::test {
 
+enum class server_kind { aspnetcore, hubspec };
+
+/// "aspnetcore" or "hubspec", for test output.
+const char* name_of(server_kind kind) noexcept;
+
 class peer_process {
 public:
-    explicit peer_process(std::vector<std::string> extra_args = {});
+    explicit peer_process(std::vector<std::string> extra_args = {})
+        : peer_process(server_kind::aspnetcore, std::move(extra_args)) {}
+    explicit peer_process(server_kind kind, std::vector<std::string> extra_args = {});
     ~peer_process();
     peer_process(const peer_process&) = delete;
     peer_process& operator=(const peer_process&) = delete;

@@ -3,6 +3,7 @@
 #include "interop_support.hpp"
 #include "peer_process.hpp"
 #include "tcp_relay.hpp"
+#include "trace_recorder.hpp"
 
 #include <hubspec/protocol/texts.hpp>
 
@@ -47,19 +48,28 @@ TEST_CASE("RC-009 ERR-009 Abort ends the connection for good, even with reconnec
 }
 
 TEST_CASE("RC-005 RC-006 RC-010 a cut connection reconnects with a new id and fails what was pending",
-          "[interop][RC-005][RC-006][RC-010][WS-018]") {
-    auto protocol = GENERATE(as<std::string>{}, "json", "messagepack");
-    peer_process peer;
+          "[interop][RC-005][RC-006][RC-010][WS-018][LP-010]") {
+    auto c = GENERATE(from_range(every_cell()));
+    INFO(describe(c));
+    auto& peer = shared_server(server_kind::aspnetcore);
     tcp_relay relay(peer.port());
-    auto connection =
-        websocket_builder(relay.url("/conformance"), protocol).with_automatic_reconnect(quick_retries()).build();
+    trace_recorder trace;
+    auto connection = cell_builder(relay.url("/conformance"), c)
+                          .with_automatic_reconnect(quick_retries())
+                          .with_trace(trace.handler())
+                          .build();
     events e;
     e.watch(connection);
     await(connection.start());
     auto first_id = await(connection.invoke_as<std::string>("GetCallerConnectionId"));
     auto pending = connection.invoke("Delay", {10000});
+    // Long polling has no lasting connection to cut: new ones are refused too until the loss is seen.
+    relay.refuse(true);
     relay.cut();
-    REQUIRE(e.reconnecting.take().has_value());
+    auto reconnecting = e.reconnecting.take();
+    INFO(trace.dump());
+    REQUIRE(reconnecting.has_value());
+    relay.refuse(false);
     try {
         await(std::move(pending));
         FAIL("the pending invocation should have failed");
@@ -123,15 +133,85 @@ TEST_CASE("RC-008 stop during the reconnect delay ends it", "[interop][RC-008]")
 }
 
 TEST_CASE("RC-001 without automatic reconnect a cut connection just closes", "[interop][RC-001][WS-018]") {
-    peer_process peer;
+    auto c = GENERATE(from_range(every_cell()));
+    INFO(describe(c));
+    auto& peer = shared_server(server_kind::aspnetcore);
     tcp_relay relay(peer.port());
-    auto connection = websocket_builder(relay.url("/conformance"), "json").build();
+    auto connection = cell_builder(relay.url("/conformance"), c).build();
     events e;
     e.watch(connection);
     await(connection.start());
+    relay.refuse(true); // see RC-005: long polling needs new requests refused as well
     relay.cut();
     auto closed = e.closed.take();
     REQUIRE(closed.has_value());
     CHECK(closed->has_value()); // an ungraceful loss carries an error
     CHECK(e.reconnecting.size() == 0);
+}
+
+TEST_CASE("SR-011 SR-013 Sequence(300) survives a cut with no loss and no duplicate",
+          "[interop][SR-011][SR-013][SR-006][SR-018][NEG-025]") {
+    auto protocol = GENERATE(as<std::string>{}, "json", "messagepack");
+    INFO(protocol);
+    auto& peer = shared_server(server_kind::aspnetcore);
+    tcp_relay relay(peer.port());
+    trace_recorder trace;
+    auto connection = websocket_builder(relay.url("/conformance"), protocol)
+                          .with_stateful_reconnect()
+                          .with_trace(trace.handler())
+                          .build();
+    events e;
+    e.watch(connection);
+    std::mutex seen_mutex;
+    std::vector<int> seen;
+    mailbox<int> first;
+    connection.on("Seq", [&](const arguments& args) {
+        std::lock_guard lock(seen_mutex);
+        seen.push_back(from_value<int>(args.at(0)));
+        if (seen.size() == 1) first.push(seen.back());
+    });
+    await(connection.start());
+    auto id = connection.connection_id();
+    auto result = connection.invoke_as<int>("Sequence", {300});
+    REQUIRE(first.take().has_value());
+    relay.cut(); // mid-sequence: the WebSocket drops without a Close frame (WS-018)
+    CHECK(await(std::move(result)) == 300);
+    {
+        std::lock_guard lock(seen_mutex);
+        std::vector<int> expected(300);
+        for (int i = 0; i < 300; ++i)
+            expected[static_cast<std::size_t>(i)] = i;
+        CHECK(seen == expected); // zero loss, zero duplication, in order
+    }
+    CHECK(connection.state() == connection_state::connected);
+    CHECK(e.reconnecting.size() == 0); // a resume, not an automatic reconnect
+    CHECK(connection.connection_id() == id);
+    CHECK(await(connection.invoke_as<std::string>("GetCallerConnectionId")) == *id); // SR-018
+    INFO(trace.dump());
+    CHECK(trace.find(trace_kind::transport_open).size() == 2); // the same WebSocket URL re-opened (SR-011)
+    std::size_t negotiates = 0;
+    for (auto& r : trace.requests())
+        if (r.find("/negotiate?negotiateVersion=1&useStatefulReconnect=true") != std::string::npos) ++negotiates;
+    CHECK(negotiates == 1); // NEG-025, and no new negotiate for the resume
+}
+
+TEST_CASE("SR-017 when the resume fails automatic reconnect takes over", "[interop][SR-017][RC-005]") {
+    auto& peer = shared_server(server_kind::aspnetcore);
+    tcp_relay relay(peer.port());
+    auto connection = websocket_builder(relay.url("/conformance"), "json")
+                          .with_stateful_reconnect()
+                          .with_automatic_reconnect(quick_retries())
+                          .build();
+    events e;
+    e.watch(connection);
+    await(connection.start());
+    auto first_id = connection.connection_id();
+    relay.refuse(true); // the resume's WebSocket cannot connect
+    relay.cut();
+    REQUIRE(e.reconnecting.take().has_value());
+    relay.refuse(false);
+    auto reconnected = e.reconnected.take();
+    REQUIRE(reconnected.has_value());
+    CHECK(*reconnected != first_id); // a new connection (RC-006), not a resumed one
+    CHECK(await(connection.invoke_as<int>("Add", {1, 2})) == 3);
 }

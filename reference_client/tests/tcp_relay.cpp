@@ -3,10 +3,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <future>
 #include <list>
 #include <thread>
@@ -50,6 +54,7 @@ struct tcp_relay::impl {
     tcp::acceptor acceptor{io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
     std::atomic<std::uint16_t> upstream_port;
     std::atomic<bool> refusing{false};
+    std::atomic<bool> refusing_upgrades{false};
     std::list<std::weak_ptr<session>> sessions;
     std::thread thread;
 
@@ -60,13 +65,42 @@ struct tcp_relay::impl {
             accept();
             if (refusing) return s->close();
             sessions.push_back(s);
-            s->upstream.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), upstream_port.load()),
-                                      [s](boost::system::error_code ec2) {
-                                          if (ec2) return s->close();
-                                          s->pump(s->client, s->upstream, s->up_buffer);
-                                          s->pump(s->upstream, s->client, s->down_buffer);
-                                      });
+            if (refusing_upgrades) return screen_upgrade(s);
+            connect_upstream(s, {});
         });
+    }
+    // Reads the request head; an upgrade gets 400, anything else goes upstream with the head first.
+    void screen_upgrade(const std::shared_ptr<session>& s) {
+        auto head = std::make_shared<asio::streambuf>();
+        asio::async_read_until(
+            s->client, *head, "\r\n\r\n", [this, s, head](boost::system::error_code ec, std::size_t) {
+                if (ec) return s->close();
+                std::string bytes(asio::buffers_begin(head->data()), asio::buffers_end(head->data()));
+                std::string lower = bytes;
+                std::transform(lower.begin(), lower.end(), lower.begin(),
+                               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+                if (lower.find("upgrade: websocket") == std::string::npos) return connect_upstream(s, std::move(bytes));
+                auto reply = std::make_shared<std::string>(
+                    "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                asio::async_write(s->client, asio::buffer(*reply), [s, reply](boost::system::error_code, std::size_t) {
+                    boost::system::error_code ignored;
+                    s->client.shutdown(tcp::socket::shutdown_both, ignored);
+                    s->client.close(ignored);
+                });
+            });
+    }
+    void connect_upstream(const std::shared_ptr<session>& s, std::string first_bytes) {
+        s->upstream.async_connect(
+            tcp::endpoint(asio::ip::make_address("127.0.0.1"), upstream_port.load()),
+            [s, first = std::make_shared<std::string>(std::move(first_bytes))](boost::system::error_code ec2) {
+                if (ec2) return s->close();
+                asio::async_write(s->upstream, asio::buffer(*first),
+                                  [s, first](boost::system::error_code ec3, std::size_t) {
+                                      if (ec3) return s->close();
+                                      s->pump(s->client, s->upstream, s->up_buffer);
+                                      s->pump(s->upstream, s->client, s->down_buffer);
+                                  });
+            });
     }
     template <class F>
     void run_on_io(F f) {
@@ -118,6 +152,10 @@ void tcp_relay::cut() {
 
 void tcp_relay::refuse(bool on) {
     impl_->refusing = on;
+}
+
+void tcp_relay::refuse_websocket_upgrades(bool on) {
+    impl_->refusing_upgrades = on;
 }
 
 } // namespace hubspec::client::test

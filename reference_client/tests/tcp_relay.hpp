@@ -20,6 +20,9 @@ public:
     void cut();
     /// While on, new connections are closed as soon as they are accepted.
     void refuse(bool on);
+    /// While on, a WebSocket upgrade request is answered `400` and closed; other
+    /// requests pass (the server offers WebSockets, the upgrade fails: NEG-031).
+    void refuse_websocket_upgrades(bool on);
 
 private:
     struct impl;

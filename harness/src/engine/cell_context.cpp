@@ -78,9 +78,13 @@ std::string cell_context::resolve_text(std::string_view text) const {
         if (close == std::string_view::npos) break;
         const auto name = text.substr(open + 1, close - open - 1);
         out.append(text.substr(i, open - i));
-        if (auto v = lookup(name)) out += scalar_text(*v);
-        else out.append(text.substr(open, close - open + 1)); // not a variable: JSON text, say
-        i = close + 1;
+        if (auto v = lookup(name)) {
+            out += scalar_text(*v);
+            i = close + 1;
+        } else { // not a variable (JSON text, say): keep the brace, look again after it
+            out += '{';
+            i = open + 1;
+        }
     }
     out.append(text.substr(i));
     return out;

@@ -70,7 +70,7 @@ std::unique_ptr<raw_actor> raw_connect(const std::string& name, const raw_connec
     settings.url = with_query_text(options.url, options.extra_query);
     settings.headers = options.headers;
     settings.timeout = options.timeout;
-    settings.handshake = options.handshake;
+    settings.handshake = options.expect_handshake_reply;
 
     std::string connection_id, connection_token;
     if (options.negotiate) {

@@ -116,6 +116,16 @@ cell_result run_cell(const scenario& sc, const cell& c, target& t, const require
 
 } // namespace
 
+target_timings embedded_timings() {
+    target_timings t;
+    t.keep_alive = milliseconds(1'000);
+    t.client_timeout = milliseconds(4'000);
+    t.handshake_timeout = milliseconds(2'000);
+    t.disconnect_timeout = milliseconds(3'000);
+    t.long_poll_timeout = milliseconds(5'000);
+    return t;
+}
+
 run_result run_scenarios(const std::vector<scenario>& scenarios, const requirement_catalogue& catalogue,
                          const run_options& options) {
     const auto started = std::chrono::steady_clock::now();

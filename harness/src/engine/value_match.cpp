@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <regex>
 
 namespace hubspec::harness::detail {
 namespace {
@@ -64,6 +65,25 @@ std::optional<std::string> match_matcher(const protocol::map_entry& m, const val
             for (const auto& option : *options)
                 if (!match_at(option, actual, path)) return std::nullopt;
         return here + "expected one of " + show(m.item) + ", saw " + show(actual);
+    }
+    if (name == "$regex") { // ECMAScript syntax, matched against the whole string
+        const auto* pattern = m.item.as_string();
+        const auto* text = actual.as_string();
+        try {
+            if (pattern && text && std::regex_match(*text, std::regex(*pattern))) return std::nullopt;
+        } catch (const std::regex_error& e) {
+            return here + "bad $regex " + show(m.item) + ": " + e.what();
+        }
+        return here + "expected a string matching /" + (pattern ? *pattern : show(m.item)) + "/, saw " + show(actual);
+    }
+    if (name == "$length") { // of a string (bytes), binary, list or map
+        std::optional<std::size_t> length;
+        if (const auto* s = actual.as_string()) length = s->size();
+        else if (const auto* b = actual.get_if<protocol::binary>()) length = b->bytes.size();
+        else if (const auto* a = actual.get_if<protocol::array>()) length = a->size();
+        else if (const auto* mm = actual.get_if<protocol::map>()) length = mm->size();
+        if (length && !match_at(m.item, value{*length}, path)) return std::nullopt;
+        return here + "expected a length matching " + show(m.item) + ", saw " + show(actual);
     }
     if (name == "$not") {
         if (match_at(m.item, actual, path)) return std::nullopt;

@@ -59,6 +59,7 @@ void run_raw_connect(const step& s, cell_context& ctx) {
     }
     options.negotiate_version = static_cast<int>(p.integer("negotiate_version", 1));
     options.handshake = p.boolean("handshake", true);
+    options.expect_handshake_reply = p.boolean("expect_handshake", true);
     options.extra_query = p.text("query", "");
     if (auto headers = p.get("headers"); headers && headers->get_if<protocol::map>())
         for (const auto& e : *headers->get_if<protocol::map>())
@@ -84,7 +85,7 @@ void run_raw_connect(const step& s, cell_context& ctx) {
         throw expectation_failed{"the transport refused with status " + show(*p.get("expect_status")), "it opened"};
     ctx.variables[name + ".id"] = protocol::value{actor->connection_id};
     ctx.variables[name + ".token"] = protocol::value{actor->connection_token};
-    if (options.handshake && p.boolean("expect_handshake", true)) {
+    if (options.handshake && options.expect_handshake_reply && p.boolean("check_handshake", true)) {
         const auto within = milliseconds(p.integer("within_ms", 10'000));
         auto event = actor->next(clock::now() + within);
         const auto* reply = std::get_if<raw_handshake>(&event);
@@ -137,13 +138,17 @@ void run_raw_expect(const step& s, cell_context& ctx) {
     const auto wanted = p.get("message").value_or(protocol::value{protocol::map{}});
     const auto* type = wanted.find("type");
     const bool want_ping = type && type->as_string() && *type->as_string() == "Ping";
+    const bool skip_unmatched = p.boolean("skip_unmatched", false);
     for (;;) {
         auto event = actor.next(deadline);
         const auto* message = std::get_if<protocol::hub_message>(&event);
         if (!message) throw expectation_failed{"a message " + show(wanted) + " within " + std::to_string(within) + " ms", describe(event)};
         if (is_ping(*message) && !want_ping) continue;
         const auto seen = message_value(*message);
-        if (auto why = mismatch(wanted, seen)) throw expectation_failed{"a message " + show(wanted), message_to_json(*message) + " (" + *why + ")"};
+        if (auto why = mismatch(wanted, seen)) {
+            if (skip_unmatched) continue; // e.g. broadcasts from other cells on a shared hub
+            throw expectation_failed{"a message " + show(wanted), message_to_json(*message) + " (" + *why + ")"};
+        }
         if (auto capture = p.get("capture"); capture && capture->get_if<protocol::map>())
             for (const auto& e : *capture->get_if<protocol::map>()) {
                 const auto key = e.item.as_string() ? *e.item.as_string() : show(e.item);

@@ -26,6 +26,9 @@ struct target_timings {
     std::size_t stateful_reconnect_buffer_size = 100'000;
 };
 
+/// The embedded server's timings: short, so that a run against it is fast.
+target_timings embedded_timings();
+
 struct run_options {
     /// The main hub URL ("http://host:port/conformance"); empty = start the embedded reference server.
     std::string target_url;

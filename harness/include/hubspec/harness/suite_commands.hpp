@@ -31,6 +31,12 @@ struct run_command_options {
 
 int run_command(const run_command_options& options, std::ostream& out, std::ostream& err);
 
+/// `hubspec compare URL…`: the suite against each target ("embedded" = the reference
+/// server), then comparison.md and comparison.html side by side, plus each target's
+/// own reports in DIR/<n>/. Exit 0 when every run passed, 1 otherwise, 2 on errors.
+int compare_command(const run_command_options& options, const std::vector<std::string>& targets, std::ostream& out,
+                    std::ostream& err);
+
 int list_command(const suite_files& files, bool coverage, std::ostream& out, std::ostream& err);
 
 } // namespace hubspec::harness

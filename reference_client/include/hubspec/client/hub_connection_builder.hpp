@@ -17,6 +17,8 @@ public:
     hub_connection_builder& with_transport(transport_type t);
     hub_connection_builder& with_hub_protocol(hub_protocol_kind p);
     hub_connection_builder& with_skip_negotiation(bool skip = true);
+    /// Stateful reconnect (SR-*): over WebSockets, an ungraceful drop resumes the same connection.
+    hub_connection_builder& with_stateful_reconnect(bool enabled = true);
     hub_connection_builder& with_header(std::string name, std::string value);
     hub_connection_builder& with_access_token_provider(std::function<std::string()> provider);
     /// Default delays 0, 2, 10, 30 s (RC-002).

@@ -27,6 +27,8 @@ struct connection_options {
     hub_protocol_kind protocol = hub_protocol_kind::json;
     /// Connect straight to the WebSocket without negotiate (NEG-028, NEG-029).
     bool skip_negotiation = false;
+    /// Ask for stateful reconnect (NEG-025): a dropped WebSocket resumes without loss (SR-*).
+    bool stateful_reconnect = false;
     std::vector<std::pair<std::string, std::string>> headers;
     /// Called before each connect; its token goes in `Authorization: Bearer` (NEG-032).
     std::function<std::string()> access_token_provider;

@@ -1,0 +1,32 @@
+#pragma once
+// A loopback HTTP/1.1 server answering each request with whatever a test says,
+// for server input that real servers never send (bad status, wrong Content-Type).
+// One request per connection; the response is written raw and the socket closed.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hubspec::client::test {
+
+class fake_http_server {
+public:
+    /// `respond` gets the request head ("GET /hub?id=x HTTP/1.1\r\n...") and returns raw response bytes.
+    explicit fake_http_server(std::function<std::string(const std::string& head)> respond);
+    ~fake_http_server();
+
+    std::string url(const std::string& path) const;
+    /// Request lines seen so far ("GET /hub?id=x HTTP/1.1").
+    std::vector<std::string> request_lines() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+/// A complete response with Content-Length.
+std::string http_reply(const std::string& status, const std::string& content_type, const std::string& body);
+
+} // namespace hubspec::client::test
