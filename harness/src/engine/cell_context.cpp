@@ -12,7 +12,7 @@ namespace {
 
 void collect_watched(const scenario& sc, std::set<std::string>& out) {
     for (const auto& s : sc.steps) {
-        if (s.action != "expect_message" && s.action != "expect_no_message") continue;
+        if (s.action != "expect_message" && s.action != "expect_no_message" && s.action != "expect_sequence") continue;
         if (const auto* method = s.params.find("method"); method && method->as_string()) out.insert(*method->as_string());
     }
 }

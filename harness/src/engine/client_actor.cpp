@@ -4,6 +4,8 @@
 
 #include <hubspec/protocol/hub_protocol.hpp>
 
+#include <algorithm>
+
 namespace hubspec::harness::detail {
 namespace {
 
@@ -108,6 +110,23 @@ std::optional<client::arguments> client_actor::take_message(
         return false;
     });
     return found;
+}
+
+std::vector<client::arguments> client_actor::take_all(const std::string& method, std::size_t count,
+                                                      clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    auto unconsumed = [&] {
+        return static_cast<std::size_t>(std::count_if(messages_[method].begin(), messages_[method].end(),
+                                                      [](const received& m) { return !m.consumed; }));
+    };
+    changed_.wait_until(lock, deadline, [&] { return unconsumed() >= count; });
+    std::vector<client::arguments> out;
+    for (auto& m : messages_[method]) {
+        if (m.consumed) continue;
+        m.consumed = true;
+        out.push_back(m.args);
+    }
+    return out;
 }
 
 std::vector<client::arguments> client_actor::pending_messages(const std::string& method) {

@@ -39,6 +39,8 @@ public:
     std::optional<client::arguments> take_message(const std::string& method,
                                                   const std::function<bool(const client::arguments&)>& accept,
                                                   clock::time_point deadline);
+    /// Waits until `count` calls of `method` arrived (or `deadline`), then takes every one not yet consumed.
+    std::vector<client::arguments> take_all(const std::string& method, std::size_t count, clock::time_point deadline);
     /// Every call of `method` received so far that was not consumed (for messages that explain a failure).
     std::vector<client::arguments> pending_messages(const std::string& method);
 

@@ -96,6 +96,7 @@ void run_connect(const step& s, cell_context& ctx) {
             delays.push_back(ms(d.as_int64().value_or(0)));
         options.reconnect = client::delays_policy(std::move(delays));
     }
+    options.stateful_reconnect = p.boolean("stateful", false); // SR-*: resume a dropped WebSocket without loss
     options.connect_timeout = ms(p.integer("within_ms", 10'000));
     const auto name = p.actor();
     auto actor = std::make_unique<client_actor>(name, std::move(options), ctx.log, ctx.watched_methods());
@@ -210,6 +211,38 @@ void run_expect_no_message(const step& s, cell_context& ctx) {
     if (got)
         throw expectation_failed{"no " + method + " call to " + actor.name() + " for " + std::to_string(for_ms) + " ms",
                                  method + show(arguments_value(*got))};
+}
+
+void run_expect_sequence(const step& s, cell_context& ctx) {
+    step_params p(s, ctx);
+    auto& actor = ctx.client(p.actor());
+    const auto method = p.required_text("method");
+    const auto count = static_cast<std::size_t>(p.integer("count", 0));
+    const auto within = p.integer("within_ms", 10'000);
+    auto calls = actor.take_all(method, count, clock::now() + ms(within));
+    // A short settle after the last expected call shows duplicates that trail it.
+    for (auto& extra : actor.take_all(method, 1, clock::now() + ms(p.integer("settle_ms", 200))))
+        calls.push_back(std::move(extra));
+    std::vector<std::int64_t> seen;
+    for (const auto& args : calls) seen.push_back(!args.empty() ? args[0].as_int64().value_or(-1) : -1);
+    std::size_t missing = 0, duplicated = 0, out_of_order = 0;
+    std::vector<int> times(count, 0);
+    std::int64_t last = -1;
+    for (auto n : seen) {
+        if (n >= 0 && static_cast<std::size_t>(n) < count && ++times[static_cast<std::size_t>(n)] > 1) ++duplicated;
+        if (n <= last) ++out_of_order;
+        last = std::max(last, n);
+    }
+    for (auto t : times) missing += t == 0 ? 1 : 0;
+    if (missing || duplicated || out_of_order || seen.size() != count) {
+        std::string first;
+        for (std::size_t i = 0; i < seen.size() && i < 12; ++i) first += (i ? "," : "") + std::to_string(seen[i]);
+        throw expectation_failed{method + "(0) … " + method + "(" + std::to_string(count - 1) + ") to " + actor.name() +
+                                     ", each once, in order",
+                                 std::to_string(seen.size()) + " calls: " + std::to_string(missing) + " missing, " +
+                                     std::to_string(duplicated) + " duplicated, " + std::to_string(out_of_order) +
+                                     " out of order (first: " + first + ")"};
+    }
 }
 
 void run_stream(const step& s, cell_context& ctx) {

@@ -13,6 +13,7 @@ step_executor find_step_executor(std::string_view action) {
         {"send", run_send},
         {"expect_message", run_expect_message},
         {"expect_no_message", run_expect_no_message},
+        {"expect_sequence", run_expect_sequence},
         {"stream", run_stream},
         {"upload", run_upload},
         {"handle", run_handle},

@@ -20,6 +20,7 @@ void run_await(const step&, cell_context&);
 void run_send(const step&, cell_context&);
 void run_expect_message(const step&, cell_context&);
 void run_expect_no_message(const step&, cell_context&);
+void run_expect_sequence(const step&, cell_context&);
 void run_stream(const step&, cell_context&);
 void run_upload(const step&, cell_context&);
 void run_handle(const step&, cell_context&);
