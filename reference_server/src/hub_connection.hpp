@@ -130,6 +130,8 @@ public:
     // ---- completion of hub work (hub_dispatch.cpp) -------------------------
 
     void finish_invocation(pending_invocation& pending, protocol::completion_message completion);
+    void start_invocation(protocol::invocation_message&& m);
+    void start_queued_invocations();
     void finish_stream(stream_state& stream, std::optional<std::string> error);
     /// Text of an exception from hub code: `base` + " Type: message" for hub_error or
     /// with detailed errors (ERR-002..004, MSG-101).
@@ -141,6 +143,8 @@ private:
     void on_handshake_data(std::string_view bytes);
     void read_messages();
     void dispatch(protocol::hub_message&& message);
+    /// The hub method `target` names (MSG-019: case-insensitive).
+    const hub_method* find_method(std::string_view target) const;
     void on_invocation(protocol::invocation_message&& m);
     void on_stream_invocation(protocol::stream_invocation_message&& m);
     void on_stream_item(protocol::stream_item_message&& m);
@@ -166,6 +170,7 @@ private:
     void arm_delayed();
     void rearm_timer();
     void on_timer();
+    bool violates(violation v) const noexcept { return lifetime_->faults().violates(v); }
 
     std::shared_ptr<hub_lifetime> lifetime_;
     connection_identity identity_;
@@ -191,6 +196,11 @@ private:
 
     std::map<std::string, std::any, std::less<>> items_;
     std::set<std::string> groups_;
+    // MSG-102: one non-streaming invocation runs at a time (MaximumParallelInvocationsPerClient = 1);
+    // later ones wait here in order, while other messages (stream items, completions) flow.
+    bool invocation_running_ = false;
+    bool starting_queued_ = false;
+    std::deque<protocol::invocation_message> queued_invocations_;
     std::unordered_map<std::string, std::shared_ptr<stream_state>> streams_;
     std::unordered_map<std::string, std::shared_ptr<upload_state>> uploads_;
     std::unordered_map<std::string, std::function<void(client_result)>> client_results_;

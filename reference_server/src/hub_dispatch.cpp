@@ -38,6 +38,13 @@ std::string hub_connection::error_text(std::string_view base, std::exception_ptr
     return text;
 }
 
+const hub_method* hub_connection::find_method(std::string_view target) const {
+    const hub_method* method = lifetime_->definition().find(target);
+    // MSG-019 broken on purpose: only the exact case finds the method.
+    if (method && violates(violation::target_case_sensitive) && method->name != target) return nullptr;
+    return method;
+}
+
 void hub_connection::dispatch(p::hub_message&& message) {
     std::visit(overloaded{
                    [&](p::invocation_message& m) { on_invocation(std::move(m)); },
@@ -123,12 +130,31 @@ void hub_connection::end_upload(const std::shared_ptr<upload_state>& upload, std
 }
 
 void hub_connection::on_invocation(p::invocation_message&& m) {
-    const hub_method* method = lifetime_->definition().find(m.target);
+    if (invocation_running_) return queued_invocations_.push_back(std::move(m)); // MSG-102
+    start_invocation(std::move(m));
+}
+
+void hub_connection::start_queued_invocations() {
+    if (starting_queued_) return; // the loop below is already draining (a synchronous finish re-entered)
+    starting_queued_ = true;
+    while (!invocation_running_ && !queued_invocations_.empty() && state_ == state::connected) {
+        auto next = std::move(queued_invocations_.front());
+        queued_invocations_.pop_front();
+        start_invocation(std::move(next));
+    }
+    starting_queued_ = false;
+}
+
+void hub_connection::start_invocation(p::invocation_message&& m) {
+    const hub_method* method = find_method(m.target);
     const bool blocking = m.invocation_id.has_value();
     auto fail = [&](std::string text, std::string_view requirement) {
         log_event(requirement, identity_.connection_id, text);
         if (blocking) send_message(p::completion_message::with_error(*m.invocation_id, std::move(text)));
     };
+    if (!method && violates(violation::unknown_method_closes_connection)) {
+        return close_with({std::string(p::texts::connection_closed_with_error), false}, "ERR-001", "unknown method");
+    }
     if (!method) return fail(p::texts::method_does_not_exist(m.target), "ERR-001");
     if (method->streaming) return fail(p::texts::streaming_method_with_invocation(m.target), "MSG-098");
 
@@ -141,6 +167,8 @@ void hub_connection::on_invocation(p::invocation_message&& m) {
 
     hub_call call(shared_from_this(), pending);
     method_arguments arguments{m.arguments, uploads, nullptr};
+    pending->holds_slot = true;
+    invocation_running_ = true;
     bind_outcome outcome;
     try {
         outcome = method->invoke(call, arguments);
@@ -165,15 +193,25 @@ void hub_connection::on_invocation(p::invocation_message&& m) {
 void hub_connection::finish_invocation(pending_invocation& pending, p::completion_message completion) {
     if (pending.done) return;
     pending.done = true;
+    if (pending.holds_slot) {
+        pending.holds_slot = false;
+        invocation_running_ = false;
+    }
     for (auto& upload : pending.uploads) {
         // MSG-097: the method is over; its still-open uploads end here, quietly.
         upload->on_item = nullptr;
         upload->on_end = nullptr;
         end_upload(upload, std::nullopt);
     }
-    if (!pending.invocation_id || state_ != state::connected) return; // MSG-012, ERR-006
-    completion.invocation_id = *pending.invocation_id;
-    send_message(completion);
+    if (pending.invocation_id && state_ == state::connected) { // else MSG-012, ERR-006: nothing to send
+        completion.invocation_id = *pending.invocation_id;
+        if (completion.result && completion.result->is_null() &&
+            violates(violation::void_completion_without_result)) {
+            completion.result.reset(); // MSG-042
+        }
+        send_message(completion);
+    }
+    start_queued_invocations();
 }
 
 void hub_connection::on_stream_invocation(p::stream_invocation_message&& m) {
@@ -181,8 +219,9 @@ void hub_connection::on_stream_invocation(p::stream_invocation_message&& m) {
         log_event(requirement, identity_.connection_id, text);
         send_message(p::completion_message::with_error(m.invocation_id, std::move(text)));
     };
-    if (streams_.contains(m.invocation_id)) return fail(p::texts::invocation_id_in_use(m.invocation_id), "MSG-100");
-    const hub_method* method = lifetime_->definition().find(m.target);
+    if (streams_.contains(m.invocation_id) && !violates(violation::stream_id_reuse_accepted))
+        return fail(p::texts::invocation_id_in_use(m.invocation_id), "MSG-100");
+    const hub_method* method = find_method(m.target);
     if (!method) return fail(p::texts::method_does_not_exist(m.target), "ERR-001");
     if (!method->streaming) return fail(p::texts::non_streaming_method_with_stream_invocation(m.target), "MSG-099");
 
@@ -228,13 +267,17 @@ void hub_connection::finish_stream(stream_state& stream, std::optional<std::stri
     }
     if (state_ != state::connected) return;
     // MSG-022/044: a stream ends with a Completion that never carries a result.
+    if (!error && violates(violation::stream_completion_with_result)) {
+        return send_message(p::completion_message::with_result(stream.invocation_id, value())); // MSG-044
+    }
     send_message(error ? p::completion_message::with_error(stream.invocation_id, std::move(*error))
                        : p::completion_message::void_result(stream.invocation_id));
 }
 
 void hub_connection::on_cancel_invocation(const p::cancel_invocation_message& m) {
     auto it = streams_.find(m.invocation_id);
-    if (it == streams_.end()) return; // MSG-052: nothing to cancel, or not a stream
+    if (it == streams_.end()) return;                       // MSG-052: nothing to cancel, or not a stream
+    if (violates(violation::stream_cancel_ignored)) return; // MSG-051
     auto stream = it->second;
     auto callbacks = std::exchange(stream->on_cancel, {});
     finish_stream(*stream, std::nullopt); // MSG-051: a Completion without error
@@ -263,7 +306,7 @@ void hub_connection::on_completion(p::completion_message&& m) {
         auto on_result = std::move(it->second);
         client_results_.erase(it);
         client_result answer;
-        if (m.error) {
+        if (m.error && !violates(violation::client_result_error_ignored)) {
             answer.error = std::move(m.error);
         } else {
             answer.result = m.result ? std::move(*m.result) : value();

@@ -32,6 +32,7 @@ struct pending_invocation {
     std::string method;
     std::vector<std::shared_ptr<upload_state>> uploads; // completed locally when the method returns (MSG-097)
     bool done = false;
+    bool holds_slot = false; // the connection's one running invocation (MSG-102)
 };
 
 /// A server-to-client stream until its Completion is written (MSG-022).
