@@ -17,45 +17,60 @@ int main(int argc, char** argv) {
     run_command_options run;
     std::string scenarios_dir;
     std::vector<std::string> transports, protocols, endpoints;
-    long keepalive_ms = 0, client_timeout_ms = 0, handshake_timeout_ms = 0, disconnect_timeout_ms = 0, long_poll_timeout_ms = 0;
-    auto* run_cmd = app.add_subcommand("run", "Run the conformance suite against URL (default: the embedded reference server)");
+    long keepalive_ms = 0, client_timeout_ms = 0, handshake_timeout_ms = 0, disconnect_timeout_ms = 0,
+         long_poll_timeout_ms = 0;
+    auto* run_cmd =
+        app.add_subcommand("run", "Run the conformance suite against URL (default: the embedded reference server)");
     run_cmd->add_option("url", run.run.target_url, "the hub URL, e.g. http://127.0.0.1:5000/conformance");
-    run_cmd->add_option("--transport", transports, "websockets, serversentevents, longpolling (repeatable; default all)")
+    run_cmd
+        ->add_option("--transport", transports, "websockets, serversentevents, longpolling (repeatable; default all)")
         ->check(CLI::IsMember({"websockets", "serversentevents", "longpolling"}));
     run_cmd->add_option("--protocol", protocols, "json, messagepack (repeatable; default both)")
         ->check(CLI::IsMember({"json", "messagepack"}));
-    run_cmd->add_option("--filter", run.run.filter, "run only scenarios whose id matches this glob")->capture_default_str();
+    run_cmd->add_option("--filter", run.run.filter, "run only scenarios whose id matches this glob")
+        ->capture_default_str();
     run_cmd->add_flag("--strict", run.run.strict, "a broken SHOULD fails the run too");
     run_cmd->add_option("--out", run.out_dir, "directory for results.json, junit.xml, summary.md, index.html")
         ->capture_default_str();
-    run_cmd->add_option("--endpoint", endpoints, "NAME=URL of a contract endpoint (conformance-nows, conformance-auth, token, redirect, chat)");
+    run_cmd->add_option("--endpoint", endpoints,
+                        "NAME=URL of a contract endpoint (conformance-nows, conformance-auth, token, redirect, chat)");
     run_cmd->add_option("--expect", run.expect_file, "known deviations: cells expected not to pass (design §5)");
     run_cmd->add_option("--write-expect", run.write_expect_file, "write an expectations file that makes this run pass");
-    run_cmd->add_option("--keepalive-ms", keepalive_ms, "the target's KeepAliveInterval (default 15000; embedded: 1000)");
-    run_cmd->add_option("--client-timeout-ms", client_timeout_ms, "the target's ClientTimeoutInterval (default 30000; embedded: 4000)");
-    run_cmd->add_option("--handshake-timeout-ms", handshake_timeout_ms, "the target's HandshakeTimeout (default 15000; embedded: 2000)");
-    run_cmd->add_option("--disconnect-timeout-ms", disconnect_timeout_ms, "the target's DisconnectTimeout (default 15000; embedded: 3000)");
-    run_cmd->add_option("--long-poll-timeout-ms", long_poll_timeout_ms, "the target's LongPolling.PollTimeout (default 90000; embedded: 5000)");
-    run_cmd->add_option("--max-message-size", run.run.timings.max_message_size, "the target's MaximumReceiveMessageSize")
+    run_cmd->add_option("--keepalive-ms", keepalive_ms,
+                        "the target's KeepAliveInterval (default 15000; embedded: 1000)");
+    run_cmd->add_option("--client-timeout-ms", client_timeout_ms,
+                        "the target's ClientTimeoutInterval (default 30000; embedded: 4000)");
+    run_cmd->add_option("--handshake-timeout-ms", handshake_timeout_ms,
+                        "the target's HandshakeTimeout (default 15000; embedded: 2000)");
+    run_cmd->add_option("--disconnect-timeout-ms", disconnect_timeout_ms,
+                        "the target's DisconnectTimeout (default 15000; embedded: 3000)");
+    run_cmd->add_option("--long-poll-timeout-ms", long_poll_timeout_ms,
+                        "the target's LongPolling.PollTimeout (default 90000; embedded: 5000)");
+    run_cmd
+        ->add_option("--max-message-size", run.run.timings.max_message_size, "the target's MaximumReceiveMessageSize")
         ->capture_default_str();
     run_cmd->add_option("--parallel", run.run.parallel, "cells run at a time")->capture_default_str();
-    run_cmd->add_option("--scenarios", scenarios_dir, "directory of scenario files (default: the source tree's scenarios/)");
+    run_cmd->add_option("--scenarios", scenarios_dir,
+                        "directory of scenario files (default: the source tree's scenarios/)");
     run_cmd->add_flag("--verbose,-v", run.verbose, "a line per cell instead of a character");
 
     run_command_options compare;
     std::vector<std::string> compare_targets;
     std::string compare_scenarios_dir;
-    auto* compare_cmd = app.add_subcommand("compare", "Run the suite against several targets and write a side-by-side report");
+    auto* compare_cmd =
+        app.add_subcommand("compare", "Run the suite against several targets and write a side-by-side report");
     compare_cmd->add_option("targets", compare_targets, "hub URLs; `embedded` = the reference server")->required();
     compare_cmd->add_option("--filter", compare.run.filter, "run only scenarios whose id matches this glob");
-    compare_cmd->add_option("--out", compare.out_dir, "directory for comparison.md, comparison.html and each target's reports")
+    compare_cmd
+        ->add_option("--out", compare.out_dir, "directory for comparison.md, comparison.html and each target's reports")
         ->capture_default_str();
     compare_cmd->add_option("--scenarios", compare_scenarios_dir, "directory of scenario files");
 
     bool coverage = false;
     std::string list_scenarios_dir;
     auto* list_cmd = app.add_subcommand("list", "List every scenario with its requirement IDs");
-    list_cmd->add_flag("--coverage", coverage, "show which server-side MUST/SHOULD requirements no scenario covers (exit 1 if any)");
+    list_cmd->add_flag("--coverage", coverage,
+                       "show which server-side MUST/SHOULD requirements no scenario covers (exit 1 if any)");
     list_cmd->add_option("--scenarios", list_scenarios_dir, "directory of scenario files");
 
     codec_options decode_options;
@@ -93,8 +108,10 @@ int main(int argc, char** argv) {
     if (*list_cmd) return list_command(default_suite_files(list_scenarios_dir), coverage, std::cout, std::cerr);
     if (*run_cmd) {
         run.files = default_suite_files(scenarios_dir);
-        for (const auto& t : transports) run.run.transports.push_back(*parse_transport_option(t));
-        for (const auto& p : protocols) run.run.protocols.push_back(*parse_protocol_name(p));
+        for (const auto& t : transports)
+            run.run.transports.push_back(*parse_transport_option(t));
+        for (const auto& p : protocols)
+            run.run.protocols.push_back(*parse_protocol_name(p));
         for (const auto& e : endpoints) {
             const auto eq = e.find('=');
             if (eq == std::string::npos) {
@@ -104,7 +121,7 @@ int main(int argc, char** argv) {
             run.run.endpoints[e.substr(0, eq)] = e.substr(eq + 1);
         }
         auto& timings = run.run.timings;
-        if (run.run.target_url.empty()) { // the embedded server runs with short timings: a fast suite
+        if (run.run.target_url.empty()) {                // the embedded server runs with short timings: a fast suite
             const auto limit = timings.max_message_size; // --max-message-size still applies
             timings = embedded_timings();
             timings.max_message_size = limit;

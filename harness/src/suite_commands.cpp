@@ -25,16 +25,19 @@ char progress_mark(outcome o) {
     return '?';
 }
 
-std::string cell_name(const cell_result& c) { return cell_label(c.where, c.once); }
+std::string cell_name(const cell_result& c) {
+    return cell_label(c.where, c.once);
+}
 
 void print_failures(const run_result& run, std::ostream& out) {
     for (const auto& sc : run.scenarios) {
         for (const auto& c : sc.cells) {
-            const bool bad = c.result == outcome::fail || c.result == outcome::error ||
-                             (c.result == outcome::non_strict);
+            const bool bad =
+                c.result == outcome::fail || c.result == outcome::error || (c.result == outcome::non_strict);
             if (!bad) continue;
             out << "\n" << to_string(c.result) << "  " << sc.id << "  [" << cell_name(c) << "]";
-            if (c.expected_outcome && *c.expected_outcome == c.result) out << "  (expected: " << c.expected_reason << ")";
+            if (c.expected_outcome && *c.expected_outcome == c.result)
+                out << "  (expected: " << c.expected_reason << ")";
             out << "\n";
             if (c.failed) {
                 out << "  step      " << c.failed->step << "\n"
@@ -50,7 +53,9 @@ void print_failures(const run_result& run, std::ostream& out) {
     }
 }
 
-std::vector<scenario> load_suite(const suite_files& files) { return load_scenarios_directory(files.scenarios_dir); }
+std::vector<scenario> load_suite(const suite_files& files) {
+    return load_scenarios_directory(files.scenarios_dir);
+}
 
 } // namespace
 
@@ -120,7 +125,9 @@ int run_command(const run_command_options& options, std::ostream& out, std::ostr
         << totals.skip << " skipped, " << totals.error << " errors in " << std::fixed << std::setprecision(1)
         << static_cast<double>(run.wall_time.count()) / 1000.0 << " s (target " << run.target.url << ")\n"
         << "reports: " << options.out_dir << "/{results.json,junit.xml,summary.md,index.html}\n";
-    if (expected) out << (failing ? std::to_string(failing) + " cells differ from " : std::string("every cell as in ")) << options.expect_file << "\n";
+    if (expected)
+        out << (failing ? std::to_string(failing) + " cells differ from " : std::string("every cell as in "))
+            << options.expect_file << "\n";
     return failing ? 1 : 0;
 }
 
@@ -189,7 +196,8 @@ int list_command(const suite_files& files, bool coverage, std::ostream& out, std
     }
     for (const auto& sc : scenarios) {
         out << sc.id << "  ";
-        for (std::size_t i = 0; i < sc.requires_ids.size(); ++i) out << (i ? "," : "") << sc.requires_ids[i];
+        for (std::size_t i = 0; i < sc.requires_ids.size(); ++i)
+            out << (i ? "," : "") << sc.requires_ids[i];
         out << "\n    " << sc.title << "  (" << sc.where.to_string() << ")\n";
     }
     out << scenarios.size() << " scenarios\n";

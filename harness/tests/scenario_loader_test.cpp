@@ -27,8 +27,8 @@ TEST_CASE("a scenario loads with its requirements, needs, matrix and steps", "[s
     CHECK(sc.id == "groups.reach-members");
     CHECK(sc.requires_ids == std::vector<std::string>{"GRP-002", "GRP-003"});
     CHECK(sc.methods.size() == 2);
-    CHECK(sc.transports == std::vector{hubspec::protocol::transport_type::websockets,
-                                       hubspec::protocol::transport_type::long_polling});
+    CHECK(sc.transports ==
+          std::vector{hubspec::protocol::transport_type::websockets, hubspec::protocol::transport_type::long_polling});
     CHECK(sc.protocols == std::vector{protocol_name::json});
     REQUIRE(sc.steps.size() == 2);
     CHECK(sc.steps[1].action == "invoke");
@@ -51,17 +51,23 @@ TEST_CASE("YAML scalars become typed values and quoted ones stay strings", "[sce
 }
 
 TEST_CASE("malformed scenario files are refused with file, line and the problem", "[scenario_loader]") {
-    CHECK_THROWS_WITH(load_scenarios_text("- id: a\n  title: t\n  requires: [X-1]\n  steps:\n    - fly: {}\n", "f.yaml"),
-                      Contains("f.yaml:5") && Contains("unknown step `fly`"));
+    CHECK_THROWS_WITH(
+        load_scenarios_text("- id: a\n  title: t\n  requires: [X-1]\n  steps:\n    - fly: {}\n", "f.yaml"),
+        Contains("f.yaml:5") && Contains("unknown step `fly`"));
     CHECK_THROWS_WITH(load_scenarios_text("- id: a\n  title: t\n  steps: [{stop: {}}]\n", "f.yaml"),
                       Contains("needs `requires`"));
-    CHECK_THROWS_WITH(load_scenarios_text("- id: a\n  title: t\n  requires: [X-1]\n  colour: red\n  steps: [{stop: {}}]\n", "f.yaml"),
-                      Contains("f.yaml:4") && Contains("unknown scenario key `colour`"));
-    CHECK_THROWS_WITH(load_scenarios_text("- id: a\n  title: t\n  requires: [X-1]\n  transports: [carrier-pigeon]\n  steps: [{stop: {}}]\n", "f.yaml"),
-                      Contains("unknown transport `carrier-pigeon`"));
+    CHECK_THROWS_WITH(
+        load_scenarios_text("- id: a\n  title: t\n  requires: [X-1]\n  colour: red\n  steps: [{stop: {}}]\n", "f.yaml"),
+        Contains("f.yaml:4") && Contains("unknown scenario key `colour`"));
+    CHECK_THROWS_WITH(
+        load_scenarios_text(
+            "- id: a\n  title: t\n  requires: [X-1]\n  transports: [carrier-pigeon]\n  steps: [{stop: {}}]\n",
+            "f.yaml"),
+        Contains("unknown transport `carrier-pigeon`"));
     const char* twice = "- {id: a, title: t, requires: [X-1], steps: [{stop: {}}]}\n"
                         "- {id: a, title: t, requires: [X-1], steps: [{stop: {}}]}\n";
-    CHECK_THROWS_WITH(load_scenarios_text(twice, "f.yaml"), Contains("f.yaml:2") && Contains("duplicate scenario id `a`"));
+    CHECK_THROWS_WITH(load_scenarios_text(twice, "f.yaml"),
+                      Contains("f.yaml:2") && Contains("duplicate scenario id `a`"));
     CHECK_THROWS_WITH(load_scenarios_text("- id: [unclosed\n", "f.yaml"), Contains("f.yaml:"));
 }
 

@@ -10,7 +10,9 @@ using hubspec::harness::detail::mismatch;
 using hubspec::protocol::value;
 
 namespace {
-value y(const std::string& text) { return yaml_to_value(text, "test.yaml"); }
+value y(const std::string& text) {
+    return yaml_to_value(text, "test.yaml");
+}
 } // namespace
 
 TEST_CASE("equal values match and unequal ones name the difference", "[value_match]") {

@@ -99,7 +99,7 @@ def bad_cells(results):
             if cell["outcome"] in BAD or cell["outcome"] == "error":
                 failure = cell.get("failure") or {}
                 requirement = (failure.get("requirement") or {}).get("id", "")
-                label = f'{cell["transport"]}/{cell["protocol"]}'
+                label = f'{cell["transport"]}/{cell["protocol"]}' if cell.get("transport") else "once"
                 found.append((scenario["id"], scenario.get("requires", []), label, cell["outcome"], requirement))
     return found
 
@@ -148,7 +148,7 @@ def main():
     parser.add_argument("--server", required=True, help="the hubspec-server binary")
     parser.add_argument("--hubspec", required=True, help="the hubspec binary")
     parser.add_argument("--out", help="work directory (default: a temporary one)")
-    parser.add_argument("--jobs", type=int, default=3, help="violations checked at a time")
+    parser.add_argument("--jobs", type=int, default=4, help="violations checked at a time")
     parser.add_argument("--only", action="append", default=[], help="check only this violation (repeatable)")
     args = parser.parse_args()
     temporary = None

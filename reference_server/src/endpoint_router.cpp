@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
+#include <cstdint>
 #include <stdexcept>
 #include <sys/random.h>
 
@@ -154,7 +156,8 @@ route_result endpoint_router::route(const http_request& request) {
 }
 
 http_reply endpoint_router::negotiate(const endpoint& e, const http_request& request, std::string_view query) {
-    if (request.method != "POST") {
+    const bool get_allowed = request.method == "GET" && violates(violation::negotiate_get_allowed); // NEG-001
+    if (request.method != "POST" && !get_allowed) {
         log_event("NEG-001", e.path, "405: negotiate with " + request.method);
         return text_reply(405, "");
     }
@@ -162,11 +165,14 @@ http_reply endpoint_router::negotiate(const endpoint& e, const http_request& req
     policy.transports = e.options.transports;
     policy.allow_stateful_reconnects = e.options.allow_stateful_reconnects;
     const p::connection_ids ids{random_identifier(), random_identifier()};
-    auto response = p::negotiate(p::negotiate_request_from_query(query), policy, ids);
+    const auto asked = p::negotiate_request_from_query(query);
+    auto response = p::negotiate(asked, policy, ids);
     if (response.error) {
         log_event("NEG-005/006", e.path, *response.error); // NEG-008: still 200, no connection
-        return {200, "application/json", p::write_negotiate_response(response)};
+        const unsigned status = violates(violation::negotiate_error_not_200) ? 400 : 200;
+        return {status, "application/json", p::write_negotiate_response(response)};
     }
+    if (!faults_->violations.empty()) break_negotiate_response(asked, response);
     const std::string token = response.transport_id().value_or(ids.connection_id);
     negotiated_connection c;
     c.connection_id = *response.connection_id;
@@ -174,7 +180,8 @@ http_reply endpoint_router::negotiate(const endpoint& e, const http_request& req
     c.stateful = response.use_stateful_reconnect;
     c.inactive_since = clock::now();
     connections_[token] = std::move(c);
-    return {200, "application/json", p::write_negotiate_response(response)};
+    const bool wrong_type = violates(violation::negotiate_wrong_content_type); // NEG-009
+    return {200, wrong_type ? "text/plain" : "application/json", p::write_negotiate_response(response)};
 }
 
 route_result endpoint_router::transport_request(const endpoint& e, const http_request& request,
@@ -233,7 +240,8 @@ route_result endpoint_router::websocket_request(const endpoint& e, const http_re
     auto it = connections_.find(token);
     if (it == connections_.end() || it->second.owner != &e) {
         log_event("WS-003", e.path, "404: unknown id");
-        return text_reply(404, p::texts::no_connection_with_id);
+        const bool wrong_text = violates(violation::websocket_unknown_id_wrong_text); // WS-003
+        return text_reply(404, wrong_text ? std::string_view{} : p::texts::no_connection_with_id);
     }
     auto& c = it->second;
     if (c.transport && *c.transport != p::transport_type::websockets) {
@@ -295,13 +303,14 @@ route_result endpoint_router::poll_request(const endpoint& e, negotiated_connect
     if (!c.polling) {
         // LP-003: the first poll starts the connection and returns at once, empty.
         c.transport = p::transport_type::long_polling;
-        c.polling = std::make_shared<long_polling_transport>(timers_, options_.long_poll_timeout);
+        c.polling = std::make_shared<long_polling_transport>(timers_, options_.long_poll_timeout, faults_->violations);
         c.hub = make_connection(e, c, p::transport_type::long_polling, request, query);
         auto hub = c.hub;
         hub->attach(c.polling);
         hub->start();
         if (!c.early_input.empty()) hub->on_data(std::exchange(c.early_input, {}));
-        return with_no_cache(http_reply{200, "application/octet-stream", "", {}});
+        auto first = http_reply{200, "application/octet-stream", "", {}};
+        return violates(violation::long_poll_no_cache_headers) ? first : with_no_cache(std::move(first)); // LP-002
     }
     auto polling = c.polling;
     auto reply = polling->poll();
@@ -312,6 +321,7 @@ route_result endpoint_router::poll_request(const endpoint& e, negotiated_connect
 http_reply endpoint_router::send_request(negotiated_connection& c, const std::string& token,
                                          const http_request& request) {
     if (c.transport == p::transport_type::websockets) {
+        if (violates(violation::websocket_post_accepted)) return text_reply(200, ""); // WS-014, body dropped
         log_event("WS-014", c.connection_id, "405: POST on a WebSocket connection");
         return text_reply(405, p::texts::post_not_allowed_for_websockets);
     }
@@ -330,6 +340,9 @@ http_reply endpoint_router::send_request(negotiated_connection& c, const std::st
 }
 
 http_reply endpoint_router::delete_request(negotiated_connection& c, const std::string& token) {
+    if (c.transport == p::transport_type::websockets && violates(violation::websocket_delete_accepted)) {
+        return text_reply(202, ""); // WS-015, and the connection goes on
+    }
     if (c.transport != p::transport_type::long_polling) {
         log_event(c.transport == p::transport_type::websockets ? "WS-015" : "SSE-012", c.connection_id,
                   "400: DELETE is for long polling only");
@@ -387,6 +400,16 @@ void endpoint_router::dispose(const std::string& token) {
         hub->expire();
     } else {
         hub->on_transport_closed(transport_end::graceful);
+    }
+}
+
+void endpoint_router::break_negotiate_response(const p::negotiate_request& asked,
+                                               p::negotiate_response& response) const {
+    if (violates(violation::negotiate_no_version_clamp) && asked.negotiate_version) {
+        std::int64_t version = 0;
+        const auto& text = *asked.negotiate_version;
+        const auto parsed = std::from_chars(text.data(), text.data() + text.size(), version);
+        if (parsed.ec == std::errc{} && version > 1) response.negotiate_version = version; // NEG-007
     }
 }
 

@@ -49,7 +49,9 @@ class endpoint_router {
 public:
     using clock = std::chrono::steady_clock;
 
-    endpoint_router(server_options options, scheduler& timers) : options_(std::move(options)), timers_(timers) {}
+    endpoint_router(server_options options, scheduler& timers) : options_(std::move(options)), timers_(timers) {
+        faults_->violations = options_.violations; // hub connections read them through the fault state
+    }
 
     void add_hub(std::string path, hub h, endpoint_options options);
     /// Another path for the hub at `hub_path`, sharing its lifetime; throws if there is none.
@@ -122,6 +124,10 @@ private:
     /// The token of the started, not ended connection with this id; nullopt if none.
     std::optional<std::string> token_of(const std::string& connection_id) const;
     void drop_token(const std::string& token);
+    /// The --violate switches that bend a successful negotiate response (NEG-007).
+    void break_negotiate_response(const protocol::negotiate_request& asked,
+                                  protocol::negotiate_response& response) const;
+    bool violates(violation v) const noexcept { return faults_->violates(v); }
 
     server_options options_;
     scheduler& timers_;

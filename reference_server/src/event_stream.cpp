@@ -4,12 +4,12 @@
 
 namespace hubspec::server::detail {
 
-std::string event_stream_response_head() {
-    return "HTTP/1.1 200 OK\r\n"
-           "Server: hubspec-server\r\n"
-           "Content-Type: text/event-stream\r\n"
-           "Cache-Control: no-cache,no-store\r\n"
-           "Pragma: no-cache\r\n"
+std::string event_stream_response_head(bool pragma) {
+    return std::string("HTTP/1.1 200 OK\r\n"
+                       "Server: hubspec-server\r\n"
+                       "Content-Type: text/event-stream\r\n"
+                       "Cache-Control: no-cache,no-store\r\n") +
+           (pragma ? "Pragma: no-cache\r\n" : "") +
            "Content-Encoding: identity\r\n"
            "Transfer-Encoding: chunked\r\n"
            "\r\n";

@@ -9,7 +9,8 @@
 namespace hubspec::server::detail {
 
 /// `HTTP/1.1 200 OK` with the headers of SSE-004, chunked, no Content-Length.
-std::string event_stream_response_head();
+/// `pragma` false leaves out `Pragma: no-cache` (only --violate sse-no-pragma does).
+std::string event_stream_response_head(bool pragma = true);
 /// `payload` as one chunk of a chunked body (RFC 9112 §7.1); empty payload gives nothing.
 std::string http_chunk(std::string_view payload);
 /// The chunk that ends a chunked body.

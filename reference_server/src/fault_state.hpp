@@ -3,6 +3,8 @@
 // no Pings, delayed sends). Atomics: the control API may set them from any thread;
 // the I/O thread reads them when it decides.
 
+#include "hubspec/server/violations.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -14,6 +16,9 @@ struct fault_state {
     std::atomic<bool> pings{true};              // false: keep-alive Pings are skipped (KA-001 stalled)
     std::atomic<std::int64_t> delay_ms{0};      // every outgoing transport message waits this long, in order
 
+    violation_set violations; // --violate: fixed before the server runs, read without locks
+
+    bool violates(violation v) const noexcept { return violations.contains(v); }
     std::chrono::milliseconds delay() const noexcept { return std::chrono::milliseconds{delay_ms.load()}; }
 };
 

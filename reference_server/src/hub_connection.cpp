@@ -19,10 +19,13 @@ namespace {
 
 const std::array<const p::hub_protocol*, 2> supported_protocols{&p::json_protocol(), &p::messagepack_protocol()};
 
-p::server_keep_alive_options keep_alive_options(const hub_options& o, p::transport_type transport) {
+p::server_keep_alive_options keep_alive_options(const hub_options& o, const fault_state& faults,
+                                                p::transport_type transport) {
     p::server_keep_alive_options k;
     k.keep_alive_interval = o.keep_alive_interval;
     k.client_timeout_interval = o.client_timeout_interval;
+    // KA-003 broken on purpose: a client timeout of a year never fires.
+    if (faults.violates(violation::no_client_timeout)) k.client_timeout_interval = std::chrono::hours{24 * 365};
     k.handshake_timeout = o.handshake_timeout;
     // Long polling keeps itself alive: no Pings, no client timeout (KA-008, LP-019).
     k.transport = transport == p::transport_type::long_polling ? p::transport_keep_alive::inherent
@@ -39,7 +42,7 @@ std::shared_ptr<const std::string> shared_bytes(std::string s) {
 hub_connection::hub_connection(std::shared_ptr<hub_lifetime> lifetime, connection_identity identity,
                                std::weak_ptr<transport_sink> sink)
     : lifetime_(std::move(lifetime)), identity_(std::move(identity)), sink_(std::move(sink)),
-      keep_alive_(clock::now(), keep_alive_options(lifetime_->options(), identity_.transport)) {}
+      keep_alive_(clock::now(), keep_alive_options(lifetime_->options(), lifetime_->faults(), identity_.transport)) {}
 
 void hub_connection::start() {
     rearm_timer();
@@ -66,7 +69,8 @@ void hub_connection::on_handshake_data(std::string_view bytes) {
             text = p::texts::handshake_canceled; // too large without an RS (HS-010)
             log_event("HS-010", identity_.connection_id, "handshake request over the maximum message size");
         } else {
-            text = p::texts::handshake_unexpected_error;
+            text = violates(violation::handshake_wrong_error_text) ? "Handshake failed."
+                                                                   : p::texts::handshake_unexpected_error; // HS-011
             if (lifetime_->options().enable_detailed_errors) text += " InvalidDataException: " + record.error().message;
             log_event("HS-011", identity_.connection_id, record.error().to_string());
         }
@@ -78,7 +82,9 @@ void hub_connection::on_handshake_data(std::string_view bytes) {
     const std::size_t consumed = record->consumed;
     auto request = p::parse_handshake_request(record->body);
     if (!request) {
-        std::string text{p::texts::handshake_unexpected_error};
+        std::string text{violates(violation::handshake_wrong_error_text)
+                             ? "Handshake failed."
+                             : p::texts::handshake_unexpected_error}; // HS-011
         if (lifetime_->options().enable_detailed_errors) text += " InvalidDataException: " + request.error().message;
         log_event("HS-011", identity_.connection_id, request.error().to_string());
         write(shared_bytes(p::write_handshake_response({text})));
@@ -86,6 +92,10 @@ void hub_connection::on_handshake_data(std::string_view bytes) {
         teardown();
         return;
     }
+    if (violates(violation::handshake_accepts_unknown_protocol) && !p::find_protocol(request->protocol)) {
+        request->protocol = "json"; // HS-005
+    }
+    if (violates(violation::handshake_accepts_version_3) && request->version > 2) request->version = 1; // HS-004
     const auto formats = p::transfer_formats_of(identity_.transport);
     auto answer = p::answer_handshake(*request, supported_protocols, formats);
     if (answer.error) {
@@ -106,12 +116,15 @@ void hub_connection::on_handshake_data(std::string_view bytes) {
     }
     if (auto sink = sink_.lock()) sink->set_binary(protocol_->format() == p::transfer_format::binary);
     write(shared_bytes(p::write_handshake_response({}))); // HS-007, in the protocol's frame type (WS-007)
-    reader_.emplace(*protocol_, lifetime_->options().maximum_receive_message_size);
+    reader_.emplace(*protocol_, violates(violation::oversize_message_accepted)
+                                    ? p::no_size_limit
+                                    : lifetime_->options().maximum_receive_message_size); // FRAME-010
     state_ = state::connected;
     keep_alive_.on_received(clock::now(), p::received_kind::handshake);
     lifetime_->add(shared_from_this());
 
     std::string rest = handshake_buffer_.substr(consumed); // HS-013: bytes after the RS are hub messages
+    if (violates(violation::handshake_drops_bytes_after_rs)) rest.clear();
     handshake_buffer_.clear();
     handshake_buffer_.shrink_to_fit();
 
@@ -396,7 +409,7 @@ void hub_connection::invoke_client(std::string_view method, std::vector<value> a
         on_result({std::nullopt, "Connection '" + identity_.connection_id + "' disconnected."});
         return;
     }
-    std::string id = "s" + std::to_string(++counter);
+    std::string id = (violates(violation::client_result_ids_unprefixed) ? "" : "s") + std::to_string(++counter);
     client_results_.emplace(id, std::move(on_result));
     send_message(p::invocation_message{{}, id, std::string(method), std::move(arguments), {}});
 }
@@ -433,19 +446,24 @@ void hub_connection::on_timer() {
         if (const auto due = reconnect_->next_ack_deadline(); due && fired_for && *due <= *fired_for) {
             ack_now = std::max(now, *due);
         }
-        if (auto ack = reconnect_->poll_ack(ack_now)) send_message(*ack); // SR-008
+        if (auto ack = reconnect_->poll_ack(ack_now); ack && !violates(violation::stateful_no_ack)) {
+            send_message(*ack); // SR-008
+        }
         if (state_ == state::closed) return;
     }
     const auto due = keep_alive_.poll(now);
     switch (due.action) {
     case p::keep_alive_action::none: break;
     case p::keep_alive_action::send_ping:
-        if (lifetime_->faults().pings) send_message(p::ping_message{}); // the control API may stall them
+        if (lifetime_->faults().pings && !violates(violation::no_pings))
+            send_message(p::ping_message{}); // the control API may stall them
         break;
     case p::keep_alive_action::handshake_timeout:
         log_event("HS-009", identity_.connection_id, "no handshake request in time");
         if (state_ == state::handshaking) {
-            write(shared_bytes(p::write_handshake_response({std::string(p::texts::handshake_canceled)})));
+            if (!violates(violation::handshake_timeout_silent)) { // HS-009
+                write(shared_bytes(p::write_handshake_response({std::string(p::texts::handshake_canceled)})));
+            }
             close_transport();
             teardown();
         }
@@ -456,7 +474,7 @@ void hub_connection::on_timer() {
             text += " OperationCanceledException: Client hasn't sent a message/ping within the configured "
                     "ClientTimeoutInterval.";
         }
-        close_with({text, true}, "KA-004", "client timeout");
+        close_with({text, !violates(violation::client_timeout_without_reconnect)}, "KA-004", "client timeout");
         return;
     }
     }

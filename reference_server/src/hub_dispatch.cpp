@@ -152,9 +152,6 @@ void hub_connection::start_invocation(p::invocation_message&& m) {
         log_event(requirement, identity_.connection_id, text);
         if (blocking) send_message(p::completion_message::with_error(*m.invocation_id, std::move(text)));
     };
-    if (!method && violates(violation::unknown_method_closes_connection)) {
-        return close_with({std::string(p::texts::connection_closed_with_error), false}, "ERR-001", "unknown method");
-    }
     if (!method) return fail(p::texts::method_does_not_exist(m.target), "ERR-001");
     if (method->streaming) return fail(p::texts::streaming_method_with_invocation(m.target), "MSG-098");
 
@@ -205,10 +202,6 @@ void hub_connection::finish_invocation(pending_invocation& pending, p::completio
     }
     if (pending.invocation_id && state_ == state::connected) { // else MSG-012, ERR-006: nothing to send
         completion.invocation_id = *pending.invocation_id;
-        if (completion.result && completion.result->is_null() &&
-            violates(violation::void_completion_without_result)) {
-            completion.result.reset(); // MSG-042
-        }
         send_message(completion);
     }
     start_queued_invocations();
@@ -267,7 +260,7 @@ void hub_connection::finish_stream(stream_state& stream, std::optional<std::stri
     }
     if (state_ != state::connected) return;
     // MSG-022/044: a stream ends with a Completion that never carries a result.
-    if (!error && violates(violation::stream_completion_with_result)) {
+    if (!error && !stream.canceled && violates(violation::stream_completion_with_result)) {
         return send_message(p::completion_message::with_result(stream.invocation_id, value())); // MSG-044
     }
     send_message(error ? p::completion_message::with_error(stream.invocation_id, std::move(*error))
@@ -280,6 +273,7 @@ void hub_connection::on_cancel_invocation(const p::cancel_invocation_message& m)
     if (violates(violation::stream_cancel_ignored)) return; // MSG-051
     auto stream = it->second;
     auto callbacks = std::exchange(stream->on_cancel, {});
+    stream->canceled = true;
     finish_stream(*stream, std::nullopt); // MSG-051: a Completion without error
     for (auto& callback : callbacks)
         guarded("stream cancel callback", callback);

@@ -43,6 +43,7 @@ struct stream_state {
     std::vector<std::shared_ptr<upload_state>> uploads;
     std::vector<std::function<void()>> on_cancel;
     bool done = false;
+    bool canceled = false; // ended by the client's CancelInvocation (MSG-051)
 };
 
 } // namespace hubspec::server::detail

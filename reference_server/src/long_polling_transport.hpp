@@ -14,6 +14,8 @@
 #include "hub_connection.hpp"
 #include "scheduler.hpp"
 
+#include "hubspec/server/violations.hpp"
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -33,8 +35,8 @@ class long_polling_transport final : public transport_sink,
 public:
     using clock = std::chrono::steady_clock;
 
-    long_polling_transport(scheduler& timers, std::chrono::milliseconds poll_timeout)
-        : timers_(timers), poll_timeout_(poll_timeout), idle_since_(clock::now()) {}
+    long_polling_transport(scheduler& timers, std::chrono::milliseconds poll_timeout, violation_set violations = {})
+        : timers_(timers), poll_timeout_(poll_timeout), idle_since_(clock::now()), violations_(violations) {}
 
     // transport_sink
     void set_binary(bool) override {} // bodies are bytes either way (LP-005, LP-021)
@@ -64,7 +66,8 @@ private:
     std::shared_ptr<deferred_reply> pending_;
     timer_handle poll_timer_;
     clock::time_point idle_since_;
-    bool closing_ = false; // the connection ended: drain, then 204
+    violation_set violations_; // --violate: LP-002
+    bool closing_ = false;     // the connection ended: drain, then 204
     bool finished_ = false;
 };
 

@@ -2,18 +2,21 @@
 //   hubspec-server --listen HOST:PORT [--keepalive-ms N] [--client-timeout-ms N]
 //                  [--handshake-timeout-ms N] [--disconnect-timeout-ms N] [--long-poll-timeout-ms N]
 //                  [--max-message-size BYTES] [--stateful-reconnect-buffer-size BYTES] [--detailed-errors]
-//                  [--control]
+//                  [--control] [--violate NAME]... [--list-violations]
 // The first stdout line is `listening on http://HOST:PORT` with the bound port;
 // SIGINT or SIGTERM stops it.
 #include "hubspec/server/conformance_hub.hpp"
 #include "hubspec/server/server.hpp"
+#include "hubspec/server/violations.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
 #include <exception>
+#include <iomanip>
 #include <iostream>
 #include <string>
+#include <vector>
 
 int main(int argc, char** argv) {
     using namespace hubspec::server;
@@ -28,6 +31,8 @@ int main(int argc, char** argv) {
     std::size_t stateful_reconnect_buffer_size = 100'000;
     bool detailed_errors = false;
     bool control = false;
+    std::vector<std::string> violate;
+    bool list_violations = false;
     app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
     app.add_option("--keepalive-ms", keep_alive_ms, "KeepAliveInterval (KA-001)")->check(CLI::PositiveNumber);
     app.add_option("--client-timeout-ms", client_timeout_ms, "ClientTimeoutInterval (KA-003)")
@@ -54,7 +59,22 @@ int main(int argc, char** argv) {
                  "  POST /control/pings?on=true|false      stop/resume keep-alive Pings\n"
                  "  POST /control/delay?ms=N               delay every outgoing message (0 = off)\n"
                  "Unknown connection: 404; bad query: 400. Without --control these paths are 404.");
+    app.add_option("--violate", violate,
+                   "Break one requirement on purpose, to test a conformance harness (repeatable; never in "
+                   "production); --list-violations names them")
+        ->check([](const std::string& name) {
+            return find_violation(name) ? std::string{} : "unknown violation '" + name + "' (see --list-violations)";
+        });
+    app.add_flag("--list-violations", list_violations, "Print the --violate names, requirement IDs and what they do");
     CLI11_PARSE(app, argc, argv);
+
+    if (list_violations) {
+        for (const auto& v : violation_table) {
+            std::cout << std::left << std::setw(36) << v.name << ' ' << std::setw(9) << v.requirement << ' '
+                      << v.description << '\n';
+        }
+        return 0;
+    }
 
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos) {
@@ -82,6 +102,11 @@ int main(int argc, char** argv) {
     options.long_poll_timeout = std::chrono::milliseconds{long_poll_timeout_ms};
     options.hub.stateful_reconnect_buffer_size = stateful_reconnect_buffer_size;
     options.control_endpoints = control;
+    for (const auto& name : violate) {
+        options.violations.insert(*find_violation(name));
+        const auto& v = info(*find_violation(name));
+        std::cerr << "hubspec-server: violating " << v.requirement << " on purpose: " << v.description << '\n';
+    }
 
     try {
         server s(options);

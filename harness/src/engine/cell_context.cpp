@@ -13,7 +13,8 @@ namespace {
 void collect_watched(const scenario& sc, std::set<std::string>& out) {
     for (const auto& s : sc.steps) {
         if (s.action != "expect_message" && s.action != "expect_no_message" && s.action != "expect_sequence") continue;
-        if (const auto* method = s.params.find("method"); method && method->as_string()) out.insert(*method->as_string());
+        if (const auto* method = s.params.find("method"); method && method->as_string())
+            out.insert(*method->as_string());
     }
 }
 
@@ -24,8 +25,7 @@ std::string scalar_text(const protocol::value& v) {
 
 } // namespace
 
-cell_context::cell_context(target& t, const scenario& s, cell w, transcript& l)
-    : tgt(t), sc(s), where(w), log(l) {
+cell_context::cell_context(target& t, const scenario& s, cell w, transcript& l) : tgt(t), sc(s), where(w), log(l) {
     collect_watched(sc, watched_);
 }
 
@@ -99,13 +99,15 @@ protocol::value cell_context::resolve(const protocol::value& v) const {
     if (const auto* a = v.get_if<protocol::array>()) {
         protocol::array out;
         out.reserve(a->size());
-        for (const auto& item : *a) out.push_back(resolve(item));
+        for (const auto& item : *a)
+            out.push_back(resolve(item));
         return protocol::value{std::move(out)};
     }
     if (const auto* m = v.get_if<protocol::map>()) {
         protocol::map out;
         out.reserve(m->size());
-        for (const auto& e : *m) out.push_back({e.key, resolve(e.item)});
+        for (const auto& e : *m)
+            out.push_back({e.key, resolve(e.item)});
         return protocol::value{std::move(out)};
     }
     return v;
@@ -133,7 +135,9 @@ void cell_context::add_raw(const std::string& name, std::unique_ptr<raw_actor> a
 
 step_params::step_params(const step& s, cell_context& ctx) : step_(s), ctx_(ctx) {}
 
-bool step_params::has(std::string_view key) const { return step_.params.find(key) != nullptr; }
+bool step_params::has(std::string_view key) const {
+    return step_.params.find(key) != nullptr;
+}
 
 std::optional<protocol::value> step_params::get(std::string_view key) const {
     const auto* v = step_.params.find(key);
@@ -160,8 +164,7 @@ std::int64_t step_params::integer(std::string_view key, std::int64_t fallback) c
     if (const auto* s = v->as_string()) {
         try {
             return std::stoll(*s);
-        } catch (const std::exception&) {
-        }
+        } catch (const std::exception&) {}
     }
     throw script_error(describe() + ": `" + std::string(key) + "` must be an integer");
 }
@@ -180,6 +183,8 @@ protocol::array step_params::list(std::string_view key) const {
     throw script_error(describe() + ": `" + std::string(key) + "` must be a list");
 }
 
-std::string step_params::describe() const { return step_.action + " (" + step_.where.to_string() + ")"; }
+std::string step_params::describe() const {
+    return step_.action + " (" + step_.where.to_string() + ")";
+}
 
 } // namespace hubspec::harness::detail

@@ -36,7 +36,7 @@ client_actor::client_actor(std::string name, client::connection_options options,
                            const std::set<std::string>& watched)
     : name_(std::move(name)), log_(log),
       protocol_(options.protocol == client::hub_protocol_kind::json ? &protocol::json_protocol()
-                                                                   : &protocol::messagepack_protocol()) {
+                                                                    : &protocol::messagepack_protocol()) {
     options.trace = [this](const client::trace_event& e) { record(e); };
     connection_ = std::make_unique<client::hub_connection>(std::move(options));
     for (const auto& method : watched) {
@@ -94,9 +94,9 @@ void client_actor::stop(std::chrono::milliseconds timeout) {
     if (stopped.wait_for(timeout) == std::future_status::ready) stopped.get();
 }
 
-std::optional<client::arguments> client_actor::take_message(
-    const std::string& method, const std::function<bool(const client::arguments&)>& accept,
-    clock::time_point deadline) {
+std::optional<client::arguments> client_actor::take_message(const std::string& method,
+                                                            const std::function<bool(const client::arguments&)>& accept,
+                                                            clock::time_point deadline) {
     std::unique_lock lock(mutex_);
     std::optional<client::arguments> found;
     changed_.wait_until(lock, deadline, [&] {

@@ -42,7 +42,8 @@ http_response http_exchange(const std::string& method, const std::string& url, c
     request.version(11);
     request.set(http::field::host, parts->host_header());
     request.set(http::field::user_agent, "hubspec");
-    for (const auto& [name, value] : headers) request.set(name, value);
+    for (const auto& [name, value] : headers)
+        request.set(name, value);
     if (!body.empty() || method == "POST" || method == "PUT") {
         request.body() = body;
         request.prepare_payload();
@@ -81,7 +82,8 @@ http_response http_exchange(const std::string& method, const std::string& url, c
     http_response out;
     out.status = static_cast<int>(res.result_int());
     out.reason = std::string(res.reason());
-    for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    for (const auto& field : res)
+        out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     out.body = std::move(res.body());
     return out;
 }

@@ -17,25 +17,33 @@ std::optional<std::string> decode_records(std::string_view bytes, const protocol
         if (!record) return std::nullopt;
         auto message = protocol.parse(record->body);
         if (!out.empty()) out += "  ";
-        if (message) out += message_to_json(*message);
-        else if (protocol.format() == protocol::transfer_format::text) out += std::string(record->body) + "\\u001e";
-        else return std::nullopt;
+        if (message)
+            out += message_to_json(*message);
+        else if (protocol.format() == protocol::transfer_format::text)
+            out += std::string(record->body) + "\\u001e";
+        else
+            return std::nullopt;
         bytes.remove_prefix(record->consumed);
     }
     return out;
 }
 
 bool printable(std::string_view bytes) {
-    return std::all_of(bytes.begin(), bytes.end(), [](unsigned char c) { return c >= 0x20 || c == '\n' || c == '\r' || c == '\t' || c == 0x1e; });
+    return std::all_of(bytes.begin(), bytes.end(),
+                       [](unsigned char c) { return c >= 0x20 || c == '\n' || c == '\r' || c == '\t' || c == 0x1e; });
 }
 
 std::string show_text(std::string_view bytes) {
     std::string out;
     for (char c : bytes) {
-        if (c == '\x1e') out += "\\u001e";
-        else if (c == '\n') out += "\\n";
-        else if (c == '\r') out += "\\r";
-        else out += c;
+        if (c == '\x1e')
+            out += "\\u001e";
+        else if (c == '\n')
+            out += "\\n";
+        else if (c == '\r')
+            out += "\\r";
+        else
+            out += c;
     }
     return out;
 }

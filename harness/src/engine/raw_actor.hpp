@@ -82,8 +82,9 @@ struct raw_connect_options {
     protocol::transport_type transport = protocol::transport_type::websockets;
     int negotiate_version = 1;
     bool negotiate = true;
-    bool handshake = true;              // send the handshake request
-    bool expect_handshake_reply = true; // read the first record as the handshake response (even when a step sends the request)
+    bool handshake = true; // send the handshake request
+    bool expect_handshake_reply =
+        true; // read the first record as the handshake response (even when a step sends the request)
     std::string extra_query;
     std::vector<std::pair<std::string, std::string>> headers;
     std::chrono::milliseconds timeout{10'000};

@@ -58,7 +58,8 @@ void post_raw_send(transcript& log, const std::string& actor, const protocol::hu
                 describe_status(response.status, response.reason, response.body), response.body);
         if (response.status != 200)
             log.add(transcript_direction::note, actor, "send-refused",
-                    std::string("the server refused the send: ") + describe_status(response.status, response.reason, response.body));
+                    std::string("the server refused the send: ") +
+                        describe_status(response.status, response.reason, response.body));
     } catch (const std::exception& e) {
         log.add(transcript_direction::note, actor, "send-failed", e.what());
     }
@@ -91,16 +92,18 @@ std::unique_ptr<raw_actor> raw_connect(const std::string& name, const raw_connec
                 describe_status(response.status, response.reason, response.body), response.body);
         // A status is the server's answer, kept for scenarios that expect one (NEG-037).
         if (response.status != 200)
-            throw raw_refused(response.status,
-                              std::string("negotiate answered ") + describe_status(response.status, response.reason, response.body));
+            throw raw_refused(response.status, std::string("negotiate answered ") +
+                                                   describe_status(response.status, response.reason, response.body));
         auto parsed = protocol::parse_negotiate_response(response.body);
         if (!parsed)
-            throw std::runtime_error(std::string("the negotiate response is not usable (") + parsed.error().to_string() +
-                                     std::string("): ") + body_excerpt(response.body));
-        if (parsed->error) throw std::runtime_error(std::string("negotiate answered with the error: ") + *parsed->error);
+            throw std::runtime_error(std::string("the negotiate response is not usable (") +
+                                     parsed.error().to_string() + std::string("): ") + body_excerpt(response.body));
+        if (parsed->error)
+            throw std::runtime_error(std::string("negotiate answered with the error: ") + *parsed->error);
         const auto id = parsed->transport_id(); // token from version 1 on, else the id (NEG-020, NEG-021)
         if (!id)
-            throw std::runtime_error(std::string("the negotiate response has no connection id: ") + body_excerpt(response.body));
+            throw std::runtime_error(std::string("the negotiate response has no connection id: ") +
+                                     body_excerpt(response.body));
         connection_id = parsed->connection_id.value_or("");
         connection_token = *id;
         settings.url = protocol::append_query_parameter(settings.url, "id", *id);

@@ -94,7 +94,8 @@ cell_result run_cell(const scenario& sc, const cell& c, target& t, const require
                     what.seen = f.seen;
                     what.requirement_id = id;
                     if (const auto* r = catalogue.find(id)) what.requirement_text = r->text;
-                    log.add(transcript_direction::note, "harness", "failure", "expected " + f.expected + "; saw " + f.seen);
+                    log.add(transcript_direction::note, "harness", "failure",
+                            "expected " + f.expected + "; saw " + f.seen);
                     result.result = severity(id, catalogue);
                     result.failed = std::move(what);
                     break;
@@ -106,7 +107,8 @@ cell_result run_cell(const scenario& sc, const cell& c, target& t, const require
             result.reason = n.reason;
         } catch (const std::exception& e) {
             result.result = outcome::error;
-            result.reason = "step " + std::to_string(index + 1) + " (" + sc.steps[static_cast<std::size_t>(index)].where.to_string() + "): " + e.what();
+            result.reason = "step " + std::to_string(index + 1) + " (" +
+                            sc.steps[static_cast<std::size_t>(index)].where.to_string() + "): " + e.what();
         }
     } // connections close here, inside the cell's time and transcript
     result.duration = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
@@ -143,10 +145,13 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
     }
     target t(hub_url, options.endpoints, options.timings);
     const auto offered = t.offered_transports("");
-    if (!offered) throw unreachable_target("cannot negotiate with " + hub_url + " (POST " + hub_url + "/negotiate?negotiateVersion=1 did not answer 200 with a negotiate response)");
+    if (!offered)
+        throw unreachable_target("cannot negotiate with " + hub_url + " (POST " + hub_url +
+                                 "/negotiate?negotiateVersion=1 did not answer 200 with a negotiate response)");
     run.target.url = hub_url;
     run.target.embedded = embedded.has_value();
-    for (auto tt : *offered) run.target.transports.emplace_back(protocol::transport_name(tt));
+    for (auto tt : *offered)
+        run.target.transports.emplace_back(protocol::transport_name(tt));
 
     struct job {
         std::size_t scenario_index;
@@ -163,7 +168,8 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
         }
         for (auto tt : all_transports)
             for (auto p : all_protocols)
-                if (allowed(sc.transports, tt) && allowed(options.transports, tt) && allowed(sc.protocols, p) && allowed(options.protocols, p))
+                if (allowed(sc.transports, tt) && allowed(options.transports, tt) && allowed(sc.protocols, p) &&
+                    allowed(options.protocols, p))
                     jobs.push_back({index, cell{tt, p}});
     }
     std::vector<const scenario*> by_index;
@@ -185,10 +191,13 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
     };
     std::vector<std::thread> workers;
     const auto count = std::max<std::size_t>(1, std::min(options.parallel, jobs.size()));
-    for (std::size_t i = 0; i < count; ++i) workers.emplace_back(worker);
-    for (auto& w : workers) w.join();
+    for (std::size_t i = 0; i < count; ++i)
+        workers.emplace_back(worker);
+    for (auto& w : workers)
+        w.join();
 
-    for (std::size_t i = 0; i < jobs.size(); ++i) run.scenarios[jobs[i].scenario_index].cells.push_back(std::move(results[i]));
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+        run.scenarios[jobs[i].scenario_index].cells.push_back(std::move(results[i]));
     run.wall_time = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
     return run;
 }

@@ -35,8 +35,7 @@ bool target::endpoint_present(const std::string& name) {
         try {
             const auto url = protocol::append_query_parameter(endpoint_url(name), "user", "hubspec-probe");
             present = http_exchange("GET", url, {}, {}, std::chrono::milliseconds(10'000)).status == 200;
-        } catch (const std::exception&) {
-        }
+        } catch (const std::exception&) {}
     } else {
         present = offered_transports(name).has_value();
     }
@@ -51,7 +50,8 @@ std::optional<std::vector<protocol::transport_type>> target::offered_transports(
     }
     std::optional<std::vector<protocol::transport_type>> offered;
     try {
-        const auto url = protocol::append_query_parameter(endpoint_url(endpoint_name) + "/negotiate", "negotiateVersion", "1");
+        const auto url =
+            protocol::append_query_parameter(endpoint_url(endpoint_name) + "/negotiate", "negotiateVersion", "1");
         auto reply = http_exchange("POST", url, {}, {}, std::chrono::milliseconds(10'000));
         if (reply.status == 200) {
             auto parsed = protocol::parse_negotiate_response(reply.body);

@@ -36,7 +36,8 @@ bool numbers_equal(const value& a, const value& b) {
 
 bool has_type(std::string_view type, const value& v) {
     const auto k = v.kind();
-    if (type == "number") return k == value_kind::integer || k == value_kind::unsigned_integer || k == value_kind::floating;
+    if (type == "number")
+        return k == value_kind::integer || k == value_kind::unsigned_integer || k == value_kind::floating;
     if (type == "integer") return k == value_kind::integer || k == value_kind::unsigned_integer;
     if (type == "float") return k == value_kind::floating;
     return protocol::kind_name(k) == type;
@@ -78,10 +79,14 @@ std::optional<std::string> match_matcher(const protocol::map_entry& m, const val
     }
     if (name == "$length") { // of a string (bytes), binary, list or map
         std::optional<std::size_t> length;
-        if (const auto* s = actual.as_string()) length = s->size();
-        else if (const auto* b = actual.get_if<protocol::binary>()) length = b->bytes.size();
-        else if (const auto* a = actual.get_if<protocol::array>()) length = a->size();
-        else if (const auto* mm = actual.get_if<protocol::map>()) length = mm->size();
+        if (const auto* s = actual.as_string())
+            length = s->size();
+        else if (const auto* b = actual.get_if<protocol::binary>())
+            length = b->bytes.size();
+        else if (const auto* a = actual.get_if<protocol::array>())
+            length = a->size();
+        else if (const auto* mm = actual.get_if<protocol::map>())
+            length = mm->size();
         if (length && !match_at(m.item, value{*length}, path)) return std::nullopt;
         return here + "expected a length matching " + show(m.item) + ", saw " + show(actual);
     }
@@ -147,7 +152,8 @@ bool needs_view(const protocol::value& v) {
     if (const auto* a = v.get_if<protocol::array>())
         return std::any_of(a->begin(), a->end(), [](const value& item) { return needs_view(item); });
     if (const auto* m = v.get_if<protocol::map>())
-        return std::any_of(m->begin(), m->end(), [](const protocol::map_entry& e) { return !e.key.as_string() || needs_view(e.item); });
+        return std::any_of(m->begin(), m->end(),
+                           [](const protocol::map_entry& e) { return !e.key.as_string() || needs_view(e.item); });
     return false;
 }
 } // namespace

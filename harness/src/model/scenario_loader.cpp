@@ -33,8 +33,10 @@ std::optional<protocol::value> plain_scalar(const std::string& text) {
         negative = digits[0] == '-';
         digits.remove_prefix(1);
     }
-    if (digits.starts_with("0x")) base = 16, digits.remove_prefix(2);
-    else if (digits.starts_with("0o")) base = 8, digits.remove_prefix(2);
+    if (digits.starts_with("0x"))
+        base = 16, digits.remove_prefix(2);
+    else if (digits.starts_with("0o"))
+        base = 8, digits.remove_prefix(2);
     if (!digits.empty()) {
         std::uint64_t magnitude = 0;
         auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude, base);
@@ -72,7 +74,8 @@ protocol::value to_value(const YAML::Node& node, const std::string& file) {
     case YAML::NodeType::Sequence: {
         protocol::array items;
         items.reserve(node.size());
-        for (const auto& item : node) items.push_back(to_value(item, file));
+        for (const auto& item : node)
+            items.push_back(to_value(item, file));
         return protocol::value{std::move(items)};
     }
     case YAML::NodeType::Map: {
@@ -110,8 +113,8 @@ std::vector<std::string> string_list(const YAML::Node& node, const std::string& 
 const std::set<std::string>& known_actions() {
     static const std::set<std::string> actions{
         // through the reference client
-        "connect", "invoke", "await", "send", "expect_message", "expect_no_message", "expect_sequence", "stream", "upload", "handle", "stop",
-        "expect_state", "expect_closed",
+        "connect", "invoke", "await", "send", "expect_message", "expect_no_message", "expect_sequence", "stream",
+        "upload", "handle", "stop", "expect_state", "expect_closed",
         // on the raw wire
         "http", "raw_connect", "raw_send", "raw_expect", "raw_expect_closed", "raw_expect_silence", "raw_close",
         // on the fault-injecting proxy
@@ -135,7 +138,7 @@ step parse_step(const YAML::Node& node, const std::string& file) {
 
 scenario parse_scenario(const YAML::Node& node, const std::string& file) {
     if (!node.IsMap()) fail_at(file, node, "a scenario is a mapping with id, title, requires and steps");
-    static const std::set<std::string> keys{"id",        "title",     "requires", "methods", "endpoints",
+    static const std::set<std::string> keys{"id",         "title",     "requires", "methods", "endpoints",
                                             "transports", "protocols", "once",     "steps"};
     for (const auto& entry : node) {
         const auto key = entry.first.as<std::string>();
@@ -165,7 +168,8 @@ scenario parse_scenario(const YAML::Node& node, const std::string& file) {
     const auto steps = node["steps"];
     if (!steps || !steps.IsSequence() || steps.size() == 0)
         fail_at(file, node, "scenario " + sc.id + " needs `steps` (a non-empty list)");
-    for (const auto& s : steps) sc.steps.push_back(parse_step(s, file));
+    for (const auto& s : steps)
+        sc.steps.push_back(parse_step(s, file));
     return sc;
 }
 

@@ -31,7 +31,8 @@ constexpr std::size_t sse_buffer_threshold = 64 * 1024;
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
@@ -70,7 +71,8 @@ std::optional<request_head> parse_head(std::string_view text) {
         auto colon = line.find(':');
         if (colon == std::string_view::npos) return std::nullopt;
         auto value = line.substr(colon + 1);
-        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        while (!value.empty() && value.front() == ' ')
+            value.remove_prefix(1);
         head.headers.emplace_back(lower(line.substr(0, colon)), std::string(value));
     }
     return head;
@@ -155,7 +157,8 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
                     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 32\r\n"
                     "Connection: close\r\n\r\nWebSocket refused by the proxy.\n");
                 auto self = shared_from_this();
-                asio::async_write(client, asio::buffer(*reply), [self, reply](error_code, std::size_t) { self->close(); });
+                asio::async_write(client, asio::buffer(*reply),
+                                  [self, reply](error_code, std::size_t) { self->close(); });
                 return;
             }
             std::string forwarded = head->write(upgrade && proxy.strip_upgrade);
@@ -173,17 +176,20 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
             // A black hole delays the connection too; wait it out first.
             auto wait = std::make_shared<asio::steady_timer>(proxy.io, proxy.paused_until);
             wait->async_wait([self, resolver, wait, first = std::move(first_bytes)](error_code) mutable {
-                resolver->async_resolve(self->proxy.upstream_host, self->proxy.upstream_port,
-                                        [self, resolver, first = std::move(first)](error_code ec, tcp::resolver::results_type results) mutable {
-                                            if (ec) return self->close();
-                                            asio::async_connect(self->upstream, results,
-                                                                [self, first = std::move(first)](error_code ec2, const tcp::endpoint&) mutable {
-                                                                    if (ec2) return self->close();
-                                                                    self->enqueue(self->up, self->timer_up, std::move(first));
-                                                                    self->pump(self->up, self->timer_up);
-                                                                    self->pump(self->down, self->timer_down);
-                                                                });
-                                        });
+                resolver->async_resolve(
+                    self->proxy.upstream_host, self->proxy.upstream_port,
+                    [self, resolver, first = std::move(first)](error_code ec,
+                                                               tcp::resolver::results_type results) mutable {
+                        if (ec) return self->close();
+                        asio::async_connect(
+                            self->upstream, results,
+                            [self, first = std::move(first)](error_code ec2, const tcp::endpoint&) mutable {
+                                if (ec2) return self->close();
+                                self->enqueue(self->up, self->timer_up, std::move(first));
+                                self->pump(self->up, self->timer_up);
+                                self->pump(self->down, self->timer_down);
+                            });
+                    });
             });
         }
 
@@ -228,11 +234,12 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
             timer.async_wait([self, &d, &timer](error_code ec) {
                 if (ec || self->closed) return;
                 if (clock::now() < self->proxy.paused_until) return self->write_next(d, timer); // paused meanwhile
-                asio::async_write(*d.to, asio::buffer(d.queue.front().second), [self, &d, &timer](error_code ec2, std::size_t) {
-                    if (ec2) return self->close();
-                    d.queue.pop_front();
-                    self->write_next(d, timer);
-                });
+                asio::async_write(*d.to, asio::buffer(d.queue.front().second),
+                                  [self, &d, &timer](error_code ec2, std::size_t) {
+                                      if (ec2) return self->close();
+                                      d.queue.pop_front();
+                                      self->write_next(d, timer);
+                                  });
             });
         }
 
@@ -302,7 +309,8 @@ fault_proxy::~fault_proxy() {
         error_code ignored;
         impl_->acceptor.close(ignored);
         auto sessions = impl_->sessions; // close() erases
-        for (const auto& s : sessions) s->close();
+        for (const auto& s : sessions)
+            s->close();
         return 0;
     });
     impl_->io.stop();
@@ -336,11 +344,14 @@ void fault_proxy::black_hole(std::chrono::milliseconds duration) {
 std::size_t fault_proxy::cut_all(bool close_frame) {
     return impl_->on_io([this, close_frame] {
         auto sessions = impl_->sessions;
-        for (const auto& s : sessions) s->cut(close_frame);
+        for (const auto& s : sessions)
+            s->cut(close_frame);
         return sessions.size();
     });
 }
 
-std::size_t fault_proxy::connections_accepted() const { return impl_->accepted; }
+std::size_t fault_proxy::connections_accepted() const {
+    return impl_->accepted;
+}
 
 } // namespace hubspec::harness::detail

@@ -15,7 +15,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
-milliseconds ms(std::int64_t n) { return milliseconds(n); }
+milliseconds ms(std::int64_t n) {
+    return milliseconds(n);
+}
 
 std::string error_text(std::exception_ptr e) {
     try {
@@ -33,7 +35,9 @@ bool says_method_missing(const std::string& error) {
            error.find("Unknown hub method") != std::string::npos;
 }
 
-protocol::value arguments_value(const client::arguments& args) { return protocol::value{protocol::array(args)}; }
+protocol::value arguments_value(const client::arguments& args) {
+    return protocol::value{protocol::array(args)};
+}
 
 /// Checks an error text against `expect_error`, or fails because there was one.
 void check_error(const step_params& p, const std::string& what, const std::string& error) {
@@ -41,11 +45,13 @@ void check_error(const step_params& p, const std::string& what, const std::strin
     if (says_method_missing(error) && (!wanted || mismatch(*wanted, protocol::value{error})))
         throw not_applicable{what + ": the method is missing (the server said: " + error + ")"};
     if (!wanted) throw expectation_failed{what + " succeeds", "error: " + error};
-    if (auto why = mismatch(*wanted, protocol::value{error})) throw expectation_failed{what + " fails with " + show(*wanted), "error: " + error};
+    if (auto why = mismatch(*wanted, protocol::value{error}))
+        throw expectation_failed{what + " fails with " + show(*wanted), "error: " + error};
 }
 
 void check_result(const step_params& p, const std::string& what, const protocol::value& result) {
-    if (p.has("expect_error")) throw expectation_failed{what + " fails with " + show(*p.get("expect_error")), "result: " + show(result)};
+    if (p.has("expect_error"))
+        throw expectation_failed{what + " fails with " + show(*p.get("expect_error")), "result: " + show(result)};
     if (auto wanted = p.get("expect"))
         if (auto why = mismatch(*wanted, result)) throw expectation_failed{what + " returns " + show(*wanted), *why};
 }
@@ -81,7 +87,7 @@ void run_connect(const step& s, cell_context& ctx) {
         }
     }
     options.protocol = protocol_of(p, ctx) == protocol_name::json ? client::hub_protocol_kind::json
-                                                                   : client::hub_protocol_kind::messagepack;
+                                                                  : client::hub_protocol_kind::messagepack;
     if (auto headers = p.get("headers"); headers && headers->get_if<protocol::map>())
         for (const auto& e : *headers->get_if<protocol::map>())
             options.headers.emplace_back(e.key.as_string() ? *e.key.as_string() : show(e.key),
@@ -224,7 +230,8 @@ void run_expect_sequence(const step& s, cell_context& ctx) {
     for (auto& extra : actor.take_all(method, 1, clock::now() + ms(p.integer("settle_ms", 200))))
         calls.push_back(std::move(extra));
     std::vector<std::int64_t> seen;
-    for (const auto& args : calls) seen.push_back(!args.empty() ? args[0].as_int64().value_or(-1) : -1);
+    for (const auto& args : calls)
+        seen.push_back(!args.empty() ? args[0].as_int64().value_or(-1) : -1);
     std::size_t missing = 0, duplicated = 0, out_of_order = 0;
     std::vector<int> times(count, 0);
     std::int64_t last = -1;
@@ -233,10 +240,12 @@ void run_expect_sequence(const step& s, cell_context& ctx) {
         if (n <= last) ++out_of_order;
         last = std::max(last, n);
     }
-    for (auto t : times) missing += t == 0 ? 1 : 0;
+    for (auto t : times)
+        missing += t == 0 ? 1 : 0;
     if (missing || duplicated || out_of_order || seen.size() != count) {
         std::string first;
-        for (std::size_t i = 0; i < seen.size() && i < 12; ++i) first += (i ? "," : "") + std::to_string(seen[i]);
+        for (std::size_t i = 0; i < seen.size() && i < 12; ++i)
+            first += (i ? "," : "") + std::to_string(seen[i]);
         throw expectation_failed{method + "(0) … " + method + "(" + std::to_string(count - 1) + ") to " + actor.name() +
                                      ", each once, in order",
                                  std::to_string(seen.size()) + " calls: " + std::to_string(missing) + " missing, " +
@@ -277,8 +286,11 @@ void run_stream(const step& s, cell_context& ctx) {
         return state->done || (cancel_after >= 0 && static_cast<std::int64_t>(state->items.size()) >= cancel_after);
     });
     if (!ended) {
-        throw expectation_failed{"the stream " + method + " to " + (cancel_after >= 0 ? "send " + std::to_string(cancel_after) + " items" : std::string("complete")) + " within " + std::to_string(within) + " ms",
-                                 std::to_string(state->items.size()) + " items " + show(protocol::value{state->items}) + ", no completion"};
+        throw expectation_failed{
+            "the stream " + method + " to " +
+                (cancel_after >= 0 ? "send " + std::to_string(cancel_after) + " items" : std::string("complete")) +
+                " within " + std::to_string(within) + " ms",
+            std::to_string(state->items.size()) + " items " + show(protocol::value{state->items}) + ", no completion"};
     }
     protocol::array items = state->items;
     const bool canceled = cancel_after >= 0 && !state->done;
@@ -296,7 +308,8 @@ void run_stream(const step& s, cell_context& ctx) {
         // Items before the error count too (ERR-013).
         if (auto wanted = p.get("expect_items"))
             if (auto why = mismatch(*wanted, protocol::value{items}))
-                throw expectation_failed{"the stream " + method + " yields " + show(*wanted) + " before its error", *why};
+                throw expectation_failed{"the stream " + method + " yields " + show(*wanted) + " before its error",
+                                         *why};
         if (p.has("capture")) ctx.variables[p.required_text("capture")] = protocol::value{std::move(items)};
         return;
     }
@@ -315,11 +328,13 @@ void run_upload(const step& s, cell_context& ctx) {
     const auto method = p.required_text("method");
     client::upload_stream upload;
     auto future = actor.connection().invoke(method, p.list("args"), {upload});
-    for (auto& item : p.list("items")) upload.write(std::move(item));
+    for (auto& item : p.list("items"))
+        upload.write(std::move(item));
     upload.complete();
     const auto within = p.integer("within_ms", 10'000);
     if (future.wait_for(ms(within)) != std::future_status::ready)
-        throw expectation_failed{"a Completion for the upload " + method + " within " + std::to_string(within) + " ms", "none"};
+        throw expectation_failed{"a Completion for the upload " + method + " within " + std::to_string(within) + " ms",
+                                 "none"};
     protocol::value result;
     try {
         result = future.get();
@@ -345,7 +360,8 @@ void run_handle(const step& s, cell_context& ctx) {
         return;
     }
     auto reply = p.get("reply").value_or(protocol::value{});
-    actor.connection().on_raw(method, [reply](const client::arguments&) { return std::optional<protocol::value>(reply); });
+    actor.connection().on_raw(method,
+                              [reply](const client::arguments&) { return std::optional<protocol::value>(reply); });
 }
 
 void run_stop(const step& s, cell_context& ctx) {
@@ -359,8 +375,9 @@ void run_expect_state(const step& s, cell_context& ctx) {
     const auto state = p.required_text("state");
     const std::string event = state == "reconnecting" ? "reconnecting"
                               : state == "connected"  ? "reconnected"
-                              : state == "disconnected" ? "closed"
-                                                        : throw script_error(p.describe() + ": unknown state `" + state + "`");
+                              : state == "disconnected"
+                                  ? "closed"
+                                  : throw script_error(p.describe() + ": unknown state `" + state + "`");
     const auto within = p.integer("within_ms", 10'000);
     if (!actor.take_state_event(event, clock::now() + ms(within)))
         throw expectation_failed{actor.name() + " becomes " + state + " within " + std::to_string(within) + " ms",

@@ -21,7 +21,8 @@ header_list headers_of(const std::optional<protocol::value>& v) {
 
 std::string head_of(const http_response& r) {
     std::string out = std::to_string(r.status) + " " + r.reason;
-    for (const auto& [name, value] : r.headers) out += "\n" + name + ": " + value;
+    for (const auto& [name, value] : r.headers)
+        out += "\n" + name + ": " + value;
     return out;
 }
 
@@ -34,7 +35,8 @@ void run_http(const step& s, cell_context& ctx) {
     const auto headers = headers_of(p.get("headers"));
     const auto body = p.text("body", "");
     std::string request_head = method + " " + url;
-    for (const auto& [name, value] : headers) request_head += "\n" + name + ": " + value;
+    for (const auto& [name, value] : headers)
+        request_head += "\n" + name + ": " + value;
     ctx.log.add(transcript_direction::sent, "harness", "http-request", request_head, body);
 
     http_response response;
@@ -48,14 +50,18 @@ void run_http(const step& s, cell_context& ctx) {
     const auto expect = p.get("expect").value_or(protocol::value{});
     if (const auto* status = expect.find("status"))
         if (auto why = mismatch(*status, protocol::value{response.status}))
-            throw expectation_failed{"status " + show(*status), std::to_string(response.status) + " " + response.reason +
-                                                                   (response.body.empty() ? "" : ": " + response.body.substr(0, 200))};
+            throw expectation_failed{"status " + show(*status),
+                                     std::to_string(response.status) + " " + response.reason +
+                                         (response.body.empty() ? "" : ": " + response.body.substr(0, 200))};
     if (const auto* wanted = expect.find("headers"); wanted && wanted->get_if<protocol::map>()) {
         for (const auto& e : *wanted->get_if<protocol::map>()) {
             const auto name = e.key.as_string() ? *e.key.as_string() : show(e.key);
-            const protocol::value seen = response.has_header(name) ? protocol::value{response.header(name)} : protocol::value{};
+            const protocol::value seen =
+                response.has_header(name) ? protocol::value{response.header(name)} : protocol::value{};
             if (auto why = mismatch(e.item, seen))
-                throw expectation_failed{"header " + name + ": " + show(e.item), response.has_header(name) ? name + ": " + response.header(name) : "no " + name + " header"};
+                throw expectation_failed{"header " + name + ": " + show(e.item),
+                                         response.has_header(name) ? name + ": " + response.header(name)
+                                                                   : "no " + name + " header"};
         }
     }
     if (const auto* wanted = expect.find("body"))
@@ -66,22 +72,29 @@ void run_http(const step& s, cell_context& ctx) {
     auto parse_body = [&]() -> const protocol::value& {
         if (!json) {
             auto parsed = protocol::parse_json_value(response.body);
-            if (!parsed) throw expectation_failed{"a JSON body", "not JSON (" + parsed.error().to_string() + "): " + response.body.substr(0, 200)};
+            if (!parsed)
+                throw expectation_failed{"a JSON body", "not JSON (" + parsed.error().to_string() +
+                                                            "): " + response.body.substr(0, 200)};
             json = std::move(*parsed);
         }
         return *json;
     };
     if (const auto* wanted = expect.find("json"))
-        if (auto why = mismatch(*wanted, parse_body())) throw expectation_failed{"JSON body " + show(*wanted), *why + " in " + response.body.substr(0, 400)};
+        if (auto why = mismatch(*wanted, parse_body()))
+            throw expectation_failed{"JSON body " + show(*wanted), *why + " in " + response.body.substr(0, 400)};
 
     if (auto capture = p.get("capture"); capture && capture->get_if<protocol::map>()) {
         for (const auto& e : *capture->get_if<protocol::map>()) {
             const auto var = e.key.as_string() ? *e.key.as_string() : show(e.key);
             const auto key = e.item.as_string() ? *e.item.as_string() : show(e.item);
-            if (key == "$body") ctx.variables[var] = protocol::value{response.body};
-            else if (key == "$status") ctx.variables[var] = protocol::value{response.status};
-            else if (const auto* found = parse_body().find(key)) ctx.variables[var] = *found;
-            else throw expectation_failed{"a `" + key + "` property in the JSON body", response.body.substr(0, 400)};
+            if (key == "$body")
+                ctx.variables[var] = protocol::value{response.body};
+            else if (key == "$status")
+                ctx.variables[var] = protocol::value{response.status};
+            else if (const auto* found = parse_body().find(key))
+                ctx.variables[var] = *found;
+            else
+                throw expectation_failed{"a `" + key + "` property in the JSON body", response.body.substr(0, 400)};
         }
     }
 }

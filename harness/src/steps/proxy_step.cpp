@@ -24,14 +24,16 @@ void run_proxy(const step& s, cell_context& ctx) {
         const bool close_frame = p.boolean("close_frame", false);
         const auto cut = proxy.cut_all(close_frame);
         ctx.log.add(transcript_direction::note, "proxy", "fault",
-                    "cut " + std::to_string(cut) + " connections" + (close_frame ? " with Close frames" : " without a Close frame"));
+                    "cut " + std::to_string(cut) + " connections" +
+                        (close_frame ? " with Close frames" : " without a Close frame"));
         if (cut == 0 && p.boolean("expect_connections", true))
             throw expectation_failed{"a connection through the proxy to cut", "none was open"};
         acted = true;
     }
     if (!acted)
-        throw script_error(p.describe() +
-                           ": needs one of refuse_websockets, strip_upgrade, buffer_sse, latency_ms, black_hole_ms, cut");
+        throw script_error(
+            p.describe() +
+            ": needs one of refuse_websockets, strip_upgrade, buffer_sse, latency_ms, black_hole_ms, cut");
 }
 
 } // namespace hubspec::harness::detail

@@ -25,7 +25,9 @@ protocol::value message_value(const protocol::hub_message& m) {
     return parsed ? std::move(*parsed) : protocol::value{};
 }
 
-bool is_ping(const protocol::hub_message& m) { return std::holds_alternative<protocol::ping_message>(m); }
+bool is_ping(const protocol::hub_message& m) {
+    return std::holds_alternative<protocol::ping_message>(m);
+}
 
 std::string describe(const raw_event& e) {
     struct {
@@ -33,7 +35,9 @@ std::string describe(const raw_event& e) {
         std::string operator()(const protocol::hub_message& m) const { return message_to_json(m); }
         std::string operator()(const raw_closed& c) const { return "the transport closed (" + c.how + ")"; }
         std::string operator()(const raw_timeout&) const { return "nothing"; }
-        std::string operator()(const raw_bad_bytes& b) const { return "bytes that are not a hub message: " + b.problem; }
+        std::string operator()(const raw_bad_bytes& b) const {
+            return "bytes that are not a hub message: " + b.problem;
+        }
     } visitor;
     return std::visit(visitor, e);
 }
@@ -132,7 +136,8 @@ void run_raw_expect(const step& s, cell_context& ctx) {
         if (!reply) throw expectation_failed{"a handshake response " + show(*wanted), describe(event)};
         auto parsed = protocol::parse_json_value(reply->json);
         if (!parsed) throw expectation_failed{"a JSON handshake response", reply->json};
-        if (auto why = mismatch(*wanted, *parsed)) throw expectation_failed{"a handshake response " + show(*wanted), *why};
+        if (auto why = mismatch(*wanted, *parsed))
+            throw expectation_failed{"a handshake response " + show(*wanted), *why};
         return;
     }
     const auto wanted = p.get("message").value_or(protocol::value{protocol::map{}});
@@ -142,7 +147,9 @@ void run_raw_expect(const step& s, cell_context& ctx) {
     for (;;) {
         auto event = actor.next(deadline);
         const auto* message = std::get_if<protocol::hub_message>(&event);
-        if (!message) throw expectation_failed{"a message " + show(wanted) + " within " + std::to_string(within) + " ms", describe(event)};
+        if (!message)
+            throw expectation_failed{"a message " + show(wanted) + " within " + std::to_string(within) + " ms",
+                                     describe(event)};
         if (is_ping(*message) && !want_ping) continue;
         const auto seen = message_value(*message);
         if (auto why = mismatch(wanted, seen)) {
@@ -153,7 +160,8 @@ void run_raw_expect(const step& s, cell_context& ctx) {
             for (const auto& e : *capture->get_if<protocol::map>()) {
                 const auto key = e.item.as_string() ? *e.item.as_string() : show(e.item);
                 const auto* field = seen.find(key);
-                ctx.variables[e.key.as_string() ? *e.key.as_string() : show(e.key)] = field ? *field : protocol::value{};
+                ctx.variables[e.key.as_string() ? *e.key.as_string() : show(e.key)] =
+                    field ? *field : protocol::value{};
             }
         return;
     }
@@ -173,14 +181,18 @@ void run_raw_expect_closed(const step& s, cell_context& ctx) {
             continue; // messages before the end are allowed
         }
         if (std::holds_alternative<raw_bad_bytes>(event) && close_message) break;
-        throw expectation_failed{"the server ends the connection within " + std::to_string(within) + " ms", describe(event)};
+        throw expectation_failed{"the server ends the connection within " + std::to_string(within) + " ms",
+                                 describe(event)};
     }
     if (auto wanted = p.get("close")) {
         if (!close_message) {
-            if (!wanted->is_null()) throw expectation_failed{"a Close message " + show(*wanted) + " before the end", "the transport ended without one"};
+            if (!wanted->is_null())
+                throw expectation_failed{"a Close message " + show(*wanted) + " before the end",
+                                         "the transport ended without one"};
             return;
         }
-        if (auto why = mismatch(*wanted, *close_message)) throw expectation_failed{"a Close message " + show(*wanted), *why};
+        if (auto why = mismatch(*wanted, *close_message))
+            throw expectation_failed{"a Close message " + show(*wanted), *why};
     }
 }
 
@@ -193,7 +205,9 @@ void run_raw_expect_silence(const step& s, cell_context& ctx) {
     for (;;) {
         auto event = actor.next(deadline);
         if (std::holds_alternative<raw_timeout>(event)) return;
-        if (const auto* message = std::get_if<protocol::hub_message>(&event); message && ignore_pings && is_ping(*message)) continue;
+        if (const auto* message = std::get_if<protocol::hub_message>(&event);
+            message && ignore_pings && is_ping(*message))
+            continue;
         throw expectation_failed{"nothing from the server for " + std::to_string(for_ms) + " ms", describe(event)};
     }
 }

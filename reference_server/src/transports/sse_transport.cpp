@@ -32,7 +32,8 @@ public:
 
     void start() {
         stream_.expires_never();
-        queue_.push_back(event_stream_response_head() + http_chunk(protocol::sse_stream_preamble)); // SSE-005
+        const bool pragma = !router_.faults().violates(violation::sse_no_pragma);                         // SSE-004
+        queue_.push_back(event_stream_response_head(pragma) + http_chunk(protocol::sse_stream_preamble)); // SSE-005
         do_write();
         do_watch();
         connection_->attach(weak_from_this());

@@ -89,8 +89,8 @@ private:
         if (ec) {
             // WS-018: a Close frame is graceful; a reset, EOF or abort is not (SR-011).
             // A Close frame that arrived counts even when the peer cut TCP before the closing handshake ended.
-            const bool graceful = ec == websocket::error::closed || close_requested_ ||
-                                  ws_.reason().code != websocket::close_code::none;
+            const bool graceful =
+                ec == websocket::error::closed || close_requested_ || ws_.reason().code != websocket::close_code::none;
             if (!graceful && !abandoned_ && ec != net::error::operation_aborted) {
                 log_event("WS-018", token_, "transport ended without a Close frame: " + ec.message());
             }

@@ -14,11 +14,11 @@ enum class requirement_level { must, should, may };
 enum class requirement_side { server, client, both };
 
 struct requirement {
-    std::string id;   // "NEG-010"
+    std::string id; // "NEG-010"
     requirement_level level = requirement_level::must;
     requirement_side side = requirement_side::server;
     std::string text;
-    bool diff = false;                  // the catalogue follows Microsoft where its spec says otherwise ([DIFF])
+    bool diff = false;                     // the catalogue follows Microsoft where its spec says otherwise ([DIFF])
     std::optional<std::string> untestable; // why a scenario cannot observe it from the client side
 };
 

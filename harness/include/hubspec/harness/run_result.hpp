@@ -16,8 +16,8 @@ namespace hubspec::harness {
 
 /// Why a cell did not pass: the step, what was expected, what was seen, and the requirement.
 struct failure {
-    int step_index = -1;          // 0-based; -1 = before the first step
-    std::string step;             // "expect_message (scenarios/groups.yaml:14)"
+    int step_index = -1; // 0-based; -1 = before the first step
+    std::string step;    // "expect_message (scenarios/groups.yaml:14)"
     std::string expected;
     std::string seen;
     std::string requirement_id;   // the one the step checks (or the scenario's first)
@@ -29,8 +29,8 @@ struct cell_result {
     cell where;
     bool once = false;
     outcome result = outcome::pass;
-    std::string reason;                 // skip: why not applicable; error: what broke in the harness
-    std::optional<failure> failed;      // for fail and non-strict
+    std::string reason;            // skip: why not applicable; error: what broke in the harness
+    std::optional<failure> failed; // for fail and non-strict
     std::chrono::milliseconds duration{0};
     std::vector<transcript_entry> transcript;
     /// Set when --expect named this cell: what it expected, and why.
@@ -47,9 +47,9 @@ struct scenario_result {
 };
 
 struct target_info {
-    std::string url;                      // the hub URL, or the embedded server's
+    std::string url; // the hub URL, or the embedded server's
     bool embedded = false;
-    std::vector<std::string> transports;  // as the target's negotiate listed them
+    std::vector<std::string> transports; // as the target's negotiate listed them
 };
 
 struct run_result {

@@ -38,8 +38,8 @@ struct run_options {
     std::vector<protocol_name> protocols;             // empty = both
     std::string filter = "*";                         // glob over scenario ids
     bool strict = false;
-    std::size_t parallel = 4;                         // cells at a time
-    target_timings timings;                           // the embedded server uses these too
+    std::size_t parallel = 4; // cells at a time
+    target_timings timings;   // the embedded server uses these too
     /// Called as each cell ends (progress output); may be called from several threads, one at a time.
     std::function<void(const scenario_result&, const cell_result&)> on_cell;
 };

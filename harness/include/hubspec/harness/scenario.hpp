@@ -19,7 +19,7 @@ enum class protocol_name { json, messagepack };
 
 std::string_view to_string(protocol_name p) noexcept;
 std::optional<protocol_name> parse_protocol_name(std::string_view text) noexcept; // "json", "messagepack"
-std::string_view transport_option_name(protocol::transport_type t) noexcept;       // "websockets", ...
+std::string_view transport_option_name(protocol::transport_type t) noexcept;      // "websockets", ...
 std::optional<protocol::transport_type> parse_transport_option(std::string_view text) noexcept;
 
 /// Where a step or scenario was written, for error messages: "scenarios/groups.yaml:12".
@@ -36,11 +36,11 @@ struct step {
 };
 
 struct scenario {
-    std::string id;    // "groups.send-to-group-reaches-members-only"
-    std::string title; // one line, for people
-    std::vector<std::string> requires_ids;  // requirement IDs it checks ("GRP-002")
-    std::vector<std::string> methods;       // contract methods it needs; missing ones skip it
-    std::vector<std::string> endpoints;     // contract endpoints beyond the main hub ("conformance-nows")
+    std::string id;                                   // "groups.send-to-group-reaches-members-only"
+    std::string title;                                // one line, for people
+    std::vector<std::string> requires_ids;            // requirement IDs it checks ("GRP-002")
+    std::vector<std::string> methods;                 // contract methods it needs; missing ones skip it
+    std::vector<std::string> endpoints;               // contract endpoints beyond the main hub ("conformance-nows")
     std::vector<protocol::transport_type> transports; // empty = every transport
     std::vector<protocol_name> protocols;             // empty = both
     /// Runs once, not per cell (for scenarios about negotiate or HTTP alone).

@@ -14,10 +14,10 @@ enum class transcript_direction { sent, received, note };
 struct transcript_entry {
     std::chrono::milliseconds at{0}; // since the cell started
     transcript_direction direction = transcript_direction::note;
-    std::string actor;               // the connection's name in the script ("a"), or "harness"
-    std::string kind;                // "http-request", "http-response", "frame", "message", "step", "state", ...
-    std::string text;                // one line: the request line, the decoded message as JSON, ...
-    std::string bytes;               // the payload as it went over the wire (may be binary), or empty
+    std::string actor; // the connection's name in the script ("a"), or "harness"
+    std::string kind;  // "http-request", "http-response", "frame", "message", "step", "state", ...
+    std::string text;  // one line: the request line, the decoded message as JSON, ...
+    std::string bytes; // the payload as it went over the wire (may be binary), or empty
 };
 
 /// Thread-safe: connections report on their own I/O threads.

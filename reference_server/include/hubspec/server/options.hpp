@@ -6,6 +6,7 @@
 #include "hubspec/protocol/keep_alive.hpp"
 #include "hubspec/protocol/negotiate.hpp"
 #include "hubspec/protocol/stateful_reconnect.hpp"
+#include "hubspec/server/violations.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -29,6 +30,7 @@ struct server_options {
     /// Failures are logged to stderr with their requirement ID; an embedding harness turns that off.
     bool log_to_stderr = true;
     bool control_endpoints = false; // serve the control API over HTTP under /control/ (tests only: control.hpp)
+    violation_set violations;       // requirements broken on purpose (--violate; tests of the harness only)
 };
 
 /// How one hub path is served (HttpConnectionDispatcherOptions).

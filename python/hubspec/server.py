@@ -1,0 +1,96 @@
+"""The embedded reference server: every contract endpoint on 127.0.0.1, an ephemeral port."""
+
+from __future__ import annotations
+
+import atexit
+import weakref
+from typing import Optional
+
+from . import _hubspec
+
+#: The timings `hubspec run` gives the embedded server: short, so the suite is fast.
+EMBEDDED_TIMINGS = {
+    "keepalive_ms": 1000,
+    "client_timeout_ms": 4000,
+    "handshake_timeout_ms": 2000,
+    "disconnect_timeout_ms": 3000,
+    "long_poll_timeout_ms": 5000,
+    "max_message_size": 32 * 1024,
+    "stateful_reconnect_buffer_size": 100_000,
+}
+
+_running: "weakref.WeakSet[Server]" = weakref.WeakSet()
+
+
+class Server:
+    """``with hubspec.Server() as server: ...`` serves /conformance, /conformance-nows,
+    /conformance-auth (+ /token), /redirect and /chat until the block ends.
+
+    Timings (keyword arguments, as ``hubspec run`` names them): keepalive_ms,
+    client_timeout_ms, handshake_timeout_ms, disconnect_timeout_ms,
+    long_poll_timeout_ms, max_message_size, stateful_reconnect_buffer_size;
+    the defaults are EMBEDDED_TIMINGS. ``log=True`` prints the server's log to stderr.
+    """
+
+    def __init__(self, *, log: bool = False, **timings: int) -> None:
+        unknown = set(timings) - set(EMBEDDED_TIMINGS)
+        if unknown:
+            raise TypeError(f"unknown timing(s): {', '.join(sorted(unknown))}")
+        self.timings = {**EMBEDDED_TIMINGS, **timings}
+        self._server: Optional[_hubspec._Server] = _hubspec._Server(**self.timings, log=log)
+        _running.add(self)
+
+    @property
+    def origin(self) -> str:
+        """http://127.0.0.1:PORT"""
+        return self._require().origin
+
+    @property
+    def url(self) -> str:
+        """The conformance hub: http://127.0.0.1:PORT/conformance"""
+        return self.origin + "/conformance"
+
+    @property
+    def port(self) -> int:
+        return self._require().port
+
+    def endpoint(self, name: str) -> str:
+        """The URL of a contract endpoint: conformance-nows, conformance-auth, token, redirect, chat."""
+        return f"{self.origin}/{name}"
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def _require(self) -> "_hubspec._Server":
+        if self._server is None:
+            raise RuntimeError("the server is stopped")
+        return self._server
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"<hubspec.Server {self.url if self.running else 'stopped'}>"
+
+
+def server_for(url: str) -> Optional[Server]:
+    """The running Server that serves `url`, if one in this process does."""
+    for s in list(_running):
+        if s.running and (url == s.origin or url.startswith(s.origin + "/")):
+            return s
+    return None
+
+
+@atexit.register
+def _stop_all() -> None:
+    for s in list(_running):
+        s.stop()
