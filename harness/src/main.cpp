@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"websockets", "serversentevents", "longpolling"}));
     run_cmd->add_option("--protocol", protocols, "json, messagepack (repeatable; default both)")
         ->check(CLI::IsMember({"json", "messagepack"}));
-    run_cmd->add_option("--filter", run.run.filter, "run only scenarios whose id matches this glob")
+    run_cmd->add_option("--filter", run.run.filter, "run only scenarios whose id matches this glob (several: a*,b*)")
         ->capture_default_str();
     run_cmd->add_flag("--strict", run.run.strict, "a broken SHOULD fails the run too");
     run_cmd->add_option("--out", run.out_dir, "directory for results.json, junit.xml, summary.md, index.html")
@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
     auto* compare_cmd =
         app.add_subcommand("compare", "Run the suite against several targets and write a side-by-side report");
     compare_cmd->add_option("targets", compare_targets, "hub URLs; `embedded` = the reference server")->required();
-    compare_cmd->add_option("--filter", compare.run.filter, "run only scenarios whose id matches this glob");
+    compare_cmd->add_option("--filter", compare.run.filter,
+                            "run only scenarios whose id matches this glob (several: a*,b*)");
     compare_cmd
         ->add_option("--out", compare.out_dir, "directory for comparison.md, comparison.html and each target's reports")
         ->capture_default_str();

@@ -27,6 +27,7 @@ const std::string binary_bytes("\x00\x01\xff\x1e{}", 6);
 const char* catalogue_yaml = R"(- id: NEG-001
   level: MUST
   side: S
+  diff: true
   text: "Negotiate is served only for POST."
 - id: HS-001
   level: MUST
@@ -304,6 +305,10 @@ TEST_CASE("summary.md gives the totals and the matrix and each failure with its 
     CHECK(md.find("raw\\_expect (scenarios/handshake.yaml:14)") != std::string::npos);
     CHECK(md.find("## Non-strict findings") != std::string::npos);
     CHECK(md.find("GRP-002 — A group message reaches its members only.") != std::string::npos);
+    // NEG-001 is a [DIFF] line the target passed: a finding, not a failure.
+    CHECK(md.find("## Where the target departs from the spec text as ASP.NET Core does") != std::string::npos);
+    CHECK(md.find("- NEG-001 — Negotiate is served only for POST. (1 passing cell)") != std::string::npos);
+    CHECK(md.find("- HS-001") == std::string::npos);
     CHECK(md.find("<script") == std::string::npos);
     CHECK(md.find("&lt;/script&gt;") != std::string::npos);
     CHECK(valid_utf8_without_controls(md));

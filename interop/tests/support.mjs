@@ -10,6 +10,8 @@ export const INTEROP = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const TRANSPORTS = ["WebSockets", "ServerSentEvents", "LongPolling"];
 export const PROTOCOLS = ["json", "messagepack"];
 export const EVENT_TIMEOUT_MS = 15000;
+/** How long a stopped child process may take to exit on SIGTERM before it is killed. */
+const STOP_GRACE_MS = 10000;
 
 const children = new Set();
 process.on("exit", () => { for (const child of children) child.kill("SIGKILL"); });
@@ -51,7 +53,13 @@ class LineProcess {
     try { return await Promise.race([this.exited, timeout]); } finally { clearTimeout(timer); }
   }
 
-  stop() { if (this.exitCode === null) this.child.kill("SIGTERM"); return this.exited; }
+  /** SIGTERM, then SIGKILL if it is still there after STOP_GRACE_MS: a stop never hangs a test. */
+  stop() {
+    if (this.exitCode !== null) return this.exited;
+    this.child.kill("SIGTERM");
+    const kill = setTimeout(() => this.child.kill("SIGKILL"), STOP_GRACE_MS);
+    return this.exited.finally(() => clearTimeout(kill));
+  }
 }
 
 /** Resolves like `promise`, or rejects naming `what` after EVENT_TIMEOUT_MS. */

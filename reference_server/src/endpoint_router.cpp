@@ -411,6 +411,8 @@ void endpoint_router::break_negotiate_response(const p::negotiate_request& asked
         const auto parsed = std::from_chars(text.data(), text.data() + text.size(), version);
         if (parsed.ec == std::errc{} && version > 1) response.negotiate_version = version; // NEG-007
     }
+    if (violates(violation::negotiate_token_is_id) && response.connection_token)
+        response.connection_token = response.connection_id; // NEG-010
 }
 
 std::optional<std::string> endpoint_router::token_of(const std::string& connection_id) const {

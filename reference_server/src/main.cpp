@@ -1,6 +1,7 @@
 // hubspec-server: the reference server's CLI (design §3 contract).
 //   hubspec-server --listen HOST:PORT [--keepalive-ms N] [--client-timeout-ms N]
 //                  [--handshake-timeout-ms N] [--disconnect-timeout-ms N] [--long-poll-timeout-ms N]
+//                  [--transport-send-timeout-ms N]
 //                  [--max-message-size BYTES] [--stateful-reconnect-buffer-size BYTES] [--detailed-errors]
 //                  [--control] [--violate NAME]... [--list-violations]
 // The first stdout line is `listening on http://HOST:PORT` with the bound port;
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
     std::int64_t handshake_timeout_ms = 15'000;
     std::int64_t disconnect_timeout_ms = 15'000;
     std::int64_t long_poll_timeout_ms = 90'000;
+    std::int64_t transport_send_timeout_ms = 10'000;
     std::size_t max_message_size = 32'768;
     std::size_t stateful_reconnect_buffer_size = 100'000;
     bool detailed_errors = false;
@@ -42,6 +44,8 @@ int main(int argc, char** argv) {
     app.add_option("--disconnect-timeout-ms", disconnect_timeout_ms, "DisconnectTimeout (NEG-036, LP-011, SR-012)")
         ->check(CLI::PositiveNumber);
     app.add_option("--long-poll-timeout-ms", long_poll_timeout_ms, "LongPolling.PollTimeout (LP-006)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--transport-send-timeout-ms", transport_send_timeout_ms, "TransportSendTimeout (KA-011)")
         ->check(CLI::PositiveNumber);
     app.add_option("--stateful-reconnect-buffer-size", stateful_reconnect_buffer_size,
                    "StatefulReconnectBufferSize in bytes (SR-010)")
@@ -100,6 +104,7 @@ int main(int argc, char** argv) {
     options.hub.enable_detailed_errors = detailed_errors;
     options.disconnect_timeout = std::chrono::milliseconds{disconnect_timeout_ms};
     options.long_poll_timeout = std::chrono::milliseconds{long_poll_timeout_ms};
+    options.transport_send_timeout = std::chrono::milliseconds{transport_send_timeout_ms};
     options.hub.stateful_reconnect_buffer_size = stateful_reconnect_buffer_size;
     options.control_endpoints = control;
     for (const auto& name : violate) {

@@ -6,4 +6,5 @@ set -uo pipefail
 server=$1 interop=$2 test_file=$3
 
 . "$(dirname "$0")/require_js_peer.sh"
-HUBSPEC_SERVER=$server exec node --test --test-reporter=spec "$test_file"
+# --test-force-exit: a handle left open after the last test must not hold the run to the timeout.
+HUBSPEC_SERVER=$server exec node --test --test-force-exit --test-reporter=spec "$test_file"

@@ -13,7 +13,15 @@ raw_actor::raw_actor(std::string name, const protocol::hub_protocol& protocol, t
 raw_actor::~raw_actor() = default;
 
 void raw_actor::deliver(std::string_view bytes) {
-    log_.add(transcript_direction::received, name_, "data", describe_payload(bytes, protocol_), std::string(bytes));
+    // A flood (a stalled reader catching up) must not swell the reports: its start is evidence enough.
+    constexpr std::size_t shown_bytes = 64 * 1024;
+    if (bytes.size() <= shown_bytes) {
+        log_.add(transcript_direction::received, name_, "data", describe_payload(bytes, protocol_), std::string(bytes));
+    } else {
+        log_.add(transcript_direction::received, name_, "data",
+                 std::to_string(bytes.size()) + " bytes; the first " + std::to_string(shown_bytes) + " are kept",
+                 std::string(bytes.substr(0, shown_bytes)));
+    }
     std::lock_guard lock(mutex_);
     if (handshake_pending_) {
         handshake_buffer_.append(bytes);

@@ -37,6 +37,11 @@ struct raw_bad_bytes {
 };
 using raw_event = std::variant<raw_handshake, protocol::hub_message, raw_closed, raw_timeout, raw_bad_bytes>;
 
+/// How many WebSocket messages of each frame type the server sent so far (WS-007).
+struct frame_tally {
+    std::size_t text = 0, binary = 0;
+};
+
 class raw_actor {
 public:
     raw_actor(std::string name, const protocol::hub_protocol& protocol, transcript& log);
@@ -46,6 +51,12 @@ public:
     virtual void send(const std::string& bytes) = 0;
     /// Ends the transport gracefully (WebSocket Close, DELETE for long polling).
     virtual void close() = 0;
+    /// The frame types received so far; none on transports without frames.
+    virtual std::optional<frame_tally> frames() const { return std::nullopt; }
+    /// Stops (true) or resumes reading from the socket, as a client that stalls does:
+    /// the kernel's buffers fill and the server's writes block (KA-011). False where
+    /// the transport cannot do it.
+    virtual bool pause_reading(bool /*paused*/) { return false; }
 
     /// What the server sent next: the handshake response (first, when one is expected),
     /// a hub message, or how the wait ended.
@@ -82,7 +93,8 @@ struct raw_connect_options {
     protocol::transport_type transport = protocol::transport_type::websockets;
     int negotiate_version = 1;
     bool negotiate = true;
-    bool handshake = true; // send the handshake request
+    std::string resume_token; // re-attach to this connection token: no negotiate, no handshake (SR-011)
+    bool handshake = true;    // send the handshake request
     bool expect_handshake_reply =
         true; // read the first record as the handshake response (even when a step sends the request)
     std::string extra_query;

@@ -74,7 +74,10 @@ std::unique_ptr<raw_actor> raw_connect(const std::string& name, const raw_connec
     settings.handshake = options.expect_handshake_reply;
 
     std::string connection_id, connection_token;
-    if (options.negotiate) {
+    if (!options.resume_token.empty()) {
+        connection_token = options.resume_token;
+        settings.url = protocol::append_query_parameter(settings.url, "id", connection_token);
+    } else if (options.negotiate) {
         // The requested version goes in first so that negotiate_url keeps it (NEG-003).
         auto url = protocol::negotiate_url(
             with_query_text(protocol::append_query_parameter(options.url, "negotiateVersion",

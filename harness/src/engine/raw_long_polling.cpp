@@ -2,11 +2,11 @@
 // response body delivered as it came (LP-003..LP-010); sends are POSTs (LP-013)
 // and close() is the DELETE (LP-017).
 
+#include "engine/io_thread.hpp"
 #include "engine/raw_transports.hpp"
 
 #include <hubspec/protocol/url.hpp>
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -15,7 +15,6 @@
 
 #include <future>
 #include <stdexcept>
-#include <thread>
 
 namespace hubspec::harness::detail {
 
@@ -51,20 +50,11 @@ class raw_long_polling final : public raw_transport_actor {
 public:
     raw_long_polling(const std::string& name, const raw_transport_settings& settings,
                      const protocol::hub_protocol& protocol, transcript& log)
-        : raw_transport_actor(name, protocol, log, settings), work_(asio::make_work_guard(io_)), resolver_(io_) {
-        thread_ = std::thread([this] {
-            try {
-                io_.run();
-            } catch (...) {
-                // A throwing handler ends the loop; every wait on it is bounded.
-            }
-        });
-    }
+        : raw_transport_actor(name, protocol, log, settings), resolver_(io_) {}
 
     ~raw_long_polling() override {
         // Pending handlers (and the poll they own) are dropped unrun; its socket closes with it.
-        io_.stop();
-        if (thread_.joinable()) thread_.join();
+        loop_.stop();
     }
 
     raw_long_polling(const raw_long_polling&) = delete;
@@ -201,11 +191,10 @@ private:
     }
 
     // The io_context first: it outlives every I/O object and handler.
-    asio::io_context io_;
-    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    io_thread loop_;
+    asio::io_context& io_ = loop_.context();
     tcp::resolver resolver_;
     protocol::http_url url_;
-    std::thread thread_;
 
     // Touched on the io thread only.
     poll_ptr current_;

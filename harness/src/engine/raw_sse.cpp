@@ -1,13 +1,13 @@
 // The raw Server-Sent Events transport: one GET read as it arrives, each event's
 // data delivered (SSE-001, SSE-006, SSE-008); sends are POSTs (SSE-011).
 
+#include "engine/io_thread.hpp"
 #include "engine/payload_text.hpp"
 #include "engine/raw_transports.hpp"
 
 #include <hubspec/protocol/sse.hpp>
 #include <hubspec/protocol/url.hpp>
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -18,7 +18,6 @@
 #include <future>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 
 namespace hubspec::harness::detail {
 
@@ -41,21 +40,11 @@ class raw_sse final : public raw_transport_actor {
 public:
     raw_sse(const std::string& name, const raw_transport_settings& settings, const protocol::hub_protocol& protocol,
             transcript& log)
-        : raw_transport_actor(name, protocol, log, settings), work_(asio::make_work_guard(io_)), resolver_(io_),
-          stream_(io_) {
-        thread_ = std::thread([this] {
-            try {
-                io_.run();
-            } catch (...) {
-                // A throwing handler ends the loop; every wait on it is bounded.
-            }
-        });
-    }
+        : raw_transport_actor(name, protocol, log, settings), resolver_(io_), stream_(io_) {}
 
     ~raw_sse() override {
         // Pending handlers are dropped unrun; the socket closes with its object.
-        io_.stop();
-        if (thread_.joinable()) thread_.join();
+        loop_.stop();
     }
 
     raw_sse(const raw_sse&) = delete;
@@ -198,8 +187,8 @@ private:
     }
 
     // The io_context first: it outlives every I/O object and handler.
-    asio::io_context io_;
-    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    io_thread loop_;
+    asio::io_context& io_ = loop_.context();
     tcp::resolver resolver_;
     beast::tcp_stream stream_;
     protocol::http_url url_;
@@ -207,7 +196,6 @@ private:
     beast::flat_buffer buffer_;
     std::optional<http::response_parser<http::buffer_body>> parser_;
     std::array<char, 16 * 1024> chunk_{};
-    std::thread thread_;
 
     // Touched on the io thread only.
     std::shared_ptr<std::promise<open_result>> opening_; // while a refusal's body is read

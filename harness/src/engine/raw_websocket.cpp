@@ -1,22 +1,22 @@
 // The raw WebSocket transport on Beast: one WebSocket message per send, each
 // received message delivered as it came (WS-007, WS-010, WS-012, WS-018).
 
+#include "engine/io_thread.hpp"
 #include "engine/payload_text.hpp"
 #include "engine/raw_transports.hpp"
 
 #include <hubspec/protocol/url.hpp>
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <atomic>
 #include <deque>
 #include <future>
 #include <stdexcept>
-#include <thread>
 
 namespace hubspec::harness::detail {
 
@@ -38,21 +38,11 @@ class raw_websocket final : public raw_transport_actor {
 public:
     raw_websocket(const std::string& name, const raw_transport_settings& settings,
                   const protocol::hub_protocol& protocol, transcript& log)
-        : raw_transport_actor(name, protocol, log, settings), work_(asio::make_work_guard(io_)), resolver_(io_),
-          ws_(io_) {
-        thread_ = std::thread([this] {
-            try {
-                io_.run();
-            } catch (...) {
-                // A throwing handler ends the loop; every wait on it is bounded.
-            }
-        });
-    }
+        : raw_transport_actor(name, protocol, log, settings), resolver_(io_), ws_(io_) {}
 
     ~raw_websocket() override {
         // Pending handlers are dropped unrun; the socket closes with its object.
-        io_.stop();
-        if (thread_.joinable()) thread_.join();
+        loop_.stop();
     }
 
     raw_websocket(const raw_websocket&) = delete;
@@ -111,6 +101,19 @@ public:
         wait_ended(std::chrono::milliseconds(1'000));
     }
 
+    std::optional<frame_tally> frames() const override { return frame_tally{text_frames_, binary_frames_}; }
+
+    bool pause_reading(bool paused) override {
+        asio::post(io_, [this, paused] {
+            reading_paused_ = paused;
+            if (!paused && read_parked_) {
+                read_parked_ = false;
+                read_next();
+            }
+        });
+        return true;
+    }
+
 private:
     struct pending_write {
         std::string bytes;
@@ -163,6 +166,10 @@ private:
     }
 
     void read_next() {
+        if (reading_paused_) {
+            read_parked_ = true; // pause_reading(false) reads on
+            return;
+        }
         ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
             if (ec) return on_read_end(ec);
             const auto data = buffer_.cdata();
@@ -170,6 +177,7 @@ private:
             log_.add(transcript_direction::received, name_, "frame",
                      std::string(ws_.got_text() ? "text" : "binary") + " message, " + std::to_string(bytes.size()) +
                          " bytes");
+            ++(ws_.got_text() ? text_frames_ : binary_frames_);
             deliver(bytes);
             buffer_.consume(buffer_.size());
             read_next();
@@ -236,14 +244,13 @@ private:
     }
 
     // The io_context first: it outlives every I/O object and handler.
-    asio::io_context io_;
-    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    io_thread loop_;
+    asio::io_context& io_ = loop_.context();
     tcp::resolver resolver_;
     websocket::stream<beast::tcp_stream> ws_;
     protocol::http_url url_;
     websocket::response_type response_;
     beast::flat_buffer buffer_;
-    std::thread thread_;
 
     // Touched on the io thread only.
     std::deque<pending_write> writes_;
@@ -252,6 +259,10 @@ private:
     bool close_requested_ = false;
     bool close_sent_ = false;
     bool aborted_ = false;
+    bool reading_paused_ = false;
+    bool read_parked_ = false;
+    // Counted on the io thread before the frame's messages are delivered; read by steps.
+    std::atomic<std::size_t> text_frames_{0}, binary_frames_{0};
 };
 
 } // namespace

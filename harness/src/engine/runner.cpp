@@ -15,6 +15,16 @@
 namespace hubspec::harness {
 namespace {
 
+/// `--filter a*,b*`: a scenario runs when any of the comma-separated globs matches its id.
+bool matches_filter(std::string_view filter, std::string_view id) {
+    for (;;) {
+        const auto comma = filter.find(',');
+        if (glob_match(filter.substr(0, comma), id)) return true;
+        if (comma == std::string_view::npos) return false;
+        filter.remove_prefix(comma + 1);
+    }
+}
+
 using namespace detail;
 using std::chrono::milliseconds;
 
@@ -159,7 +169,7 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
     };
     std::vector<job> jobs;
     for (const auto& sc : scenarios) {
-        if (!glob_match(options.filter, sc.id)) continue;
+        if (!matches_filter(options.filter, sc.id)) continue;
         run.scenarios.push_back({sc.id, sc.title, sc.requires_ids, {}});
         const auto index = run.scenarios.size() - 1;
         if (sc.once) {
@@ -174,7 +184,7 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
     }
     std::vector<const scenario*> by_index;
     for (const auto& sc : scenarios)
-        if (glob_match(options.filter, sc.id)) by_index.push_back(&sc);
+        if (matches_filter(options.filter, sc.id)) by_index.push_back(&sc);
 
     std::vector<cell_result> results(jobs.size());
     std::atomic<std::size_t> next{0};

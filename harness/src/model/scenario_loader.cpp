@@ -111,14 +111,17 @@ std::vector<std::string> string_list(const YAML::Node& node, const std::string& 
 }
 
 const std::set<std::string>& known_actions() {
-    static const std::set<std::string> actions{
-        // through the reference client
-        "connect", "invoke", "await", "send", "expect_message", "expect_no_message", "expect_sequence", "stream",
-        "upload", "handle", "stop", "expect_state", "expect_closed",
-        // on the raw wire
-        "http", "raw_connect", "raw_send", "raw_expect", "raw_expect_closed", "raw_expect_silence", "raw_close",
-        // on the fault-injecting proxy
-        "proxy"};
+    static const std::set<std::string> actions{// through the reference client
+                                               "connect", "invoke", "await", "send", "expect_message",
+                                               "expect_no_message", "expect_sequence", "stream", "upload", "handle",
+                                               "stop", "expect_state", "expect_closed",
+                                               // on the raw wire
+                                               "http", "raw_connect", "raw_send", "raw_expect", "raw_expect_closed",
+                                               "raw_expect_silence", "raw_expect_frames", "raw_pause", "raw_close",
+                                               // on the fault-injecting proxy
+                                               "proxy",
+                                               // on captured values
+                                               "check"};
     return actions;
 }
 

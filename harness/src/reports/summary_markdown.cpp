@@ -64,6 +64,34 @@ void write_cell_evidence(std::ostream& out, const scenario_result& s, const cell
     out << "\n";
 }
 
+// [DIFF] requirements: the catalogue follows Microsoft's server where SignalR's spec text
+// says otherwise, so a target that passes them departs from that text as ASP.NET Core does.
+void write_spec_text_departures(std::ostream& out, const run_result& run) {
+    std::string lines;
+    for (const auto& u : reports::requirement_uses(run, false)) {
+        if (!u.entry || !u.entry->diff) continue;
+        std::size_t passed = 0, other = 0;
+        for (const auto* s : u.scenarios) {
+            for (const auto& c : s->cells) {
+                if (c.result == outcome::pass)
+                    ++passed;
+                else if (c.result != outcome::skip)
+                    ++other;
+            }
+        }
+        if (passed == 0) continue;
+        lines += "- " + markdown_escape(u.id) + " — " + detail(u.entry->text) + " (" + std::to_string(passed) +
+                 " passing cell" + (passed == 1 ? "" : "s") +
+                 (other == 0 ? std::string() : ", " + std::to_string(other) + " not passing") + ")\n";
+    }
+    if (lines.empty()) return;
+    out << "## Where the target departs from the spec text as ASP.NET Core does\n\n"
+        << "These requirements are marked [DIFF] in the catalogue: it follows Microsoft's server where "
+           "SignalR's specification text says otherwise. The target passed their scenarios, so it behaves "
+           "as ASP.NET Core does, not as the text reads.\n\n"
+        << lines << "\n";
+}
+
 } // namespace
 
 void write_summary_markdown(const run_result& run, std::ostream& out) {
@@ -161,6 +189,7 @@ void write_summary_markdown(const run_result& run, std::ostream& out) {
         out << "## Findings\n\nKnown deviations (`--expect`): they pass the run while they remain.\n\n"
             << findings << "\n";
     }
+    write_spec_text_departures(out, run);
 }
 
 } // namespace hubspec::harness

@@ -7,6 +7,10 @@
 
 #include <hubspec/protocol/json_value.hpp>
 
+#include <algorithm>
+#include <future>
+#include <vector>
+
 namespace hubspec::harness::detail {
 namespace {
 
@@ -26,28 +30,8 @@ std::string head_of(const http_response& r) {
     return out;
 }
 
-} // namespace
-
-void run_http(const step& s, cell_context& ctx) {
-    step_params p(s, ctx);
-    const auto method = p.text("method", "GET");
-    const auto url = p.boolean("via_proxy", false) ? ctx.through_proxy(p.required_text("url")) : p.required_text("url");
-    const auto headers = headers_of(p.get("headers"));
-    const auto body = p.text("body", "");
-    std::string request_head = method + " " + url;
-    for (const auto& [name, value] : headers)
-        request_head += "\n" + name + ": " + value;
-    ctx.log.add(transcript_direction::sent, "harness", "http-request", request_head, body);
-
-    http_response response;
-    try {
-        response = http_exchange(method, url, headers, body, std::chrono::milliseconds(p.integer("within_ms", 10'000)));
-    } catch (const std::exception& e) {
-        throw expectation_failed{"an HTTP response to " + method + " " + url, e.what()};
-    }
-    ctx.log.add(transcript_direction::received, "harness", "http-response", head_of(response), response.body);
-
-    const auto expect = p.get("expect").value_or(protocol::value{});
+/// Checks status, headers and body of one response against the step's `expect`.
+void check_response(const protocol::value& expect, const http_response& response) {
     if (const auto* status = expect.find("status"))
         if (auto why = mismatch(*status, protocol::value{response.status}))
             throw expectation_failed{"status " + show(*status),
@@ -67,6 +51,46 @@ void run_http(const step& s, cell_context& ctx) {
     if (const auto* wanted = expect.find("body"))
         if (auto why = mismatch(*wanted, protocol::value{response.body}))
             throw expectation_failed{"body " + show(*wanted), "body " + show(protocol::value{response.body})};
+}
+
+} // namespace
+
+void run_http(const step& s, cell_context& ctx) {
+    step_params p(s, ctx);
+    const auto method = p.text("method", "GET");
+    const auto url = p.boolean("via_proxy", false) ? ctx.through_proxy(p.required_text("url")) : p.required_text("url");
+    const auto headers = headers_of(p.get("headers"));
+    const auto body = p.text("body", "");
+    const auto within = std::chrono::milliseconds(p.integer("within_ms", 10'000));
+    // `concurrent: N` sends N copies at once, each on its own connection (LP-016).
+    const auto copies = static_cast<std::size_t>(std::clamp<std::int64_t>(p.integer("concurrent", 1), 1, 16));
+    std::string request_head = method + " " + url;
+    for (const auto& [name, value] : headers)
+        request_head += "\n" + name + ": " + value;
+    for (std::size_t i = 0; i < copies; ++i)
+        ctx.log.add(transcript_direction::sent, "harness", "http-request", request_head, body);
+
+    std::vector<std::future<http_response>> pending;
+    for (std::size_t i = 0; i < copies; ++i)
+        pending.push_back(
+            std::async(std::launch::async, [&] { return http_exchange(method, url, headers, body, within); }));
+    std::vector<http_response> responses;
+    std::optional<std::string> failed;
+    for (auto& f : pending) {
+        try {
+            responses.push_back(f.get());
+        } catch (const std::exception& e) {
+            if (!failed) failed = e.what(); // the others are still awaited: none may outlive the step
+        }
+    }
+    for (const auto& r : responses)
+        ctx.log.add(transcript_direction::received, "harness", "http-response", head_of(r), r.body);
+    if (failed) throw expectation_failed{"an HTTP response to " + method + " " + url, *failed};
+
+    const auto expect = p.get("expect").value_or(protocol::value{});
+    for (const auto& r : responses)
+        check_response(expect, r);
+    const http_response& response = responses.front();
 
     std::optional<protocol::value> json;
     auto parse_body = [&]() -> const protocol::value& {

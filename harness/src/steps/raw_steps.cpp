@@ -65,6 +65,13 @@ void run_raw_connect(const step& s, cell_context& ctx) {
     options.handshake = p.boolean("handshake", true);
     options.expect_handshake_reply = p.boolean("expect_handshake", true);
     options.extra_query = p.text("query", "");
+    options.negotiate = p.boolean("negotiate", true);
+    if (p.has("resume")) {
+        // A transport re-attached by token starts with the peer's Sequence, not a handshake (SR-014).
+        options.resume_token = p.required_text("resume");
+        options.handshake = false;
+        options.expect_handshake_reply = false;
+    }
     if (auto headers = p.get("headers"); headers && headers->get_if<protocol::map>())
         for (const auto& e : *headers->get_if<protocol::map>())
             options.headers.emplace_back(e.key.as_string() ? *e.key.as_string() : show(e.key),
@@ -173,9 +180,13 @@ void run_raw_expect_closed(const step& s, cell_context& ctx) {
     const auto within = p.integer("within_ms", 10'000);
     const auto deadline = clock::now() + milliseconds(within);
     std::optional<protocol::value> close_message;
+    std::string how;
     for (;;) {
         auto event = actor.next(deadline);
-        if (std::holds_alternative<raw_closed>(event)) break;
+        if (const auto* closed = std::get_if<raw_closed>(&event)) {
+            how = closed->how;
+            break;
+        }
         if (const auto* message = std::get_if<protocol::hub_message>(&event)) {
             if (std::holds_alternative<protocol::close_message>(*message)) close_message = message_value(*message);
             continue; // messages before the end are allowed
@@ -183,6 +194,10 @@ void run_raw_expect_closed(const step& s, cell_context& ctx) {
         if (std::holds_alternative<raw_bad_bytes>(event) && close_message) break;
         throw expectation_failed{"the server ends the connection within " + std::to_string(within) + " ms",
                                  describe(event)};
+    }
+    if (auto wanted = p.get("how"); wanted && !how.empty()) {
+        if (auto why = mismatch(*wanted, protocol::value{how}))
+            throw expectation_failed{"the transport ends as " + show(*wanted), how};
     }
     if (auto wanted = p.get("close")) {
         if (!close_message) {
@@ -201,15 +216,42 @@ void run_raw_expect_silence(const step& s, cell_context& ctx) {
     auto& actor = ctx.raw(p.actor());
     const auto for_ms = p.integer("for_ms", 300);
     const bool ignore_pings = p.boolean("ignore_pings", true);
+    const auto allowed = p.get("allow"); // messages the silence tolerates, e.g. the server's Acks
     const auto deadline = clock::now() + milliseconds(for_ms);
     for (;;) {
         auto event = actor.next(deadline);
         if (std::holds_alternative<raw_timeout>(event)) return;
-        if (const auto* message = std::get_if<protocol::hub_message>(&event);
-            message && ignore_pings && is_ping(*message))
-            continue;
+        if (const auto* message = std::get_if<protocol::hub_message>(&event)) {
+            if (ignore_pings && is_ping(*message)) continue;
+            if (allowed && !mismatch(*allowed, message_value(*message))) continue;
+        }
         throw expectation_failed{"nothing from the server for " + std::to_string(for_ms) + " ms", describe(event)};
     }
+}
+
+void run_raw_expect_frames(const step& s, cell_context& ctx) {
+    step_params p(s, ctx);
+    auto& actor = ctx.raw(p.actor());
+    const bool binary_protocol = actor.protocol().format() == protocol::transfer_format::binary;
+    const auto kind = p.text("kind", binary_protocol ? "binary" : "text");
+    if (kind != "text" && kind != "binary") throw script_error(p.describe() + ": `kind` is text or binary");
+    const auto tally = actor.frames();
+    if (!tally) throw script_error(p.describe() + ": only WebSocket connections have frames");
+    const auto wrong = kind == "text" ? tally->binary : tally->text;
+    const auto right = kind == "text" ? tally->text : tally->binary;
+    if (wrong != 0 || right == 0)
+        throw expectation_failed{"every WebSocket message from the server in a " + kind + " frame",
+                                 std::to_string(tally->text) + " text and " + std::to_string(tally->binary) +
+                                     " binary"};
+}
+
+void run_raw_pause(const step& s, cell_context& ctx) {
+    step_params p(s, ctx);
+    auto& actor = ctx.raw(p.actor());
+    const bool paused = p.boolean("paused", true);
+    if (!actor.pause_reading(paused))
+        throw script_error(p.describe() + ": only WebSocket connections can stop reading");
+    ctx.log.add(transcript_direction::note, actor.name(), "reading", paused ? "stopped reading" : "reading again");
 }
 
 void run_raw_close(const step& s, cell_context& ctx) {

@@ -26,8 +26,11 @@ step_executor find_step_executor(std::string_view action) {
         {"raw_expect", run_raw_expect},
         {"raw_expect_closed", run_raw_expect_closed},
         {"raw_expect_silence", run_raw_expect_silence},
+        {"raw_expect_frames", run_raw_expect_frames},
+        {"raw_pause", run_raw_pause},
         {"raw_close", run_raw_close},
         {"proxy", run_proxy},
+        {"check", run_check},
     };
     auto it = executors.find(action);
     return it == executors.end() ? nullptr : it->second;

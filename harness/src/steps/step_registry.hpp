@@ -33,7 +33,10 @@ void run_raw_send(const step&, cell_context&);
 void run_raw_expect(const step&, cell_context&);
 void run_raw_expect_closed(const step&, cell_context&);
 void run_raw_expect_silence(const step&, cell_context&);
+void run_raw_expect_frames(const step&, cell_context&);
+void run_raw_pause(const step&, cell_context&);
 void run_raw_close(const step&, cell_context&);
 void run_proxy(const step&, cell_context&);
+void run_check(const step&, cell_context&);
 
 } // namespace hubspec::harness::detail

@@ -6,6 +6,7 @@
 
 #include "event_stream.hpp"
 #include "log.hpp"
+#include "send_deadline.hpp"
 
 #include "hubspec/protocol/sse.hpp"
 
@@ -28,7 +29,8 @@ class sse_session final : public transport_sink, public std::enable_shared_from_
 public:
     sse_session(beast::tcp_stream&& stream, endpoint_router& router, sse_accept accept)
         : stream_(std::move(stream)), router_(router), token_(std::move(accept.token)),
-          connection_(std::move(accept.connection)), early_input_(std::move(accept.early_input)) {}
+          connection_(std::move(accept.connection)), early_input_(std::move(accept.early_input)),
+          send_deadline_(stream_.get_executor()) {}
 
     void start() {
         stream_.expires_never();
@@ -71,12 +73,18 @@ private:
             outgoing_ += queue_.front();
             queue_.pop_front();
         }
+        send_deadline_.arm(router_.transport_send_timeout(), [self = shared_from_this()] {
+            log_event("KA-011", self->token_, "a send took longer than TransportSendTimeout: closing the stream");
+            beast::error_code ignored;
+            self->stream_.socket().close(ignored); // the pending write then fails: on_write ends it
+        });
         net::async_write(stream_.socket(), net::buffer(outgoing_),
                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
     }
 
     void on_write(beast::error_code ec) {
         writing_ = false;
+        send_deadline_.disarm();
         if (ec) {
             log_event("SSE-013", token_, "event stream write failed: " + ec.message());
             end(transport_end::ungraceful);
@@ -116,6 +124,7 @@ private:
     std::string token_;
     std::shared_ptr<hub_connection> connection_;
     std::string early_input_;
+    send_deadline send_deadline_;
     std::deque<std::string> queue_;
     std::string outgoing_;
     std::array<char, 512> scratch_{};

@@ -3,6 +3,7 @@
 #include "transports.hpp"
 
 #include "log.hpp"
+#include "send_deadline.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -27,7 +28,7 @@ class websocket_session final : public transport_sink, public std::enable_shared
 public:
     websocket_session(beast::tcp_stream&& stream, endpoint_router& router, websocket_accept accept)
         : ws_(std::move(stream)), router_(router), token_(std::move(accept.token)),
-          connection_(std::move(accept.connection)), resume_(accept.resume) {}
+          connection_(std::move(accept.connection)), resume_(accept.resume), send_deadline_(ws_.get_executor()) {}
 
     void start(http::request<http::string_body> request) {
         websocket::stream_base::timeout timeouts{};
@@ -40,7 +41,9 @@ public:
         ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
     }
 
-    void set_binary(bool binary) override { binary_ = binary; }
+    void set_binary(bool binary) override {
+        binary_ = binary || router_.faults().violates(violation::websocket_json_in_binary_frames); // WS-007
+    }
 
     void send(std::shared_ptr<const std::string> records) override {
         if (close_requested_ || finished_ || abandoned_) return;
@@ -115,12 +118,18 @@ private:
             queue_.pop_front();
         }
         ws_.binary(binary_); // WS-007
+        send_deadline_.arm(router_.transport_send_timeout(), [self = shared_from_this()] {
+            log_event("KA-011", self->token_, "a send took longer than TransportSendTimeout: closing the socket");
+            beast::error_code ignored;
+            self->ws_.next_layer().socket().close(ignored); // the pending write then fails: on_write ends it
+        });
         ws_.async_write(net::buffer(outgoing_),
                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
     }
 
     void on_write(beast::error_code ec) {
         writing_ = false;
+        send_deadline_.disarm();
         if (ec) {
             if (!abandoned_) log_event("WS-012", token_, "send failed: " + ec.message());
             beast::error_code ignored;
@@ -158,6 +167,7 @@ private:
     std::string token_;
     std::shared_ptr<hub_connection> connection_;
     bool resume_ = false;
+    send_deadline send_deadline_;
     beast::flat_buffer buffer_;
     std::deque<std::shared_ptr<const std::string>> queue_;
     std::string outgoing_;

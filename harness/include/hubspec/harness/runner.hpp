@@ -36,7 +36,7 @@ struct run_options {
     std::map<std::string, std::string> endpoints;
     std::vector<protocol::transport_type> transports; // empty = all
     std::vector<protocol_name> protocols;             // empty = both
-    std::string filter = "*";                         // glob over scenario ids
+    std::string filter = "*";                         // globs over scenario ids, comma-separated: any may match
     bool strict = false;
     std::size_t parallel = 4; // cells at a time
     target_timings timings;   // the embedded server uses these too
