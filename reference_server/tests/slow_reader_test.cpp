@@ -34,8 +34,7 @@ bool await_condition(net::io_context& io, Condition condition, std::chrono::stea
 
 } // namespace
 
-TEST_CASE("KA-011 a WebSocket client that stops reading is cut after the transport send timeout",
-          "[wire][KA-011]") {
+TEST_CASE("KA-011 a WebSocket client that stops reading is cut after the transport send timeout", "[wire][KA-011]") {
     running_server server(send_timeout_options(300ms));
     ws_client slow;
     slow.connect(server.port);
