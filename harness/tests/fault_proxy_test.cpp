@@ -138,6 +138,38 @@ TEST_CASE("a black hole delays traffic and loses none of it", "[proxy]") {
     CHECK(std::get<hubspec::protocol::completion_message>(*m).invocation_id == "7");
 }
 
+TEST_CASE("muted clients are not heard, yet still hear the target", "[proxy]") {
+    proxied_server s;
+    auto muted = s.connect(transport_type::websockets);
+    s.proxy.mute_clients(true);
+    muted->send(echo_invocation("8", "dropped"));
+
+    // Another client, not through the proxy, makes the target send to every connection.
+    raw_connect_options direct;
+    direct.url = s.server.hub_url();
+    auto other = raw_connect("b", direct, hubspec::protocol::json_protocol(), s.log);
+    REQUIRE(std::holds_alternative<raw_handshake>(other->next(clock::now() + milliseconds(10'000))));
+    hubspec::protocol::invocation_message broadcast;
+    broadcast.target = "Broadcast";
+    broadcast.arguments = {hubspec::protocol::value{"to all"}};
+    other->send(hubspec::protocol::json_protocol().encode(broadcast));
+
+    // The Broadcast arrives; the Completion of "8" never does: the invocation was dropped, not held.
+    auto e = next_non_ping(*muted, milliseconds(10'000));
+    auto* m = std::get_if<hubspec::protocol::hub_message>(&e);
+    REQUIRE(m);
+    REQUIRE(std::holds_alternative<hubspec::protocol::invocation_message>(*m));
+    CHECK(std::get<hubspec::protocol::invocation_message>(*m).target == "Broadcast");
+
+    s.proxy.mute_clients(false);
+    muted->send(echo_invocation("9", "heard"));
+    e = next_non_ping(*muted, milliseconds(10'000));
+    m = std::get_if<hubspec::protocol::hub_message>(&e);
+    REQUIRE(m);
+    REQUIRE(std::holds_alternative<hubspec::protocol::completion_message>(*m));
+    CHECK(std::get<hubspec::protocol::completion_message>(*m).invocation_id == "9");
+}
+
 TEST_CASE("buffered Server-Sent Events hold the stream back", "[proxy]") {
     proxied_server s;
     s.proxy.buffer_server_sent_events(true);

@@ -93,6 +93,7 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
     bool refuse_websockets = false;
     bool strip_upgrade = false;
     bool buffer_sse = false;
+    bool mute_clients = false; // client -> target bytes are read and dropped
     std::chrono::milliseconds delay{0};
     clock::time_point paused_until{};
     std::atomic<std::size_t> accepted{0};
@@ -202,6 +203,7 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
                     if (d.queue.empty() && !d.writing) self->close();
                     return;
                 }
+                if (&d == &self->up && self->proxy.mute_clients) return self->pump(d, timer);
                 std::string chunk(d.buffer.data(), n);
                 if (d.hold_for_sse) {
                     d.held += chunk;
@@ -339,6 +341,10 @@ void fault_proxy::latency(std::chrono::milliseconds delay) {
 
 void fault_proxy::black_hole(std::chrono::milliseconds duration) {
     impl_->on_io([this, duration] { return impl_->paused_until = clock::now() + duration; });
+}
+
+void fault_proxy::mute_clients(bool on) {
+    impl_->on_io([this, on] { return impl_->mute_clients = on; });
 }
 
 std::size_t fault_proxy::cut_all(bool close_frame) {

@@ -3,7 +3,7 @@
 // and the target that understands just enough HTTP to do what real networks and
 // middleboxes do to SignalR: refuse or strip WebSocket upgrades, cut every
 // connection (with or without a WebSocket Close frame), black-hole traffic for a
-// while, buffer Server-Sent Events, add latency. It is what makes fallback and
+// while (both ways, or from the clients only), buffer Server-Sent Events, add latency. It is what makes fallback and
 // reconnection testable against any endpoint without its cooperation.
 // Asio stays in the .cpp.
 
@@ -38,6 +38,9 @@ public:
     /// Nothing is relayed, and no new connection reaches the target, for `duration`;
     /// what was sent meanwhile arrives afterwards, as after a network partition heals.
     void black_hole(std::chrono::milliseconds duration);
+    /// What clients send is dropped while the connections stay open; the target's
+    /// traffic still flows to them (a one-way partition: the target hears nothing more).
+    void mute_clients(bool on);
     /// Ends every relayed connection now. With `close_frame`, WebSocket connections
     /// first get a Close frame (1001) each way; without, the TCP connections just end.
     /// Returns how many connections were cut.

@@ -20,6 +20,13 @@ void run_proxy(const step& s, cell_context& ctx) {
         proxy.black_hole(std::chrono::milliseconds(ms));
         acted = true;
     }
+    if (p.has("mute_client")) {
+        const bool on = p.boolean("mute_client", true);
+        ctx.log.add(transcript_direction::note, "proxy", "fault",
+                    on ? "dropping what clients send (the target hears nothing more)" : "relaying clients again");
+        proxy.mute_clients(on);
+        acted = true;
+    }
     if (p.boolean("cut", false)) {
         const bool close_frame = p.boolean("close_frame", false);
         const auto cut = proxy.cut_all(close_frame);
@@ -33,7 +40,7 @@ void run_proxy(const step& s, cell_context& ctx) {
     if (!acted)
         throw script_error(
             p.describe() +
-            ": needs one of refuse_websockets, strip_upgrade, buffer_sse, latency_ms, black_hole_ms, cut");
+            ": needs one of refuse_websockets, strip_upgrade, buffer_sse, latency_ms, black_hole_ms, mute_client, cut");
 }
 
 } // namespace hubspec::harness::detail
