@@ -92,10 +92,14 @@ TEST_CASE("RC-006 RC-012 the client reconnects once a stopped peer comes back", 
     events e;
     e.watch(connection);
     await(connection.start());
+    // The stopped peer's port is free for any process to take (tests run in parallel): the relay
+    // refuses meanwhile, so that no attempt reaches a stranger that answers late or never.
+    relay.refuse(true);
     first->stop();
     REQUIRE(e.reconnecting.take().has_value());
     peer_process second; // failed attempts meanwhile count and the loop goes on
     relay.set_upstream(second.port());
+    relay.refuse(false);
     REQUIRE(e.reconnected.take().has_value());
     CHECK(await(connection.invoke_as<int>("Add", {20, 22})) == 42);
 }
