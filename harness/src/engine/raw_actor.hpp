@@ -93,7 +93,7 @@ struct raw_connect_options {
     protocol::transport_type transport = protocol::transport_type::websockets;
     int negotiate_version = 1;
     bool negotiate = true;
-    std::string resume_token; // re-attach to this connection token: no negotiate, no handshake (SR-011)
+    std::string resume_token; // re-attach to this connection token: no negotiate, no handshake (SR-011, SR-014)
     bool handshake = true;    // send the handshake request
     bool expect_handshake_reply =
         true; // read the first record as the handshake response (even when a step sends the request)

@@ -3,9 +3,8 @@
 // and the target that understands just enough HTTP to do what real networks and
 // middleboxes do to SignalR: refuse or strip WebSocket upgrades, cut every
 // connection (with or without a WebSocket Close frame), black-hole traffic for a
-// while (both ways, or from the clients only), buffer Server-Sent Events, add latency. It is what makes fallback and
-// reconnection testable against any endpoint without its cooperation.
-// Asio stays in the .cpp.
+// while, drop what clients send (a one-way partition), buffer Server-Sent Events, add latency. It is what makes
+// fallback and reconnection testable against any endpoint without its cooperation. Asio stays in the .cpp.
 
 #include <chrono>
 #include <cstdint>

@@ -195,7 +195,10 @@ void run_raw_expect_closed(const step& s, cell_context& ctx) {
         throw expectation_failed{"the server ends the connection within " + std::to_string(within) + " ms",
                                  describe(event)};
     }
-    if (auto wanted = p.get("how"); wanted && !how.empty()) {
+    if (auto wanted = p.get("how")) {
+        if (how.empty())
+            throw expectation_failed{"the transport ends as " + show(*wanted),
+                                     "unreadable bytes after the Close message"};
         if (auto why = mismatch(*wanted, protocol::value{how}))
             throw expectation_failed{"the transport ends as " + show(*wanted), how};
     }

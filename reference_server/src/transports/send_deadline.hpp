@@ -20,14 +20,20 @@ public:
     template <class Callback>
     void arm(std::chrono::milliseconds timeout, Callback on_expiry) {
         timer_.expires_after(timeout);
-        timer_.async_wait([on_expiry = std::move(on_expiry)](boost::system::error_code ec) {
-            if (!ec) on_expiry();
-        });
+        // An expiry already queued when its write completed must not hit the next write.
+        timer_.async_wait(
+            [this, armed = ++generation_, on_expiry = std::move(on_expiry)](boost::system::error_code ec) {
+                if (!ec && armed == generation_) on_expiry();
+            });
     }
-    void disarm() { timer_.cancel(); }
+    void disarm() {
+        ++generation_;
+        timer_.cancel();
+    }
 
 private:
     boost::asio::steady_timer timer_;
+    unsigned generation_ = 0;
 };
 
 } // namespace hubspec::server::detail
