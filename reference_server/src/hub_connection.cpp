@@ -39,6 +39,13 @@ std::shared_ptr<const std::string> shared_bytes(std::string s) {
 
 } // namespace
 
+std::string hub_connection::handshake_error_text(const std::string& detail) const {
+    std::string text{violates(violation::handshake_wrong_error_text) ? "Handshake failed."
+                                                                     : p::texts::handshake_unexpected_error}; // HS-011
+    if (lifetime_->options().enable_detailed_errors) text += " InvalidDataException: " + detail;
+    return text;
+}
+
 hub_connection::hub_connection(std::shared_ptr<hub_lifetime> lifetime, connection_identity identity,
                                std::weak_ptr<transport_sink> sink)
     : lifetime_(std::move(lifetime)), identity_(std::move(identity)), sink_(std::move(sink)),
@@ -69,9 +76,7 @@ void hub_connection::on_handshake_data(std::string_view bytes) {
             text = p::texts::handshake_canceled; // too large without an RS (HS-010)
             log_event("HS-010", identity_.connection_id, "handshake request over the maximum message size");
         } else {
-            text = violates(violation::handshake_wrong_error_text) ? "Handshake failed."
-                                                                   : p::texts::handshake_unexpected_error; // HS-011
-            if (lifetime_->options().enable_detailed_errors) text += " InvalidDataException: " + record.error().message;
+            text = handshake_error_text(record.error().message);
             log_event("HS-011", identity_.connection_id, record.error().to_string());
         }
         write(shared_bytes(p::write_handshake_response({text})));
@@ -82,10 +87,7 @@ void hub_connection::on_handshake_data(std::string_view bytes) {
     const std::size_t consumed = record->consumed;
     auto request = p::parse_handshake_request(record->body);
     if (!request) {
-        std::string text{violates(violation::handshake_wrong_error_text)
-                             ? "Handshake failed."
-                             : p::texts::handshake_unexpected_error}; // HS-011
-        if (lifetime_->options().enable_detailed_errors) text += " InvalidDataException: " + request.error().message;
+        const auto text = handshake_error_text(request.error().message);
         log_event("HS-011", identity_.connection_id, request.error().to_string());
         write(shared_bytes(p::write_handshake_response({text})));
         close_transport();

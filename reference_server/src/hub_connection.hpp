@@ -171,6 +171,8 @@ private:
     void rearm_timer();
     void on_timer();
     bool violates(violation v) const noexcept { return lifetime_->faults().violates(v); }
+    /// The HS-011 error of a handshake request that cannot be read, with `detail` when errors are detailed.
+    std::string handshake_error_text(const std::string& detail) const;
 
     std::shared_ptr<hub_lifetime> lifetime_;
     connection_identity identity_;

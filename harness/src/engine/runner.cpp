@@ -19,7 +19,12 @@ namespace {
 bool matches_filter(std::string_view filter, std::string_view id) {
     for (;;) {
         const auto comma = filter.find(',');
-        if (glob_match(filter.substr(0, comma), id)) return true;
+        auto glob = filter.substr(0, comma);
+        while (!glob.empty() && glob.front() == ' ')
+            glob.remove_prefix(1); // "a*, b*" reads as meant
+        while (!glob.empty() && glob.back() == ' ')
+            glob.remove_suffix(1);
+        if (glob_match(glob, id)) return true;
         if (comma == std::string_view::npos) return false;
         filter.remove_prefix(comma + 1);
     }
