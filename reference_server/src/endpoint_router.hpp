@@ -77,7 +77,10 @@ public:
 
     fault_state& faults() noexcept { return *faults_; }
     /// How long one write to a WebSocket or event stream may take (KA-011).
-    std::chrono::milliseconds transport_send_timeout() const noexcept { return options_.transport_send_timeout; }
+    std::chrono::milliseconds transport_send_timeout() const noexcept {
+        if (violates(violation::no_transport_send_timeout)) return std::chrono::hours{24 * 365};
+        return options_.transport_send_timeout;
+    }
     /// Started connections not yet ended, of endpoint `hub_path` or (empty) of all.
     std::vector<connection_info> control_connections(std::string_view hub_path) const;
     /// False when no started connection has this id.

@@ -7,6 +7,8 @@
 #include <hubspec/protocol/json_value.hpp>
 #include <hubspec/protocol/url.hpp>
 
+#include <charconv>
+
 namespace hubspec::harness::detail {
 namespace {
 
@@ -21,6 +23,16 @@ void collect_watched(const scenario& sc, std::set<std::string>& out) {
 std::string scalar_text(const protocol::value& v) {
     if (const auto* s = v.as_string()) return *s;
     return protocol::to_json(v);
+}
+
+// `{fill:N}`: N letters x, for records of an exact size without a literal of that size in the script.
+protocol::value fill_text(std::string_view count) {
+    constexpr std::size_t most = 16 * 1024 * 1024;
+    std::size_t n = 0;
+    const auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), n);
+    if (ec != std::errc{} || end != count.data() + count.size() || n > most)
+        throw script_error("`{fill:" + std::string(count) + "}` needs a count from 0 to " + std::to_string(most));
+    return protocol::value{std::string(n, 'x')};
 }
 
 } // namespace
@@ -56,6 +68,7 @@ std::optional<protocol::value> cell_context::lookup(std::string_view name) const
     if (name == "hub") return protocol::value{tgt.hub_url()};
     if (name == "origin") return protocol::value{tgt.origin()};
     if (name.starts_with("url:")) return protocol::value{tgt.endpoint_url(std::string(name.substr(4)))};
+    if (name.starts_with("fill:")) return fill_text(name.substr(5));
     if (name == "transport") return protocol::value{protocol::transport_name(where.transport)};
     if (name == "protocol") return protocol::value{to_string(where.protocol)};
     if (name == "keepalive_ms") return protocol::value{t.keep_alive.count()};

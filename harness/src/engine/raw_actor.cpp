@@ -38,6 +38,23 @@ void raw_actor::deliver(std::string_view bytes) {
     changed_.notify_all();
 }
 
+void raw_actor::send_repeated(const std::string& bytes, int times) {
+    if (times <= 0) return;
+    send(bytes);
+    if (times == 1) return;
+    log_sent_payloads_ = false;
+    try {
+        for (int i = 1; i < times; ++i)
+            send(bytes);
+    } catch (...) {
+        log_sent_payloads_ = true;
+        throw;
+    }
+    log_sent_payloads_ = true;
+    log_.add(transcript_direction::sent, name_, "data",
+             "the same " + std::to_string(bytes.size()) + " bytes " + std::to_string(times - 1) + " more times");
+}
+
 void raw_actor::deliver_closed(std::string how) {
     log_.add(transcript_direction::note, name_, "transport-close", how);
     std::lock_guard lock(mutex_);

@@ -49,6 +49,9 @@ public:
 
     /// Sends bytes as they are (one WebSocket message, one POST body).
     virtual void send(const std::string& bytes) = 0;
+    /// Sends the same bytes `times` times in a row; the transcript shows the first and counts the rest
+    /// (a flood of big records must not swell the reports).
+    void send_repeated(const std::string& bytes, int times);
     /// Ends the transport gracefully (WebSocket Close, DELETE for long polling).
     virtual void close() = 0;
     /// The frame types received so far; none on transports without frames.
@@ -73,6 +76,8 @@ protected:
     void deliver(std::string_view bytes);
     void deliver_closed(std::string how);
     void expect_handshake_response() { handshake_pending_ = true; }
+    /// False while send_repeated() is past its first copy: transports then log failures only.
+    bool log_sent_payloads_ = true;
 
     std::string name_;
     const protocol::hub_protocol& protocol_;

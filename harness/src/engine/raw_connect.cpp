@@ -44,9 +44,10 @@ std::string describe_status(int status, const std::string& reason, const std::st
 }
 
 void post_raw_send(transcript& log, const std::string& actor, const protocol::hub_protocol& protocol,
-                   const raw_transport_settings& settings, const std::string& bytes) {
-    log.add(transcript_direction::sent, actor, "http-request",
-            std::string("POST ") + settings.url + std::string(" ") + describe_payload(bytes, protocol), bytes);
+                   const raw_transport_settings& settings, const std::string& bytes, bool logged) {
+    if (logged)
+        log.add(transcript_direction::sent, actor, "http-request",
+                std::string("POST ") + settings.url + std::string(" ") + describe_payload(bytes, protocol), bytes);
     auto headers = settings.headers;
     // The TS client's content types: binary bodies for MessagePack (LP-021), text otherwise.
     headers.emplace_back("Content-Type", protocol.format() == protocol::transfer_format::binary
@@ -54,8 +55,9 @@ void post_raw_send(transcript& log, const std::string& actor, const protocol::hu
                                              : "text/plain;charset=UTF-8");
     try {
         const auto response = http_exchange("POST", settings.url, headers, bytes, settings.timeout);
-        log.add(transcript_direction::received, actor, "http-response",
-                describe_status(response.status, response.reason, response.body), response.body);
+        if (logged)
+            log.add(transcript_direction::received, actor, "http-response",
+                    describe_status(response.status, response.reason, response.body), response.body);
         if (response.status != 200)
             log.add(transcript_direction::note, actor, "send-refused",
                     std::string("the server refused the send: ") +

@@ -81,7 +81,9 @@ public:
         if (!outcome.error.empty()) throw std::runtime_error(outcome.error);
     }
 
-    void send(const std::string& bytes) override { post_raw_send(log_, name_, protocol_, settings_, bytes); }
+    void send(const std::string& bytes) override {
+        post_raw_send(log_, name_, protocol_, settings_, bytes, log_sent_payloads_);
+    }
 
     /// DELETE ends the connection; the pending poll then ends with 204 (LP-017, LP-009).
     void close() override {

@@ -83,7 +83,9 @@ public:
         if (!outcome.error.empty()) throw std::runtime_error(outcome.error);
     }
 
-    void send(const std::string& bytes) override { post_raw_send(log_, name_, protocol_, settings_, bytes); }
+    void send(const std::string& bytes) override {
+        post_raw_send(log_, name_, protocol_, settings_, bytes, log_sent_payloads_);
+    }
 
     /// Aborts the GET, as Microsoft's clients end SSE (SSE-012: there is no DELETE).
     void close() override {

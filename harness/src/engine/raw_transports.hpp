@@ -74,8 +74,9 @@ std::string describe_status(int status, const std::string& reason, const std::st
 
 /// A POST of `bytes` to `url` as SSE and long polling send (LP-013), recorded in the
 /// transcript; a failure or a non-200 answer is a note, not an exception, so that
-/// scenarios can go on to observe how the server ended the connection.
+/// scenarios can go on to observe how the server ended the connection. With `logged` false
+/// only the failures are recorded.
 void post_raw_send(transcript& log, const std::string& actor, const protocol::hub_protocol& protocol,
-                   const raw_transport_settings& settings, const std::string& bytes);
+                   const raw_transport_settings& settings, const std::string& bytes, bool logged = true);
 
 } // namespace hubspec::harness::detail

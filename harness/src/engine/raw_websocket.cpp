@@ -71,7 +71,8 @@ public:
     }
 
     void send(const std::string& bytes) override {
-        log_.add(transcript_direction::sent, name_, "data", describe_payload(bytes, protocol_), bytes);
+        if (log_sent_payloads_)
+            log_.add(transcript_direction::sent, name_, "data", describe_payload(bytes, protocol_), bytes);
         auto done = std::make_shared<std::promise<std::string>>();
         auto written = done->get_future();
         asio::post(io_, [this, bytes, done] {
@@ -170,8 +171,12 @@ private:
             read_parked_ = true; // pause_reading(false) reads on
             return;
         }
-        ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
+        // A message is read a slice at a time, so that a pause stops reading within one slice even
+        // in the middle of a message of megabytes (a whole-message read would drain the socket).
+        constexpr std::size_t slice_bytes = 16 * 1024;
+        ws_.async_read_some(buffer_, slice_bytes, [this](beast::error_code ec, std::size_t) {
             if (ec) return on_read_end(ec);
+            if (!ws_.is_message_done()) return read_next();
             const auto data = buffer_.cdata();
             const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
             log_.add(transcript_direction::received, name_, "frame",

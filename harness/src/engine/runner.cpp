@@ -10,6 +10,7 @@
 #include <atomic>
 #include <ctime>
 #include <mutex>
+#include <numeric>
 #include <thread>
 
 namespace hubspec::harness {
@@ -50,6 +51,26 @@ std::string iso_now() {
     char text[32];
     std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return text;
+}
+
+/// The time a cell must sit out whatever the target does: its silences (`for_ms`, numbers or
+/// timing names). Cells that wait longest start first, so that they do not end a run alone.
+milliseconds waits_of(const scenario& sc, const target_timings& t) {
+    milliseconds total{0};
+    for (const auto& s : sc.steps) {
+        const auto* wait = s.params.find("for_ms");
+        if (!wait) continue;
+        if (const auto* n = wait->get_if<std::int64_t>()) {
+            total += milliseconds(*n);
+        } else if (const auto* name = wait->as_string()) {
+            if (*name == "{keepalive_ms}") total += t.keep_alive;
+            if (*name == "{client_timeout_ms}") total += t.client_timeout;
+            if (*name == "{handshake_timeout_ms}") total += t.handshake_timeout;
+            if (*name == "{disconnect_timeout_ms}") total += t.disconnect_timeout;
+            if (*name == "{long_poll_timeout_ms}") total += t.long_poll_timeout;
+        }
+    }
+    return total;
 }
 
 /// The requirement a failing step charges, and whether breaking it is a failure or a SHOULD.
@@ -191,11 +212,19 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
     for (const auto& sc : scenarios)
         if (matches_filter(options.filter, sc.id)) by_index.push_back(&sc);
 
+    std::vector<std::size_t> start_order(jobs.size());
+    std::iota(start_order.begin(), start_order.end(), std::size_t{0});
+    std::stable_sort(start_order.begin(), start_order.end(), [&](std::size_t a, std::size_t b) {
+        return waits_of(*by_index[jobs[a].scenario_index], options.timings) >
+               waits_of(*by_index[jobs[b].scenario_index], options.timings);
+    });
+
     std::vector<cell_result> results(jobs.size());
     std::atomic<std::size_t> next{0};
     std::mutex report_mutex;
     auto worker = [&] {
-        for (auto i = next++; i < jobs.size(); i = next++) {
+        for (auto n = next++; n < jobs.size(); n = next++) {
+            const auto i = start_order[n];
             const auto& j = jobs[i];
             results[i] = run_cell(*by_index[j.scenario_index], j.where, t, catalogue);
             if (options.on_cell) {

@@ -125,8 +125,11 @@ void run_raw_send(const step& s, cell_context& ctx) {
     } else {
         throw script_error(p.describe() + ": needs `message`, `text` or `hex`");
     }
+    // A flood of big records (a stalled reader, KA-011) without a script of hundreds of steps.
+    const auto repeat = p.integer("repeat", 1);
+    if (repeat < 1 || repeat > 100'000) throw script_error(p.describe() + ": `repeat` must be 1 to 100000");
     try {
-        actor.send(bytes);
+        actor.send_repeated(bytes, static_cast<int>(repeat));
     } catch (const std::exception& e) {
         throw expectation_failed{"the transport accepts the bytes", e.what()};
     }

@@ -43,6 +43,7 @@ enum class violation : unsigned {
     no_pings,
     no_client_timeout,
     client_timeout_without_reconnect,
+    no_transport_send_timeout,
     // groups and users
     others_include_caller,
     group_names_case_insensitive,
@@ -107,6 +108,8 @@ inline constexpr std::array<violation_info, static_cast<std::size_t>(violation::
     {violation::no_client_timeout, "no-client-timeout", "KA-003", "a silent client is never timed out"},
     {violation::client_timeout_without_reconnect, "client-timeout-without-reconnect", "KA-004",
      "the Close sent on a client timeout lacks allowReconnect: true"},
+    {violation::no_transport_send_timeout, "no-transport-send-timeout", "KA-011",
+     "a send to a client that stopped reading waits without end"},
     {violation::others_include_caller, "others-include-caller", "GRP-006",
      "Clients.Others and OthersInGroup include the caller"},
     {violation::group_names_case_insensitive, "group-names-case-insensitive", "GRP-003",
