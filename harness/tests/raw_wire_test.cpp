@@ -251,3 +251,68 @@ TEST_CASE("raw_connect with negotiate version 0 uses the connection id as the to
     REQUIRE(std::holds_alternative<raw_handshake>(reply));
     actor->close();
 }
+
+TEST_CASE("raw pause holds back a message larger than one read, whole, until reading resumes", "[harness]") {
+    running_server server;
+    transcript log;
+    raw_connect_options options;
+    options.url = server.url("/conformance");
+    options.timeout = std::chrono::milliseconds(5'000);
+    auto actor = raw_connect("a", options, protocol::json_protocol(), log);
+    REQUIRE(std::holds_alternative<raw_handshake>(next_but_pings(*actor)));
+
+    // The read already waiting when the pause comes must not take in a whole 30 KB message.
+    REQUIRE(actor->pause_reading(true));
+    const std::string big(30'000, 'x');
+    actor->send(
+        protocol::json_protocol().encode(protocol::invocation_message{{}, "1", "Echo", {protocol::value(big)}, {}}));
+    auto held = actor->next(std::chrono::steady_clock::now() + std::chrono::milliseconds(500));
+    INFO(describe(held) + "\n" + show_transcript(log));
+    CHECK(std::holds_alternative<raw_timeout>(held));
+
+    actor->pause_reading(false);
+    auto answer = next_but_pings(*actor);
+    INFO(describe(answer) + "\n" + show_transcript(log));
+    REQUIRE(std::holds_alternative<protocol::hub_message>(answer));
+    const auto* completion = std::get_if<protocol::completion_message>(&std::get<protocol::hub_message>(answer));
+    REQUIRE(completion);
+    CHECK(completion->result == protocol::value(big));
+}
+
+TEST_CASE("raw send_repeated sends every copy and records the first with a count", "[harness]") {
+    running_server server;
+    for (auto transport : {protocol::transport_type::websockets, protocol::transport_type::long_polling}) {
+        INFO(protocol::transport_name(transport));
+        transcript log;
+        raw_connect_options options;
+        options.url = server.url("/conformance");
+        options.transport = transport;
+        options.timeout = std::chrono::milliseconds(5'000);
+        auto actor = raw_connect("a", options, protocol::json_protocol(), log);
+        REQUIRE(std::holds_alternative<raw_handshake>(next_but_pings(*actor)));
+
+        // A non-blocking invocation: the caller gets Echo("r") once per copy.
+        actor->send_repeated(protocol::json_protocol().encode(
+                                 protocol::invocation_message{{}, {}, "EchoToCaller", {protocol::value("r")}, {}}),
+                             5);
+        for (int i = 0; i < 5; ++i) {
+            auto event = next_but_pings(*actor);
+            INFO(i << ": " << describe(event) << "\n" << show_transcript(log));
+            REQUIRE(std::holds_alternative<protocol::hub_message>(event));
+            const auto* call = std::get_if<protocol::invocation_message>(&std::get<protocol::hub_message>(event));
+            REQUIRE(call);
+            CHECK(call->target == "Echo");
+        }
+        int sent_copies = 0, counted = 0;
+        for (const auto& e : log.entries()) {
+            if (e.direction != harness::transcript_direction::sent || e.bytes.find("EchoToCaller") == std::string::npos)
+                continue;
+            ++sent_copies;
+        }
+        for (const auto& e : log.entries())
+            if (e.text.find("4 more times") != std::string::npos) ++counted;
+        CHECK(sent_copies == 1);
+        CHECK(counted == 1);
+        actor->close();
+    }
+}

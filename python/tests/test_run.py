@@ -180,3 +180,22 @@ def test_python_scenario_matches_the_cli_on_the_same_yaml(tmp_path, hubspec_cli)
 
     assert outcomes(from_cli) == outcomes(from_python)
     assert outcomes(from_python)[("py.echo-wrong", "WebSockets", "json")][0] == "fail"
+
+
+def test_fill_makes_exact_sizes_and_a_bad_count_is_an_error():
+    sized = {
+        "id": "py.fill",
+        "title": "{fill:N} is N letters x",
+        "requires": ["MSG-040"],
+        "transports": ["websockets"],
+        "protocols": ["json"],
+        "steps": [
+            {"connect": {}},
+            {"invoke": {"method": "Echo", "args": ["{fill:5}"], "expect": "xxxxx"}},
+            {"invoke": {"method": "Echo", "args": ["<{fill:3}>"], "expect": {"$length": 5}}},
+        ],
+    }
+    assert hubspec.run(scenarios=[sized]).passed
+    broken = dict(sized, id="py.fill-bad", steps=[{"connect": {}}, {"invoke": {"method": "Echo", "args": ["{fill:many}"]}}])
+    cell = hubspec.run(scenarios=[broken]).cell("py.fill-bad")
+    assert cell.outcome == "error" and "fill:many" in cell.reason
