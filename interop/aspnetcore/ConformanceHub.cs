@@ -135,8 +135,12 @@ public sealed class ConformanceHub(LiveConnections liveConnections) : Hub
     {
         var counter = CancelCount;
         // Counts a cancellation by the client (CancelInvocation) while items were still flowing.
-        await using var counting = cancellation.Register(() => Interlocked.Increment(ref counter.Value));
+        // Disposed only when the upload ends on its own: on a cancel, the upload's wait (registered
+        // later, so called first) may resume this iterator on another thread, and disposing here then
+        // would unregister the count before the token gets to call it.
+        var counting = cancellation.Register(() => Interlocked.Increment(ref counter.Value));
         await foreach (var item in stream.WithCancellation(cancellation)) yield return item;
+        await counting.DisposeAsync();
     }
 
     // ---- Client results and connection control ----

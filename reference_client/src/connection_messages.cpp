@@ -40,7 +40,10 @@ void connection_core::on_transport_data(std::string_view bytes) {
         handshake_buffer_.clear();
         handshake_buffer_.shrink_to_fit();
         if (stateful_negotiated_ && active_transport_ == protocol::transport_type::websockets)
-            sr_.emplace();            // SR-001: asked, allowed, negotiated, handshake version 2
+            sr_.emplace(); // SR-001: asked, allowed, negotiated, handshake version 2
+        // HS-018: a Ping at once, as the TS client sends, so that the server hears from the client
+        // before its first keep-alive interval; long polling keeps itself alive (LP-019).
+        if (active_transport_ != protocol::transport_type::long_polling) write(protocol::ping_message{});
         finish_attempt(std::nullopt); // the start completes before any message is dispatched
         if (link_ != link::connected || rest.empty()) return;
         bytes = rest;
@@ -73,11 +76,15 @@ void connection_core::on_transport_closed(transport_closed closed) {
     if (link_ == link::transport_starting || link_ == link::handshaking)
         return finish_attempt(
             closed.error.value_or("The server closed the connection before the handshake completed."));
+    // FRAME-011, as .NET's client does: an end inside a record lost data, so it is no graceful close.
+    const bool ended_inside_record = reader_ && reader_->buffered() > 0;
     ++epoch_;
     link_ = link::none;
     reader_.reset();
     keep_alive_.reset();
-    connection_lost(close_error_ ? close_error_ : closed.error);
+    auto error = close_error_ ? close_error_ : closed.error;
+    if (!error && ended_inside_record) error = std::string(texts::terminated_while_reading);
+    connection_lost(std::move(error));
 }
 
 void connection_core::fail_link(std::string error) {

@@ -6,7 +6,9 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/websocket/detail/hybi13.hpp>
 
+#include <array>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -23,6 +25,17 @@ struct fake_http_server::impl {
     mutable std::mutex mutex;
     std::vector<std::string> lines;
     std::thread thread;
+
+    /// Reads and drops what the client still sends (a POST body, WebSocket frames) until it closes:
+    /// closing with unread bytes would send a reset, which can destroy the reply before it is read.
+    static void drain(const std::shared_ptr<tcp::socket>& socket) {
+        auto sink = std::make_shared<std::array<char, 4096>>();
+        socket->async_read_some(asio::buffer(*sink), [socket, sink](boost::system::error_code ec, std::size_t) {
+            if (!ec) return drain(socket);
+            boost::system::error_code ignored;
+            socket->close(ignored);
+        });
+    }
 
     void accept() {
         auto socket = std::make_shared<tcp::socket>(io);
@@ -43,8 +56,8 @@ struct fake_http_server::impl {
                     asio::async_write(*socket, asio::buffer(*reply),
                                       [socket, reply](boost::system::error_code, std::size_t) {
                                           boost::system::error_code ignored;
-                                          socket->shutdown(tcp::socket::shutdown_both, ignored);
-                                          socket->close(ignored);
+                                          socket->shutdown(tcp::socket::shutdown_send, ignored);
+                                          drain(socket);
                                       });
                 });
         });
@@ -74,6 +87,35 @@ std::string fake_http_server::url(const std::string& path) const {
 std::vector<std::string> fake_http_server::request_lines() const {
     std::lock_guard lock(impl_->mutex);
     return impl_->lines;
+}
+
+std::string websocket_accept(const std::string& head) {
+    const std::string field = "Sec-WebSocket-Key: ";
+    const auto at = head.find(field);
+    if (at == std::string::npos) return "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+    const auto start = at + field.size();
+    const auto key = head.substr(start, head.find("\r\n", start) - start);
+    boost::beast::websocket::detail::sec_ws_accept_type accept;
+    boost::beast::websocket::detail::make_sec_ws_accept(accept, key);
+    return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+           std::string(accept.data(), accept.size()) + "\r\n\r\n";
+}
+
+std::string websocket_frame(unsigned char opcode, const std::string& payload) {
+    std::string frame(1, static_cast<char>(0x80 | opcode)); // FIN; a server's frames are not masked
+    if (payload.size() < 126) {
+        frame += static_cast<char>(payload.size());
+    } else {
+        frame += static_cast<char>(126);
+        frame += static_cast<char>((payload.size() >> 8) & 0xff);
+        frame += static_cast<char>(payload.size() & 0xff);
+    }
+    return frame + payload;
+}
+
+std::string websocket_close_frame(unsigned code, const std::string& reason) {
+    std::string payload{static_cast<char>((code >> 8) & 0xff), static_cast<char>(code & 0xff)};
+    return websocket_frame(0x8, payload + reason);
 }
 
 std::string http_reply(const std::string& status, const std::string& content_type, const std::string& body) {

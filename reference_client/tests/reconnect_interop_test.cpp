@@ -1,5 +1,6 @@
 // Automatic reconnect (RC-*) and Close handling (MSG-075/076) against the
 // ASP.NET Core peer, with a loopback relay that a test can cut.
+#include "control_api.hpp"
 #include "interop_support.hpp"
 #include "peer_process.hpp"
 #include "tcp_relay.hpp"
@@ -43,6 +44,35 @@ TEST_CASE("RC-009 ERR-009 Abort ends the connection for good, even with reconnec
     auto closed = e.closed.take();
     REQUIRE(closed.has_value());
     CHECK_FALSE(closed->has_value()); // a Close without error: no error surfaced
+    CHECK(e.reconnecting.size() == 0);
+    CHECK(connection.state() == connection_state::disconnected);
+}
+
+TEST_CASE("MSG-076 MSG-075 a Close with allowReconnect starts automatic reconnect; without it the connection ends",
+          "[interop][MSG-076][MSG-075][RC-005]") {
+    auto c = GENERATE(from_range(every_cell()));
+    INFO(describe(c));
+    peer_process server(server_kind::hubspec, {"--control"});
+    auto connection = cell_builder(server.url("/conformance"), c).with_automatic_reconnect(quick_retries()).build();
+    events e;
+    e.watch(connection);
+    await(connection.start());
+    auto first_id = await(connection.invoke_as<std::string>("GetCallerConnectionId"));
+
+    REQUIRE(control_post(server, "/control/close?connectionId=" + first_id + "&allowReconnect=true&error=restarting") ==
+            200);
+    auto reconnecting = e.reconnecting.take();
+    REQUIRE(reconnecting.has_value());
+    CHECK(*reconnecting == std::optional<std::string>(texts::server_close_error("restarting")));
+    REQUIRE(e.reconnected.take().has_value());
+    auto second_id = await(connection.invoke_as<std::string>("GetCallerConnectionId"));
+    CHECK(second_id != first_id);
+
+    REQUIRE(control_post(server, "/control/close?connectionId=" + second_id + "&allowReconnect=false&error=bye") ==
+            200);
+    auto closed = e.closed.take();
+    REQUIRE(closed.has_value());
+    CHECK(*closed == std::optional<std::string>(texts::server_close_error("bye")));
     CHECK(e.reconnecting.size() == 0);
     CHECK(connection.state() == connection_state::disconnected);
 }

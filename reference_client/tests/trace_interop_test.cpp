@@ -94,6 +94,25 @@ TEST_CASE("SSE-001 SSE-012 the event stream is a GET asking for text/event-strea
     CHECK_FALSE(has_request(trace, "DELETE "));                        // SSE-012
 }
 
+TEST_CASE("HS-018 after the handshake the client sends a Ping at once, before anything else", "[interop][HS-018]") {
+    auto c = GENERATE(from_range(every_cell()));
+    if (c.transport == transport_type::long_polling) return; // no Pings there (LP-019)
+    INFO(describe(c));
+    auto& peer = shared_server(server_kind::aspnetcore);
+    trace_recorder trace;
+    // The keep-alive interval is left at 15 s: a Ping now is not a periodic one.
+    auto connection = cell_builder(peer.url("/conformance"), c).with_trace(trace.handler()).build();
+    await(connection.start());
+    std::vector<std::string> sent;
+    for (auto& e : trace.find(trace_kind::transport_data))
+        if (e.direction == trace_direction::outgoing) sent.push_back(e.bytes);
+    INFO(trace.dump());
+    REQUIRE(sent.size() >= 2);
+    CHECK(sent[0].find("\"protocol\":\"" + c.protocol + "\"") != std::string::npos);
+    CHECK(sent[1] == (c.protocol == "json" ? std::string("{\"type\":6}\x1e") : std::string("\x02\x91\x06", 3)));
+    await(connection.stop());
+}
+
 TEST_CASE("LP-019 KA-008 the client sends no Pings over long polling", "[interop][LP-019][KA-008]") {
     auto& peer = shared_server(server_kind::aspnetcore);
     trace_recorder trace;

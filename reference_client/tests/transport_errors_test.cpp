@@ -1,5 +1,6 @@
-// Bad server input on Server-Sent Events and long polling (LP-004, LP-010, SSE-001):
-// the start fails with an error naming what the server did, never a crash or a hang.
+// Bad server input on Server-Sent Events and long polling (LP-004, LP-010, SSE-001, HS-016,
+// FRAME-007, MSG-004, FRAME-011, WS-019): the start fails or the connection ends with an error naming what
+// the server did, never a crash or a hang; what the protocol says to skip is skipped.
 #include "fake_http_server.hpp"
 
 #include <hubspec/client.hpp>
@@ -7,7 +8,10 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <functional>
 #include <future>
+#include <memory>
+#include <vector>
 
 using namespace hubspec::client;
 using namespace hubspec::client::test;
@@ -101,4 +105,140 @@ TEST_CASE("SSE-002 an event stream refused with 404 fails the start and names th
     auto error = start_error(server.url("/hub"), transport_type::server_sent_events);
     CHECK(error.find("ServerSentEvents failed: The Server-Sent Events request failed with HTTP status 404 Not "
                      "Found") != std::string::npos);
+}
+
+namespace {
+/// A long-polling server whose polls answer `replies` in turn (the first poll only connects, LP-004),
+/// then hold nothing: a poll after the last reply is answered 204, which ends the connection (LP-017).
+std::function<std::string(const std::string&)> long_polling_with(std::vector<std::string> replies) {
+    auto polls = std::make_shared<std::size_t>(0);
+    return [polls, replies = std::move(replies)](const std::string& head) {
+        if (is_negotiate(head)) return negotiate_offering("LongPolling");
+        if (head.rfind("POST ", 0) == 0 || head.rfind("DELETE ", 0) == 0) return http_reply("200 OK", "text/plain", "");
+        const auto n = (*polls)++;
+        if (n == 0) return http_reply("200 OK", "text/plain", "");
+        if (n - 1 < replies.size()) return http_reply("200 OK", "application/octet-stream", replies[n - 1]);
+        return http_reply("204 No Content", "text/plain", "");
+    };
+}
+
+struct close_watch {
+    std::promise<std::optional<std::string>> closed;
+    std::future<std::optional<std::string>> ended = closed.get_future();
+    void watch(hub_connection& c) {
+        c.on_close([this](const std::optional<std::string>& e) { closed.set_value(e); });
+    }
+    std::optional<std::string> take() {
+        REQUIRE(ended.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+        return ended.get();
+    }
+};
+} // namespace
+
+TEST_CASE("HS-016 a handshake reply with an error, or a hub message instead, fails the start naming it",
+          "[transports][HS-016]") {
+    {
+        fake_http_server server(long_polling_with({"{\"error\":\"Requested protocol 'json' is not available.\"}\x1e"}));
+        auto error = start_error(server.url("/hub"), transport_type::long_polling);
+        CHECK(error.find("Server returned handshake error: Requested protocol 'json' is not available.") !=
+              std::string::npos);
+    }
+    {
+        fake_http_server server(long_polling_with({"{\"type\":1,\"target\":\"Hello\",\"arguments\":[]}\x1e"}));
+        auto error = start_error(server.url("/hub"), transport_type::long_polling);
+        CHECK(error.find("Expected a handshake response from the server.") != std::string::npos);
+    }
+}
+
+TEST_CASE("FRAME-007 a record that is not a hub message ends the connection with an error naming it",
+          "[transports][FRAME-007]") {
+    fake_http_server server(long_polling_with({"{}\x1e", "{\"type\":1,\"target\":\x1e"}));
+    auto connection =
+        hub_connection_builder().with_url(server.url("/hub")).with_transport(transport_type::long_polling).build();
+    close_watch watch;
+    watch.watch(connection);
+    auto started = connection.start();
+    REQUIRE(started.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+    started.get();
+    auto error = watch.take();
+    REQUIRE(error.has_value());
+    CHECK(error->rfind("The server sent a message that could not be read: ", 0) == 0);
+    CHECK(connection.state() == connection_state::disconnected);
+}
+
+TEST_CASE("MSG-004 a message of an unknown type is skipped and the next one is handled", "[transports][MSG-004]") {
+    fake_http_server server(long_polling_with(
+        {"{}\x1e",
+         "{\"type\":99,\"whatever\":[1,2]}\x1e{\"type\":1,\"target\":\"Hello\",\"arguments\":[\"ann\"]}\x1e"}));
+    auto connection =
+        hub_connection_builder().with_url(server.url("/hub")).with_transport(transport_type::long_polling).build();
+    std::promise<std::string> greeted;
+    connection.on("Hello", [&greeted](const arguments& args) {
+        greeted.set_value(args.size() == 1 && args[0].as_string() ? *args[0].as_string() : "?");
+    });
+    close_watch watch;
+    watch.watch(connection);
+    auto started = connection.start();
+    REQUIRE(started.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+    started.get();
+    auto hello = greeted.get_future();
+    REQUIRE(hello.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+    CHECK(hello.get() == "ann");
+    // The server's 204 then ends the connection without error (LP-017).
+    CHECK(watch.take() == std::nullopt);
+}
+
+TEST_CASE("FRAME-011 an event stream cut inside a record closes the connection with an error, no crash",
+          "[transports][FRAME-011]") {
+    fake_http_server server([](const std::string& head) {
+        if (is_negotiate(head)) return negotiate_offering("ServerSentEvents");
+        if (head.rfind("POST ", 0) == 0) return http_reply("200 OK", "text/plain", "");
+        // The handshake reply, then half a record, and the stream ends (the fake closes the socket).
+        return http_reply("200 OK", "text/event-stream", "data: {}\x1e\n\ndata: {\"type\":1,\"tar\n\n");
+    });
+    auto connection = hub_connection_builder()
+                          .with_url(server.url("/hub"))
+                          .with_transport(transport_type::server_sent_events)
+                          .build();
+    close_watch watch;
+    watch.watch(connection);
+    auto started = connection.start();
+    REQUIRE(started.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+    started.get();
+    // FRAME-011: .NET's client text; an end between records is a graceful close (LP-017's 204 test above).
+    CHECK(watch.take() == std::optional<std::string>("Connection terminated while reading a message."));
+}
+
+TEST_CASE("WS-019 a Close frame with a code other than 1000 ends the connection with an error naming the code",
+          "[transports][WS-019]") {
+    fake_http_server server([](const std::string& head) {
+        if (is_negotiate(head)) return negotiate_offering("WebSockets");
+        return websocket_accept(head) + websocket_frame(0x1, "{}\x1e") + websocket_close_frame(1011, "going down");
+    });
+    auto connection =
+        hub_connection_builder().with_url(server.url("/hub")).with_transport(transport_type::websockets).build();
+    close_watch watch;
+    watch.watch(connection);
+    auto started = connection.start();
+    REQUIRE(started.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+    started.get();
+    auto error = watch.take();
+    REQUIRE(error.has_value());
+    INFO(*error);
+    CHECK(error->find("1011") != std::string::npos);
+}
+
+TEST_CASE("WS-019 a Close frame 1000 ends the connection without an error", "[transports][WS-019]") {
+    fake_http_server server([](const std::string& head) {
+        if (is_negotiate(head)) return negotiate_offering("WebSockets");
+        return websocket_accept(head) + websocket_frame(0x1, "{}\x1e") + websocket_close_frame(1000, "");
+    });
+    auto connection =
+        hub_connection_builder().with_url(server.url("/hub")).with_transport(transport_type::websockets).build();
+    close_watch watch;
+    watch.watch(connection);
+    auto started = connection.start();
+    REQUIRE(started.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+    started.get();
+    CHECK(watch.take() == std::nullopt);
 }

@@ -1,5 +1,7 @@
 #include "hubspec/harness/scenario_loader.hpp"
 
+#include "steps/step_names.hpp"
+
 #include <hubspec/protocol/base64.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -110,21 +112,6 @@ std::vector<std::string> string_list(const YAML::Node& node, const std::string& 
     return out;
 }
 
-const std::set<std::string>& known_actions() {
-    static const std::set<std::string> actions{// through the reference client
-                                               "connect", "invoke", "await", "send", "expect_message",
-                                               "expect_no_message", "expect_sequence", "stream", "upload", "handle",
-                                               "stop", "expect_state", "expect_closed",
-                                               // on the raw wire
-                                               "http", "raw_connect", "raw_send", "raw_expect", "raw_expect_closed",
-                                               "raw_expect_silence", "raw_expect_frames", "raw_pause", "raw_close",
-                                               // on the fault-injecting proxy
-                                               "proxy",
-                                               // on captured values
-                                               "check"};
-    return actions;
-}
-
 step parse_step(const YAML::Node& node, const std::string& file) {
     if (!node.IsMap() || node.size() != 1)
         fail_at(file, node, "a step is a mapping with one key, the action (e.g. `- invoke: {method: Echo}`)");
@@ -132,7 +119,7 @@ step parse_step(const YAML::Node& node, const std::string& file) {
     step s;
     s.action = entry.first.as<std::string>();
     s.where = {file, entry.first.Mark().line + 1};
-    if (!known_actions().contains(s.action)) fail_at(file, entry.first, "unknown step `" + s.action + "`");
+    if (!detail::is_known_step(s.action)) fail_at(file, entry.first, "unknown step `" + s.action + "`");
     if (!entry.second.IsNull() && !entry.second.IsMap())
         fail_at(file, entry.second, "the parameters of `" + s.action + "` must be a mapping");
     s.params = to_value(entry.second, file);

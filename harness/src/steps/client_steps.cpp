@@ -102,6 +102,9 @@ void run_connect(const step& s, cell_context& ctx) {
             delays.push_back(ms(d.as_int64().value_or(0)));
         options.reconnect = client::delays_policy(std::move(delays));
     }
+    // Pings at half the target's client timeout, as ASP.NET Core advises, keep an idle connection
+    // alive against a target with a short one (KA-006); the server timeout stays the client's default.
+    options.keep_alive_interval = std::min(options.keep_alive_interval, ctx.tgt.timings().client_timeout / 2);
     options.stateful_reconnect = p.boolean("stateful", false); // SR-*: resume a dropped WebSocket without loss
     options.connect_timeout = ms(p.integer("within_ms", 10'000));
     const auto name = p.actor();
