@@ -44,6 +44,7 @@ void connection_core::on_transport_data(std::string_view bytes) {
         // HS-018: a Ping at once, as the TS client sends, so that the server hears from the client
         // before its first keep-alive interval; long polling keeps itself alive (LP-019).
         if (active_transport_ != protocol::transport_type::long_polling) write(protocol::ping_message{});
+        arm_keep_alive(); // KA-006: the Ping deadline exists from the handshake response on (KA-003 is now armed)
         finish_attempt(std::nullopt); // the start completes before any message is dispatched
         if (link_ != link::connected || rest.empty()) return;
         bytes = rest;

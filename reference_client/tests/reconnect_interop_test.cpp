@@ -48,7 +48,7 @@ TEST_CASE("RC-009 ERR-009 Abort ends the connection for good, even with reconnec
     CHECK(connection.state() == connection_state::disconnected);
 }
 
-TEST_CASE("MSG-076 MSG-075 a Close with allowReconnect starts automatic reconnect; without it the connection ends",
+TEST_CASE("MSG-076 MSG-075 a Close with allowReconnect starts automatic reconnect, without it the connection ends",
           "[interop][MSG-076][MSG-075][RC-005]") {
     auto c = GENERATE(from_range(every_cell()));
     INFO(describe(c));

@@ -119,9 +119,25 @@ private:
             (*later)->on_ready([self = shared_from_this(), keep_alive, version](detail::http_reply reply) {
                 self->write_reply(reply, keep_alive, version);
             });
+            if (!(*later)->done()) watch_pending_poll(*later);
             return;
         }
         write_reply(std::get<detail::http_reply>(routed), keep_alive, version);
+    }
+
+    /// While a poll waits, a readable socket means its client closed it (or sent more): an end abandons
+    /// the poll, so that its transport keeps what it would have written into a dead socket.
+    void watch_pending_poll(const std::shared_ptr<detail::deferred_reply>& poll) {
+        stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(), poll](beast::error_code ec) {
+            if (ec || poll->done()) return;
+            char next = 0;
+            beast::error_code peek_error;
+            const auto n = self->stream_.socket().receive(net::buffer(&next, 1), tcp::socket::message_peek, peek_error);
+            if (n > 0) return; // bytes of a next request: it is read once this poll is answered
+            poll->abandon();
+            beast::error_code ignored;
+            self->stream_.socket().close(ignored);
+        });
     }
 
     void write_reply(const detail::http_reply& reply, bool keep_alive, unsigned version) {

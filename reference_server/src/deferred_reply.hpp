@@ -38,6 +38,20 @@ public:
         }
     }
 
+    /// The client went away before the reply was decided (it closed the socket of its poll): the
+    /// reply will never be written, so whoever would fulfil it keeps its data (`on_abandoned`).
+    void abandon() {
+        if (done_) return;
+        done_ = true;
+        on_ready_ = nullptr;
+        if (on_abandoned_) {
+            auto callback = std::move(on_abandoned_);
+            on_abandoned_ = nullptr;
+            callback();
+        }
+    }
+    void on_abandoned(std::function<void()> callback) { on_abandoned_ = std::move(callback); }
+
     bool done() const noexcept { return done_; }
     /// The decided reply not yet taken by on_ready (tests read it here).
     const std::optional<http_reply>& ready() const noexcept { return ready_; }
@@ -46,6 +60,7 @@ private:
     bool done_ = false;
     std::optional<http_reply> ready_;
     std::function<void(http_reply)> on_ready_;
+    std::function<void()> on_abandoned_;
 };
 
 } // namespace hubspec::server::detail

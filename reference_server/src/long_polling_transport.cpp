@@ -61,6 +61,16 @@ std::shared_ptr<deferred_reply> long_polling_transport::poll() {
                 self->complete(poll_reply_timed_out()); // LP-006
             }
         });
+        // A client that gives up on its poll (the TS client re-polls after its own HTTP timeout, LP-010)
+        // must not have the next messages written to the socket it closed: they wait for its next poll.
+        pending_->on_abandoned([weak, this_poll] {
+            auto self = weak.lock();
+            if (!self || !self->pending_ || self->pending_ != this_poll.lock()) return;
+            log_event("LP-005", "-", "the client closed its pending poll: what comes waits for the next one");
+            self->poll_timer_.cancel();
+            self->pending_.reset();
+            self->idle_since_ = clock::now(); // LP-011: the disconnect timeout runs from here
+        });
     }
     return reply;
 }

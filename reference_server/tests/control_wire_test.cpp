@@ -301,6 +301,50 @@ TEST_CASE("LP-010 control drop cuts the pending poll without a reply and the con
     CHECK(http_request_to(server.port, http::verb::get, "/conformance?id=" + token).result_int() == 404);
 }
 
+namespace {
+/// A long-polling POST of `body` on its own connection; the status.
+unsigned long_polling_post(std::uint16_t port, const std::string& token, const std::string& body) {
+    raw_client post(port);
+    post.write("POST /conformance?id=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    post.read_to_end();
+    return post.received.starts_with("HTTP/1.1 200") ? 200 : 0;
+}
+
+/// Waits until the server's view of the connection's poll is `pending` (it reads on its own thread).
+void await_poll_pending(server& s, bool pending) {
+    const auto deadline = std::chrono::steady_clock::now() + wire_deadline;
+    while (s.control().connections().at(0).poll_pending != pending) {
+        REQUIRE(std::chrono::steady_clock::now() < deadline);
+        std::this_thread::yield();
+    }
+}
+} // namespace
+
+TEST_CASE("LP-005 a poll its client closed is given up: what comes next waits for the next poll, none is lost",
+          "[wire][LP-005][LP-011]") {
+    running_server server(quiet_options());
+    const auto token = negotiated_token(server.port);
+    CHECK(http_request_to(server.port, http::verb::get, "/conformance?id=" + token).result_int() == 200); // LP-003
+    REQUIRE(long_polling_post(server.port, token, "{\"protocol\":\"json\",\"version\":1}\x1e") == 200);
+    CHECK(http_request_to(server.port, http::verb::get, "/conformance?id=" + token).body() == "{}\x1e");
+
+    {
+        // A client that gives up on its poll, as the TS client does after its own HTTP timeout (LP-010).
+        raw_client poll(server.port);
+        poll.write("GET /conformance?id=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        await_poll_pending(server.s, true);
+    }
+    await_poll_pending(server.s, false); // the server saw the socket close
+
+    REQUIRE(long_polling_post(server.port, token,
+                              "{\"type\":1,\"invocationId\":\"1\",\"target\":\"Echo\",\"arguments\":[\"kept\"]}\x1e") ==
+            200);
+    const auto next = http_request_to(server.port, http::verb::get, "/conformance?id=" + token);
+    CHECK(next.result_int() == 200);
+    CHECK(next.body() == "{\"type\":3,\"invocationId\":\"1\",\"result\":\"kept\"}\x1e");
+}
+
 TEST_CASE("CTL drop_all drops every transport", "[control][wire]") {
     running_server server(quiet_options());
     ws_client a;
