@@ -86,6 +86,18 @@ raw_event next_but_pings(raw_actor& actor) {
     }
 }
 
+/// A raw JSON connection to the conformance hub over `transport`, its handshake response read.
+std::unique_ptr<raw_actor> connected_actor(const running_server& server, protocol::transport_type transport,
+                                           transcript& log) {
+    raw_connect_options options;
+    options.url = server.url("/conformance");
+    options.transport = transport;
+    options.timeout = std::chrono::milliseconds(5'000);
+    auto actor = raw_connect("a", options, protocol::json_protocol(), log);
+    REQUIRE(std::holds_alternative<raw_handshake>(next_but_pings(*actor)));
+    return actor;
+}
+
 std::string show_transcript(const transcript& log) {
     std::string out;
     for (const auto& e : log.entries())
@@ -222,12 +234,7 @@ TEST_CASE("raw actors destroyed without close() end promptly", "[harness]") {
                                  protocol::transport_type::long_polling}) {
         INFO(std::string(protocol::transport_name(transport)));
         transcript log;
-        raw_connect_options options;
-        options.url = server.url("/conformance");
-        options.transport = transport;
-        options.timeout = std::chrono::milliseconds(5'000);
-        auto actor = raw_connect("a", options, protocol::json_protocol(), log);
-        REQUIRE(std::holds_alternative<raw_handshake>(next_but_pings(*actor)));
+        auto actor = connected_actor(server, transport, log);
         // A poll or the event stream is pending now.
         const auto start = std::chrono::steady_clock::now();
         actor.reset();
@@ -255,11 +262,7 @@ TEST_CASE("raw_connect with negotiate version 0 uses the connection id as the to
 TEST_CASE("raw pause holds back a message larger than one read, whole, until reading resumes", "[harness]") {
     running_server server;
     transcript log;
-    raw_connect_options options;
-    options.url = server.url("/conformance");
-    options.timeout = std::chrono::milliseconds(5'000);
-    auto actor = raw_connect("a", options, protocol::json_protocol(), log);
-    REQUIRE(std::holds_alternative<raw_handshake>(next_but_pings(*actor)));
+    auto actor = connected_actor(server, protocol::transport_type::websockets, log);
 
     // The read already waiting when the pause comes must not take in a whole 30 KB message.
     REQUIRE(actor->pause_reading(true));
@@ -284,12 +287,7 @@ TEST_CASE("raw send_repeated sends every copy and records the first with a count
     for (auto transport : {protocol::transport_type::websockets, protocol::transport_type::long_polling}) {
         INFO(protocol::transport_name(transport));
         transcript log;
-        raw_connect_options options;
-        options.url = server.url("/conformance");
-        options.transport = transport;
-        options.timeout = std::chrono::milliseconds(5'000);
-        auto actor = raw_connect("a", options, protocol::json_protocol(), log);
-        REQUIRE(std::holds_alternative<raw_handshake>(next_but_pings(*actor)));
+        auto actor = connected_actor(server, transport, log);
 
         // A non-blocking invocation: the caller gets Echo("r") once per copy.
         actor->send_repeated(protocol::json_protocol().encode(

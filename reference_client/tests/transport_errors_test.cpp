@@ -133,6 +133,19 @@ struct close_watch {
         return ended.get();
     }
 };
+
+/// Starts a connection that must start, then waits for its end: the close error (nullopt = graceful).
+std::optional<std::string> close_error_after_start(const std::string& url, transport_type transport) {
+    auto connection = hub_connection_builder().with_url(url).with_transport(transport).build();
+    close_watch watch;
+    watch.watch(connection);
+    auto started = connection.start();
+    REQUIRE(started.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+    started.get();
+    auto error = watch.take();
+    CHECK(connection.state() == connection_state::disconnected);
+    return error;
+}
 } // namespace
 
 TEST_CASE("HS-016 a handshake reply with an error, or a hub message instead, fails the start naming it",
@@ -153,17 +166,9 @@ TEST_CASE("HS-016 a handshake reply with an error, or a hub message instead, fai
 TEST_CASE("FRAME-007 a record that is not a hub message ends the connection with an error naming it",
           "[transports][FRAME-007]") {
     fake_http_server server(long_polling_with({"{}\x1e", "{\"type\":1,\"target\":\x1e"}));
-    auto connection =
-        hub_connection_builder().with_url(server.url("/hub")).with_transport(transport_type::long_polling).build();
-    close_watch watch;
-    watch.watch(connection);
-    auto started = connection.start();
-    REQUIRE(started.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
-    started.get();
-    auto error = watch.take();
+    auto error = close_error_after_start(server.url("/hub"), transport_type::long_polling);
     REQUIRE(error.has_value());
     CHECK(error->rfind("The server sent a message that could not be read: ", 0) == 0);
-    CHECK(connection.state() == connection_state::disconnected);
 }
 
 TEST_CASE("MSG-004 a message of an unknown type is skipped and the next one is handled", "[transports][MSG-004]") {
@@ -196,17 +201,9 @@ TEST_CASE("FRAME-011 an event stream cut inside a record closes the connection w
         // The handshake reply, then half a record, and the stream ends (the fake closes the socket).
         return http_reply("200 OK", "text/event-stream", "data: {}\x1e\n\ndata: {\"type\":1,\"tar\n\n");
     });
-    auto connection = hub_connection_builder()
-                          .with_url(server.url("/hub"))
-                          .with_transport(transport_type::server_sent_events)
-                          .build();
-    close_watch watch;
-    watch.watch(connection);
-    auto started = connection.start();
-    REQUIRE(started.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
-    started.get();
     // FRAME-011: .NET's client text; an end between records is a graceful close (LP-017's 204 test above).
-    CHECK(watch.take() == std::optional<std::string>("Connection terminated while reading a message."));
+    CHECK(close_error_after_start(server.url("/hub"), transport_type::server_sent_events) ==
+          std::optional<std::string>("Connection terminated while reading a message."));
 }
 
 TEST_CASE("WS-019 a Close frame with a code other than 1000 ends the connection with an error naming the code",
@@ -215,14 +212,7 @@ TEST_CASE("WS-019 a Close frame with a code other than 1000 ends the connection 
         if (is_negotiate(head)) return negotiate_offering("WebSockets");
         return websocket_accept(head) + websocket_frame(0x1, "{}\x1e") + websocket_close_frame(1011, "going down");
     });
-    auto connection =
-        hub_connection_builder().with_url(server.url("/hub")).with_transport(transport_type::websockets).build();
-    close_watch watch;
-    watch.watch(connection);
-    auto started = connection.start();
-    REQUIRE(started.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
-    started.get();
-    auto error = watch.take();
+    auto error = close_error_after_start(server.url("/hub"), transport_type::websockets);
     REQUIRE(error.has_value());
     INFO(*error);
     CHECK(error->find("1011") != std::string::npos);
@@ -233,12 +223,5 @@ TEST_CASE("WS-019 a Close frame 1000 ends the connection without an error", "[tr
         if (is_negotiate(head)) return negotiate_offering("WebSockets");
         return websocket_accept(head) + websocket_frame(0x1, "{}\x1e") + websocket_close_frame(1000, "");
     });
-    auto connection =
-        hub_connection_builder().with_url(server.url("/hub")).with_transport(transport_type::websockets).build();
-    close_watch watch;
-    watch.watch(connection);
-    auto started = connection.start();
-    REQUIRE(started.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
-    started.get();
-    CHECK(watch.take() == std::nullopt);
+    CHECK(close_error_after_start(server.url("/hub"), transport_type::websockets) == std::nullopt);
 }
