@@ -63,6 +63,15 @@ std::string cell_context::through_proxy(const std::string& url) {
     return proxy().origin() + url.substr(origin.size());
 }
 
+std::optional<std::chrono::milliseconds> timing_named(std::string_view name, const target_timings& t) {
+    if (name == "keepalive_ms") return t.keep_alive;
+    if (name == "client_timeout_ms") return t.client_timeout;
+    if (name == "handshake_timeout_ms") return t.handshake_timeout;
+    if (name == "disconnect_timeout_ms") return t.disconnect_timeout;
+    if (name == "long_poll_timeout_ms") return t.long_poll_timeout;
+    return std::nullopt;
+}
+
 std::optional<protocol::value> cell_context::lookup(std::string_view name) const {
     const auto& t = tgt.timings();
     if (name == "hub") return protocol::value{tgt.hub_url()};
@@ -71,11 +80,7 @@ std::optional<protocol::value> cell_context::lookup(std::string_view name) const
     if (name.starts_with("fill:")) return fill_text(name.substr(5));
     if (name == "transport") return protocol::value{protocol::transport_name(where.transport)};
     if (name == "protocol") return protocol::value{to_string(where.protocol)};
-    if (name == "keepalive_ms") return protocol::value{t.keep_alive.count()};
-    if (name == "client_timeout_ms") return protocol::value{t.client_timeout.count()};
-    if (name == "handshake_timeout_ms") return protocol::value{t.handshake_timeout.count()};
-    if (name == "disconnect_timeout_ms") return protocol::value{t.disconnect_timeout.count()};
-    if (name == "long_poll_timeout_ms") return protocol::value{t.long_poll_timeout.count()};
+    if (auto timing = timing_named(name, t)) return protocol::value{timing->count()};
     if (name == "max_message_size") return protocol::value{t.max_message_size};
     if (auto it = variables.find(std::string(name)); it != variables.end()) return it->second;
     return std::nullopt;

@@ -87,4 +87,7 @@ private:
     cell_context& ctx_;
 };
 
+/// A timing of the target by its script name (`keepalive_ms`, `client_timeout_ms`, …), as `{name}` reads it.
+std::optional<std::chrono::milliseconds> timing_named(std::string_view name, const target_timings& timings);
+
 } // namespace hubspec::harness::detail

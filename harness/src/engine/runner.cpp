@@ -62,12 +62,8 @@ milliseconds waits_of(const scenario& sc, const target_timings& t) {
         if (!wait) continue;
         if (const auto* n = wait->get_if<std::int64_t>()) {
             total += milliseconds(*n);
-        } else if (const auto* name = wait->as_string()) {
-            if (*name == "{keepalive_ms}") total += t.keep_alive;
-            if (*name == "{client_timeout_ms}") total += t.client_timeout;
-            if (*name == "{handshake_timeout_ms}") total += t.handshake_timeout;
-            if (*name == "{disconnect_timeout_ms}") total += t.disconnect_timeout;
-            if (*name == "{long_poll_timeout_ms}") total += t.long_poll_timeout;
+        } else if (const auto* text = wait->as_string(); text && text->size() > 2 && text->front() == '{') {
+            total += timing_named(std::string_view(*text).substr(1, text->size() - 2), t).value_or(milliseconds{0});
         }
     }
     return total;
@@ -212,12 +208,13 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
     for (const auto& sc : scenarios)
         if (matches_filter(options.filter, sc.id)) by_index.push_back(&sc);
 
+    std::vector<milliseconds> waits;
+    for (const auto& j : jobs)
+        waits.push_back(waits_of(*by_index[j.scenario_index], options.timings));
     std::vector<std::size_t> start_order(jobs.size());
     std::iota(start_order.begin(), start_order.end(), std::size_t{0});
-    std::stable_sort(start_order.begin(), start_order.end(), [&](std::size_t a, std::size_t b) {
-        return waits_of(*by_index[jobs[a].scenario_index], options.timings) >
-               waits_of(*by_index[jobs[b].scenario_index], options.timings);
-    });
+    std::stable_sort(start_order.begin(), start_order.end(),
+                     [&](std::size_t a, std::size_t b) { return waits[a] > waits[b]; });
 
     std::vector<cell_result> results(jobs.size());
     std::atomic<std::size_t> next{0};
