@@ -1,5 +1,5 @@
 // The HTTP decisions of the server, without sockets (NEG-*, WS-003..006, WS-014/015).
-#include "endpoint_router.hpp"
+#include "http/endpoint_router.hpp"
 #include "log.hpp"
 #include "manual_scheduler.hpp"
 

@@ -1,6 +1,6 @@
 // Server-Sent Events and long polling as the router decides them, without sockets
 // (SSE-001..013, LP-001..019, NEG-014).
-#include "event_stream.hpp"
+#include "http/event_stream.hpp"
 #include "router_fixture.hpp"
 
 #include "hubspec/protocol/texts.hpp"

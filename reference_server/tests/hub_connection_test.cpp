@@ -1,5 +1,5 @@
 // A hub connection driven without sockets: bytes in, records out, timers by hand.
-#include "hub_connection.hpp"
+#include "hub/hub_connection.hpp"
 #include "log.hpp"
 #include "manual_scheduler.hpp"
 

@@ -1,6 +1,6 @@
 #pragma once
 // A router serving the contract endpoints, with timers run by hand.
-#include "endpoint_router.hpp"
+#include "http/endpoint_router.hpp"
 #include "log.hpp"
 #include "manual_scheduler.hpp"
 

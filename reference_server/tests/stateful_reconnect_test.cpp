@@ -1,5 +1,5 @@
 // Stateful reconnect in the hub connection and the router, without sockets (SR-001..020).
-#include "hub_connection.hpp"
+#include "hub/hub_connection.hpp"
 #include "log.hpp"
 #include "manual_scheduler.hpp"
 #include "router_fixture.hpp"

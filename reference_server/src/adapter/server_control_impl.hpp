@@ -1,7 +1,7 @@
 #pragma once
 // Private to the server: what server_control reaches (the router, the I/O loop).
 
-#include "endpoint_router.hpp"
+#include "http/endpoint_router.hpp"
 
 #include "hubspec/server/control.hpp"
 

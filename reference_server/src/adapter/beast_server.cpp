@@ -5,12 +5,12 @@
 // transports never race (see README: why not a thread pool yet).
 #include "hubspec/server/server.hpp"
 
-#include "endpoint_router.hpp"
-#include "hub_connection.hpp"
+#include "http/endpoint_router.hpp"
+#include "hub/hub_connection.hpp"
 #include "log.hpp"
 #include "scheduler.hpp"
 #include "server_control_impl.hpp"
-#include "transports/transports.hpp"
+#include "transports.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -11,7 +11,7 @@
 // finishes the transport. The first poll (LP-003) is the router's.
 
 #include "deferred_reply.hpp"
-#include "hub_connection.hpp"
+#include "hub/hub_connection.hpp"
 #include "scheduler.hpp"
 
 #include "hubspec/server/violations.hpp"

@@ -3,7 +3,7 @@
 // the router accepted a WebSocket or an event stream. Each ends by telling the
 // router how it ended (transport_ended); the router decides what follows.
 
-#include "endpoint_router.hpp"
+#include "http/endpoint_router.hpp"
 
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>

@@ -4,7 +4,7 @@
 // which ends the connection (SSE-013).
 #include "transports.hpp"
 
-#include "event_stream.hpp"
+#include "http/event_stream.hpp"
 #include "log.hpp"
 #include "send_deadline.hpp"
 

@@ -7,8 +7,8 @@
 #include "deferred_reply.hpp"
 #include "endpoint_types.hpp"
 #include "fault_state.hpp"
-#include "hub_connection.hpp"
-#include "hub_lifetime.hpp"
+#include "hub/hub_connection.hpp"
+#include "hub/hub_lifetime.hpp"
 #include "long_polling_transport.hpp"
 #include "scheduler.hpp"
 
