@@ -62,25 +62,25 @@ server_control::~server_control() = default;
 
 std::vector<connection_info> server_control::connections(std::string_view hub_path) const {
     std::vector<connection_info> found;
-    impl_->on_io([&] { found = impl_->router.control_connections(hub_path); });
+    impl_->on_io([&] { found = impl_->router.control().connections(hub_path); });
     return found;
 }
 
 bool server_control::drop(const std::string& connection_id) {
     bool dropped = false;
-    impl_->on_io([&] { dropped = impl_->router.control_drop(connection_id); });
+    impl_->on_io([&] { dropped = impl_->router.control().drop(connection_id); });
     return dropped;
 }
 
 std::size_t server_control::drop_all() {
     std::size_t dropped = 0;
-    impl_->on_io([&] { dropped = impl_->router.control_drop_all(); });
+    impl_->on_io([&] { dropped = impl_->router.control().drop_all(); });
     return dropped;
 }
 
 bool server_control::close(const std::string& connection_id, bool allow_reconnect, std::optional<std::string> error) {
     bool closed = false;
-    impl_->on_io([&] { closed = impl_->router.control_close(connection_id, allow_reconnect, std::move(error)); });
+    impl_->on_io([&] { closed = impl_->router.control().close(connection_id, allow_reconnect, std::move(error)); });
     return closed;
 }
 

@@ -83,7 +83,7 @@ http_reply control_request(endpoint_router& router, const http_request& request,
 
     if (name == "connections") {
         const auto hub = p::find_query_parameter(query, "hub").value_or("");
-        return json(connections_json(router.control_connections(hub)));
+        return json(connections_json(router.control().connections(hub)));
     }
     if (name == "faults") return json(faults_json(router));
 
@@ -92,14 +92,14 @@ http_reply control_request(endpoint_router& router, const http_request& request,
         const auto id = p::find_query_parameter(query, "connectionId");
         if (!id || id->empty()) return text(400, "missing query parameter connectionId");
         if (name == "drop") {
-            if (*id == "all") return text(200, "dropped " + std::to_string(router.control_drop_all()));
-            if (!router.control_drop(*id)) return text(404, "no connection with id '" + *id + "'");
+            if (*id == "all") return text(200, "dropped " + std::to_string(router.control().drop_all()));
+            if (!router.control().drop(*id)) return text(404, "no connection with id '" + *id + "'");
             return text(200, "dropped " + *id);
         }
         const auto allow = flag(query, "allowReconnect", false, error);
         if (!allow) return error;
         auto reason = p::find_query_parameter(query, "error");
-        if (!router.control_close(*id, *allow, std::move(reason))) {
+        if (!router.control().close(*id, *allow, std::move(reason))) {
             return text(404, "no connection with id '" + *id + "'");
         }
         return text(200, "closed " + *id);

@@ -179,7 +179,7 @@ http_reply endpoint_router::negotiate(const endpoint& e, const http_request& req
     c.owner = &e;
     c.stateful = response.use_stateful_reconnect;
     c.inactive_since = clock::now();
-    connections_[token] = std::move(c);
+    connections_.add(token, std::move(c));
     const bool wrong_type = violates(violation::negotiate_wrong_content_type); // NEG-009
     return {200, wrong_type ? "text/plain" : "application/json", p::write_negotiate_response(response)};
 }
@@ -204,13 +204,13 @@ route_result endpoint_router::transport_request(const endpoint& e, const http_re
         log_event(requirement, e.path, "400: no id");
         return wrap(text_reply(400, p::texts::connection_id_required));
     }
-    auto it = connections_.find(*id);
-    if (it == connections_.end() || it->second.owner != &e) {
+    auto* found = connections_.find(*id);
+    if (!found || found->owner != &e) {
         log_event(requirement, e.path, "404: unknown id (" + request.method + ")");
         return wrap(text_reply(404, p::texts::no_connection_with_id));
     }
-    const std::string token = it->first;
-    auto& c = it->second;
+    const std::string token = *id;
+    auto& c = *found;
     if (request.method == "POST") return send_request(c, token, request);
     if (request.method == "DELETE") return delete_request(c, token);
     if (event_stream) return sse_request(e, c, token, request, query);
@@ -233,17 +233,17 @@ route_result endpoint_router::websocket_request(const endpoint& e, const http_re
         fresh.connection_id = token;
         fresh.owner = &e;
         fresh.inactive_since = clock::now();
-        connections_[token] = std::move(fresh);
+        connections_.add(token, std::move(fresh));
     } else {
         token = *id;
     }
-    auto it = connections_.find(token);
-    if (it == connections_.end() || it->second.owner != &e) {
+    auto* found = connections_.find(token);
+    if (!found || found->owner != &e) {
         log_event("WS-003", e.path, "404: unknown id");
         const bool wrong_text = violates(violation::websocket_unknown_id_wrong_text); // WS-003
         return text_reply(404, wrong_text ? std::string_view{} : p::texts::no_connection_with_id);
     }
-    auto& c = it->second;
+    auto& c = *found;
     if (c.transport && *c.transport != p::transport_type::websockets) {
         log_event("WS-005", c.connection_id, "400: transport change");
         return text_reply(400, p::texts::cannot_change_transports);
@@ -314,7 +314,7 @@ route_result endpoint_router::poll_request(const endpoint& e, negotiated_connect
     }
     auto polling = c.polling;
     auto reply = polling->poll();
-    if (polling->finished()) dispose(token); // LP-009: the 204 told the client; the token goes
+    if (polling->finished()) connections_.dispose(token); // LP-009: the 204 told the client; the token goes
     return reply;
 }
 
@@ -331,7 +331,7 @@ http_reply endpoint_router::send_request(negotiated_connection& c, const std::st
     }
     if (c.hub->closed()) {
         log_event("LP-014", c.connection_id, "404: POST to an ended connection");
-        dispose_if_done(token);
+        connections_.dispose_if_done(token);
         return text_reply(404, "");
     }
     auto hub = c.hub; // LP-016: requests run one at a time on the I/O thread: POSTs are serialized
@@ -349,7 +349,7 @@ http_reply endpoint_router::delete_request(negotiated_connection& c, const std::
         return text_reply(400, p::texts::delete_not_allowed);
     }
     log_event("LP-017", c.connection_id, "DELETE: connection ends");
-    dispose(token);
+    connections_.dispose(token);
     return text_reply(202, "");
 }
 
@@ -359,48 +359,6 @@ std::shared_ptr<hub_connection> endpoint_router::make_connection(const endpoint&
                                                                  std::string_view query) const {
     connection_identity identity{c.connection_id, authenticate(request, query), transport, request.headers, c.stateful};
     return std::make_shared<hub_connection>(e.lifetime, std::move(identity));
-}
-
-void endpoint_router::transport_ended(const std::string& token, const transport_sink* sink, transport_end how) {
-    auto it = connections_.find(token);
-    if (it == connections_.end()) return;
-    auto& c = it->second;
-    if (!c.hub) {
-        dispose(token);
-        return;
-    }
-    auto hub = c.hub;
-    if (!hub->closed() && !hub->serves(sink)) return; // a transport a resume replaced (SR-019)
-    hub->on_transport_closed(how);
-    if (hub->awaiting_resume()) {
-        c.active = false;
-        c.inactive_since = clock::now(); // SR-012: the disconnect timeout runs from here
-        return;
-    }
-    dispose(token);
-}
-
-void endpoint_router::dispose_if_done(const std::string& token) {
-    auto it = connections_.find(token);
-    if (it == connections_.end()) return;
-    const auto& c = it->second;
-    if (c.polling && !c.polling->finished() && c.polling->buffered_bytes() > 0) return; // LP-009: drain first
-    dispose(token);
-}
-
-void endpoint_router::dispose(const std::string& token) {
-    auto it = connections_.find(token);
-    if (it == connections_.end()) return;
-    auto hub = std::move(it->second.hub);
-    auto polling = std::move(it->second.polling);
-    connections_.erase(it);
-    if (polling) polling->terminate(); // LP-009, LP-017: a pending poll gets 204
-    if (!hub) return;
-    if (hub->awaiting_resume()) {
-        hub->expire();
-    } else {
-        hub->on_transport_closed(transport_end::graceful);
-    }
 }
 
 void endpoint_router::break_negotiate_response(const p::negotiate_request& asked,
@@ -413,93 +371,6 @@ void endpoint_router::break_negotiate_response(const p::negotiate_request& asked
     }
     if (violates(violation::negotiate_token_is_id) && response.connection_token)
         response.connection_token = response.connection_id; // NEG-010
-}
-
-std::optional<std::string> endpoint_router::token_of(const std::string& connection_id) const {
-    for (const auto& [token, c] : connections_) {
-        if (c.connection_id == connection_id && c.hub && !c.hub->closed()) return token;
-    }
-    return std::nullopt;
-}
-
-std::vector<connection_info> endpoint_router::control_connections(std::string_view hub_path) const {
-    std::vector<connection_info> found;
-    for (const auto& [token, c] : connections_) {
-        if (!c.hub || c.hub->closed() || (!hub_path.empty() && c.owner->path != hub_path)) continue;
-        const bool poll_pending = c.polling && !c.polling->finished() && !c.polling->idle_since();
-        found.push_back({c.connection_id, c.owner->path, std::string(p::transport_name(c.hub->identity().transport)),
-                         c.hub->awaiting_resume(), poll_pending});
-    }
-    std::sort(found.begin(), found.end(),
-              [](const auto& a, const auto& b) { return a.connection_id < b.connection_id; });
-    return found;
-}
-
-void endpoint_router::drop_token(const std::string& token) {
-    auto& c = connections_.at(token);
-    auto hub = c.hub;
-    if (hub->awaiting_resume()) return; // dropped already; its disconnect timeout keeps running
-    const transport_sink* sink = hub->drop_transport();
-    if (c.polling) {
-        dispose(token); // long polling has no transport of its own to report the end
-        return;
-    }
-    // Decided now, so that the caller sees the outcome; the transport's own report comes later and is ignored.
-    transport_ended(token, sink, transport_end::ungraceful);
-}
-
-bool endpoint_router::control_drop(const std::string& connection_id) {
-    const auto token = token_of(connection_id);
-    if (!token) return false;
-    drop_token(*token);
-    return true;
-}
-
-std::size_t endpoint_router::control_drop_all() {
-    std::vector<std::string> tokens;
-    for (const auto& [token, c] : connections_) {
-        if (c.hub && !c.hub->closed()) tokens.push_back(token);
-    }
-    for (const auto& token : tokens) {
-        if (connections_.contains(token)) drop_token(token);
-    }
-    return tokens.size();
-}
-
-bool endpoint_router::control_close(const std::string& connection_id, bool allow_reconnect,
-                                    std::optional<std::string> error) {
-    const auto token = token_of(connection_id);
-    if (!token) return false;
-    auto hub = connections_.at(*token).hub;
-    hub->close({std::move(error), allow_reconnect},
-               allow_reconnect ? "control API close with allowReconnect" : "control API close");
-    return true;
-}
-
-void endpoint_router::sweep(clock::time_point now) {
-    std::vector<std::string> expired;
-    for (const auto& [token, c] : connections_) {
-        const auto timeout = options_.disconnect_timeout;
-        if (c.polling) {
-            const auto idle = c.polling->idle_since();
-            if (c.polling->finished() || (idle && now - *idle > timeout)) {
-                if (!c.polling->finished())
-                    log_event("LP-011", c.connection_id, "no poll within the disconnect timeout");
-                expired.push_back(token);
-            }
-        } else if (!c.hub) {
-            if (now - c.inactive_since > timeout) {
-                log_event("NEG-036", c.connection_id, "negotiated but never used: discarded");
-                expired.push_back(token);
-            }
-        } else if (c.hub->awaiting_resume()) {
-            if (now - c.inactive_since > timeout) expired.push_back(token); // SR-012 (logged by expire)
-        } else if (c.hub->closed() && !c.active) {
-            expired.push_back(token);
-        }
-    }
-    for (const auto& token : expired)
-        dispose(token);
 }
 
 } // namespace hubspec::server::detail
