@@ -1,7 +1,10 @@
 #pragma once
 // The faults the control API switches on for the whole server (refused WebSockets,
 // no Pings, delayed sends). Atomics: the control API may set them from any thread;
-// the I/O thread reads them when it decides.
+// the I/O thread reads them when it decides. The --violate switches are read
+// through hooks() (violation_hooks.hpp).
+
+#include "violation_hooks.hpp"
 
 #include "hubspec/server/violations.hpp"
 
@@ -18,6 +21,10 @@ struct fault_state {
 
     violation_set violations; // --violate: fixed before the server runs, read without locks
 
+    /// The points where the switches bend the wire; the only way code outside
+    /// violation_hooks.cpp should see them.
+    violation_hooks hooks() const noexcept { return violation_hooks{violations}; }
+    /// Kept until hub/hub_connection.cpp and hub/hub_dispatch.cpp call hooks() (issue 15).
     bool violates(violation v) const noexcept { return violations.contains(v); }
     std::chrono::milliseconds delay() const noexcept { return std::chrono::milliseconds{delay_ms.load()}; }
 };

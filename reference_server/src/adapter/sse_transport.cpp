@@ -34,8 +34,10 @@ public:
 
     void start() {
         stream_.expires_never();
-        const bool pragma = !router_.faults().violates(violation::sse_no_pragma);                         // SSE-004
-        queue_.push_back(event_stream_response_head(pragma) + http_chunk(protocol::sse_stream_preamble)); // SSE-005
+        http_reply head{200, "text/event-stream", "", event_stream_headers()}; // SSE-004
+        router_.faults().hooks().transport_reply(transport_response::event_stream, head);
+        queue_.push_back(event_stream_response_head(head.headers) +
+                         http_chunk(protocol::sse_stream_preamble)); // SSE-005
         do_write();
         do_watch();
         connection_->attach(weak_from_this());

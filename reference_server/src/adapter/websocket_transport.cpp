@@ -42,7 +42,7 @@ public:
     }
 
     void set_binary(bool binary) override {
-        binary_ = binary || router_.faults().violates(violation::websocket_json_in_binary_frames); // WS-007
+        binary_ = router_.faults().hooks().binary_frames(binary); // WS-007
     }
 
     void send(std::shared_ptr<const std::string> records) override {

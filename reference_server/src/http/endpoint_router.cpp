@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 #include <cstdint>
 #include <stdexcept>
 #include <sys/random.h>
@@ -156,8 +155,7 @@ route_result endpoint_router::route(const http_request& request) {
 }
 
 http_reply endpoint_router::negotiate(const endpoint& e, const http_request& request, std::string_view query) {
-    const bool get_allowed = request.method == "GET" && violates(violation::negotiate_get_allowed); // NEG-001
-    if (request.method != "POST" && !get_allowed) {
+    if (hooks().negotiate_method(request.method) != "POST") {
         log_event("NEG-001", e.path, "405: negotiate with " + request.method);
         return text_reply(405, "");
     }
@@ -167,12 +165,12 @@ http_reply endpoint_router::negotiate(const endpoint& e, const http_request& req
     const p::connection_ids ids{random_identifier(), random_identifier()};
     const auto asked = p::negotiate_request_from_query(query);
     auto response = p::negotiate(asked, policy, ids);
+    http_reply reply{200, "application/json", p::write_negotiate_response(response)};
+    hooks().negotiate_reply(asked, response, reply);
     if (response.error) {
         log_event("NEG-005/006", e.path, *response.error); // NEG-008: still 200, no connection
-        const unsigned status = violates(violation::negotiate_error_not_200) ? 400 : 200;
-        return {status, "application/json", p::write_negotiate_response(response)};
+        return reply;
     }
-    if (!faults_->violations.empty()) break_negotiate_response(asked, response);
     const std::string token = response.transport_id().value_or(ids.connection_id);
     negotiated_connection c;
     c.connection_id = *response.connection_id;
@@ -180,8 +178,7 @@ http_reply endpoint_router::negotiate(const endpoint& e, const http_request& req
     c.stateful = response.use_stateful_reconnect;
     c.inactive_since = clock::now();
     connections_.add(token, std::move(c));
-    const bool wrong_type = violates(violation::negotiate_wrong_content_type); // NEG-009
-    return {200, wrong_type ? "text/plain" : "application/json", p::write_negotiate_response(response)};
+    return reply;
 }
 
 route_result endpoint_router::transport_request(const endpoint& e, const http_request& request,
@@ -240,8 +237,9 @@ route_result endpoint_router::websocket_request(const endpoint& e, const http_re
     auto* found = connections_.find(token);
     if (!found || found->owner != &e) {
         log_event("WS-003", e.path, "404: unknown id");
-        const bool wrong_text = violates(violation::websocket_unknown_id_wrong_text); // WS-003
-        return text_reply(404, wrong_text ? std::string_view{} : p::texts::no_connection_with_id);
+        auto reply = text_reply(404, p::texts::no_connection_with_id);
+        hooks().transport_reply(transport_response::websocket_unknown_id, reply);
+        return reply;
     }
     auto& c = *found;
     if (c.transport && *c.transport != p::transport_type::websockets) {
@@ -303,14 +301,15 @@ route_result endpoint_router::poll_request(const endpoint& e, negotiated_connect
     if (!c.polling) {
         // LP-003: the first poll starts the connection and returns at once, empty.
         c.transport = p::transport_type::long_polling;
-        c.polling = std::make_shared<long_polling_transport>(timers_, options_.long_poll_timeout, faults_->violations);
+        c.polling = std::make_shared<long_polling_transport>(timers_, options_.long_poll_timeout, hooks());
         c.hub = make_connection(e, c, p::transport_type::long_polling, request, query);
         auto hub = c.hub;
         hub->attach(c.polling);
         hub->start();
         if (!c.early_input.empty()) hub->on_data(std::exchange(c.early_input, {}));
-        auto first = http_reply{200, "application/octet-stream", "", {}};
-        return violates(violation::long_poll_no_cache_headers) ? first : with_no_cache(std::move(first)); // LP-002
+        auto first = with_no_cache(http_reply{200, "application/octet-stream", "", {}});
+        hooks().transport_reply(transport_response::poll, first);
+        return first;
     }
     auto polling = c.polling;
     auto reply = polling->poll();
@@ -321,9 +320,10 @@ route_result endpoint_router::poll_request(const endpoint& e, negotiated_connect
 http_reply endpoint_router::send_request(negotiated_connection& c, const std::string& token,
                                          const http_request& request) {
     if (c.transport == p::transport_type::websockets) {
-        if (violates(violation::websocket_post_accepted)) return text_reply(200, ""); // WS-014, body dropped
         log_event("WS-014", c.connection_id, "405: POST on a WebSocket connection");
-        return text_reply(405, p::texts::post_not_allowed_for_websockets);
+        auto reply = text_reply(405, p::texts::post_not_allowed_for_websockets);
+        hooks().transport_reply(transport_response::websocket_post, reply);
+        return reply;
     }
     if (!c.hub) {
         c.early_input += request.body; // before the transport: kept for its start, as .NET's pipe does
@@ -340,13 +340,12 @@ http_reply endpoint_router::send_request(negotiated_connection& c, const std::st
 }
 
 http_reply endpoint_router::delete_request(negotiated_connection& c, const std::string& token) {
-    if (c.transport == p::transport_type::websockets && violates(violation::websocket_delete_accepted)) {
-        return text_reply(202, ""); // WS-015, and the connection goes on
-    }
     if (c.transport != p::transport_type::long_polling) {
-        log_event(c.transport == p::transport_type::websockets ? "WS-015" : "SSE-012", c.connection_id,
-                  "400: DELETE is for long polling only");
-        return text_reply(400, p::texts::delete_not_allowed);
+        const bool websockets = c.transport == p::transport_type::websockets;
+        log_event(websockets ? "WS-015" : "SSE-012", c.connection_id, "400: DELETE is for long polling only");
+        auto reply = text_reply(400, p::texts::delete_not_allowed);
+        if (websockets) hooks().transport_reply(transport_response::websocket_delete, reply);
+        return reply;
     }
     log_event("LP-017", c.connection_id, "DELETE: connection ends");
     connections_.dispose(token);
@@ -359,18 +358,6 @@ std::shared_ptr<hub_connection> endpoint_router::make_connection(const endpoint&
                                                                  std::string_view query) const {
     connection_identity identity{c.connection_id, authenticate(request, query), transport, request.headers, c.stateful};
     return std::make_shared<hub_connection>(e.lifetime, std::move(identity));
-}
-
-void endpoint_router::break_negotiate_response(const p::negotiate_request& asked,
-                                               p::negotiate_response& response) const {
-    if (violates(violation::negotiate_no_version_clamp) && asked.negotiate_version) {
-        std::int64_t version = 0;
-        const auto& text = *asked.negotiate_version;
-        const auto parsed = std::from_chars(text.data(), text.data() + text.size(), version);
-        if (parsed.ec == std::errc{} && version > 1) response.negotiate_version = version; // NEG-007
-    }
-    if (violates(violation::negotiate_token_is_id) && response.connection_token)
-        response.connection_token = response.connection_id; // NEG-010
 }
 
 } // namespace hubspec::server::detail

@@ -81,8 +81,7 @@ public:
     fault_state& faults() noexcept { return *faults_; }
     /// How long one write to a WebSocket or event stream may take (KA-011).
     std::chrono::milliseconds transport_send_timeout() const noexcept {
-        if (violates(violation::no_transport_send_timeout)) return std::chrono::hours{24 * 365};
-        return options_.transport_send_timeout;
+        return hooks().timeout_of(timeout::transport_send, options_.transport_send_timeout);
     }
 
 private:
@@ -104,10 +103,7 @@ private:
     /// The user of a valid bearer token (header, or access_token in the query of a
     /// WebSocket request, NEG-034); nullopt when absent or invalid.
     std::optional<std::string> authenticate(const http_request& request, std::string_view query) const;
-    /// The --violate switches that bend a successful negotiate response (NEG-007).
-    void break_negotiate_response(const protocol::negotiate_request& asked,
-                                  protocol::negotiate_response& response) const;
-    bool violates(violation v) const noexcept { return faults_->violates(v); }
+    violation_hooks hooks() const noexcept { return faults_->hooks(); }
 
     server_options options_;
     scheduler& timers_;

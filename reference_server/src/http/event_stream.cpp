@@ -4,15 +4,17 @@
 
 namespace hubspec::server::detail {
 
-std::string event_stream_response_head(bool pragma) {
-    return std::string("HTTP/1.1 200 OK\r\n"
+header_list event_stream_headers() {
+    return {{"Cache-Control", "no-cache,no-store"}, {"Pragma", "no-cache"}, {"Content-Encoding", "identity"}};
+}
+
+std::string event_stream_response_head(const header_list& headers) {
+    std::string head = "HTTP/1.1 200 OK\r\n"
                        "Server: hubspec-server\r\n"
-                       "Content-Type: text/event-stream\r\n"
-                       "Cache-Control: no-cache,no-store\r\n") +
-           (pragma ? "Pragma: no-cache\r\n" : "") +
-           "Content-Encoding: identity\r\n"
-           "Transfer-Encoding: chunked\r\n"
-           "\r\n";
+                       "Content-Type: text/event-stream\r\n";
+    for (const auto& [name, value] : headers)
+        head += name + ": " + value + "\r\n";
+    return head + "Transfer-Encoding: chunked\r\n\r\n";
 }
 
 std::string http_chunk(std::string_view payload) {

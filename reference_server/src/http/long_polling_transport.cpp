@@ -99,7 +99,7 @@ void long_polling_transport::complete(http_reply reply) {
     auto poll = std::move(pending_);
     pending_.reset();
     idle_since_ = clock::now();
-    if (violations_.contains(violation::long_poll_no_cache_headers)) reply.headers.clear(); // LP-002
+    hooks_.transport_reply(transport_response::poll, reply);
     poll->fulfil(std::move(reply));
 }
 

@@ -13,8 +13,7 @@
 #include "deferred_reply.hpp"
 #include "hub/hub_connection.hpp"
 #include "scheduler.hpp"
-
-#include "hubspec/server/violations.hpp"
+#include "violation_hooks.hpp"
 
 #include <chrono>
 #include <memory>
@@ -35,8 +34,8 @@ class long_polling_transport final : public transport_sink,
 public:
     using clock = std::chrono::steady_clock;
 
-    long_polling_transport(scheduler& timers, std::chrono::milliseconds poll_timeout, violation_set violations = {})
-        : timers_(timers), poll_timeout_(poll_timeout), idle_since_(clock::now()), violations_(violations) {}
+    long_polling_transport(scheduler& timers, std::chrono::milliseconds poll_timeout, violation_hooks hooks = {})
+        : timers_(timers), poll_timeout_(poll_timeout), idle_since_(clock::now()), hooks_(hooks) {}
 
     // transport_sink
     void set_binary(bool) override {} // bodies are bytes either way (LP-005, LP-021)
@@ -66,8 +65,8 @@ private:
     std::shared_ptr<deferred_reply> pending_;
     timer_handle poll_timer_;
     clock::time_point idle_since_;
-    violation_set violations_; // --violate: LP-002
-    bool closing_ = false;     // the connection ended: drain, then 204
+    violation_hooks hooks_; // --violate: LP-002
+    bool closing_ = false;  // the connection ended: drain, then 204
     bool finished_ = false;
 };
 

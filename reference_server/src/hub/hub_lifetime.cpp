@@ -4,8 +4,6 @@
 
 #include "hubspec/protocol/hub_protocol.hpp"
 
-#include <cctype>
-
 namespace hubspec::server::detail {
 
 namespace p = hubspec::protocol;
@@ -38,26 +36,20 @@ std::shared_ptr<hub_connection> hub_lifetime::find(std::string_view connection_i
     return it == connections_.end() ? nullptr : it->second.lock();
 }
 
-const std::string& hub_lifetime::group_key(const std::string& group, std::string& folded) const {
-    if (!faults_->violates(violation::group_names_case_insensitive)) return group;
-    folded = group; // GRP-003 broken on purpose: ASCII letters fold to lower case
-    for (auto& ch : folded)
-        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return folded;
+std::string hub_lifetime::group_key(const std::string& group) const {
+    return faults_->hooks().group_key(group); // GRP-003
 }
 
 void hub_lifetime::add_to_group(const std::string& connection_id, const std::string& name) {
     auto connection = find(connection_id);
     if (!connection) return;
-    std::string folded;
-    const std::string& group = group_key(name, folded);
+    const std::string group = group_key(name);
     connection->groups().insert(group);
     groups_[group].insert(connection_id);
 }
 
 void hub_lifetime::remove_from_group(const std::string& connection_id, const std::string& name) {
-    std::string folded;
-    const std::string& group = group_key(name, folded);
+    const std::string group = group_key(name);
     if (auto connection = find(connection_id)) connection->groups().erase(group);
     if (auto it = groups_.find(group); it != groups_.end()) {
         it->second.erase(connection_id);
@@ -68,7 +60,7 @@ void hub_lifetime::remove_from_group(const std::string& connection_id, const std
 std::vector<std::shared_ptr<hub_connection>>
 hub_lifetime::targets(client_proxy::target_kind kind, const std::string& name, const std::string& caller) const {
     using kinds = client_proxy::target_kind;
-    const std::string& excluded = faults_->violates(violation::others_include_caller) ? no_one : caller; // GRP-006
+    const std::string_view excluded = faults_->hooks().excluded(caller); // GRP-006
     std::vector<std::shared_ptr<hub_connection>> out;
     auto add_ids = [&](const std::set<std::string>& ids) {
         for (const auto& id : ids) {
@@ -79,8 +71,7 @@ hub_lifetime::targets(client_proxy::target_kind kind, const std::string& name, c
     switch (kind) {
     case kinds::group:
     case kinds::group_except: {
-        std::string folded;
-        if (auto it = groups_.find(group_key(name, folded)); it != groups_.end()) add_ids(it->second);
+        if (auto it = groups_.find(group_key(name)); it != groups_.end()) add_ids(it->second);
         break;
     }
     case kinds::all:
@@ -96,7 +87,7 @@ hub_lifetime::targets(client_proxy::target_kind kind, const std::string& name, c
         break;
     case kinds::user:
         if (auto it = users_.find(name); it != users_.end()) add_ids(it->second);
-        if (out.size() > 1 && faults_->violates(violation::user_send_reaches_one_connection)) out.resize(1); // GRP-004
+        out.resize(faults_->hooks().user_recipients(out.size())); // GRP-004
         break;
     }
     return out;

@@ -47,10 +47,9 @@ public:
 private:
     std::vector<std::shared_ptr<hub_connection>> targets(client_proxy::target_kind kind, const std::string& name,
                                                          const std::string& caller) const;
-    /// The key a group is kept under: its name (GRP-003); `folded` holds it when a violation changes it.
-    const std::string& group_key(const std::string& group, std::string& folded) const;
+    /// The key a group is kept under: its name (GRP-003).
+    std::string group_key(const std::string& group) const;
 
-    inline static const std::string no_one;
     hub definition_;
     hub_options options_;
     scheduler& timers_;
