@@ -44,7 +44,8 @@ enum class record {
 
 /// Outgoing messages a switch can bend.
 enum class outgoing_message {
-    stream_completion,        // the Completion that ends a stream without error (MSG-044: gets a null result)
+    stream_completion, // the Completion of a stream that ended, not canceled, without error (MSG-044: gets a null
+                       // result)
     client_result_invocation, // an Invocation that asks the client for a result (MSG-017: id without "s")
     client_timeout_close,     // the Close sent on a client timeout (KA-004: allowReconnect false)
 };
