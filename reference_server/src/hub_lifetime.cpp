@@ -2,9 +2,8 @@
 
 #include "hub_connection.hpp"
 
+#include "hubspec/protocol/detail/helpers.hpp"
 #include "hubspec/protocol/hub_protocol.hpp"
-
-#include <cctype>
 
 namespace hubspec::server::detail {
 
@@ -40,9 +39,7 @@ std::shared_ptr<hub_connection> hub_lifetime::find(std::string_view connection_i
 
 const std::string& hub_lifetime::group_key(const std::string& group, std::string& folded) const {
     if (!faults_->violates(violation::group_names_case_insensitive)) return group;
-    folded = group; // GRP-003 broken on purpose: ASCII letters fold to lower case
-    for (auto& ch : folded)
-        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    folded = p::detail::to_lower(group); // GRP-003 broken on purpose: ASCII letters fold to lower case
     return folded;
 }
 
