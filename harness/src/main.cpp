@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <array>
 #include <iostream>
 
 int main(int argc, char** argv) {
@@ -17,8 +18,9 @@ int main(int argc, char** argv) {
     run_command_options run;
     std::string scenarios_dir;
     std::vector<std::string> transports, protocols, endpoints;
-    long keepalive_ms = 0, client_timeout_ms = 0, handshake_timeout_ms = 0, disconnect_timeout_ms = 0,
-         long_poll_timeout_ms = 0;
+    // The settings table's timings; 0 = not given: the target's default, or the embedded server's.
+    const auto& table = hubspec::protocol::target_setting_table;
+    std::array<long, table.size()> timing_ms{};
     auto* run_cmd =
         app.add_subcommand("run", "Run the conformance suite against URL (default: the embedded reference server)");
     run_cmd->add_option("url", run.run.target_url, "the hub URL, e.g. http://127.0.0.1:5000/conformance");
@@ -36,19 +38,18 @@ int main(int argc, char** argv) {
                         "NAME=URL of a contract endpoint (conformance-nows, conformance-auth, token, redirect, chat)");
     run_cmd->add_option("--expect", run.expect_file, "known deviations: cells expected not to pass (design §5)");
     run_cmd->add_option("--write-expect", run.write_expect_file, "write an expectations file that makes this run pass");
-    run_cmd->add_option("--keepalive-ms", keepalive_ms,
-                        "the target's KeepAliveInterval (default 15000; embedded: 1000)");
-    run_cmd->add_option("--client-timeout-ms", client_timeout_ms,
-                        "the target's ClientTimeoutInterval (default 30000; embedded: 4000)");
-    run_cmd->add_option("--handshake-timeout-ms", handshake_timeout_ms,
-                        "the target's HandshakeTimeout (default 15000; embedded: 2000)");
-    run_cmd->add_option("--disconnect-timeout-ms", disconnect_timeout_ms,
-                        "the target's DisconnectTimeout (default 15000; embedded: 3000)");
-    run_cmd->add_option("--long-poll-timeout-ms", long_poll_timeout_ms,
-                        "the target's LongPolling.PollTimeout (default 90000; embedded: 5000)");
-    run_cmd
-        ->add_option("--max-message-size", run.run.timings.max_message_size, "the target's MaximumReceiveMessageSize")
-        ->capture_default_str();
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        const auto& row = table[i];
+        if (!row.in_run) continue;
+        const auto help = "the target's " + std::string(row.dotnet_name);
+        if (row.size) { // a limit is the same for every target: bound directly, its default shown
+            run_cmd->add_option(std::string(row.flag), run.run.timings.*row.size, help)->capture_default_str();
+            continue;
+        }
+        run_cmd->add_option(std::string(row.flag), timing_ms[i],
+                            help + " (default " + std::to_string(row.default_value()) +
+                                "; embedded: " + std::to_string(row.embedded) + ")");
+    }
     run_cmd->add_option("--parallel", run.run.parallel, "cells run at a time")->capture_default_str();
     run_cmd->add_option("--scenarios", scenarios_dir,
                         "directory of scenario files (default: the source tree's scenarios/)");
@@ -110,7 +111,7 @@ int main(int argc, char** argv) {
     if (*run_cmd) {
         run.files = default_suite_files(scenarios_dir);
         for (const auto& t : transports)
-            run.run.transports.push_back(*parse_transport_option(t));
+            run.run.transports.push_back(*hubspec::protocol::parse_transport_option(t));
         for (const auto& p : protocols)
             run.run.protocols.push_back(*parse_protocol_name(p));
         for (const auto& e : endpoints) {
@@ -122,16 +123,12 @@ int main(int argc, char** argv) {
             run.run.endpoints[e.substr(0, eq)] = e.substr(eq + 1);
         }
         auto& timings = run.run.timings;
-        if (run.run.target_url.empty()) {                // the embedded server runs with short timings: a fast suite
-            const auto limit = timings.max_message_size; // --max-message-size still applies
-            timings = embedded_timings();
-            timings.max_message_size = limit;
+        for (const auto& row : table) {
+            if (!row.duration) continue; // limits were bound directly and apply to the embedded server too
+            if (run.run.target_url.empty()) row.set(timings, row.embedded); // short timings: a fast suite
         }
-        if (keepalive_ms > 0) timings.keep_alive = std::chrono::milliseconds(keepalive_ms);
-        if (client_timeout_ms > 0) timings.client_timeout = std::chrono::milliseconds(client_timeout_ms);
-        if (handshake_timeout_ms > 0) timings.handshake_timeout = std::chrono::milliseconds(handshake_timeout_ms);
-        if (disconnect_timeout_ms > 0) timings.disconnect_timeout = std::chrono::milliseconds(disconnect_timeout_ms);
-        if (long_poll_timeout_ms > 0) timings.long_poll_timeout = std::chrono::milliseconds(long_poll_timeout_ms);
+        for (std::size_t i = 0; i < table.size(); ++i)
+            if (table[i].duration && timing_ms[i] > 0) table[i].set(timings, timing_ms[i]);
         return run_command(run, std::cout, std::cerr);
     }
 

@@ -1,6 +1,7 @@
 #include "hubspec/harness/message_json.hpp"
 
 #include "hubspec/protocol/base64.hpp"
+#include "hubspec/protocol/detail/helpers.hpp"
 #include "hubspec/protocol/json_value.hpp"
 
 #include <charconv>
@@ -12,12 +13,7 @@ namespace proto = hubspec::protocol;
 
 namespace {
 
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>; // clang 14 lacks aggregate deduction
+using proto::detail::overloaded;
 
 void write_base64(const std::vector<std::uint8_t>& bytes, std::string& out) {
     out += '"';

@@ -1,9 +1,9 @@
 #include "hubspec/harness/suite_commands.hpp"
 
 #include "hubspec/harness/coverage.hpp"
-#include "hubspec/harness/expectations.hpp"
-#include "hubspec/harness/reports.hpp"
 #include "hubspec/harness/scenario_loader.hpp"
+#include "hubspec/reports/expectations.hpp"
+#include "hubspec/reports/writers.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -54,7 +54,7 @@ void print_failures(const run_result& run, std::ostream& out) {
 }
 
 std::vector<scenario> load_suite(const suite_files& files) {
-    return load_scenarios_directory(files.scenarios_dir);
+    return load_scenarios_directory(files.scenarios_dir, is_known_step);
 }
 
 } // namespace
@@ -147,7 +147,7 @@ int compare_command(const run_command_options& options, const std::vector<std::s
     for (std::size_t i = 0; i < targets.size(); ++i) {
         auto run_opts = options.run;
         run_opts.target_url = targets[i] == "embedded" ? std::string() : targets[i];
-        if (run_opts.target_url.empty()) run_opts.timings = embedded_timings();
+        if (run_opts.target_url.empty()) run_opts.timings = protocol::embedded_target_settings();
         out << "hubspec: " << scenarios.size() << " scenarios against " << targets[i] << " ..." << std::flush;
         try {
             runs.push_back(run_scenarios(scenarios, catalogue, run_opts));

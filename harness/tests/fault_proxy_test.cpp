@@ -19,7 +19,7 @@ using std::chrono::milliseconds;
 namespace {
 
 struct proxied_server {
-    embedded_server server{target_timings{}};
+    embedded_server server{hubspec::protocol::target_settings{}};
     transcript log;
     fault_proxy proxy;
 

@@ -1,5 +1,6 @@
 // Scenario scripts from YAML (design §7): what loads, and the errors that name file and line.
 
+#include "hubspec/harness/runner.hpp"
 #include "hubspec/harness/scenario_loader.hpp"
 
 #include <catch2/catch.hpp>
@@ -21,7 +22,7 @@ TEST_CASE("a scenario loads with its requirements, needs, matrix and steps", "[s
     - connect: {as: a}
     - invoke: {as: a, method: JoinGroup, args: [g1]}
 )",
-                                         "groups.yaml");
+                                         "groups.yaml", is_known_step);
     REQUIRE(scenarios.size() == 1);
     const auto& sc = scenarios[0];
     CHECK(sc.id == "groups.reach-members");
@@ -51,27 +52,28 @@ TEST_CASE("YAML scalars become typed values and quoted ones stay strings", "[sce
 }
 
 TEST_CASE("malformed scenario files are refused with file, line and the problem", "[scenario_loader]") {
-    CHECK_THROWS_WITH(
-        load_scenarios_text("- id: a\n  title: t\n  requires: [X-1]\n  steps:\n    - fly: {}\n", "f.yaml"),
-        Contains("f.yaml:5") && Contains("unknown step `fly`"));
-    CHECK_THROWS_WITH(load_scenarios_text("- id: a\n  title: t\n  steps: [{stop: {}}]\n", "f.yaml"),
+    CHECK_THROWS_WITH(load_scenarios_text("- id: a\n  title: t\n  requires: [X-1]\n  steps:\n    - fly: {}\n", "f.yaml",
+                                          is_known_step),
+                      Contains("f.yaml:5") && Contains("unknown step `fly`"));
+    CHECK_THROWS_WITH(load_scenarios_text("- id: a\n  title: t\n  steps: [{stop: {}}]\n", "f.yaml", is_known_step),
                       Contains("needs `requires`"));
     CHECK_THROWS_WITH(
-        load_scenarios_text("- id: a\n  title: t\n  requires: [X-1]\n  colour: red\n  steps: [{stop: {}}]\n", "f.yaml"),
+        load_scenarios_text("- id: a\n  title: t\n  requires: [X-1]\n  colour: red\n  steps: [{stop: {}}]\n", "f.yaml",
+                            is_known_step),
         Contains("f.yaml:4") && Contains("unknown scenario key `colour`"));
     CHECK_THROWS_WITH(
         load_scenarios_text(
-            "- id: a\n  title: t\n  requires: [X-1]\n  transports: [carrier-pigeon]\n  steps: [{stop: {}}]\n",
-            "f.yaml"),
+            "- id: a\n  title: t\n  requires: [X-1]\n  transports: [carrier-pigeon]\n  steps: [{stop: {}}]\n", "f.yaml",
+            is_known_step),
         Contains("unknown transport `carrier-pigeon`"));
     const char* twice = "- {id: a, title: t, requires: [X-1], steps: [{stop: {}}]}\n"
                         "- {id: a, title: t, requires: [X-1], steps: [{stop: {}}]}\n";
-    CHECK_THROWS_WITH(load_scenarios_text(twice, "f.yaml"),
+    CHECK_THROWS_WITH(load_scenarios_text(twice, "f.yaml", is_known_step),
                       Contains("f.yaml:2") && Contains("duplicate scenario id `a`"));
-    CHECK_THROWS_WITH(load_scenarios_text("- id: [unclosed\n", "f.yaml"), Contains("f.yaml:"));
+    CHECK_THROWS_WITH(load_scenarios_text("- id: [unclosed\n", "f.yaml", is_known_step), Contains("f.yaml:"));
 }
 
 TEST_CASE("the project's scenario files all load", "[scenario_loader]") {
-    auto scenarios = load_scenarios_directory(std::string(HUBSPEC_SOURCE_DIR) + "/scenarios");
+    auto scenarios = load_scenarios_directory(std::string(HUBSPEC_SOURCE_DIR) + "/scenarios", is_known_step);
     CHECK(scenarios.size() > 10);
 }

@@ -1,5 +1,7 @@
 #include "hubspec/protocol/hub_message.hpp"
 
+#include "hubspec/protocol/detail/helpers.hpp"
+
 #include <array>
 
 namespace hubspec::protocol {
@@ -10,12 +12,7 @@ constexpr std::array<std::string_view, 10> type_names{
     "Unknown",          "Invocation", "StreamItem", "Completion", "StreamInvocation",
     "CancelInvocation", "Ping",       "Close",      "Ack",        "Sequence"};
 
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>; // clang 14 lacks aggregate deduction
+using detail::overloaded;
 
 } // namespace
 

@@ -1,10 +1,12 @@
 #include "hubspec/protocol/negotiate.hpp"
 
 #include "hubspec/protocol/base64.hpp"
+#include "hubspec/protocol/detail/helpers.hpp"
 #include "hubspec/protocol/json_value.hpp"
 #include "hubspec/protocol/texts.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <limits>
 
@@ -52,13 +54,8 @@ std::optional<bool> parse_dotnet_bool(std::string_view s) noexcept {
         s.remove_prefix(1);
     while (!s.empty() && (is_dotnet_space(s.back()) || s.back() == '\0'))
         s.remove_suffix(1);
-    const auto equals = [s](std::string_view word) {
-        return s.size() == word.size() && std::equal(s.begin(), s.end(), word.begin(), [](char a, char b) {
-                   return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
-               });
-    };
-    if (equals("true")) return true;
-    if (equals("false")) return false;
+    if (detail::iequals(s, "true")) return true;
+    if (detail::iequals(s, "false")) return false;
     return std::nullopt;
 }
 
@@ -161,27 +158,52 @@ bool present(const std::optional<std::string>& s) noexcept {
     return s && !s->empty();
 }
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+using detail::iequals;
+
+} // namespace
+
+namespace {
+
+// Every spelling of each transport, in one place: the wire's (NEG-013) and the options'.
+struct transport_spelling {
+    transport_type type;
+    std::string_view wire;
+    std::string_view option;
+};
+constexpr std::array<transport_spelling, 3> transport_spellings{{
+    {transport_type::websockets, "WebSockets", "websockets"},
+    {transport_type::server_sent_events, "ServerSentEvents", "serversentevents"},
+    {transport_type::long_polling, "LongPolling", "longpolling"},
+}};
+
+const transport_spelling* spelling_of(transport_type t) noexcept {
+    for (const auto& s : transport_spellings)
+        if (s.type == t) return &s;
+    return nullptr;
 }
 
 } // namespace
 
 std::string_view transport_name(transport_type t) noexcept {
-    switch (t) {
-    case transport_type::websockets: return "WebSockets";
-    case transport_type::server_sent_events: return "ServerSentEvents";
-    case transport_type::long_polling: return "LongPolling";
-    }
-    return {};
+    const auto* s = spelling_of(t);
+    return s ? s->wire : std::string_view{};
 }
 
 std::optional<transport_type> parse_transport_name(std::string_view name) noexcept {
-    for (const auto t : {transport_type::websockets, transport_type::server_sent_events, transport_type::long_polling})
-        if (transport_name(t) == name) return t;
+    for (const auto& s : transport_spellings)
+        if (s.wire == name) return s.type;
     return std::nullopt;
+}
+
+std::string_view transport_option_name(transport_type t) noexcept {
+    const auto* s = spelling_of(t);
+    return s ? s->option : std::string_view{"unknown"};
+}
+
+std::optional<transport_type> parse_transport_option(std::string_view text) noexcept {
+    for (const auto& s : transport_spellings)
+        if (s.option == text) return s.type;
+    return parse_transport_name(text);
 }
 
 std::vector<transfer_format> transfer_formats_of(transport_type t) {

@@ -1,5 +1,7 @@
 #include "hubspec/protocol/url.hpp"
 
+#include "hubspec/protocol/detail/helpers.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstddef>
@@ -8,16 +10,7 @@ namespace hubspec::protocol {
 
 namespace {
 
-char ascii_lower(char c) noexcept {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
+using detail::iequals;
 
 int hex_digit(char c) noexcept {
     if (c >= '0' && c <= '9') return c - '0';
@@ -173,9 +166,7 @@ std::optional<http_url> parse_http_url(std::string_view url) {
     auto scheme_end = url.find("://");
     if (scheme_end == std::string_view::npos) return std::nullopt;
     http_url out;
-    out.scheme = std::string(url.substr(0, scheme_end));
-    std::transform(out.scheme.begin(), out.scheme.end(), out.scheme.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    out.scheme = detail::to_lower(url.substr(0, scheme_end));
     if (out.scheme != "http" && out.scheme != "https" && out.scheme != "ws" && out.scheme != "wss") return std::nullopt;
     auto rest = url.substr(scheme_end + 3);
     auto authority_end = rest.find_first_of("/?#");

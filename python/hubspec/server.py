@@ -8,16 +8,9 @@ from typing import Optional
 
 from . import _hubspec
 
-#: The timings `hubspec run` gives the embedded server: short, so the suite is fast.
-EMBEDDED_TIMINGS = {
-    "keepalive_ms": 1000,
-    "client_timeout_ms": 4000,
-    "handshake_timeout_ms": 2000,
-    "disconnect_timeout_ms": 3000,
-    "long_poll_timeout_ms": 5000,
-    "max_message_size": 32 * 1024,
-    "stateful_reconnect_buffer_size": 100_000,
-}
+#: The timings `hubspec run` gives the embedded server: short, so the suite is fast
+#: (from the settings table, hubspec/protocol/target_settings.hpp).
+EMBEDDED_TIMINGS = _hubspec._embedded_timings()
 
 _running: "weakref.WeakSet[Server]" = weakref.WeakSet()
 
@@ -37,7 +30,7 @@ class Server:
         if unknown:
             raise TypeError(f"unknown timing(s): {', '.join(sorted(unknown))}")
         self.timings = {**EMBEDDED_TIMINGS, **timings}
-        self._server: Optional[_hubspec._Server] = _hubspec._Server(**self.timings, log=log)
+        self._server: Optional[_hubspec._Server] = _hubspec._Server(self.timings, log=log)
         _running.add(self)
 
     @property

@@ -5,7 +5,8 @@
 
 #include <hubspec/client/hub_connection.hpp>
 #include <hubspec/client/hub_connection_builder.hpp>
-#include <hubspec/harness/scenario.hpp>
+#include <hubspec/protocol/detail/helpers.hpp>
+#include <hubspec/protocol/negotiate.hpp>
 
 #include <pybind11/stl.h>
 
@@ -20,8 +21,7 @@ namespace {
 using std::chrono::milliseconds;
 
 client::transport_type parse_transport(std::string name) {
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (auto t = harness::parse_transport_option(name)) return *t;
+    if (auto t = protocol::parse_transport_option(protocol::detail::to_lower(name))) return *t;
     throw py::value_error("unknown transport `" + name + "` (websockets, serversentevents, longpolling)");
 }
 

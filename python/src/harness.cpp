@@ -5,10 +5,11 @@
 #include "bindings.hpp"
 
 #include <hubspec/harness/coverage.hpp>
-#include <hubspec/harness/expectations.hpp>
-#include <hubspec/harness/reports.hpp>
 #include <hubspec/harness/runner.hpp>
 #include <hubspec/harness/scenario_loader.hpp>
+#include <hubspec/protocol/target_settings.hpp>
+#include <hubspec/reports/expectations.hpp>
+#include <hubspec/reports/writers.hpp>
 
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
@@ -22,7 +23,6 @@ PYBIND11_MAKE_OPAQUE(std::vector<hubspec::harness::scenario>)
 namespace hubspec::python {
 namespace {
 
-using std::chrono::milliseconds;
 using scenario_list = std::vector<harness::scenario>;
 
 /// Loader and catalogue errors name file:line: they become hubspec.ScenarioError.
@@ -53,7 +53,7 @@ py::dict scenario_info(const harness::scenario& sc) {
     d["endpoints"] = string_list(sc.endpoints);
     py::list transports, protocols;
     for (auto t : sc.transports)
-        transports.append(std::string(harness::transport_option_name(t)));
+        transports.append(std::string(protocol::transport_option_name(t)));
     for (auto p : sc.protocols)
         protocols.append(std::string(harness::to_string(p)));
     d["transports"] = transports;
@@ -77,7 +77,7 @@ py::dict requirement_info(const harness::requirement& r) {
 
 py::object cell_transport(const harness::cell_result& c) {
     return c.once ? py::object(py::none())
-                  : py::object(py::str(std::string(harness::transport_option_name(c.where.transport))));
+                  : py::object(py::str(std::string(protocol::transport_option_name(c.where.transport))));
 }
 py::object cell_protocol(const harness::cell_result& c) {
     return c.once ? py::object(py::none()) : py::object(py::str(std::string(harness::to_string(c.where.protocol))));
@@ -177,7 +177,7 @@ harness::run_result run(const scenario_list& scenarios, const harness::requireme
     options.target_url = target_url;
     options.endpoints = endpoints;
     for (const auto& t : transports) {
-        auto parsed = harness::parse_transport_option(t);
+        auto parsed = protocol::parse_transport_option(t);
         if (!parsed) throw py::value_error("unknown transport `" + t + "` (websockets, serversentevents, longpolling)");
         options.transports.push_back(*parsed);
     }
@@ -189,23 +189,10 @@ harness::run_result run(const scenario_list& scenarios, const harness::requireme
     options.filter = filter;
     options.strict = strict;
     options.parallel = parallel;
-    for (const auto& [name, ms] : timings) {
-        if (name == "keepalive_ms")
-            options.timings.keep_alive = milliseconds(ms);
-        else if (name == "client_timeout_ms")
-            options.timings.client_timeout = milliseconds(ms);
-        else if (name == "handshake_timeout_ms")
-            options.timings.handshake_timeout = milliseconds(ms);
-        else if (name == "disconnect_timeout_ms")
-            options.timings.disconnect_timeout = milliseconds(ms);
-        else if (name == "long_poll_timeout_ms")
-            options.timings.long_poll_timeout = milliseconds(ms);
-        else if (name == "max_message_size")
-            options.timings.max_message_size = static_cast<std::size_t>(ms);
-        else if (name == "stateful_reconnect_buffer_size")
-            options.timings.stateful_reconnect_buffer_size = static_cast<std::size_t>(ms);
-        else
-            throw py::value_error("unknown timing `" + name + "`");
+    for (const auto& [name, v] : timings) {
+        const auto* row = protocol::find_target_setting(name);
+        if (!row || !row->in_python) throw py::value_error("unknown timing `" + name + "`");
+        row->set(options.timings, v);
     }
     std::optional<harness::expectations> expected;
     if (expect_file) expected = loading([&] { return harness::expectations::load_file(*expect_file); });
@@ -270,13 +257,13 @@ void bind_harness(py::module_& m) {
         });
 
     m.def("load_text", [](const std::string& text, const std::string& name) {
-        return loading([&] { return harness::load_scenarios_text(text, name); });
+        return loading([&] { return harness::load_scenarios_text(text, name, harness::is_known_step); });
     });
     m.def("load_file", [](const std::filesystem::path& file) {
-        return loading([&] { return harness::load_scenarios_file(file); });
+        return loading([&] { return harness::load_scenarios_file(file, harness::is_known_step); });
     });
     m.def("load_directory", [](const std::filesystem::path& dir) {
-        return loading([&] { return harness::load_scenarios_directory(dir); });
+        return loading([&] { return harness::load_scenarios_directory(dir, harness::is_known_step); });
     });
 
     py::class_<harness::requirement_catalogue>(m, "_Catalogue")

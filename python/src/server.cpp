@@ -3,32 +3,25 @@
 
 #include "bindings.hpp"
 
+#include <hubspec/protocol/target_settings.hpp>
 #include <hubspec/server/conformance_hub.hpp>
 #include <hubspec/server/server.hpp>
 
+#include <pybind11/stl.h>
+
+#include <map>
 #include <memory>
 #include <thread>
 
 namespace hubspec::python {
 namespace {
 
-struct server_timings {
-    long keepalive_ms, client_timeout_ms, handshake_timeout_ms, disconnect_timeout_ms, long_poll_timeout_ms;
-    std::size_t max_message_size, stateful_reconnect_buffer_size;
-};
-
 class py_server {
 public:
-    py_server(const server_timings& t, const std::string& host, bool log) {
+    py_server(const protocol::target_settings& t, const std::string& host, bool log) {
         server::server_options options;
-        options.hub.keep_alive_interval = std::chrono::milliseconds(t.keepalive_ms);
-        options.hub.client_timeout_interval = std::chrono::milliseconds(t.client_timeout_ms);
-        options.hub.handshake_timeout = std::chrono::milliseconds(t.handshake_timeout_ms);
-        options.hub.maximum_receive_message_size = t.max_message_size;
-        options.hub.stateful_reconnect_buffer_size = t.stateful_reconnect_buffer_size;
+        server::apply_target_settings(t, options);
         options.hub.enable_detailed_errors = true; // as the harness's embedded target: ThrowException's text shows
-        options.disconnect_timeout = std::chrono::milliseconds(t.disconnect_timeout_ms);
-        options.long_poll_timeout = std::chrono::milliseconds(t.long_poll_timeout_ms);
         options.log_to_stderr = log;
         server_ = std::make_unique<server::server>(options);
         server::add_contract_endpoints(*server_);
@@ -61,21 +54,28 @@ private:
 
 void bind_server(py::module_& m) {
     py::class_<py_server>(m, "_Server")
-        .def(py::init([](long keepalive_ms, long client_timeout_ms, long handshake_timeout_ms,
-                         long disconnect_timeout_ms, long long_poll_timeout_ms, std::size_t max_message_size,
-                         std::size_t stateful_reconnect_buffer_size, const std::string& host, bool log) {
-                 return std::make_unique<py_server>(
-                     server_timings{keepalive_ms, client_timeout_ms, handshake_timeout_ms, disconnect_timeout_ms,
-                                    long_poll_timeout_ms, max_message_size, stateful_reconnect_buffer_size},
-                     host, log);
+        // Timings by the settings table's Python names; missing ones take the embedded target's value.
+        .def(py::init([](const std::map<std::string, std::int64_t>& timings, const std::string& host, bool log) {
+                 auto settings = protocol::embedded_target_settings();
+                 for (const auto& [name, v] : timings) {
+                     const auto* row = protocol::find_target_setting(name);
+                     if (!row || !row->in_python) throw py::type_error("unknown timing: " + name);
+                     row->set(settings, v);
+                 }
+                 return std::make_unique<py_server>(settings, host, log);
              }),
-             py::arg("keepalive_ms"), py::arg("client_timeout_ms"), py::arg("handshake_timeout_ms"),
-             py::arg("disconnect_timeout_ms"), py::arg("long_poll_timeout_ms"), py::arg("max_message_size"),
-             py::arg("stateful_reconnect_buffer_size"), py::arg("host") = "127.0.0.1", py::arg("log") = false)
+             py::arg("timings"), py::arg("host") = "127.0.0.1", py::arg("log") = false)
         .def("stop", &py_server::stop)
         .def_property_readonly("running", &py_server::running)
         .def_property_readonly("port", &py_server::port)
         .def_property_readonly("origin", &py_server::origin);
+    // The embedded target's timings by Python name (hubspec.EMBEDDED_TIMINGS), from the settings table.
+    m.def("_embedded_timings", [] {
+        py::dict d;
+        for (const auto& row : protocol::target_setting_table)
+            if (row.in_python) d[py::str(std::string(row.name))] = row.embedded;
+        return d;
+    });
 }
 
 } // namespace hubspec::python

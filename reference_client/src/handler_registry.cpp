@@ -1,18 +1,15 @@
 #include "handler_registry.hpp"
 
+#include <hubspec/protocol/detail/helpers.hpp>
 #include <hubspec/protocol/texts.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 namespace hubspec::client::detail {
 
 namespace {
 std::string fold(std::string_view name) {
-    std::string out(name);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
+    return hubspec::protocol::detail::to_lower(name);
 }
 } // namespace
 

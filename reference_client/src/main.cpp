@@ -2,11 +2,11 @@
 // is sent as SendMessage(user, line); each ReceiveMessage(user, message) is
 // printed as `user: message`; at end of input it waits for pending invocations.
 #include <hubspec/client.hpp>
+#include <hubspec/protocol/detail/helpers.hpp>
 
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <iostream>
 #include <mutex>
@@ -17,9 +17,8 @@ namespace client = hubspec::client;
 
 namespace {
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
+std::string lower(std::string_view s) {
+    return hubspec::protocol::detail::to_lower(s);
 }
 
 [[noreturn]] void fail(const std::string& reason) {
@@ -47,12 +46,9 @@ int main(int argc, char** argv) {
     client::hub_connection_builder builder;
     builder.with_url(url);
     auto t = lower(transport);
-    if (t == "websockets")
-        builder.with_transport(client::transport_type::websockets);
-    else if (t == "serversentevents")
-        builder.with_transport(client::transport_type::server_sent_events);
-    else if (t == "longpolling")
-        builder.with_transport(client::transport_type::long_polling);
+    const auto chosen = hubspec::protocol::parse_transport_option(t);
+    if (chosen)
+        builder.with_transport(*chosen);
     else if (!t.empty()) {
         std::fprintf(stderr, "hubspec-client: unknown transport '%s' (websockets, serversentevents, longpolling)\n",
                      transport.c_str());

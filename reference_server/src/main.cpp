@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <array>
 #include <cstdint>
 #include <exception>
 #include <iomanip>
@@ -23,35 +24,25 @@ int main(int argc, char** argv) {
     using namespace hubspec::server;
     CLI::App app{"hubspec-server: the hubspec reference SignalR server"};
     std::string listen = "127.0.0.1:0";
-    std::int64_t keep_alive_ms = 15'000;
-    std::int64_t client_timeout_ms = 30'000;
-    std::int64_t handshake_timeout_ms = 15'000;
-    std::int64_t disconnect_timeout_ms = 15'000;
-    std::int64_t long_poll_timeout_ms = 90'000;
-    std::int64_t transport_send_timeout_ms = 10'000;
-    std::size_t max_message_size = 32'768;
-    std::size_t stateful_reconnect_buffer_size = 100'000;
+    // The settings table's options, bound by row: durations as signed, sizes as unsigned (their help's type).
+    const auto& table = hubspec::protocol::target_setting_table;
+    hubspec::protocol::target_settings target;
+    std::array<std::int64_t, table.size()> durations{};
+    for (std::size_t i = 0; i < table.size(); ++i)
+        if (table[i].duration) durations[i] = table[i].get(target);
     bool detailed_errors = false;
     bool control = false;
     std::vector<std::string> violate;
     bool list_violations = false;
     app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
-    app.add_option("--keepalive-ms", keep_alive_ms, "KeepAliveInterval (KA-001)")->check(CLI::PositiveNumber);
-    app.add_option("--client-timeout-ms", client_timeout_ms, "ClientTimeoutInterval (KA-003)")
-        ->check(CLI::PositiveNumber);
-    app.add_option("--handshake-timeout-ms", handshake_timeout_ms, "HandshakeTimeout (HS-009)")
-        ->check(CLI::PositiveNumber);
-    app.add_option("--disconnect-timeout-ms", disconnect_timeout_ms, "DisconnectTimeout (NEG-036, LP-011, SR-012)")
-        ->check(CLI::PositiveNumber);
-    app.add_option("--long-poll-timeout-ms", long_poll_timeout_ms, "LongPolling.PollTimeout (LP-006)")
-        ->check(CLI::PositiveNumber);
-    app.add_option("--transport-send-timeout-ms", transport_send_timeout_ms, "TransportSendTimeout (KA-011)")
-        ->check(CLI::PositiveNumber);
-    app.add_option("--stateful-reconnect-buffer-size", stateful_reconnect_buffer_size,
-                   "StatefulReconnectBufferSize in bytes (SR-010)")
-        ->check(CLI::PositiveNumber);
-    app.add_option("--max-message-size", max_message_size, "MaximumReceiveMessageSize in bytes (FRAME-009)")
-        ->check(CLI::PositiveNumber);
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        const auto& row = table[i];
+        const auto help =
+            std::string(row.dotnet_name) + (row.size ? " in bytes (" : " (") + std::string(row.requirements) + ")";
+        auto* option = row.duration ? app.add_option(std::string(row.flag), durations[i], help)
+                                    : app.add_option(std::string(row.flag), target.*row.size, help);
+        option->check(CLI::PositiveNumber);
+    }
     app.add_flag("--detailed-errors", detailed_errors, "EnableDetailedErrors (ERR-003)");
     app.add_flag("--control", control,
                  "Serve the control API for tests of clients (never in production):\n"
@@ -97,15 +88,10 @@ int main(int argc, char** argv) {
     }
 
     server_options options;
-    options.hub.keep_alive_interval = std::chrono::milliseconds{keep_alive_ms};
-    options.hub.client_timeout_interval = std::chrono::milliseconds{client_timeout_ms};
-    options.hub.handshake_timeout = std::chrono::milliseconds{handshake_timeout_ms};
-    options.hub.maximum_receive_message_size = max_message_size;
+    for (std::size_t i = 0; i < table.size(); ++i)
+        if (table[i].duration) table[i].set(target, durations[i]);
+    apply_target_settings(target, options);
     options.hub.enable_detailed_errors = detailed_errors;
-    options.disconnect_timeout = std::chrono::milliseconds{disconnect_timeout_ms};
-    options.long_poll_timeout = std::chrono::milliseconds{long_poll_timeout_ms};
-    options.transport_send_timeout = std::chrono::milliseconds{transport_send_timeout_ms};
-    options.hub.stateful_reconnect_buffer_size = stateful_reconnect_buffer_size;
     options.control_endpoints = control;
     for (const auto& name : violate) {
         options.violations.insert(*find_violation(name));

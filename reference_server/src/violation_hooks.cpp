@@ -4,6 +4,7 @@
 
 #include "http/endpoint_types.hpp"
 
+#include "hubspec/protocol/detail/helpers.hpp"
 #include "hubspec/protocol/framing.hpp"
 #include "hubspec/protocol/hub_protocol.hpp"
 
@@ -152,10 +153,7 @@ bool violation_hooks::serves_target(std::string_view declared, std::string_view 
 
 std::string violation_hooks::group_key(const std::string& name) const {
     if (!on(violation::group_names_case_insensitive)) return name;
-    std::string folded = name; // GRP-003: ASCII letters fold to lower case
-    for (auto& ch : folded)
-        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return folded;
+    return p::detail::to_lower(name); // GRP-003: ASCII letters fold to lower case
 }
 
 std::string_view violation_hooks::excluded(std::string_view caller) const noexcept {

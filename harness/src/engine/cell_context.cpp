@@ -63,13 +63,10 @@ std::string cell_context::through_proxy(const std::string& url) {
     return proxy().origin() + url.substr(origin.size());
 }
 
-std::optional<std::chrono::milliseconds> timing_named(std::string_view name, const target_timings& t) {
-    if (name == "keepalive_ms") return t.keep_alive;
-    if (name == "client_timeout_ms") return t.client_timeout;
-    if (name == "handshake_timeout_ms") return t.handshake_timeout;
-    if (name == "disconnect_timeout_ms") return t.disconnect_timeout;
-    if (name == "long_poll_timeout_ms") return t.long_poll_timeout;
-    return std::nullopt;
+std::optional<std::chrono::milliseconds> timing_named(std::string_view name, const protocol::target_settings& t) {
+    const auto* row = protocol::find_target_setting(name);
+    if (!row || !row->duration) return std::nullopt;
+    return t.*row->duration;
 }
 
 std::optional<protocol::value> cell_context::lookup(std::string_view name) const {
@@ -81,7 +78,7 @@ std::optional<protocol::value> cell_context::lookup(std::string_view name) const
     if (name == "transport") return protocol::value{protocol::transport_name(where.transport)};
     if (name == "protocol") return protocol::value{to_string(where.protocol)};
     if (auto timing = timing_named(name, t)) return protocol::value{timing->count()};
-    if (name == "max_message_size") return protocol::value{t.max_message_size};
+    if (const auto* row = protocol::find_target_setting(name); row && row->size) return protocol::value{t.*row->size};
     if (auto it = variables.find(std::string(name)); it != variables.end()) return it->second;
     return std::nullopt;
 }

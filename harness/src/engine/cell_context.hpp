@@ -6,7 +6,7 @@
 #include "engine/target.hpp"
 
 #include "hubspec/harness/scenario.hpp"
-#include "hubspec/harness/transcript.hpp"
+#include "hubspec/reports/transcript.hpp"
 
 #include <hubspec/protocol/value.hpp>
 
@@ -88,6 +88,6 @@ private:
 };
 
 /// A timing of the target by its script name (`keepalive_ms`, `client_timeout_ms`, …), as `{name}` reads it.
-std::optional<std::chrono::milliseconds> timing_named(std::string_view name, const target_timings& timings);
+std::optional<std::chrono::milliseconds> timing_named(std::string_view name, const protocol::target_settings& timings);
 
 } // namespace hubspec::harness::detail

@@ -3,7 +3,7 @@
 // what the server sent to it (per method, in order), its state changes and how it
 // closed, so that later steps can await them; its trace feeds the cell's transcript.
 
-#include "hubspec/harness/transcript.hpp"
+#include "hubspec/reports/transcript.hpp"
 
 #include <hubspec/client/hub_connection.hpp>
 

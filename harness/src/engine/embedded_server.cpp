@@ -5,17 +5,11 @@
 
 namespace hubspec::harness::detail {
 
-embedded_server::embedded_server(const target_timings& timings) {
+embedded_server::embedded_server(const protocol::target_settings& timings) {
     server::server_options options;
-    options.hub.keep_alive_interval = timings.keep_alive;
-    options.hub.client_timeout_interval = timings.client_timeout;
-    options.hub.handshake_timeout = timings.handshake_timeout;
-    options.hub.maximum_receive_message_size = timings.max_message_size;
-    options.hub.stateful_reconnect_buffer_size = timings.stateful_reconnect_buffer_size;
+    server::apply_target_settings(timings, options);
     options.hub.enable_detailed_errors = true; // the contract's ThrowException text shows through (ERR-003)
-    options.disconnect_timeout = timings.disconnect_timeout;
-    options.long_poll_timeout = timings.long_poll_timeout;
-    options.log_to_stderr = false; // the cells' transcripts are the evidence; stderr is for progress
+    options.log_to_stderr = false;             // the cells' transcripts are the evidence; stderr is for progress
     server_ = std::make_unique<server::server>(options);
     server::add_contract_endpoints(*server_);
     const auto port = server_->listen("127.0.0.1", 0);

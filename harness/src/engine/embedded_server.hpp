@@ -2,7 +2,7 @@
 // The default target (design §5): the reference server in this process, on an
 // ephemeral loopback port, with the run's (shortened) timings.
 
-#include "hubspec/harness/runner.hpp"
+#include <hubspec/protocol/target_settings.hpp>
 
 #include <memory>
 #include <string>
@@ -16,7 +16,7 @@ namespace hubspec::harness::detail {
 
 class embedded_server {
 public:
-    explicit embedded_server(const target_timings& timings);
+    explicit embedded_server(const protocol::target_settings& timings);
     ~embedded_server();
     embedded_server(const embedded_server&) = delete;
     embedded_server& operator=(const embedded_server&) = delete;

@@ -4,7 +4,7 @@
 // steps can check the server's side of the protocol without a client in between.
 // Transports (raw_websocket.cpp, ...) feed received bytes in; the base decodes them.
 
-#include "hubspec/harness/transcript.hpp"
+#include "hubspec/reports/transcript.hpp"
 
 #include <hubspec/protocol/hub_message.hpp>
 #include <hubspec/protocol/hub_protocol.hpp>

@@ -15,7 +15,7 @@ std::string origin_of(const std::string& url) {
     return path == std::string::npos ? url : url.substr(0, path);
 }
 
-target::target(std::string hub_url, std::map<std::string, std::string> endpoint_urls, target_timings timings)
+target::target(std::string hub_url, std::map<std::string, std::string> endpoint_urls, protocol::target_settings timings)
     : hub_url_(std::move(hub_url)), origin_(origin_of(hub_url_)), endpoint_urls_(std::move(endpoint_urls)),
       timings_(timings) {}
 

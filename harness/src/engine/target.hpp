@@ -2,7 +2,8 @@
 // What the runner knows of the target: where its hub and contract endpoints are,
 // what its negotiate offers, and its timings.
 
-#include "hubspec/harness/runner.hpp"
+#include <hubspec/protocol/negotiate.hpp>
+#include <hubspec/protocol/target_settings.hpp>
 
 #include <map>
 #include <mutex>
@@ -14,11 +15,11 @@ namespace hubspec::harness::detail {
 
 class target {
 public:
-    target(std::string hub_url, std::map<std::string, std::string> endpoint_urls, target_timings timings);
+    target(std::string hub_url, std::map<std::string, std::string> endpoint_urls, protocol::target_settings timings);
 
     const std::string& hub_url() const { return hub_url_; }
     const std::string& origin() const { return origin_; }
-    const target_timings& timings() const { return timings_; }
+    const protocol::target_settings& timings() const { return timings_; }
 
     /// The URL of contract endpoint `name` ("conformance-nows", "token"): given with
     /// --endpoint, else the contract path on the target's origin.
@@ -36,7 +37,7 @@ private:
     std::string hub_url_;
     std::string origin_;
     std::map<std::string, std::string> endpoint_urls_;
-    target_timings timings_;
+    protocol::target_settings timings_;
     std::mutex mutex_;
     std::map<std::string, std::optional<std::vector<protocol::transport_type>>> offered_;
     std::map<std::string, bool> present_;

@@ -1,7 +1,5 @@
 #include "hubspec/harness/scenario_loader.hpp"
 
-#include "steps/step_names.hpp"
-
 #include <hubspec/protocol/base64.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -112,21 +110,21 @@ std::vector<std::string> string_list(const YAML::Node& node, const std::string& 
     return out;
 }
 
-step parse_step(const YAML::Node& node, const std::string& file) {
+step parse_step(const YAML::Node& node, const std::string& file, const step_vocabulary& vocabulary) {
     if (!node.IsMap() || node.size() != 1)
         fail_at(file, node, "a step is a mapping with one key, the action (e.g. `- invoke: {method: Echo}`)");
     auto entry = *node.begin();
     step s;
     s.action = entry.first.as<std::string>();
     s.where = {file, entry.first.Mark().line + 1};
-    if (!detail::is_known_step(s.action)) fail_at(file, entry.first, "unknown step `" + s.action + "`");
+    if (!vocabulary(s.action)) fail_at(file, entry.first, "unknown step `" + s.action + "`");
     if (!entry.second.IsNull() && !entry.second.IsMap())
         fail_at(file, entry.second, "the parameters of `" + s.action + "` must be a mapping");
     s.params = to_value(entry.second, file);
     return s;
 }
 
-scenario parse_scenario(const YAML::Node& node, const std::string& file) {
+scenario parse_scenario(const YAML::Node& node, const std::string& file, const step_vocabulary& vocabulary) {
     if (!node.IsMap()) fail_at(file, node, "a scenario is a mapping with id, title, requires and steps");
     static const std::set<std::string> keys{"id",         "title",     "requires", "methods", "endpoints",
                                             "transports", "protocols", "once",     "steps"};
@@ -145,7 +143,7 @@ scenario parse_scenario(const YAML::Node& node, const std::string& file) {
     sc.methods = string_list(node["methods"], file, "methods");
     sc.endpoints = string_list(node["endpoints"], file, "endpoints");
     for (const auto& name : string_list(node["transports"], file, "transports")) {
-        auto t = parse_transport_option(name);
+        auto t = protocol::parse_transport_option(name);
         if (!t) fail_at(file, node["transports"], "unknown transport `" + name + "`");
         sc.transports.push_back(*t);
     }
@@ -159,7 +157,7 @@ scenario parse_scenario(const YAML::Node& node, const std::string& file) {
     if (!steps || !steps.IsSequence() || steps.size() == 0)
         fail_at(file, node, "scenario " + sc.id + " needs `steps` (a non-empty list)");
     for (const auto& s : steps)
-        sc.steps.push_back(parse_step(s, file));
+        sc.steps.push_back(parse_step(s, file, vocabulary));
     return sc;
 }
 
@@ -169,7 +167,8 @@ protocol::value yaml_to_value(const std::string& yaml_text, const std::string& f
     return to_value(parse_yaml(yaml_text, file_name), file_name);
 }
 
-std::vector<scenario> load_scenarios_text(const std::string& yaml_text, const std::string& file_name) {
+std::vector<scenario> load_scenarios_text(const std::string& yaml_text, const std::string& file_name,
+                                          const step_vocabulary& steps) {
     const auto root = parse_yaml(yaml_text, file_name);
     std::vector<scenario> out;
     if (root.IsNull()) return out;
@@ -177,7 +176,7 @@ std::vector<scenario> load_scenarios_text(const std::string& yaml_text, const st
     std::set<std::string> ids;
     try {
         for (const auto& node : root) {
-            auto sc = parse_scenario(node, file_name);
+            auto sc = parse_scenario(node, file_name, steps);
             if (!ids.insert(sc.id).second) fail_at(file_name, node, "duplicate scenario id `" + sc.id + "`");
             out.push_back(std::move(sc));
         }
@@ -187,15 +186,15 @@ std::vector<scenario> load_scenarios_text(const std::string& yaml_text, const st
     return out;
 }
 
-std::vector<scenario> load_scenarios_file(const std::filesystem::path& file) {
+std::vector<scenario> load_scenarios_file(const std::filesystem::path& file, const step_vocabulary& steps) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw std::runtime_error(file.string() + ": cannot open");
     std::ostringstream text;
     text << in.rdbuf();
-    return load_scenarios_text(text.str(), file.string());
+    return load_scenarios_text(text.str(), file.string(), steps);
 }
 
-std::vector<scenario> load_scenarios_directory(const std::filesystem::path& directory) {
+std::vector<scenario> load_scenarios_directory(const std::filesystem::path& directory, const step_vocabulary& steps) {
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(directory)) {
         const auto& p = entry.path();
@@ -205,7 +204,7 @@ std::vector<scenario> load_scenarios_directory(const std::filesystem::path& dire
     std::vector<scenario> all;
     std::map<std::string, std::string> where;
     for (const auto& f : files) {
-        for (auto& sc : load_scenarios_file(f)) {
+        for (auto& sc : load_scenarios_file(f, steps)) {
             auto [it, inserted] = where.emplace(sc.id, sc.where.to_string());
             if (!inserted)
                 throw std::runtime_error(sc.where.to_string() + ": duplicate scenario id `" + sc.id + "` (also at " +

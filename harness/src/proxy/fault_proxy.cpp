@@ -1,5 +1,7 @@
 #include "proxy/fault_proxy.hpp"
 
+#include <hubspec/protocol/detail/helpers.hpp>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -9,7 +11,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <deque>
 #include <future>
 #include <mutex>
@@ -30,10 +31,7 @@ constexpr std::size_t max_request_head = 64 * 1024;
 constexpr std::size_t sse_buffer_threshold = 64 * 1024;
 
 std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
+    return hubspec::protocol::detail::to_lower(s);
 }
 
 /// The request head's header lines, minimally parsed: name (lower case) and value.

@@ -58,7 +58,7 @@ void check_result(const step_params& p, const std::string& what, const protocol:
 
 protocol::transport_type transport_of(const step_params& p, const cell_context& ctx) {
     if (!p.has("transport")) return ctx.where.transport;
-    auto t = parse_transport_option(p.text("transport", ""));
+    auto t = protocol::parse_transport_option(p.text("transport", ""));
     if (!t) throw script_error(p.describe() + ": unknown transport `" + p.text("transport", "") + "`");
     return *t;
 }
@@ -81,7 +81,7 @@ void run_connect(const step& s, cell_context& ctx) {
     if (p.has("transports")) { // the client's own choice and fallback among these (NEG-030, NEG-031)
         options.transports.clear();
         for (const auto& name : p.list("transports")) {
-            auto t = name.as_string() ? parse_transport_option(*name.as_string()) : std::nullopt;
+            auto t = name.as_string() ? protocol::parse_transport_option(*name.as_string()) : std::nullopt;
             if (!t) throw script_error(p.describe() + ": unknown transport " + show(name));
             options.transports.push_back(*t);
         }

@@ -51,7 +51,7 @@ void run_raw_connect(const step& s, cell_context& ctx) {
     if (p.boolean("via_proxy", false)) options.url = ctx.through_proxy(options.url);
     options.transport = ctx.where.transport;
     if (p.has("transport")) {
-        auto t = parse_transport_option(p.text("transport", ""));
+        auto t = protocol::parse_transport_option(p.text("transport", ""));
         if (!t) throw script_error(p.describe() + ": unknown transport");
         options.transport = *t;
     }

@@ -36,8 +36,4 @@ step_executor find_step_executor(std::string_view action) {
     return it == executors.end() ? nullptr : it->second;
 }
 
-bool is_known_step(std::string_view action) {
-    return find_step_executor(action) != nullptr;
-}
-
 } // namespace hubspec::harness::detail

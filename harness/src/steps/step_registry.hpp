@@ -3,7 +3,6 @@
 // returns when its expectation held and throws (engine/step_errors.hpp) otherwise.
 
 #include "engine/cell_context.hpp"
-#include "steps/step_names.hpp"
 
 #include <string_view>
 

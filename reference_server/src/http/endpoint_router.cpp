@@ -3,6 +3,7 @@
 #include "control_endpoint.hpp"
 #include "log.hpp"
 
+#include "hubspec/protocol/detail/helpers.hpp"
 #include "hubspec/protocol/json_value.hpp"
 #include "hubspec/protocol/negotiate.hpp"
 #include "hubspec/protocol/texts.hpp"
@@ -18,14 +19,9 @@
 namespace hubspec::server::detail {
 
 namespace p = hubspec::protocol;
+using p::detail::iequals;
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-    });
-}
 
 http_reply text_reply(unsigned status, std::string_view body) {
     return {status, "text/plain", std::string(body)};

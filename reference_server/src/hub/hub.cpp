@@ -1,17 +1,12 @@
 #include "hubspec/server/hub.hpp"
 
+#include "hubspec/protocol/detail/helpers.hpp"
+
 #include <algorithm>
-#include <cctype>
 
 namespace hubspec::server {
 
-namespace {
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-    });
-}
-} // namespace
+using protocol::detail::iequals;
 
 hub& hub::add(hub_method m) {
     // Registering a name twice replaces the method: last one wins.

@@ -4,11 +4,11 @@
 #include "hub_connection.hpp"
 #include "log.hpp"
 
+#include "hubspec/protocol/detail/helpers.hpp"
 #include "hubspec/protocol/negotiate.hpp"
 #include "hubspec/protocol/texts.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace hubspec::server {
 
@@ -162,13 +162,8 @@ std::string_view caller_context::transport_name() const {
 }
 
 std::optional<std::string> caller_context::header(std::string_view name) const {
-    auto same = [&](const std::string& key) {
-        return std::equal(key.begin(), key.end(), name.begin(), name.end(), [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        });
-    };
     for (const auto& [key, v] : connection_->identity().headers) {
-        if (same(key)) return v;
+        if (p::detail::iequals(key, name)) return v;
     }
     return std::nullopt;
 }

@@ -4,22 +4,14 @@
 
 #include "log.hpp"
 
+#include "hubspec/protocol/detail/helpers.hpp"
 #include "hubspec/protocol/texts.hpp"
 
 namespace hubspec::server::detail {
 
 namespace p = hubspec::protocol;
 
-namespace {
-
-template <class... F>
-struct overloaded : F... {
-    using F::operator()...;
-};
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
-
-} // namespace
+using p::detail::overloaded;
 
 std::string hub_connection::error_text(std::string_view base, std::exception_ptr error) const {
     // ASP.NET Core's ErrorMessageHelper: the detail goes out for a HubException, or

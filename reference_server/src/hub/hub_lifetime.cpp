@@ -2,6 +2,7 @@
 
 #include "hub_connection.hpp"
 
+#include "hubspec/protocol/detail/helpers.hpp"
 #include "hubspec/protocol/hub_protocol.hpp"
 
 namespace hubspec::server::detail {

@@ -4,8 +4,8 @@
 // checks and nobody has justified as untestable, and which scenario references
 // name no requirement at all. Issue 6 is done when the second and third are empty.
 
-#include "hubspec/harness/requirements.hpp"
 #include "hubspec/harness/scenario.hpp"
+#include "hubspec/reports/requirements.hpp"
 
 #include <iosfwd>
 #include <map>

@@ -3,8 +3,10 @@
 // protocol, runs the cells in parallel, each with its own connections, and
 // returns the run's result model.
 
-#include "hubspec/harness/run_result.hpp"
 #include "hubspec/harness/scenario.hpp"
+#include "hubspec/reports/run_result.hpp"
+
+#include <hubspec/protocol/target_settings.hpp>
 
 #include <chrono>
 #include <functional>
@@ -15,19 +17,9 @@
 
 namespace hubspec::harness {
 
-/// The target's timings, which scenarios about keep-alive and timeouts read.
-struct target_timings {
-    std::chrono::milliseconds keep_alive{15'000};
-    std::chrono::milliseconds client_timeout{30'000};
-    std::chrono::milliseconds handshake_timeout{15'000};
-    std::chrono::milliseconds disconnect_timeout{15'000};
-    std::chrono::milliseconds long_poll_timeout{90'000};
-    std::size_t max_message_size = 32 * 1024;
-    std::size_t stateful_reconnect_buffer_size = 100'000;
-};
-
-/// The embedded server's timings: short, so that a run against it is fast.
-target_timings embedded_timings();
+/// The target's timings and limits, which scenarios about keep-alive and timeouts read
+/// (the settings table: hubspec/protocol/target_settings.hpp).
+using target_timings = protocol::target_settings;
 
 struct run_options {
     /// The main hub URL ("http://host:port/conformance"); empty = start the embedded reference server.
@@ -43,6 +35,9 @@ struct run_options {
     /// Called as each cell ends (progress output); may be called from several threads, one at a time.
     std::function<void(const scenario_result&, const cell_result&)> on_cell;
 };
+
+/// Whether `action` names a step the runner executes: the vocabulary to hand the scenario loader.
+bool is_known_step(std::string_view action);
 
 /// Thrown when the target cannot be reached at all (the CLI's exit code 2).
 struct unreachable_target : std::runtime_error {

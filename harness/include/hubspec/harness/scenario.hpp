@@ -7,6 +7,7 @@
 
 #include <hubspec/protocol/negotiate.hpp>
 #include <hubspec/protocol/value.hpp>
+#include <hubspec/reports/cell.hpp>
 
 #include <optional>
 #include <string>
@@ -14,13 +15,6 @@
 #include <vector>
 
 namespace hubspec::harness {
-
-enum class protocol_name { json, messagepack };
-
-std::string_view to_string(protocol_name p) noexcept;
-std::optional<protocol_name> parse_protocol_name(std::string_view text) noexcept; // "json", "messagepack"
-std::string_view transport_option_name(protocol::transport_type t) noexcept;      // "websockets", ...
-std::optional<protocol::transport_type> parse_transport_option(std::string_view text) noexcept;
 
 /// Where a step or scenario was written, for error messages: "scenarios/groups.yaml:12".
 struct source_location {
@@ -48,15 +42,5 @@ struct scenario {
     std::vector<step> steps;
     source_location where;
 };
-
-/// One point of the matrix a scenario runs at.
-struct cell {
-    protocol::transport_type transport = protocol::transport_type::websockets;
-    protocol_name protocol = protocol_name::json;
-    bool operator==(const cell&) const = default;
-};
-
-/// "WebSockets/json"; a scenario that runs once uses "-" for both.
-std::string cell_label(const cell& c, bool once);
 
 } // namespace hubspec::harness

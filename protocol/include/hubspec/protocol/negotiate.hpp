@@ -18,6 +18,10 @@ enum class transport_type { websockets = 1, server_sent_events = 2, long_polling
 /// "WebSockets", "ServerSentEvents", "LongPolling" (NEG-013).
 std::string_view transport_name(transport_type t) noexcept;
 std::optional<transport_type> parse_transport_name(std::string_view name) noexcept;
+/// The lower-case names of options, scenarios and Python: "websockets", "serversentevents", "longpolling".
+std::string_view transport_option_name(transport_type t) noexcept;
+/// An option name, or a wire name (NEG-013) as scenarios may write either.
+std::optional<transport_type> parse_transport_option(std::string_view text) noexcept;
 
 /// What each transport can carry (NEG-014): SSE is text only.
 std::vector<transfer_format> transfer_formats_of(transport_type t);

@@ -6,6 +6,7 @@
 #include "hubspec/protocol/keep_alive.hpp"
 #include "hubspec/protocol/negotiate.hpp"
 #include "hubspec/protocol/stateful_reconnect.hpp"
+#include "hubspec/protocol/target_settings.hpp"
 #include "hubspec/server/violations.hpp"
 
 #include <chrono>
@@ -33,6 +34,19 @@ struct server_options {
     bool control_endpoints = false; // serve the control API over HTTP under /control/ (tests only: control.hpp)
     violation_set violations;       // requirements broken on purpose (--violate; tests of the harness only)
 };
+
+/// Sets the timings and limits of `options` from the settings table's values
+/// (hubspec-server's options, the harness's embedded server, Python's).
+inline void apply_target_settings(const protocol::target_settings& s, server_options& options) noexcept {
+    options.hub.keep_alive_interval = s.keep_alive;
+    options.hub.client_timeout_interval = s.client_timeout;
+    options.hub.handshake_timeout = s.handshake_timeout;
+    options.hub.maximum_receive_message_size = s.max_message_size;
+    options.hub.stateful_reconnect_buffer_size = s.stateful_reconnect_buffer_size;
+    options.disconnect_timeout = s.disconnect_timeout;
+    options.long_poll_timeout = s.long_poll_timeout;
+    options.transport_send_timeout = s.transport_send_timeout;
+}
 
 /// How one hub path is served (HttpConnectionDispatcherOptions).
 struct endpoint_options {

@@ -1,0 +1,87 @@
+#pragma once
+// The target's timings and limits, and the one table that names them. Every user
+// reads it: `hubspec run` and `hubspec-server` make their options from it, the
+// embedded server and Python map through it, scenarios substitute `{name}` with it.
+// A new setting is a member and a row here, nothing else.
+
+#include "hubspec/protocol/framing.hpp"
+#include "hubspec/protocol/keep_alive.hpp"
+#include "hubspec/protocol/stateful_reconnect.hpp"
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace hubspec::protocol {
+
+/// What a scenario may expect of a target; the defaults are ASP.NET Core's.
+struct target_settings {
+    std::chrono::milliseconds keep_alive = default_keep_alive_interval;
+    std::chrono::milliseconds client_timeout = default_client_timeout_interval;
+    std::chrono::milliseconds handshake_timeout = default_handshake_timeout;
+    std::chrono::milliseconds disconnect_timeout{15'000};
+    std::chrono::milliseconds long_poll_timeout{90'000};
+    std::chrono::milliseconds transport_send_timeout{10'000};
+    std::size_t stateful_reconnect_buffer_size = default_stateful_reconnect_buffer_size;
+    std::size_t max_message_size = default_maximum_message_size;
+};
+
+/// One setting: a duration in milliseconds or a size in bytes (one of the two members is set).
+struct target_setting {
+    std::string_view name; // scenarios' `{name}` and Python's keyword: "keepalive_ms"
+    std::chrono::milliseconds target_settings::*duration = nullptr;
+    std::size_t target_settings::*size = nullptr;
+    std::string_view requirements; // "KA-001"; several for a setting many rules read
+    std::string_view flag;         // "--keepalive-ms", in hubspec-server (and hubspec run when `in_run`)
+    std::string_view dotnet_name;  // the ASP.NET Core option it mirrors, for help texts
+    bool in_run = true;            // `hubspec run` takes the flag too
+    bool in_python = true;         // Python takes `name` as a keyword (hubspec.Server, hubspec.run)
+    std::int64_t embedded = 0;     // the embedded target's value: short, so that a run against it is fast
+
+    /// The value in `s`, in milliseconds or bytes.
+    std::int64_t get(const target_settings& s) const noexcept {
+        return duration ? (s.*duration).count() : static_cast<std::int64_t>(s.*size);
+    }
+    void set(target_settings& s, std::int64_t v) const noexcept {
+        if (duration)
+            s.*duration = std::chrono::milliseconds(v);
+        else
+            s.*size = static_cast<std::size_t>(v);
+    }
+    /// ASP.NET Core's default.
+    std::int64_t default_value() const noexcept { return get(target_settings{}); }
+};
+
+// Ordered as hubspec-server's --help lists them.
+inline constexpr std::array<target_setting, 8> target_setting_table{{
+    {"keepalive_ms", &target_settings::keep_alive, nullptr, "KA-001", "--keepalive-ms", "KeepAliveInterval", true, true,
+     1'000},
+    {"client_timeout_ms", &target_settings::client_timeout, nullptr, "KA-003", "--client-timeout-ms",
+     "ClientTimeoutInterval", true, true, 4'000},
+    {"handshake_timeout_ms", &target_settings::handshake_timeout, nullptr, "HS-009", "--handshake-timeout-ms",
+     "HandshakeTimeout", true, true, 2'000},
+    {"disconnect_timeout_ms", &target_settings::disconnect_timeout, nullptr, "NEG-036, LP-011, SR-012",
+     "--disconnect-timeout-ms", "DisconnectTimeout", true, true, 3'000},
+    {"long_poll_timeout_ms", &target_settings::long_poll_timeout, nullptr, "LP-006", "--long-poll-timeout-ms",
+     "LongPolling.PollTimeout", true, true, 5'000},
+    {"transport_send_timeout_ms", &target_settings::transport_send_timeout, nullptr, "KA-011",
+     "--transport-send-timeout-ms", "TransportSendTimeout", false, false, 10'000},
+    {"stateful_reconnect_buffer_size", nullptr, &target_settings::stateful_reconnect_buffer_size, "SR-010",
+     "--stateful-reconnect-buffer-size", "StatefulReconnectBufferSize", false, true, 100'000},
+    {"max_message_size", nullptr, &target_settings::max_message_size, "FRAME-009", "--max-message-size",
+     "MaximumReceiveMessageSize", true, true, 32 * 1024},
+}};
+
+/// The row called `name` ("keepalive_ms"), if any.
+constexpr const target_setting* find_target_setting(std::string_view name) noexcept {
+    for (const auto& row : target_setting_table)
+        if (row.name == name) return &row;
+    return nullptr;
+}
+
+/// Every setting at its `embedded` value.
+target_settings embedded_target_settings() noexcept;
+
+} // namespace hubspec::protocol

@@ -1,0 +1,77 @@
+#pragma once
+// One result model for a run; the four report writers (reports.hpp) read it
+// (design §8). Its JSON form is results.json, schema `hubspec-results/1`.
+
+#include "hubspec/reports/cell.hpp"
+#include "hubspec/reports/outcome.hpp"
+#include "hubspec/reports/requirements.hpp"
+#include "hubspec/reports/transcript.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hubspec::harness {
+
+/// Why a cell did not pass: the step, what was expected, what was seen, and the requirement.
+struct failure {
+    int step_index = -1; // 0-based; -1 = before the first step
+    std::string step;    // "expect_message (scenarios/groups.yaml:14)"
+    std::string expected;
+    std::string seen;
+    std::string requirement_id;   // the one the step checks (or the scenario's first)
+    std::string requirement_text; // from the catalogue
+};
+
+struct cell_result {
+    std::string scenario_id;
+    cell where;
+    bool once = false;
+    outcome result = outcome::pass;
+    std::string reason;            // skip: why not applicable; error: what broke in the harness
+    std::optional<failure> failed; // for fail and non-strict
+    std::chrono::milliseconds duration{0};
+    std::vector<transcript_entry> transcript;
+    /// Set when --expect named this cell: what it expected, and why.
+    std::optional<outcome> expected_outcome;
+    std::string expected_reason;
+};
+
+/// One scenario as run: its description plus its cells.
+struct scenario_result {
+    std::string id;
+    std::string title;
+    std::vector<std::string> requires_ids;
+    std::vector<cell_result> cells;
+};
+
+struct target_info {
+    std::string url; // the hub URL, or the embedded server's
+    bool embedded = false;
+    std::vector<std::string> transports; // as the target's negotiate listed them
+};
+
+struct run_result {
+    std::string tool_version;
+    std::string started_at; // ISO 8601 UTC
+    std::chrono::milliseconds wall_time{0};
+    target_info target;
+    bool strict = false;
+    std::vector<scenario_result> scenarios;
+    requirement_catalogue catalogue;
+
+    /// Counts by outcome over every cell.
+    struct totals {
+        std::size_t pass = 0, fail = 0, non_strict = 0, skip = 0, error = 0;
+    };
+    totals count() const;
+    /// Cells that make the run fail: fail and error, non-strict when strict, and any
+    /// cell whose outcome differs from what --expect said.
+    std::size_t failing_cells() const;
+};
+
+/// Whether this cell makes the run fail, by the rule failing_cells() counts with.
+bool fails_run(const cell_result& c, bool strict) noexcept;
+
+} // namespace hubspec::harness
