@@ -3,92 +3,19 @@
 #include "http_url.hpp"
 #include "user_agent.hpp"
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 namespace hubspec::client::detail {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 
 namespace {
-
-class beast_http_operation final : public http_operation, public std::enable_shared_from_this<beast_http_operation> {
-public:
-    using callback = std::function<void(std::optional<std::string>, http_response)>;
-
-    beast_http_operation(asio::io_context& io, std::chrono::milliseconds timeout, tracer trace, callback done)
-        : resolver_(io), stream_(io), timeout_(timeout), trace_(std::move(trace)), done_(std::move(done)) {}
-
-    void run(http_url url, http::request<http::string_body> request) {
-        url_ = std::move(url);
-        request_ = std::move(request);
-        stream_.expires_after(timeout_);
-        resolver_.async_resolve(
-            url_.host, url_.port,
-            [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
-                if (ec) return self->fail("resolve", ec);
-                self->stream_.async_connect(results, [self](beast::error_code ec2, const tcp::endpoint&) {
-                    if (ec2) return self->fail("connect", ec2);
-                    http::async_write(self->stream_, self->request_, [self](beast::error_code ec3, std::size_t) {
-                        if (ec3) return self->fail("write", ec3);
-                        self->parser_.body_limit(64 * 1024 * 1024);
-                        http::async_read(
-                            self->stream_, self->buffer_, self->parser_, [self](beast::error_code ec4, std::size_t) {
-                                if (ec4) return self->fail("read", ec4);
-                                auto& res = self->parser_.get();
-                                http_response out{res.result_int(), std::string(res.reason()), std::move(res.body())};
-                                beast::error_code ignored;
-                                self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-                                self->finish(std::nullopt, std::move(out));
-                            });
-                    });
-                });
-            });
-    }
-
-    void cancel() override {
-        // Runs on the io thread (callers post); the pending step completes with operation_aborted.
-        canceled_ = true;
-        resolver_.cancel();
-        stream_.cancel();
-    }
-
-private:
-    void fail(const char* step, beast::error_code ec) {
-        if (canceled_) return finish(std::string(http_request_canceled), {});
-        if (ec == beast::error::timeout) return finish(std::string(http_request_timed_out), {});
-        finish(std::string("HTTP ") + step + " failed: " + ec.message(), {});
-    }
-    void finish(std::optional<std::string> error, http_response response) {
-        if (!done_) return;
-        if (trace_) {
-            if (error)
-                trace_(trace_direction::local, trace_kind::http_response, *error);
-            else
-                trace_(trace_direction::incoming, trace_kind::http_response,
-                       status_line(response.status, response.reason), response.body);
-        }
-        auto done = std::move(done_);
-        done_ = nullptr;
-        done(std::move(error), std::move(response));
-    }
-
-    tcp::resolver resolver_;
-    beast::tcp_stream stream_;
-    beast::flat_buffer buffer_;
-    http::request<http::string_body> request_;
-    http::response_parser<http::string_body> parser_;
-    http_url url_;
-    std::chrono::milliseconds timeout_;
-    tracer trace_;
-    callback done_;
-    bool canceled_ = false;
-};
-
+std::string describe_failure(const http_failure& failure) {
+    if (failure.canceled) return std::string(http_request_canceled);
+    if (failure.timed_out) return std::string(http_request_timed_out);
+    return "HTTP " + std::string(step_name(failure.step)) + " failed: " + failure.message;
+}
 } // namespace
 
 std::shared_ptr<http_operation>
@@ -109,19 +36,21 @@ async_http_request(asio::io_context& io, std::string method, const std::string& 
         };
         return std::make_shared<no_operation>();
     }
-    auto op = std::make_shared<beast_http_operation>(io, timeout, trace, std::move(done));
-    http::request<http::string_body> request;
-    request.method_string(method);
-    request.target(parsed->target);
-    request.version(11);
-    request.set(http::field::host, parsed->host_header());
-    request.set(http::field::user_agent, user_agent);
-    for (const auto& [name, value] : headers)
-        request.set(name, value);
-    request.body() = std::move(body);
-    request.prepare_payload();
-    op->run(std::move(*parsed), std::move(request));
-    return op;
+    http_request_spec request{std::move(method), std::move(*parsed), headers, std::move(body), user_agent};
+    return async_http_exchange(
+        io, std::move(request), timeout,
+        [trace, done = std::move(done)](std::optional<http_failure> failure, http_response response) {
+            std::optional<std::string> error;
+            if (failure) error = describe_failure(*failure);
+            if (trace) {
+                if (error)
+                    trace(trace_direction::local, trace_kind::http_response, *error);
+                else
+                    trace(trace_direction::incoming, trace_kind::http_response,
+                          status_line(response.status, response.reason), response.body);
+            }
+            done(std::move(error), std::move(response));
+        });
 }
 
 std::string status_line(unsigned status, std::string_view reason) {

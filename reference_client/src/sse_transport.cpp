@@ -1,13 +1,14 @@
 #include "sse_transport.hpp"
 
+#include "http_connection.hpp"
 #include "http_send_queue.hpp"
 #include "http_url.hpp"
+#include "transport_base.hpp"
 #include "user_agent.hpp"
 
 #include <hubspec/protocol/sse.hpp>
 #include <hubspec/protocol/url.hpp>
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -21,22 +22,22 @@ namespace hubspec::client::detail {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = asio::ip::tcp;
 
 namespace {
 
-class sse_transport final : public transport, public std::enable_shared_from_this<sse_transport> {
+class sse_transport final : public transport_base {
 public:
     sse_transport(asio::io_context& io, transport_settings settings)
-        : io_(io), resolver_(io), stream_(io), settings_(std::move(settings)) {}
+        : transport_base(io, std::move(settings)), connection_(io) {}
 
     protocol::transport_type type() const noexcept override { return protocol::transport_type::server_sent_events; }
 
-    void start(const std::string& url, protocol::transfer_format format, started_handler started,
-               receive_handler receive, closed_handler closed) override {
-        started_ = std::move(started);
-        receive_ = std::move(receive);
-        closed_ = std::move(closed);
+    void send(std::string bytes) override {
+        if (phase_ == phase::open) sends_->send(std::move(bytes));
+    }
+
+private:
+    void connect(const std::string& url, protocol::transfer_format format) override {
         // SSE-009: an event stream carries text only; MessagePack never gets this far (NEG-030).
         if (format != protocol::transfer_format::text)
             return fail_start("The Server-Sent Events transport only supports the 'Text' transfer format");
@@ -49,83 +50,55 @@ public:
         if (!parsed) return fail_start("invalid Server-Sent Events URL '" + url + "'");
         if (parsed->secure()) return fail_start("https is not supported by this client yet");
         target_ = std::move(*parsed);
-        std::weak_ptr<sse_transport> weak = shared_from_this();
+        std::weak_ptr<sse_transport> weak = shared_as<sse_transport>();
         sends_ = std::make_shared<http_send_queue>(io_, url_, settings_, format, [weak](std::string error) {
             auto self = weak.lock();
             // SSE-011: sends are POSTs; while stopping, a failed one just lets the stop finish.
             if (self && self->phase_ != phase::closing) self->finish(std::move(error));
         });
 
-        request_.method(http::verb::get);
-        request_.target(target_.target);
-        request_.version(11);
-        request_.set(http::field::host, target_.host_header());
-        request_.set(http::field::user_agent, user_agent);
-        request_.set(http::field::accept, "text/event-stream"); // how the server tells SSE from a poll (SSE-001)
-        request_.set(http::field::cache_control, "no-cache");
-        for (const auto& [name, value] : settings_.headers)
-            request_.set(name, value);
+        // Accept is how the server tells SSE from a poll (SSE-001).
+        header_list headers{{"Accept", "text/event-stream"}, {"Cache-Control", "no-cache"}};
+        headers.insert(headers.end(), settings_.headers.begin(), settings_.headers.end());
+        request_ = make_http_request("GET", target_, user_agent, headers, {});
         if (settings_.trace) settings_.trace(trace_direction::outgoing, trace_kind::http_request, "GET " + stream_url_);
 
-        stream_.expires_after(settings_.connect_timeout);
-        resolver_.async_resolve(target_.host, target_.port,
-                                [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
-                                    if (ec) return self->fail_start(self->describe("resolve", ec));
-                                    self->stream_.async_connect(
-                                        results, [self](beast::error_code ec2, const tcp::endpoint&) {
-                                            if (ec2) return self->fail_start(self->describe("connect", ec2));
-                                            self->send_request();
-                                        });
-                                });
+        connection_.async_send(target_, request_, settings_.connect_timeout,
+                               [self = shared_as<sse_transport>()](std::optional<http_failure> failure) {
+                                   if (failure) return self->fail_start(self->describe(*failure));
+                                   self->read_header();
+                               });
     }
 
-    void send(std::string bytes) override {
-        if (phase_ == phase::open) sends_->send(std::move(bytes));
-    }
+    void cancel_start() override { connection_.cancel(); }
 
-    void stop() override {
-        switch (phase_) {
-        case phase::starting:
-            stop_requested_ = true;
-            resolver_.cancel();
-            stream_.cancel();
-            return;
-        case phase::open: {
-            phase_ = phase::closing;
-            // The Close message, sent just before, is posted first; then the stream is closed (SSE-012: no DELETE).
-            std::weak_ptr<sse_transport> weak = shared_from_this();
-            sends_->when_idle([weak] {
-                if (auto self = weak.lock()) self->finish(std::nullopt);
-            });
-            return;
-        }
-        case phase::closing:
-        case phase::done: return;
-        }
-    }
-
-    void abort() override {
-        if (phase_ == phase::starting) return stop();
-        finish(std::string("the connection was aborted"));
-    }
-
-private:
-    enum class phase { starting, open, closing, done };
-
-    void send_request() {
-        http::async_write(stream_, request_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec) return self->fail_start(self->describe("write", ec));
-            self->parser_.emplace();
-            self->parser_->body_limit(boost::none); // the stream lasts as long as the connection
-            http::async_read_header(self->stream_, self->buffer_, *self->parser_,
-                                    [self](beast::error_code ec2, std::size_t) { self->on_header(ec2); });
+    void begin_close() override {
+        // The Close message, sent just before, is posted first; then the stream is closed (SSE-012: no DELETE).
+        std::weak_ptr<sse_transport> weak = shared_as<sse_transport>();
+        sends_->when_idle([weak] {
+            if (auto self = weak.lock()) self->finish(std::nullopt);
         });
     }
 
+    void abort_open() override { finish(std::string("the connection was aborted")); }
+
+    void release() override {
+        if (sends_) sends_->cancel();
+        close_socket(); // SSE-012: closing the stream is how a client ends it
+    }
+
+    void read_header() {
+        parser_.emplace();
+        parser_->body_limit(boost::none); // the stream lasts as long as the connection
+        http::async_read_header(
+            connection_.stream(), connection_.buffer(), *parser_,
+            [self = shared_as<sse_transport>()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    }
+
     void on_header(beast::error_code ec) {
-        if (ec) return fail_start(describe("read", ec));
+        if (ec) return fail_start(describe(failure_of(http_step::read, ec)));
         const auto& head = parser_->get();
-        http_response response{head.result_int(), std::string(head.reason()), {}};
+        http_response response{head.result_int(), std::string(head.reason())};
         if (settings_.trace)
             settings_.trace(trace_direction::incoming, trace_kind::http_response,
                             status_line(response.status, response.reason));
@@ -136,12 +109,8 @@ private:
         if (content_type.find("text/event-stream") == beast::string_view::npos)
             return fail_start("The Server-Sent Events response has Content-Type '" + std::string(content_type) +
                               "', not text/event-stream");
-        stream_.expires_never(); // liveness is the hub's Pings from here (KA-005)
-        phase_ = phase::open;
-        if (settings_.trace)
-            settings_.trace(trace_direction::local, trace_kind::transport_open, "ServerSentEvents " + stream_url_);
-        auto started = std::exchange(started_, nullptr);
-        started(std::nullopt);
+        connection_.stream().expires_never(); // liveness is the hub's Pings from here (KA-005)
+        opened("ServerSentEvents " + stream_url_);
         if (phase_ == phase::done) return;
         read_body();
     }
@@ -151,8 +120,9 @@ private:
         auto& body = parser_->get().body();
         body.data = chunk_.data();
         body.size = chunk_.size();
-        http::async_read_some(stream_, buffer_, *parser_,
-                              [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+        http::async_read_some(
+            connection_.stream(), connection_.buffer(), *parser_,
+            [self = shared_as<sse_transport>()](beast::error_code ec, std::size_t) { self->on_body(ec); });
     }
 
     void on_body(beast::error_code ec) {
@@ -168,75 +138,38 @@ private:
                     return finish("The server sent an invalid event stream: " + event.error().to_string());
                 }
                 // SSE-008: the data lines joined with LF are the transport's bytes; records may span events.
-                if (settings_.trace)
-                    settings_.trace(trace_direction::incoming, trace_kind::transport_data, "SSE data", event->data);
-                receive_(event->data);
+                deliver("SSE data", event->data);
                 if (phase_ == phase::done) return;
             }
         }
         if (ec) {
             if (ec == http::error::end_of_stream || ec == http::error::partial_message)
                 return finish(std::string("The server ended the Server-Sent Events stream in the middle of a message"));
-            return finish(describe("read", ec));
+            return finish(describe(failure_of(http_step::read, ec)));
         }
         read_body();
     }
 
-    void fail_start(std::string error) {
-        phase_ = phase::done;
-        if (sends_) sends_->cancel();
-        close_socket();
-        if (stop_requested_) error = "the transport was stopped while starting";
-        if (settings_.trace) settings_.trace(trace_direction::local, trace_kind::transport_close, error);
-        auto started = std::exchange(started_, nullptr);
-        if (!started) return;
-        // Never synchronously inside start(): the caller may drop this transport in the handler.
-        asio::post(io_, [self = shared_from_this(), started = std::move(started), error = std::move(error)] {
-            started(error);
-        });
-    }
-
-    void finish(std::optional<std::string> error) {
-        if (phase_ == phase::done) return;
-        if (phase_ == phase::starting) return fail_start(error.value_or("the transport closed while starting"));
-        phase_ = phase::done;
-        if (sends_) sends_->cancel();
-        close_socket(); // SSE-012: closing the stream is how a client ends it
-        if (settings_.trace)
-            settings_.trace(trace_direction::local, trace_kind::transport_close, error ? *error : "graceful");
-        if (auto closed = std::exchange(closed_, nullptr)) closed(transport_closed{std::move(error)});
-    }
-
     void close_socket() {
-        beast::error_code ignored;
-        resolver_.cancel();
-        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        stream_.socket().close(ignored);
+        connection_.shutdown();
+        connection_.close();
     }
 
-    std::string describe(const char* step, beast::error_code ec) const {
-        if (ec == beast::error::timeout) return std::string("Server-Sent Events ") + step + " timed out";
-        return std::string("Server-Sent Events ") + step + " failed: " + ec.message();
+    static std::string describe(const http_failure& failure) {
+        const auto step = std::string(step_name(failure.step));
+        if (failure.timed_out) return "Server-Sent Events " + step + " timed out";
+        return "Server-Sent Events " + step + " failed: " + failure.message;
     }
 
-    asio::io_context& io_;
-    tcp::resolver resolver_;
-    beast::tcp_stream stream_;
-    transport_settings settings_;
+    http_connection connection_;
     std::string url_;        // where POSTs go
     std::string stream_url_; // the GET, with access_token when there is one
     http_url target_;
-    http::request<http::empty_body> request_;
-    beast::flat_buffer buffer_;
+    http_request_message request_;
     std::optional<http::response_parser<http::buffer_body>> parser_;
     std::array<char, 16 * 1024> chunk_{};
     protocol::sse_parser events_;
     std::shared_ptr<http_send_queue> sends_;
-    started_handler started_;
-    receive_handler receive_;
-    closed_handler closed_;
-    phase phase_ = phase::starting;
-    bool stop_requested_ = false;
 };
 
 } // namespace
