@@ -5,8 +5,6 @@
 #include "engine/io_thread.hpp"
 #include "engine/raw_transports.hpp"
 
-#include "http_request.hpp" // the client's HTTP helper (harness -> reference client)
-
 #include <hubspec/protocol/url.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -112,7 +110,8 @@ private:
     }
 
     void on_poll_failed(const raw_open_promise& first, const http_client::http_failure& failure) {
-        const auto text = what_failed(failure) + ": " + (failure.timed_out ? "timed out" : failure.message);
+        const auto text = describe_failed_step(url_, failure.step, "poll") + ": " +
+                          (failure.timed_out ? "timed out" : failure.message);
         if (first) return first->set_value({0, "the first poll of " + settings_.url + " failed: " + text});
         if (stopped_) return mark_ended("the harness stopped polling");
         if (failure.timed_out) {
@@ -121,17 +120,6 @@ private:
             return start_poll(nullptr);
         }
         mark_ended("the poll failed: " + text);
-    }
-
-    std::string what_failed(const http_client::http_failure& failure) const {
-        using http_client::http_step;
-        switch (failure.step) {
-        case http_step::resolve: return "cannot resolve " + url_.host;
-        case http_step::connect: return "cannot connect to " + url_.host_header();
-        case http_step::write: return "sending the poll failed";
-        case http_step::read: return "reading the poll's response failed";
-        }
-        return "the poll failed";
     }
 
     void stop_polling() {

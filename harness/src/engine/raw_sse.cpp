@@ -77,7 +77,9 @@ public:
 private:
     void connect(const raw_open_promise& result) {
         connection_.async_send(url_, request_, settings_.timeout, [this, result](auto failure) {
-            if (failure) return result->set_value({0, what_failed(*failure) + ": " + failure->message});
+            if (failure)
+                return result->set_value(
+                    {0, describe_failed_step(url_, failure->step, "GET") + ": " + failure->message});
             http::async_read_header(
                 connection_.stream(), connection_.buffer(), *parser_,
                 [this, result](beast::error_code ec, std::size_t) {
@@ -85,17 +87,6 @@ private:
                     on_header(result);
                 });
         });
-    }
-
-    std::string what_failed(const http_client::http_failure& failure) const {
-        using http_client::http_step;
-        switch (failure.step) {
-        case http_step::resolve: return "cannot resolve " + url_.host;
-        case http_step::connect: return "cannot connect to " + url_.host_header();
-        case http_step::write:
-        case http_step::read: break;
-        }
-        return "sending the GET failed";
     }
 
     void on_header(const raw_open_promise& result) {
