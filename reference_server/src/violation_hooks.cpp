@@ -9,7 +9,6 @@
 #include "hubspec/protocol/hub_protocol.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <system_error>

@@ -8,40 +8,16 @@
 #include <hubspec/protocol/url.hpp>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
-#include <future>
 #include <stdexcept>
 
 namespace hubspec::harness::detail {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
+namespace http_client = client::detail;
 
 namespace {
-
-/// How the first poll went: status 0 and no error means connected (LP-004).
-struct open_result {
-    int status = 0;
-    std::string error;
-};
-using open_promise = std::shared_ptr<std::promise<open_result>>;
-
-/// One poll in flight: its own connection, so that aborting it touches nothing else.
-struct poll_state {
-    explicit poll_state(asio::io_context& io) : stream(io) {}
-    beast::tcp_stream stream;
-    beast::flat_buffer buffer;
-    http::request<http::empty_body> request;
-    http::response_parser<http::string_body> parser;
-    std::string url;
-};
-using poll_ptr = std::shared_ptr<poll_state>;
 
 /// The server holds a poll up to its poll timeout (LP-006, 90 s by default): a poll may take that long.
 constexpr std::chrono::seconds poll_allowance{100};
@@ -50,7 +26,7 @@ class raw_long_polling final : public raw_transport_actor {
 public:
     raw_long_polling(const std::string& name, const raw_transport_settings& settings,
                      const protocol::hub_protocol& protocol, transcript& log)
-        : raw_transport_actor(name, protocol, log, settings), resolver_(io_) {}
+        : raw_transport_actor(name, protocol, log, settings) {}
 
     ~raw_long_polling() override {
         // Pending handlers (and the poll they own) are dropped unrun; its socket closes with it.
@@ -61,24 +37,12 @@ public:
     raw_long_polling& operator=(const raw_long_polling&) = delete;
 
     void open() {
-        auto parts = protocol::parse_http_url(settings_.url);
-        if (!parts) throw std::runtime_error("not an http URL: " + settings_.url);
-        if (parts->secure()) throw std::runtime_error("https is not supported by the raw-wire steps: " + settings_.url);
-        url_ = std::move(*parts);
+        url_ = raw_http_url(settings_.url);
         if (settings_.handshake) expect_handshake_response();
-
         // The first poll returns at once (LP-003); anything but 200 refuses the connection (LP-004).
-        auto result = std::make_shared<std::promise<open_result>>();
-        auto opened = result->get_future();
-        asio::post(io_, [this, result] { start_poll(result); });
-        if (opened.wait_for(settings_.timeout + std::chrono::seconds(1)) != std::future_status::ready) {
-            asio::post(io_, [this] { stop_polling(); });
-            throw std::runtime_error("the first poll of " + settings_.url + " did not complete within " +
-                                     std::to_string(settings_.timeout.count()) + " ms (LP-003)");
-        }
-        auto outcome = opened.get();
-        if (outcome.status != 0) throw raw_refused(outcome.status, outcome.error);
-        if (!outcome.error.empty()) throw std::runtime_error(outcome.error);
+        await_open([this](raw_open_promise first) { asio::post(io_, [this, first] { start_poll(first); }); },
+                   [this] { asio::post(io_, [this] { stop_polling(); }); },
+                   "the first poll of " + settings_.url + " did not complete", " (LP-003)");
     }
 
     void send(const std::string& bytes) override {
@@ -105,55 +69,29 @@ public:
     }
 
 private:
-    void start_poll(const open_promise& first) {
+    void start_poll(const raw_open_promise& first) {
         if (stopped_) return;
         // A cache-busting parameter, as the TS client adds (LP-020).
         const auto now_ms =
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
                 .count();
-        auto poll = std::make_shared<poll_state>(io_);
-        poll->url = protocol::append_query_parameter(settings_.url, "_", std::to_string(now_ms));
-        auto target = protocol::parse_http_url(poll->url);
-        poll->request.method(http::verb::get);
-        poll->request.target(target ? target->target : url_.target);
-        poll->request.version(11);
-        poll->request.set(http::field::host, url_.host_header());
-        poll->request.set(http::field::user_agent, "hubspec");
-        for (const auto& [name, value] : settings_.headers)
-            poll->request.set(name, value);
-        poll->parser.body_limit(64 * 1024 * 1024);
-        poll->stream.expires_after(first ? settings_.timeout : settings_.timeout + poll_allowance);
-        current_ = poll;
-        log_.add(transcript_direction::sent, name_, "http-request", "GET " + poll->url + " (poll)");
-
-        resolver_.async_resolve(
-            url_.host, url_.port,
-            [this, poll, first](beast::error_code ec, const tcp::resolver::results_type& results) {
-                if (ec) return on_poll_failed(first, ec, "cannot resolve " + url_.host);
-                poll->stream.async_connect(results, [this, poll, first](beast::error_code ec2, const tcp::endpoint&) {
-                    if (ec2) return on_poll_failed(first, ec2, "cannot connect to " + url_.host_header());
-                    http::async_write(
-                        poll->stream, poll->request, [this, poll, first](beast::error_code ec3, std::size_t) {
-                            if (ec3) return on_poll_failed(first, ec3, "sending the poll failed");
-                            http::async_read(poll->stream, poll->buffer, poll->parser,
-                                             [this, poll, first](beast::error_code ec4, std::size_t) {
-                                                 if (ec4)
-                                                     return on_poll_failed(first, ec4,
-                                                                           "reading the poll's response failed");
-                                                 on_poll_response(*poll, first);
-                                             });
-                        });
-                });
+        const auto url = protocol::append_query_parameter(settings_.url, "_", std::to_string(now_ms));
+        auto target = url_;
+        if (auto parsed = protocol::parse_http_url(url)) target.target = parsed->target;
+        log_.add(transcript_direction::sent, name_, "http-request", "GET " + url + " (poll)");
+        current_ = http_client::async_http_exchange(
+            io_, {"GET", std::move(target), settings_.headers, {}, "hubspec"},
+            first ? settings_.timeout : settings_.timeout + poll_allowance,
+            [this, first](std::optional<http_client::http_failure> failure, http_client::http_response response) {
+                if (failure) return on_poll_failed(first, *failure);
+                on_poll_response(response, first);
             });
     }
 
-    void on_poll_response(poll_state& poll, const open_promise& first) {
-        beast::error_code ignored;
-        poll.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        auto& response = poll.parser.get();
-        const int status = static_cast<int>(response.result_int());
-        const std::string reason(response.reason());
-        auto& body = response.body();
+    void on_poll_response(http_client::http_response& response, const raw_open_promise& first) {
+        const int status = static_cast<int>(response.status);
+        const std::string& reason = response.reason;
+        auto& body = response.body;
         log_.add(transcript_direction::received, name_, "http-response",
                  describe_status(status, reason) +
                      (body.empty() ? " (empty)" : " (" + std::to_string(body.size()) + " bytes)"));
@@ -171,11 +109,12 @@ private:
         mark_ended("HTTP " + describe_status(status, reason, body));
     }
 
-    void on_poll_failed(const open_promise& first, beast::error_code ec, const std::string& what) {
-        const auto text = what + ": " + (ec == beast::error::timeout ? "timed out" : ec.message());
+    void on_poll_failed(const raw_open_promise& first, const http_client::http_failure& failure) {
+        const auto text = describe_failed_step(url_, failure.step, "poll") + ": " +
+                          (failure.timed_out ? "timed out" : failure.message);
         if (first) return first->set_value({0, "the first poll of " + settings_.url + " failed: " + text});
         if (stopped_) return mark_ended("the harness stopped polling");
-        if (ec == beast::error::timeout) {
+        if (failure.timed_out) {
             // A client-side HTTP timeout just re-polls (LP-010).
             log_.add(transcript_direction::note, name_, "poll-timeout", text + "; polling again");
             return start_poll(nullptr);
@@ -185,21 +124,16 @@ private:
 
     void stop_polling() {
         stopped_ = true;
-        resolver_.cancel();
-        if (current_) {
-            beast::error_code ignored;
-            current_->stream.socket().close(ignored);
-        }
+        if (current_) current_->cancel();
     }
 
     // The io_context first: it outlives every I/O object and handler.
     io_thread loop_;
     asio::io_context& io_ = loop_.context();
-    tcp::resolver resolver_;
     protocol::http_url url_;
 
     // Touched on the io thread only.
-    poll_ptr current_;
+    std::shared_ptr<http_client::http_operation> current_; // the poll in flight
     bool stopped_ = false;
 };
 

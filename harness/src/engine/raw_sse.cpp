@@ -5,6 +5,8 @@
 #include "engine/payload_text.hpp"
 #include "engine/raw_transports.hpp"
 
+#include "http_connection.hpp" // the client's HTTP helper (harness -> reference client)
+
 #include <hubspec/protocol/sse.hpp>
 #include <hubspec/protocol/url.hpp>
 
@@ -24,15 +26,9 @@ namespace hubspec::harness::detail {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = asio::ip::tcp;
+namespace http_client = client::detail;
 
 namespace {
-
-/// How the GET went: status 0 and no error means the stream is open.
-struct open_result {
-    int status = 0;
-    std::string error;
-};
 
 constexpr std::size_t max_refusal_body = 64 * 1024;
 
@@ -40,7 +36,7 @@ class raw_sse final : public raw_transport_actor {
 public:
     raw_sse(const std::string& name, const raw_transport_settings& settings, const protocol::hub_protocol& protocol,
             transcript& log)
-        : raw_transport_actor(name, protocol, log, settings), resolver_(io_), stream_(io_) {}
+        : raw_transport_actor(name, protocol, log, settings), connection_(io_) {}
 
     ~raw_sse() override {
         // Pending handlers are dropped unrun; the socket closes with its object.
@@ -51,36 +47,19 @@ public:
     raw_sse& operator=(const raw_sse&) = delete;
 
     void open() {
-        auto parts = protocol::parse_http_url(settings_.url);
-        if (!parts) throw std::runtime_error("not an http URL: " + settings_.url);
-        if (parts->secure()) throw std::runtime_error("https is not supported by the raw-wire steps: " + settings_.url);
-        url_ = std::move(*parts);
+        url_ = raw_http_url(settings_.url);
         if (settings_.handshake) expect_handshake_response();
-
-        request_.method(http::verb::get);
-        request_.target(url_.target);
-        request_.version(11);
-        request_.set(http::field::host, url_.host_header());
-        request_.set(http::field::user_agent, "hubspec");
-        request_.set(http::field::accept, "text/event-stream"); // selects SSE (SSE-001)
-        for (const auto& [name, value] : settings_.headers)
-            request_.set(name, value);
+        // Accept selects SSE (SSE-001).
+        http_client::header_list headers{{"Accept", "text/event-stream"}};
+        headers.insert(headers.end(), settings_.headers.begin(), settings_.headers.end());
+        request_ = http_client::make_http_request("GET", url_, "hubspec", headers, {});
         parser_.emplace();
         parser_->body_limit(boost::none); // the stream lasts as long as the connection
         log_.add(transcript_direction::sent, name_, "http-request",
                  "GET " + settings_.url + " (Accept: text/event-stream)");
-
-        auto result = std::make_shared<std::promise<open_result>>();
-        auto opened = result->get_future();
-        asio::post(io_, [this, result] { connect(result); });
-        if (opened.wait_for(settings_.timeout + std::chrono::seconds(1)) != std::future_status::ready) {
-            asio::post(io_, [this] { abort_socket(); });
-            throw std::runtime_error("the event stream " + settings_.url + " did not open within " +
-                                     std::to_string(settings_.timeout.count()) + " ms");
-        }
-        auto outcome = opened.get();
-        if (outcome.status != 0) throw raw_refused(outcome.status, outcome.error);
-        if (!outcome.error.empty()) throw std::runtime_error(outcome.error);
+        await_open([this](raw_open_promise result) { asio::post(io_, [this, result] { connect(result); }); },
+                   [this] { asio::post(io_, [this] { abort_socket(); }); },
+                   "the event stream " + settings_.url + " did not open");
     }
 
     void send(const std::string& bytes) override {
@@ -96,27 +75,21 @@ public:
     }
 
 private:
-    void connect(const std::shared_ptr<std::promise<open_result>>& result) {
-        stream_.expires_after(settings_.timeout);
-        resolver_.async_resolve(
-            url_.host, url_.port, [this, result](beast::error_code ec, const tcp::resolver::results_type& results) {
-                if (ec) return result->set_value({0, "cannot resolve " + url_.host + ": " + ec.message()});
-                stream_.async_connect(results, [this, result](beast::error_code ec2, const tcp::endpoint&) {
-                    if (ec2)
-                        return result->set_value({0, "cannot connect to " + url_.host_header() + ": " + ec2.message()});
-                    http::async_write(stream_, request_, [this, result](beast::error_code ec3, std::size_t) {
-                        if (ec3) return result->set_value({0, "sending the GET failed: " + ec3.message()});
-                        http::async_read_header(
-                            stream_, buffer_, *parser_, [this, result](beast::error_code ec4, std::size_t) {
-                                if (ec4) return result->set_value({0, "reading the response failed: " + ec4.message()});
-                                on_header(result);
-                            });
-                    });
+    void connect(const raw_open_promise& result) {
+        connection_.async_send(url_, request_, settings_.timeout, [this, result](auto failure) {
+            if (failure)
+                return result->set_value(
+                    {0, describe_failed_step(url_, failure->step, "GET") + ": " + failure->message});
+            http::async_read_header(
+                connection_.stream(), connection_.buffer(), *parser_,
+                [this, result](beast::error_code ec, std::size_t) {
+                    if (ec) return result->set_value({0, "reading the response failed: " + ec.message()});
+                    on_header(result);
                 });
-            });
+        });
     }
 
-    void on_header(const std::shared_ptr<std::promise<open_result>>& result) {
+    void on_header(const raw_open_promise& result) {
         const auto& head = parser_->get();
         const int status = static_cast<int>(head.result_int());
         if (status != 200) {
@@ -127,7 +100,7 @@ private:
         log_.add(transcript_direction::received, name_, "http-response",
                  describe_status(status, std::string(head.reason())) + " (event stream, " +
                      std::string(head[http::field::content_type]) + ")");
-        stream_.expires_never(); // from here the stream lives until either side ends it
+        connection_.stream().expires_never(); // from here the stream lives until either side ends it
         streaming_ = true;
         result->set_value({});
         read_body();
@@ -137,14 +110,16 @@ private:
         auto& body = parser_->get().body();
         body.data = chunk_.data();
         body.size = chunk_.size();
-        http::async_read_some(stream_, buffer_, *parser_, [this](beast::error_code ec, std::size_t) {
-            if (ec == http::error::need_buffer) ec = {}; // the chunk is full: an ordinary partial read
-            const auto got = chunk_.size() - parser_->get().body().size;
-            if (got > 0) on_bytes(std::string_view(chunk_.data(), got));
-            if (!ec && parser_->is_done()) return on_body_end({});
-            if (ec) return on_body_end(ec);
-            if (!ended()) read_body();
-        });
+        http::async_read_some(connection_.stream(), connection_.buffer(), *parser_,
+                              [this](beast::error_code ec, std::size_t) {
+                                  if (ec == http::error::need_buffer)
+                                      ec = {}; // the chunk is full: an ordinary partial read
+                                  const auto got = chunk_.size() - parser_->get().body().size;
+                                  if (got > 0) on_bytes(std::string_view(chunk_.data(), got));
+                                  if (!ec && parser_->is_done()) return on_body_end({});
+                                  if (ec) return on_body_end(ec);
+                                  if (!ended()) read_body();
+                              });
     }
 
     void on_bytes(std::string_view bytes) {
@@ -183,24 +158,20 @@ private:
 
     void abort_socket() {
         aborted_ = true;
-        resolver_.cancel();
-        beast::error_code ignored;
-        stream_.socket().close(ignored);
+        connection_.close();
     }
 
     // The io_context first: it outlives every I/O object and handler.
     io_thread loop_;
     asio::io_context& io_ = loop_.context();
-    tcp::resolver resolver_;
-    beast::tcp_stream stream_;
+    http_client::http_connection connection_;
     protocol::http_url url_;
-    http::request<http::empty_body> request_;
-    beast::flat_buffer buffer_;
+    http_client::http_request_message request_;
     std::optional<http::response_parser<http::buffer_body>> parser_;
     std::array<char, 16 * 1024> chunk_{};
 
     // Touched on the io thread only.
-    std::shared_ptr<std::promise<open_result>> opening_; // while a refusal's body is read
+    raw_open_promise opening_; // while a refusal's body is read
     std::string refusal_body_;
     protocol::sse_parser events_;
     bool streaming_ = false;

@@ -6,11 +6,18 @@
 #include "engine/http_exchange.hpp"
 #include "engine/raw_actor.hpp"
 
+#include "http_request.hpp" // the client's HTTP helper (harness -> reference client)
+
+#include <hubspec/protocol/url.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 
 namespace hubspec::harness::detail {
@@ -22,8 +29,15 @@ struct raw_transport_settings {
     bool handshake = true;                     // the first record from the server is the handshake response
 };
 
-/// What the three transports share: their settings and the one-time end of the
-/// transport, which close() waits for (bounded) from the caller's thread.
+/// How opening went: status 0 and no error means open; a status is the server's refusal.
+struct raw_open_result {
+    int status = 0;
+    std::string error;
+};
+using raw_open_promise = std::shared_ptr<std::promise<raw_open_result>>;
+
+/// What the three transports share: their settings, opening from the caller's thread, and
+/// the one-time end of the transport, which close() waits for (bounded) from the caller's thread.
 class raw_transport_actor : public raw_actor {
 public:
     raw_transport_actor(const std::string& name, const protocol::hub_protocol& protocol, transcript& log,
@@ -31,6 +45,23 @@ public:
         : raw_actor(name, protocol, log), settings_(std::move(settings)) {}
 
 protected:
+    /// `begin` starts opening (it posts to the io thread) and sets the promise it is given once.
+    /// Waits the timeout and a second for it: a refusal throws raw_refused, another failure
+    /// runtime_error; past the wait `abandon` runs and runtime_error says `late` "within N ms" `note`.
+    void await_open(const std::function<void(raw_open_promise)>& begin, const std::function<void()>& abandon,
+                    const std::string& late, const std::string& note = {}) {
+        auto result = std::make_shared<std::promise<raw_open_result>>();
+        auto opened = result->get_future();
+        begin(result);
+        if (opened.wait_for(settings_.timeout + std::chrono::seconds(1)) != std::future_status::ready) {
+            abandon();
+            throw std::runtime_error(late + " within " + std::to_string(settings_.timeout.count()) + " ms" + note);
+        }
+        auto outcome = opened.get();
+        if (outcome.status != 0) throw raw_refused(outcome.status, outcome.error);
+        if (!outcome.error.empty()) throw std::runtime_error(outcome.error);
+    }
+
     /// Reports the end once (deliver_closed); later calls are ignored.
     void mark_ended(std::string how) {
         {
@@ -68,6 +99,14 @@ std::unique_ptr<raw_actor> open_raw_sse(const std::string& name, const raw_trans
                                         const protocol::hub_protocol& protocol, transcript& log);
 std::unique_ptr<raw_actor> open_raw_long_polling(const std::string& name, const raw_transport_settings& settings,
                                                  const protocol::hub_protocol& protocol, transcript& log);
+
+/// settings.url parsed for SSE and long polling; runtime_error unless it is plain http.
+protocol::http_url raw_http_url(const std::string& url);
+
+/// What a raw request named `request` ("poll", "GET") failed at, for the transcript:
+/// "cannot resolve H", "cannot connect to H:P", "sending the poll failed", "reading the poll's response failed".
+std::string describe_failed_step(const protocol::http_url& url, client::detail::http_step step,
+                                 const std::string& request);
 
 /// "200 OK" and, when there is one, ": " + the start of the body: one transcript line.
 std::string describe_status(int status, const std::string& reason, const std::string& body = {});

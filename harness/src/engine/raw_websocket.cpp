@@ -28,12 +28,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-/// How the upgrade went: status 0 and no error means open.
-struct open_result {
-    int status = 0;
-    std::string error;
-};
-
 class raw_websocket final : public raw_transport_actor {
 public:
     raw_websocket(const std::string& name, const raw_transport_settings& settings,
@@ -57,17 +51,9 @@ public:
         if (settings_.handshake) expect_handshake_response();
         log_.add(transcript_direction::sent, name_, "http-request", "GET " + ws_url + " (WebSocket upgrade)");
 
-        auto result = std::make_shared<std::promise<open_result>>();
-        auto opened = result->get_future();
-        asio::post(io_, [this, result] { connect(result); });
-        if (opened.wait_for(settings_.timeout + std::chrono::seconds(1)) != std::future_status::ready) {
-            asio::post(io_, [this] { abort_socket(); });
-            throw std::runtime_error("the WebSocket to " + ws_url + " did not open within " +
-                                     std::to_string(settings_.timeout.count()) + " ms");
-        }
-        auto outcome = opened.get();
-        if (outcome.status != 0) throw raw_refused(outcome.status, outcome.error);
-        if (!outcome.error.empty()) throw std::runtime_error(outcome.error);
+        await_open([this](raw_open_promise result) { asio::post(io_, [this, result] { connect(result); }); },
+                   [this] { asio::post(io_, [this] { abort_socket(); }); },
+                   "the WebSocket to " + ws_url + " did not open");
     }
 
     void send(const std::string& bytes) override {
@@ -121,7 +107,7 @@ private:
         std::shared_ptr<std::promise<std::string>> done; // empty text = written
     };
 
-    void connect(const std::shared_ptr<std::promise<open_result>>& result) {
+    void connect(const raw_open_promise& result) {
         beast::get_lowest_layer(ws_).expires_after(settings_.timeout);
         resolver_.async_resolve(
             url_.host, url_.port, [this, result](beast::error_code ec, const tcp::resolver::results_type& results) {
@@ -135,7 +121,7 @@ private:
             });
     }
 
-    void upgrade(const std::shared_ptr<std::promise<open_result>>& result) {
+    void upgrade(const raw_open_promise& result) {
         // The stream's own timeouts now bound the upgrade and the closing handshake.
         beast::get_lowest_layer(ws_).expires_never();
         auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::client);

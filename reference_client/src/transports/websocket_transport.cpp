@@ -1,5 +1,7 @@
 #include "websocket_transport.hpp"
 
+#include "transport_base.hpp"
+
 #include "http_url.hpp"
 #include "user_agent.hpp"
 
@@ -20,18 +22,21 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-class websocket_transport final : public transport, public std::enable_shared_from_this<websocket_transport> {
+class websocket_transport final : public transport_base {
 public:
     websocket_transport(asio::io_context& io, transport_settings settings)
-        : resolver_(io), ws_(io), settings_(std::move(settings)) {}
+        : transport_base(io, std::move(settings)), resolver_(io), ws_(io) {}
 
     protocol::transport_type type() const noexcept override { return protocol::transport_type::websockets; }
 
-    void start(const std::string& url, protocol::transfer_format format, started_handler started,
-               receive_handler receive, closed_handler closed) override {
-        started_ = std::move(started);
-        receive_ = std::move(receive);
-        closed_ = std::move(closed);
+    void send(std::string bytes) override {
+        if (phase_ != phase::open) return;
+        queue_.push_back(std::move(bytes));
+        if (!writing_) write_next();
+    }
+
+private:
+    void connect(const std::string& url, protocol::transfer_format format) override {
         ws_url_ = protocol::websocket_url(url); // WS-002
         auto parsed = parse_http_url(ws_url_);
         if (!parsed) return fail_start("invalid WebSocket URL '" + url + "'");
@@ -40,48 +45,36 @@ public:
         // JSON in Text frames, MessagePack in Binary frames (WS-009).
         ws_.binary(format == protocol::transfer_format::binary);
         beast::get_lowest_layer(ws_).expires_after(settings_.connect_timeout);
-        resolver_.async_resolve(url_.host, url_.port,
-                                [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
-                                    if (ec) return self->fail_start(self->describe("resolve", ec));
-                                    beast::get_lowest_layer(self->ws_).async_connect(
-                                        results, [self](beast::error_code ec2, const tcp::endpoint&) {
-                                            if (ec2) return self->fail_start(self->describe("connect", ec2));
-                                            self->upgrade();
-                                        });
-                                });
+        resolver_.async_resolve(
+            url_.host, url_.port,
+            [self = shared_as<websocket_transport>()](beast::error_code ec, tcp::resolver::results_type results) {
+                if (ec) return self->fail_start(self->describe("resolve", ec));
+                beast::get_lowest_layer(self->ws_).async_connect(
+                    results, [self](beast::error_code ec2, const tcp::endpoint&) {
+                        if (ec2) return self->fail_start(self->describe("connect", ec2));
+                        self->upgrade();
+                    });
+            });
     }
 
-    void send(std::string bytes) override {
-        if (phase_ != phase::open) return;
-        queue_.push_back(std::move(bytes));
-        if (!writing_) write_next();
+    void cancel_start() override {
+        resolver_.cancel();
+        beast::get_lowest_layer(ws_).cancel();
     }
 
-    void stop() override {
-        switch (phase_) {
-        case phase::starting:
-            stop_requested_ = true;
-            resolver_.cancel();
-            beast::get_lowest_layer(ws_).cancel();
-            return;
-        case phase::open:
-            phase_ = phase::closing;
-            if (!writing_) close();
-            return;
-        case phase::closing:
-        case phase::done: return;
-        }
+    void begin_close() override {
+        if (!writing_) close();
     }
 
-    void abort() override {
-        if (phase_ == phase::starting) return stop();
-        if (phase_ == phase::done) return;
-        aborted_ = true;
-        beast::get_lowest_layer(ws_).close();
+    void abort_open() override { beast::get_lowest_layer(ws_).close(); }
+
+    void release() override {
+        beast::error_code ignored;
+        beast::get_lowest_layer(ws_).socket().close(ignored);
     }
 
-private:
-    enum class phase { starting, open, closing, done };
+    // A stop during the upgrade still sends the Close frame (upgrade()).
+    void release_start() override {}
 
     void upgrade() {
         beast::get_lowest_layer(ws_).expires_never();
@@ -97,7 +90,7 @@ private:
         ws_.read_message_max(0); // no receive limit by default (FRAME-013)
         if (settings_.trace) settings_.trace(trace_direction::outgoing, trace_kind::http_request, "GET " + ws_url_);
         ws_.async_handshake(response_, url_.host_header(), url_.target,
-                            [self = shared_from_this()](beast::error_code ec) {
+                            [self = shared_as<websocket_transport>()](beast::error_code ec) {
                                 if (self->settings_.trace && (!ec || ec == websocket::error::upgrade_declined))
                                     self->settings_.trace(trace_direction::incoming, trace_kind::http_response,
                                                           status_line(self->response_.result_int(),
@@ -110,31 +103,21 @@ private:
                                     return self->fail_start(self->describe("handshake", ec));
                                 }
                                 if (self->stop_requested_) {
-                                    self->phase_ = phase::open;
                                     self->fail_start("the transport was stopped while starting");
                                     self->phase_ = phase::closing;
                                     return self->close();
                                 }
-                                self->phase_ = phase::open;
-                                if (self->settings_.trace)
-                                    self->settings_.trace(trace_direction::local, trace_kind::transport_open,
-                                                          "WebSockets " + self->ws_url_);
-                                auto started = std::move(self->started_);
-                                started(std::nullopt);
+                                self->opened("WebSockets " + self->ws_url_);
                                 self->read();
                             });
     }
 
     void read() {
-        ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        ws_.async_read(buffer_, [self = shared_as<websocket_transport>()](beast::error_code ec, std::size_t) {
             if (ec) return self->on_read_error(ec);
             // One WebSocket message may hold several records, or part of one (WS-010): the reader reassembles.
             auto data = self->buffer_.cdata();
-            std::string_view bytes(static_cast<const char*>(data.data()), data.size());
-            if (self->settings_.trace)
-                self->settings_.trace(trace_direction::incoming, trace_kind::transport_data, "WebSocket message",
-                                      bytes);
-            self->receive_(bytes);
+            self->deliver("WebSocket message", std::string_view(static_cast<const char*>(data.data()), data.size()));
             self->buffer_.consume(self->buffer_.size());
             if (self->phase_ == phase::done) return;
             self->read();
@@ -164,48 +147,26 @@ private:
         writing_ = true;
         if (settings_.trace)
             settings_.trace(trace_direction::outgoing, trace_kind::transport_data, "WebSocket message", queue_.front());
-        ws_.async_write(asio::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            self->queue_.pop_front();
-            if (ec) {
-                self->writing_ = false;
-                self->queue_.clear();
-                beast::get_lowest_layer(self->ws_).close(); // the read fails next and reports it
-                return;
-            }
-            self->write_next();
-        });
+        ws_.async_write(asio::buffer(queue_.front()),
+                        [self = shared_as<websocket_transport>()](beast::error_code ec, std::size_t) {
+                            self->queue_.pop_front();
+                            if (ec) {
+                                self->writing_ = false;
+                                self->queue_.clear();
+                                beast::get_lowest_layer(self->ws_).close(); // the read fails next and reports it
+                                return;
+                            }
+                            self->write_next();
+                        });
     }
 
     void close() {
         if (close_sent_) return;
         close_sent_ = true;
-        ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code ec) {
+        ws_.async_close(websocket::close_code::normal, [self = shared_as<websocket_transport>()](beast::error_code ec) {
             if (ec) beast::get_lowest_layer(self->ws_).close();
             // The pending read completes with error::closed (or the socket error) and reports the end.
         });
-    }
-
-    void fail_start(std::string error) {
-        phase_ = phase::done;
-        if (!started_) return;
-        auto started = std::move(started_);
-        started_ = nullptr;
-        if (stop_requested_) error = "the transport was stopped while starting";
-        if (settings_.trace) settings_.trace(trace_direction::local, trace_kind::transport_close, error);
-        started(std::move(error));
-    }
-
-    void finish(std::optional<std::string> error) {
-        if (phase_ == phase::done) return;
-        phase_ = phase::done;
-        beast::error_code ignored;
-        beast::get_lowest_layer(ws_).socket().close(ignored);
-        if (aborted_ && !error) error = "the connection was aborted";
-        if (settings_.trace)
-            settings_.trace(trace_direction::local, trace_kind::transport_close, error ? *error : "graceful");
-        auto closed = std::move(closed_);
-        closed_ = nullptr;
-        if (closed) closed(transport_closed{std::move(error)});
     }
 
     std::string describe(const char* step, beast::error_code ec) const {
@@ -215,20 +176,13 @@ private:
 
     tcp::resolver resolver_;
     websocket::stream<beast::tcp_stream> ws_;
-    transport_settings settings_;
     std::string ws_url_;
     http_url url_;
     websocket::response_type response_;
     beast::flat_buffer buffer_;
     std::deque<std::string> queue_;
-    started_handler started_;
-    receive_handler receive_;
-    closed_handler closed_;
-    phase phase_ = phase::starting;
     bool writing_ = false;
     bool close_sent_ = false;
-    bool stop_requested_ = false;
-    bool aborted_ = false;
 };
 
 } // namespace

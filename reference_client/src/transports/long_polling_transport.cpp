@@ -1,6 +1,7 @@
 #include "long_polling_transport.hpp"
 
 #include "http_send_queue.hpp"
+#include "transport_base.hpp"
 
 #include <hubspec/protocol/url.hpp>
 
@@ -19,20 +20,21 @@ namespace {
 // A poll the server holds longer than this is re-issued, as Microsoft's JS client does (LP-010).
 constexpr std::chrono::milliseconds poll_timeout{100'000};
 
-class long_polling_transport final : public transport, public std::enable_shared_from_this<long_polling_transport> {
+class long_polling_transport final : public transport_base {
 public:
     long_polling_transport(asio::io_context& io, transport_settings settings)
-        : io_(io), settings_(std::move(settings)) {}
+        : transport_base(io, std::move(settings)) {}
 
     protocol::transport_type type() const noexcept override { return protocol::transport_type::long_polling; }
 
-    void start(const std::string& url, protocol::transfer_format format, started_handler started,
-               receive_handler receive, closed_handler closed) override {
-        started_ = std::move(started);
-        receive_ = std::move(receive);
-        closed_ = std::move(closed);
+    void send(std::string bytes) override {
+        if (phase_ == phase::open) sends_->send(std::move(bytes));
+    }
+
+private:
+    void connect(const std::string& url, protocol::transfer_format format) override {
         url_ = url;
-        std::weak_ptr<long_polling_transport> weak = shared_from_this();
+        std::weak_ptr<long_polling_transport> weak = shared_as<long_polling_transport>();
         // Poll bodies are bytes either way: MessagePack arrives as binary (LP-021).
         sends_ = std::make_shared<http_send_queue>(io_, url_, settings_, format, [weak](std::string error) {
             auto self = weak.lock();
@@ -42,48 +44,36 @@ public:
         poll(settings_.connect_timeout); // the first poll returns at once (LP-003)
     }
 
-    void send(std::string bytes) override {
-        if (phase_ == phase::open) sends_->send(std::move(bytes));
+    void cancel_start() override {
+        if (poll_) poll_->cancel(); // the first poll fails and reports the stop
     }
 
-    void stop() override {
-        switch (phase_) {
-        case phase::starting:
-            stop_requested_ = true;
-            if (poll_) poll_->cancel(); // the first poll fails and reports the stop
-            return;
-        case phase::open: {
-            phase_ = phase::closing;
-            // What was sent before stop (the Close message) goes out first; then LP-018.
-            std::weak_ptr<long_polling_transport> weak = shared_from_this();
-            sends_->when_idle([weak] {
-                if (auto self = weak.lock()) self->send_delete();
-            });
-            return;
-        }
-        case phase::closing:
-        case phase::done: return;
-        }
+    void begin_close() override {
+        // What was sent before stop (the Close message) goes out first; then LP-018.
+        std::weak_ptr<long_polling_transport> weak = shared_as<long_polling_transport>();
+        sends_->when_idle([weak] {
+            if (auto self = weak.lock()) self->send_delete();
+        });
     }
 
-    void abort() override {
-        if (phase_ == phase::starting) return stop();
-        if (phase_ == phase::done) return;
+    void abort_open() override {
         // Tell the server at once, without waiting for its answer: nothing here may wait.
         async_http_request(io_, "DELETE", url_, settings_.headers, {}, settings_.connect_timeout, settings_.trace,
                            [](std::optional<std::string>, http_response) {});
         finish(std::string("the connection was aborted"));
     }
 
-private:
-    enum class phase { starting, open, closing, done };
+    void release() override {
+        if (poll_) std::exchange(poll_, nullptr)->cancel();
+        if (sends_) sends_->cancel();
+    }
 
     void poll(std::chrono::milliseconds timeout) {
         auto now =
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
         // A cache buster, as Microsoft's clients add (LP-020).
         auto poll_url = protocol::append_query_parameter(url_, "_", std::to_string(now.count()));
-        std::weak_ptr<long_polling_transport> weak = shared_from_this();
+        std::weak_ptr<long_polling_transport> weak = shared_as<long_polling_transport>();
         poll_ = async_http_request(io_, "GET", poll_url, settings_.headers, {}, timeout, settings_.trace,
                                    [weak](std::optional<std::string> error, http_response response) {
                                        if (auto self = weak.lock())
@@ -98,7 +88,7 @@ private:
         if (phase_ == phase::closing) {
             // Stopping: keep taking data until the DELETE, but a poll that ended the transport is not renewed.
             if (error || response.status != 200) return;
-            if (deliver(response.body)) poll(poll_timeout);
+            if (deliver_body(response.body)) poll(poll_timeout);
             return;
         }
         if (error) {
@@ -107,7 +97,7 @@ private:
         }
         if (response.status == 204) return finish(std::nullopt); // the server ended the transport (LP-010)
         if (response.status != 200) return finish(describe_http_failure("Long polling", response));
-        if (!deliver(response.body)) return;
+        if (!deliver_body(response.body)) return;
         poll(poll_timeout); // LP-007: with data or without, poll again at once
     }
 
@@ -115,20 +105,16 @@ private:
         if (stop_requested_) return fail_start("the transport was stopped while starting");
         if (error) return fail_start("The first poll failed: " + *error);
         if (response.status != 200) return fail_start(describe_http_failure("The first poll", response)); // LP-004
-        phase_ = phase::open;
-        if (settings_.trace) settings_.trace(trace_direction::local, trace_kind::transport_open, "LongPolling " + url_);
-        auto started = std::exchange(started_, nullptr);
-        started(std::nullopt);
+        opened("LongPolling " + url_);
         if (phase_ != phase::open) return;
-        if (!deliver(response.body)) return; // the server sends nothing yet (LP-003); never drop what it did send
+        if (!deliver_body(response.body)) return; // the server sends nothing yet (LP-003); never drop what it did send
         poll(poll_timeout);
     }
 
     /// False when the transport ended while the data was handled.
-    bool deliver(const std::string& body) {
+    bool deliver_body(const std::string& body) {
         if (body.empty()) return true;
-        if (settings_.trace) settings_.trace(trace_direction::incoming, trace_kind::transport_data, "poll body", body);
-        receive_(body);
+        transport_base::deliver("poll body", body);
         return phase_ == phase::open || (phase_ == phase::closing && !deleting_);
     }
 
@@ -136,7 +122,7 @@ private:
         if (phase_ != phase::closing) return;
         deleting_ = true;
         if (poll_) poll_->cancel(); // LP-018: the pending poll first, then DELETE, then closed
-        std::weak_ptr<long_polling_transport> weak = shared_from_this();
+        std::weak_ptr<long_polling_transport> weak = shared_as<long_polling_transport>();
         delete_ = async_http_request(io_, "DELETE", url_, settings_.headers, {}, settings_.connect_timeout,
                                      settings_.trace, [weak](std::optional<std::string>, http_response) {
                                          // 202 expected; 404 means the server already let it go, also fine.
@@ -144,40 +130,10 @@ private:
                                      });
     }
 
-    void fail_start(std::string error) {
-        phase_ = phase::done;
-        if (sends_) sends_->cancel();
-        if (settings_.trace) settings_.trace(trace_direction::local, trace_kind::transport_close, error);
-        auto started = std::exchange(started_, nullptr);
-        if (!started) return;
-        // Never synchronously inside start(): the caller may drop this transport in the handler.
-        asio::post(io_, [self = shared_from_this(), started = std::move(started), error = std::move(error)] {
-            started(error);
-        });
-    }
-
-    void finish(std::optional<std::string> error) {
-        if (phase_ == phase::done) return;
-        if (phase_ == phase::starting) return fail_start(error.value_or("the transport closed while starting"));
-        phase_ = phase::done;
-        if (poll_) std::exchange(poll_, nullptr)->cancel();
-        if (sends_) sends_->cancel();
-        if (settings_.trace)
-            settings_.trace(trace_direction::local, trace_kind::transport_close, error ? *error : "graceful");
-        if (auto closed = std::exchange(closed_, nullptr)) closed(transport_closed{std::move(error)});
-    }
-
-    asio::io_context& io_;
-    transport_settings settings_;
     std::string url_;
     std::shared_ptr<http_send_queue> sends_;
     std::shared_ptr<http_operation> poll_;
     std::shared_ptr<http_operation> delete_;
-    started_handler started_;
-    receive_handler receive_;
-    closed_handler closed_;
-    phase phase_ = phase::starting;
-    bool stop_requested_ = false;
     bool deleting_ = false;
 };
 

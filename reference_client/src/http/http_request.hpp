@@ -1,8 +1,11 @@
 #pragma once
 // One HTTP/1.1 request on its own TCP connection (negotiate, long polls, the
-// POSTs and DELETE of SSE and long polling). Beast stays in the .cpp; callers see strings.
+// POSTs and DELETE of SSE and long polling), for the client and the harness's raw
+// steps. Beast stays in the .cpp (http_connection.hpp for Beast code); callers see strings.
 
 #include "tracer.hpp"
+
+#include <hubspec/protocol/url.hpp>
 
 #include <chrono>
 #include <functional>
@@ -22,9 +25,14 @@ namespace hubspec::client::detail {
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
 struct http_response {
-    unsigned status = 0;
+    // A constructor, so that `{status, reason, body}` needs no headers.
+    http_response(unsigned status_ = 0, std::string reason_ = {}, std::string body_ = {}, header_list headers_ = {})
+        : status(status_), reason(std::move(reason_)), body(std::move(body_)), headers(std::move(headers_)) {}
+
+    unsigned status;
     std::string reason;
     std::string body;
+    header_list headers; // as received, in order
 };
 
 /// The error texts callers act on: a long poll that timed out is simply re-issued (LP-010).
@@ -37,6 +45,33 @@ public:
     virtual ~http_operation() = default;
     virtual void cancel() = 0;
 };
+
+/// Where a request failed, so that each caller words the error its own way.
+enum class http_step { resolve, connect, write, read };
+
+struct http_failure {
+    http_step step = http_step::connect;
+    std::string message; // the system's text
+    bool timed_out = false;
+    bool canceled = false; // by http_operation::cancel
+};
+
+/// "resolve", "connect", "write", "read".
+std::string_view step_name(http_step step) noexcept;
+
+struct http_request_spec {
+    std::string method;
+    protocol::http_url url;
+    header_list headers; // after Host and User-Agent, in order
+    std::string body;
+    std::string_view user_agent;
+};
+
+/// The request on a fresh TCP connection, resolve to whole response (64 MiB at most),
+/// the connect, write and read within `timeout`. `done` runs once, on `io`'s thread.
+std::shared_ptr<http_operation>
+async_http_exchange(boost::asio::io_context& io, http_request_spec request, std::chrono::milliseconds timeout,
+                    std::function<void(std::optional<http_failure> failure, http_response response)> done);
 
 /// Sends `method url` with `headers` and `body`; `done` gets an error text (the
 /// request could not be made or timed out) or the response, on the io_context's thread.

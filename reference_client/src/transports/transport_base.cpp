@@ -1,0 +1,78 @@
+#include "transport_base.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <utility>
+
+namespace hubspec::client::detail {
+
+transport_base::transport_base(boost::asio::io_context& io, transport_settings settings)
+    : io_(io), settings_(std::move(settings)) {}
+
+void transport_base::start(const std::string& url, protocol::transfer_format format, started_handler started,
+                           receive_handler receive, closed_handler closed) {
+    started_ = std::move(started);
+    receive_ = std::move(receive);
+    closed_ = std::move(closed);
+    connect(url, format);
+}
+
+void transport_base::stop() {
+    switch (phase_) {
+    case phase::starting:
+        stop_requested_ = true;
+        cancel_start();
+        return;
+    case phase::open:
+        phase_ = phase::closing;
+        begin_close();
+        return;
+    case phase::closing:
+    case phase::done: return;
+    }
+}
+
+void transport_base::abort() {
+    if (phase_ == phase::starting) return stop();
+    if (phase_ == phase::done) return;
+    aborted_ = true;
+    abort_open();
+}
+
+void transport_base::opened(const std::string& description) {
+    phase_ = phase::open;
+    if (settings_.trace) settings_.trace(trace_direction::local, trace_kind::transport_open, description);
+    auto started = std::exchange(started_, nullptr);
+    started(std::nullopt);
+}
+
+void transport_base::fail_start(std::string error) {
+    phase_ = phase::done;
+    release_start();
+    auto started = std::exchange(started_, nullptr);
+    if (!started) return;
+    if (stop_requested_) error = "the transport was stopped while starting";
+    if (settings_.trace) settings_.trace(trace_direction::local, trace_kind::transport_close, error);
+    // Never synchronously inside start(): the caller may drop this transport in the handler.
+    boost::asio::post(
+        io_, [self = shared_from_this(), started = std::move(started), error = std::move(error)] { started(error); });
+}
+
+void transport_base::finish(std::optional<std::string> error) {
+    if (phase_ == phase::done) return;
+    if (phase_ == phase::starting) return fail_start(error.value_or("the transport closed while starting"));
+    phase_ = phase::done;
+    release();
+    if (aborted_ && !error) error = "the connection was aborted";
+    if (settings_.trace)
+        settings_.trace(trace_direction::local, trace_kind::transport_close, error ? *error : "graceful");
+    if (auto closed = std::exchange(closed_, nullptr)) closed(transport_closed{std::move(error)});
+}
+
+void transport_base::deliver(std::string_view what, std::string_view bytes) {
+    if (settings_.trace) settings_.trace(trace_direction::incoming, trace_kind::transport_data, what, bytes);
+    receive_(bytes);
+}
+
+} // namespace hubspec::client::detail
