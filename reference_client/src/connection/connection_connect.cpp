@@ -2,7 +2,6 @@
 // fallback, then the handshake. Used by start() and by each reconnect attempt.
 #include "connection_core.hpp"
 
-#include "handshake_reader.hpp"
 #include "long_polling_transport.hpp"
 #include "negotiation.hpp"
 #include "sse_transport.hpp"
@@ -37,8 +36,7 @@ void connection_core::connect(attempt_callback done) {
     ++epoch_;
     transport_failures_.clear();
     stateful_negotiated_ = false;
-    sr_.reset();
-    waiting_for_ack_.clear();
+    conn_.reset();
     close_error_.reset();
     close_allows_reconnect_ = true;
     access_token_.reset();
@@ -145,20 +143,17 @@ void connection_core::on_transport_started(std::optional<std::string> error, tra
     }
     link_ = link::handshaking;
     active_transport_ = type;
-    reader_.emplace(*protocol_);
-    handshake_buffer_.clear();
-    protocol::client_keep_alive_options timing;
-    timing.server_timeout = options_.server_timeout;
-    timing.keep_alive_interval = options_.keep_alive_interval;
-    timing.handshake_timeout = options_.handshake_timeout;
+    protocol::client_connection_options client;
+    client.protocol = protocol_;
+    client.timing.server_timeout = options_.server_timeout;
+    client.timing.keep_alive_interval = options_.keep_alive_interval;
+    client.timing.handshake_timeout = options_.handshake_timeout;
     // Long polling keeps itself alive: no Pings and no server timeout on it (LP-019, KA-008).
-    if (type == transport_type::long_polling) timing.transport = protocol::transport_keep_alive::inherent;
-    keep_alive_.emplace(timing);
+    if (type == transport_type::long_polling) client.timing.transport = protocol::transport_keep_alive::inherent;
     // HS-001, HS-003: version 2 asks for stateful reconnect, which only WebSockets resumes (SR-001, SR-003).
-    const bool stateful = stateful_negotiated_ && type == transport_type::websockets;
-    transport_->send(
-        protocol::write_handshake_request({std::string(protocol_->name()), stateful ? protocol_->version() : 1}));
-    keep_alive_->on_handshake_sent(clock::now()); // HS-017
+    client.stateful_reconnect = stateful_negotiated_ && type == transport_type::websockets;
+    conn_.emplace(client, protocol::connection_options{}, clock::now()); // the request goes out now (HS-017)
+    flush_link();
     arm_keep_alive();
 }
 
@@ -180,12 +175,8 @@ void connection_core::abandon_link() {
         transport_.reset();
     }
     keep_alive_timer_.cancel();
-    keep_alive_.reset();
     ack_timer_.cancel();
-    sr_.reset();
-    waiting_for_ack_.clear();
-    reader_.reset();
-    handshake_buffer_.clear();
+    conn_.reset();
     link_ = link::none;
 }
 

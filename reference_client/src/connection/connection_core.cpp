@@ -211,8 +211,8 @@ void connection_core::on_reconnect_attempt(std::optional<std::string> error) {
 // ---- keep-alive (KA-005, KA-006, HS-017) ---------------------------------
 
 void connection_core::arm_keep_alive() {
-    if (!keep_alive_) return;
-    auto deadline = keep_alive_->next_deadline();
+    if (!conn_) return;
+    auto deadline = conn_->next_keep_alive_deadline();
     if (!deadline) return;
     keep_alive_timer_.expires_at(*deadline);
     keep_alive_timer_.async_wait([self = shared_from_this(), epoch = epoch_](boost::system::error_code ec) {
@@ -222,8 +222,8 @@ void connection_core::arm_keep_alive() {
 }
 
 void connection_core::on_keep_alive_timer() {
-    if (!keep_alive_ || (link_ != link::handshaking && link_ != link::connected)) return;
-    auto due = keep_alive_->poll(clock::now());
+    if (!conn_ || (link_ != link::handshaking && link_ != link::connected)) return;
+    auto due = conn_->poll_keep_alive(clock::now());
     switch (due.action) {
     case protocol::keep_alive_action::none: break;
     case protocol::keep_alive_action::send_ping: write(protocol::ping_message{}); break;

@@ -1,5 +1,8 @@
 #pragma once
-// The hub connection's engine. Theory: everything with state runs on the
+// The hub connection's engine: the client's adapter over the sans-IO
+// protocol::hub_connection (handshake, framing, keep-alive, stateful reconnect),
+// one per link, with what is the client's own: negotiate, transports, timers,
+// reconnect, user calls. Theory: everything with state runs on the
 // connection's io thread (posted there by the thread-safe entry points), so no
 // lock guards it; user-visible effects go to the dispatcher thread in order.
 // One connect attempt (negotiate → transport → handshake) serves both start()
@@ -17,11 +20,9 @@
 #include "hubspec/client/connection_state.hpp"
 #include "hubspec/client/options.hpp"
 
+#include <hubspec/protocol/hub_connection.hpp>
 #include <hubspec/protocol/hub_message.hpp>
 #include <hubspec/protocol/hub_protocol.hpp>
-#include <hubspec/protocol/keep_alive.hpp>
-#include <hubspec/protocol/message_reader.hpp>
-#include <hubspec/protocol/stateful_reconnect.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -106,9 +107,7 @@ private:
     // stateful reconnect (connection_resume.cpp)
     bool try_resume(const transport_closed& closed);
     void on_resume_started(std::optional<std::string> error);
-    bool deliver_tracked(protocol::hub_message&& message);
     void arm_ack_timer();
-    void drain_waiting_sends();
     header_list request_headers() const;
 
     // messages (connection_messages.cpp)
@@ -119,6 +118,8 @@ private:
     void on_close_message(const protocol::close_message& message);
     void fail_link(std::string error);
     bool write(const protocol::hub_message& message);
+    /// Sends what the link's protocol connection has to send, in order.
+    void flush_link();
     std::vector<std::string> reserve_stream_ids(const std::vector<std::shared_ptr<upload_state>>& streams);
     void attach_uploads(const std::vector<std::shared_ptr<upload_state>>& streams, const std::vector<std::string>& ids);
     std::string next_invocation_id() { return std::to_string(next_id_.fetch_add(1)); }
@@ -151,16 +152,12 @@ private:
     std::vector<transport_failure> transport_failures_; // this attempt's, for fallback (NEG-031)
     std::string negotiated_url_;                        // after redirects: where a fallback negotiates again
     std::vector<protocol::available_transport> offered_transports_;
-    std::string handshake_buffer_;
-    std::optional<protocol::message_reader> reader_;
-    std::optional<protocol::client_keep_alive> keep_alive_;
+    std::optional<protocol::hub_connection> conn_; // the link's protocol state, from the handshake on
     boost::asio::steady_timer keep_alive_timer_;
 
     bool stateful_negotiated_ = false; // the reply said useStatefulReconnect (NEG-026)
     std::string transport_url_;        // what a stateful resume re-opens (SR-011)
     protocol::transport_type active_transport_ = protocol::transport_type::websockets;
-    std::optional<protocol::stateful_reconnect_buffer> sr_; // set once SR-001 holds
-    std::deque<protocol::hub_message> waiting_for_ack_;     // tracked sends held by the buffer limit (SR-010)
     boost::asio::steady_timer ack_timer_;
 
     done_callback start_done_;

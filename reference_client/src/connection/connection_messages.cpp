@@ -2,8 +2,6 @@
 // dispatch of what the server sends, and the calls the user makes.
 #include "connection_core.hpp"
 
-#include "handshake_reader.hpp"
-
 #include "hubspec/client/errors.hpp"
 
 #include <hubspec/protocol/texts.hpp>
@@ -26,48 +24,31 @@ std::exception_ptr not_connected_error() {
 // ---- incoming --------------------------------------------------------------
 
 void connection_core::on_transport_data(std::string_view bytes) {
-    auto now = clock::now();
-    if (keep_alive_) keep_alive_->on_received(now, protocol::received_kind::partial_data); // KA-005: anything at all
-    if (link_ == link::handshaking) {
-        handshake_buffer_.append(bytes);
-        auto outcome = read_handshake_response(handshake_buffer_); // HS-016
-        if (std::holds_alternative<handshake_need_more>(outcome)) return;
-        if (auto* failed = std::get_if<handshake_failed>(&outcome)) return finish_attempt(failed->error);
-        auto consumed = std::get<handshake_succeeded>(outcome).consumed;
-        if (keep_alive_) keep_alive_->on_received(now, protocol::received_kind::handshake);
-        link_ = link::connected;
-        auto rest = handshake_buffer_.substr(consumed);
-        handshake_buffer_.clear();
-        handshake_buffer_.shrink_to_fit();
-        if (stateful_negotiated_ && active_transport_ == protocol::transport_type::websockets)
-            sr_.emplace(); // SR-001: asked, allowed, negotiated, handshake version 2
-        // HS-018: a Ping at once, as the TS client sends, so that the server hears from the client
-        // before its first keep-alive interval; long polling keeps itself alive (LP-019).
-        if (active_transport_ != protocol::transport_type::long_polling) write(protocol::ping_message{});
-        arm_keep_alive(); // KA-006: the Ping deadline exists from the handshake response on (KA-003 is now armed)
-        finish_attempt(std::nullopt); // the start completes before any message is dispatched
-        if (link_ != link::connected || rest.empty()) return;
-        bytes = rest;
-        reader_->feed(bytes);
-    } else if (link_ == link::connected || link_ == link::closing) {
-        reader_->feed(bytes);
-    } else {
-        return;
-    }
+    if (!conn_ || (link_ != link::handshaking && link_ != link::connected && link_ != link::closing)) return;
+    conn_->receive_data(bytes, clock::now()); // KA-005: anything at all
     auto epoch = epoch_;
     for (;;) {
-        auto message = reader_->next();
-        if (!message) {
-            if (message.error().is_need_more()) return;
-            return fail_link("The server sent a message that could not be read: " + message.error().to_string());
+        auto event = conn_->next_event(clock::now());
+        if (std::holds_alternative<protocol::need_data>(event)) break;
+        if (auto* failed = std::get_if<protocol::handshake_failed_event>(&event)) return finish_attempt(failed->text);
+        if (std::holds_alternative<protocol::handshake_completed>(event)) {
+            link_ = link::connected;
+            flush_link();     // HS-018: the core's Ping at once
+            arm_keep_alive(); // KA-006: the Ping deadline exists from the handshake response on (KA-003 is now armed)
+            finish_attempt(std::nullopt); // the start completes before any message is dispatched
+            if (link_ != link::connected) return;
+        } else if (auto* error = std::get_if<protocol::peer_error>(&event)) {
+            if (error->what == protocol::peer_error::kind::reconnect_violation)
+                return fail_link(error->error.message); // SR-015: a Sequence past what arrived, an Ack too high
+            return fail_link("The server sent a message that could not be read: " + error->error.to_string());
+        } else if (auto* received = std::get_if<protocol::message_received>(&event)) {
+            flush_link(); // what an Ack released (SR-010)
+            on_message(std::move(received->message));
         }
-        if (sr_) {
-            if (!deliver_tracked(std::move(*message))) return;
-        } else {
-            on_message(std::move(*message));
-        }
-        if (epoch != epoch_ || !reader_) return; // the link ended while handling it
+        if (epoch != epoch_ || !conn_) return; // the link ended while handling it
     }
+    flush_link();
+    if (conn_->stateful()) arm_ack_timer();
 }
 
 void connection_core::on_transport_closed(transport_closed closed) {
@@ -78,11 +59,10 @@ void connection_core::on_transport_closed(transport_closed closed) {
         return finish_attempt(
             closed.error.value_or("The server closed the connection before the handshake completed."));
     // FRAME-011, as .NET's client does: an end inside a record lost data, so it is no graceful close.
-    const bool ended_inside_record = reader_ && reader_->buffered() > 0;
+    const bool ended_inside_record = conn_ && !conn_->finish_reading();
     ++epoch_;
     link_ = link::none;
-    reader_.reset();
-    keep_alive_.reset();
+    conn_.reset();
     auto error = close_error_ ? close_error_ : closed.error;
     if (!error && ended_inside_record) error = std::string(texts::terminated_while_reading);
     connection_lost(std::move(error));
@@ -181,31 +161,20 @@ void connection_core::on_close_message(const protocol::close_message& message) {
 // ---- outgoing --------------------------------------------------------------
 
 bool connection_core::write(const protocol::hub_message& message) {
-    if (sr_ && (link_ == link::connected || link_ == link::closing)) {
-        // Tracked messages keep their order behind those the buffer limit holds (SR-010).
-        if (!waiting_for_ack_.empty() && protocol::is_sequence_tracked(message)) {
-            waiting_for_ack_.push_back(message);
-            return true;
-        }
-        std::string bytes;
-        protocol_->write(message, bytes);
-        auto decision = sr_->on_send(message, bytes).decision;
-        if (decision == protocol::send_decision::wait_for_ack) {
-            waiting_for_ack_.push_back(message);
-            return true;
-        }
-        if (decision != protocol::send_decision::send || !transport_)
-            return decision != protocol::send_decision::discard;
-        transport_->send(std::move(bytes));
-        if (keep_alive_) keep_alive_->on_sent(clock::now()); // KA-006
-        return true;
+    if (!conn_ || (link_ != link::connected && link_ != link::closing)) return false;
+    // Through the link's buffer when stateful: tracked messages keep their order behind
+    // those the buffer limit holds (SR-010), and wait for a resume while the transport is down.
+    const auto status = conn_->send(message, clock::now()); // KA-006
+    flush_link();
+    if (conn_->stateful()) return status != protocol::send_status::dropped;
+    return status != protocol::send_status::dropped && transport_ != nullptr;
+}
+
+void connection_core::flush_link() {
+    if (!conn_) return;
+    for (auto& chunk : conn_->take_data()) {
+        if (transport_) transport_->send(std::move(chunk));
     }
-    if (!transport_ || (link_ != link::connected && link_ != link::closing)) return false;
-    std::string bytes;
-    protocol_->write(message, bytes);
-    transport_->send(std::move(bytes));
-    if (keep_alive_) keep_alive_->on_sent(clock::now()); // KA-006
-    return true;
 }
 
 std::vector<std::string>

@@ -4,8 +4,6 @@
 
 #include "log.hpp"
 
-#include "hubspec/protocol/framing.hpp"
-#include "hubspec/protocol/handshake.hpp"
 #include "hubspec/protocol/texts.hpp"
 
 #include <array>
@@ -33,6 +31,26 @@ p::server_keep_alive_options keep_alive_options(const hub_options& o, const faul
     return k;
 }
 
+p::server_connection_options core_server_options(hub_lifetime& lifetime, const connection_identity& identity) {
+    p::server_connection_options s;
+    s.protocols.assign(supported_protocols.begin(), supported_protocols.end());
+    s.transport_formats = p::transfer_formats_of(identity.transport);
+    s.max_handshake_size = lifetime.options().maximum_receive_message_size; // HS-010
+    s.stateful_reconnect_granted = identity.stateful_reconnect;
+    s.timing = keep_alive_options(lifetime.options(), lifetime.faults(), identity.transport);
+    return s;
+}
+
+p::connection_options core_options(hub_lifetime& lifetime) {
+    p::connection_options o;
+    // FRAME-010 broken on purpose: records of any size are read.
+    o.max_message_size = lifetime.faults().violates(violation::oversize_message_accepted)
+                             ? p::no_size_limit
+                             : lifetime.options().maximum_receive_message_size;
+    o.reconnect.buffer_size = lifetime.options().stateful_reconnect_buffer_size;
+    return o;
+}
+
 std::shared_ptr<const std::string> shared_bytes(std::string s) {
     return std::make_shared<const std::string>(std::move(s));
 }
@@ -49,86 +67,82 @@ std::string hub_connection::handshake_error_text(const std::string& detail) cons
 hub_connection::hub_connection(std::shared_ptr<hub_lifetime> lifetime, connection_identity identity,
                                std::weak_ptr<transport_sink> sink)
     : lifetime_(std::move(lifetime)), identity_(std::move(identity)), sink_(std::move(sink)),
-      keep_alive_(clock::now(), keep_alive_options(lifetime_->options(), lifetime_->faults(), identity_.transport)) {}
+      core_(core_server_options(*lifetime_, identity_), core_options(*lifetime_), clock::now()) {}
 
 void hub_connection::start() {
     rearm_timer();
 }
 
-void hub_connection::on_data(std::string_view bytes) {
-    if (state_ == state::closed) return;
-    if (state_ == state::handshaking) {
-        on_handshake_data(bytes);
-        return;
-    }
-    reader_->feed(bytes);
-    read_messages();
+bool hub_connection::open() const noexcept {
+    const auto s = core_.state();
+    return s == p::connection_state::connected || s == p::connection_state::transport_lost ||
+           s == p::connection_state::closing;
 }
 
-void hub_connection::on_handshake_data(std::string_view bytes) {
-    handshake_buffer_.append(bytes);
-    const std::size_t limit = lifetime_->options().maximum_receive_message_size;
-    auto record = p::next_json_record(handshake_buffer_, limit);
-    if (!record) {
-        if (record.error().is_need_more()) return;
-        std::string text;
-        if (record.error().code == p::error::record_too_large) {
-            text = p::texts::handshake_canceled; // too large without an RS (HS-010)
-            log_event("HS-010", identity_.connection_id, "handshake request over the maximum message size");
-        } else {
-            text = handshake_error_text(record.error().message);
-            log_event("HS-011", identity_.connection_id, record.error().to_string());
+void hub_connection::on_data(std::string_view bytes) {
+    if (closed()) return;
+    auto self = shared_from_this(); // hub code may drop the last other reference
+    const bool handshaking = core_.state() == p::connection_state::handshaking;
+    core_.receive_data(bytes, clock::now());
+    while (!closed()) {
+        auto event = core_.next_event(clock::now());
+        if (std::holds_alternative<p::need_data>(event)) break;
+        if (auto* request = std::get_if<p::handshake_request_received>(&event)) {
+            if (!on_handshake_request(std::move(request->request))) return;
+        } else if (auto* failed = std::get_if<p::handshake_failed_event>(&event)) {
+            on_handshake_failed(failed->error);
+            return;
+        } else if (auto* message = std::get_if<p::message_received>(&event)) {
+            flush(); // what an Ack released (SR-010) goes before any answer
+            dispatch(std::move(message->message));
+        } else if (auto* error = std::get_if<p::peer_error>(&event)) {
+            if (error->what == p::peer_error::kind::reconnect_violation) {
+                // SR-015: the client names messages we never received.
+                close_with({std::string(p::texts::connection_closed_with_error), false}, "SR-015",
+                           error->error.to_string());
+            } else {
+                fail_protocol(error->error);
+            }
         }
-        write(shared_bytes(p::write_handshake_response({text})));
-        close_transport();
-        teardown();
-        return;
     }
-    const std::size_t consumed = record->consumed;
-    auto request = p::parse_handshake_request(record->body);
-    if (!request) {
-        const auto text = handshake_error_text(request.error().message);
-        log_event("HS-011", identity_.connection_id, request.error().to_string());
-        write(shared_bytes(p::write_handshake_response({text})));
-        close_transport();
-        teardown();
-        return;
+    flush();
+    if (handshaking && core_.state() == p::connection_state::handshaking) return; // no handshake yet: no new timer
+    rearm_timer();
+}
+
+void hub_connection::on_handshake_failed(const p::protocol_error& error) {
+    std::string text;
+    if (error.code == p::error::record_too_large) {
+        text = p::texts::handshake_canceled; // too large without an RS (HS-010)
+        log_event("HS-010", identity_.connection_id, "handshake request over the maximum message size");
+    } else {
+        text = handshake_error_text(error.message);
+        log_event("HS-011", identity_.connection_id, error.to_string());
     }
-    if (violates(violation::handshake_accepts_unknown_protocol) && !p::find_protocol(request->protocol)) {
-        request->protocol = "json"; // HS-005
+    core_.reject_handshake(text);
+    flush();
+    close_transport();
+    teardown();
+}
+
+bool hub_connection::on_handshake_request(p::handshake_request request) {
+    if (violates(violation::handshake_accepts_unknown_protocol) && !p::find_protocol(request.protocol)) {
+        request.protocol = "json"; // HS-005
     }
-    if (violates(violation::handshake_accepts_version_3) && request->version > 2) request->version = 1; // HS-004
-    const auto formats = p::transfer_formats_of(identity_.transport);
-    auto answer = p::answer_handshake(*request, supported_protocols, formats);
+    if (violates(violation::handshake_accepts_version_3) && request.version > 2) request.version = 1; // HS-004
+    const auto answer = core_.accept_handshake(request, clock::now());
     if (answer.error) {
         // HS-008: the error response, then the end, without a Close message.
         log_event("HS-004..006", identity_.connection_id, *answer.error);
-        write(shared_bytes(p::write_handshake_response(answer)));
+        flush();
         close_transport();
         teardown();
-        return;
+        return false;
     }
-    protocol_ = p::find_protocol(request->protocol);
-    // SR-001/002: on only if negotiate granted it and the client speaks version 2; a
-    // version 1 handshake on such a connection silently turns it off.
-    if (identity_.stateful_reconnect && request->version >= 2) {
-        p::stateful_reconnect_options options;
-        options.buffer_size = lifetime_->options().stateful_reconnect_buffer_size;
-        reconnect_.emplace(options);
-    }
-    if (auto sink = sink_.lock()) sink->set_binary(protocol_->format() == p::transfer_format::binary);
-    write(shared_bytes(p::write_handshake_response({}))); // HS-007, in the protocol's frame type (WS-007)
-    reader_.emplace(*protocol_, violates(violation::oversize_message_accepted)
-                                    ? p::no_size_limit
-                                    : lifetime_->options().maximum_receive_message_size); // FRAME-010
-    state_ = state::connected;
-    keep_alive_.on_received(clock::now(), p::received_kind::handshake);
+    if (auto sink = sink_.lock()) sink->set_binary(protocol()->format() == p::transfer_format::binary);
+    flush(); // HS-007, in the protocol's frame type (WS-007)
     lifetime_->add(shared_from_this());
-
-    std::string rest = handshake_buffer_.substr(consumed); // HS-013: bytes after the RS are hub messages
-    if (violates(violation::handshake_drops_bytes_after_rs)) rest.clear();
-    handshake_buffer_.clear();
-    handshake_buffer_.shrink_to_fit();
+    if (violates(violation::handshake_drops_bytes_after_rs)) core_.discard_unread(); // HS-013
 
     hub_call call(shared_from_this(), nullptr);
     try {
@@ -137,44 +151,9 @@ void hub_connection::on_handshake_data(std::string_view bytes) {
         // ERR-008: an OnConnected failure ends the connection without allowReconnect.
         close_with({error_text(p::texts::connection_closed_with_error, std::current_exception()), false}, "ERR-008",
                    "OnConnected threw");
-        return;
+        return false;
     }
-    if (state_ != state::connected) return;
-    if (!rest.empty()) {
-        reader_->feed(rest);
-        read_messages();
-    }
-    rearm_timer();
-}
-
-void hub_connection::read_messages() {
-    auto self = shared_from_this(); // hub code may drop the last other reference
-    while (state_ == state::connected) {
-        auto next = reader_->next();
-        if (!next) {
-            if (!next.error().is_need_more()) fail_protocol(next.error());
-            break;
-        }
-        const auto now = clock::now();
-        const bool is_ping = std::holds_alternative<p::ping_message>(*next);
-        keep_alive_.on_received(now, is_ping ? p::received_kind::ping : p::received_kind::message);
-        if (reconnect_) {
-            auto received = reconnect_->on_receive(*next, now);
-            if (!received) {
-                // SR-015: the client names messages we never received.
-                close_with({std::string(p::texts::connection_closed_with_error), false}, "SR-015",
-                           received.error().to_string());
-                break;
-            }
-            if (received->decision == p::receive_decision::handled) {
-                if (std::holds_alternative<p::ack_message>(*next)) send_waiting(); // SR-009, SR-010
-                continue;
-            }
-            if (received->decision != p::receive_decision::dispatch) continue; // SR-006
-        }
-        dispatch(std::move(*next));
-    }
-    rearm_timer();
+    return open();
 }
 
 void hub_connection::fail_protocol(const p::protocol_error& e) {
@@ -203,82 +182,72 @@ const transport_sink* hub_connection::drop_transport() {
 }
 
 void hub_connection::close_with(p::close_message close, std::string_view requirement, std::string_view why) {
-    if (state_ == state::closed) return;
+    if (closed()) return;
     log_event(requirement, identity_.connection_id, std::string("closing: ") + std::string(why));
-    if (state_ == state::connected) send_message(close); // MSG-074
+    if (open()) send_message(close); // MSG-074
     close_transport();
     teardown();
 }
 
 void hub_connection::on_transport_closed(transport_end how) {
-    if (state_ == state::closed || transport_lost_) return;
+    if (closed() || awaiting_resume()) return;
     // SR-003, SR-011: only a WebSocket resumes, and only after an ungraceful end.
-    if (how == transport_end::ungraceful && reconnect_ && state_ == state::connected &&
-        reconnect_->state() == p::link_state::connected && identity_.transport == p::transport_type::websockets) {
+    if (how == transport_end::ungraceful && identity_.transport == p::transport_type::websockets &&
+        core_.transport_lost()) {
         log_event("SR-012", identity_.connection_id, "transport lost: waiting for a stateful reconnect");
-        transport_lost_ = true;
         sink_.reset();
         delayed_.clear(); // lost with the transport; tracked records come back by replay (SR-013)
         delayed_timer_.cancel();
-        reconnect_->on_transport_lost();
-        keep_alive_.on_transport_lost();
         timer_.cancel();
         timer_deadline_.reset();
         return;
     }
     delayed_.clear(); // the transport is gone: nothing held can reach it
     delayed_timer_.cancel();
-    if (reader_) {
-        if (auto finished = reader_->finish(); !finished) {
-            log_event("FRAME-011", identity_.connection_id, std::string(p::texts::terminated_while_reading));
-        }
+    if (auto finished = core_.finish_reading(); !finished) {
+        log_event("FRAME-011", identity_.connection_id, std::string(p::texts::terminated_while_reading));
     }
     teardown();
 }
 
 bool hub_connection::resume(std::weak_ptr<transport_sink> sink) {
-    if (state_ != state::connected || !reconnect_ || reconnect_->state() == p::link_state::ended) return false;
+    const auto* buffer = core_.reconnect_buffer();
+    if (!open() || !buffer || buffer->state() == p::link_state::ended) return false;
     auto fresh = sink.lock();
     if (!fresh) return false;
     if (auto previous = sink_.lock(); previous && previous != fresh) {
         log_event("SR-019", identity_.connection_id, "a new WebSocket replaces the active one");
         previous->abandon();
     }
-    reconnect_->on_transport_lost(); // no-op when the loss was seen already
-    auto plan = reconnect_->resume(*protocol_);
-    if (!plan) return false;
-    transport_lost_ = false;
+    const auto sequence_id = buffer->resume_sequence_id();
+    auto records = core_.resume(clock::now());
+    if (!records) return false;
     sink_ = std::move(sink);
     delayed_.clear(); // meant for the old transport: Sequence goes first (SR-013), the replay covers them
     delayed_timer_.cancel();
-    fresh->set_binary(protocol_->format() == p::transfer_format::binary);
+    fresh->set_binary(protocol()->format() == p::transfer_format::binary);
     // SR-013/014: Sequence first, then every un-acked message, in one write.
     std::string replay;
-    for (const auto& record : plan->records)
+    for (const auto& record : *records)
         replay += record;
     log_event("SR-013", identity_.connection_id,
-              "resumed: Sequence(" + std::to_string(plan->sequence.sequence_id) + ") and " +
-                  std::to_string(plan->records.size() - 1) + " replayed message(s)");
+              "resumed: Sequence(" + std::to_string(sequence_id) + ") and " + std::to_string(records->size() - 1) +
+                  " replayed message(s)");
     write(shared_bytes(std::move(replay)));
-    keep_alive_.on_transport_resumed(clock::now());
-    send_waiting();
+    flush(); // what waited for an Ack and fits now (SR-010)
     rearm_timer();
     return true;
 }
 
 void hub_connection::expire() {
-    if (state_ == state::closed) return;
+    if (closed()) return;
     log_event("SR-012", identity_.connection_id, "no reconnect within the disconnect timeout: connection ends");
-    transport_lost_ = false;
-    if (reconnect_) reconnect_->end();
     teardown();
 }
 
 void hub_connection::teardown() {
-    const bool was_connected = state_ == state::connected;
-    state_ = state::closed;
-    transport_lost_ = false;
-    waiting_for_ack_.clear();
+    const bool was_connected = open();
+    core_.end();
     timer_.cancel();
     timer_deadline_.reset();
     auto self = shared_from_this();
@@ -312,47 +281,27 @@ void hub_connection::teardown() {
 }
 
 void hub_connection::send_message(const p::hub_message& message) {
-    if (state_ == state::closed || protocol_ == nullptr) return;
-    send_record(message, shared_bytes(protocol_->encode(message)));
+    if (closed() || protocol() == nullptr) return;
+    note_send(core_.send(message, clock::now()));
 }
 
 void hub_connection::send_encoded(const std::shared_ptr<const std::string>& records) {
-    if (state_ != state::connected) return;
+    if (!open()) return;
     // Broadcasts are Invocations (GRP-001): tracked; the buffer only looks at the type.
     static const p::hub_message broadcast_kind = p::invocation_message{};
-    send_record(broadcast_kind, records);
+    note_send(core_.send_framed(broadcast_kind, *records, clock::now()));
 }
 
-void hub_connection::send_record(const p::hub_message& message, std::shared_ptr<const std::string> record) {
-    if (!reconnect_) {
-        write(std::move(record));
-        return;
-    }
-    const bool tracked = p::is_sequence_tracked(message);
-    if (tracked && !waiting_for_ack_.empty()) {
-        waiting_for_ack_.push_back(std::move(record)); // keep the order behind earlier waiters
-        return;
-    }
-    switch (reconnect_->on_send(message, *record).decision) {
-    case p::send_decision::send: write(std::move(record)); break;
-    case p::send_decision::wait_for_ack:
+void hub_connection::note_send(p::send_status status) {
+    if (status == p::send_status::waiting_for_ack && core_.waiting_for_ack() == 1) {
         log_event("SR-010", identity_.connection_id, "replay buffer full: sends wait for an Ack");
-        waiting_for_ack_.push_back(std::move(record));
-        break;
-    case p::send_decision::held_for_resume: break; // numbered and buffered: resume() sends it (SR-013)
-    case p::send_decision::discard: break;
     }
+    flush();
 }
 
-void hub_connection::send_waiting() {
-    static const p::hub_message tracked_kind = p::invocation_message{};
-    while (reconnect_ && !waiting_for_ack_.empty()) {
-        const auto decision = reconnect_->on_send(tracked_kind, *waiting_for_ack_.front()).decision;
-        if (decision == p::send_decision::wait_for_ack) return;
-        auto record = std::move(waiting_for_ack_.front());
-        waiting_for_ack_.pop_front();
-        if (decision == p::send_decision::send) write(std::move(record));
-    }
+void hub_connection::flush() {
+    for (auto& chunk : core_.take_data())
+        write(shared_bytes(std::move(chunk)));
 }
 
 void hub_connection::write(std::shared_ptr<const std::string> records) {
@@ -364,13 +313,11 @@ void hub_connection::write(std::shared_ptr<const std::string> records) {
         if (!delayed_.empty() && delayed_.back().due > due) due = delayed_.back().due;
         delayed_.push_back({due, std::move(records)});
         if (delayed_.size() == 1) arm_delayed();
-        keep_alive_.on_sent(now);
         return;
     }
     auto sink = sink_.lock();
     if (!sink) return;
     sink->send(std::move(records));
-    keep_alive_.on_sent(now);
 }
 
 void hub_connection::close_transport() {
@@ -407,7 +354,7 @@ void hub_connection::flush_delayed() {
 void hub_connection::invoke_client(std::string_view method, std::vector<value> arguments,
                                    std::function<void(client_result)> on_result) {
     static std::atomic<std::uint64_t> counter{0}; // process-wide, as on .NET (MSG-017)
-    if (state_ != state::connected) {
+    if (!open()) {
         on_result({std::nullopt, "Connection '" + identity_.connection_id + "' disconnected."});
         return;
     }
@@ -417,11 +364,8 @@ void hub_connection::invoke_client(std::string_view method, std::vector<value> a
 }
 
 void hub_connection::rearm_timer() {
-    if (state_ == state::closed) return;
-    auto deadline = keep_alive_.next_deadline();
-    if (reconnect_) {
-        if (const auto ack = reconnect_->next_ack_deadline(); ack && (!deadline || *ack < *deadline)) deadline = ack;
-    }
+    if (closed()) return;
+    const auto deadline = core_.next_deadline();
     if (!deadline) {
         timer_.cancel();
         timer_deadline_.reset();
@@ -440,20 +384,20 @@ void hub_connection::rearm_timer() {
 
 void hub_connection::on_timer() {
     const auto fired_for = std::exchange(timer_deadline_, std::nullopt);
-    if (state_ == state::closed) return;
+    if (closed()) return;
     const auto now = clock::now();
-    if (reconnect_) {
+    if (core_.stateful()) {
         // A timer armed for the Ack deadline means the Ack is due, however the scheduler keeps time.
         auto ack_now = now;
-        if (const auto due = reconnect_->next_ack_deadline(); due && fired_for && *due <= *fired_for) {
+        if (const auto due = core_.next_ack_deadline(); due && fired_for && *due <= *fired_for) {
             ack_now = std::max(now, *due);
         }
-        if (auto ack = reconnect_->poll_ack(ack_now); ack && !violates(violation::stateful_no_ack)) {
+        if (auto ack = core_.poll_ack(ack_now); ack && !violates(violation::stateful_no_ack)) {
             send_message(*ack); // SR-008
         }
-        if (state_ == state::closed) return;
+        if (closed()) return;
     }
-    const auto due = keep_alive_.poll(now);
+    const auto due = core_.poll_keep_alive(now);
     switch (due.action) {
     case p::keep_alive_action::none: break;
     case p::keep_alive_action::send_ping:
@@ -462,9 +406,10 @@ void hub_connection::on_timer() {
         break;
     case p::keep_alive_action::handshake_timeout:
         log_event("HS-009", identity_.connection_id, "no handshake request in time");
-        if (state_ == state::handshaking) {
+        if (core_.state() == p::connection_state::handshaking) {
             if (!violates(violation::handshake_timeout_silent)) { // HS-009
-                write(shared_bytes(p::write_handshake_response({std::string(p::texts::handshake_canceled)})));
+                core_.reject_handshake(p::texts::handshake_canceled);
+                flush();
             }
             close_transport();
             teardown();

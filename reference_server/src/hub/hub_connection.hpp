@@ -1,19 +1,18 @@
 #pragma once
-// One hub connection, whatever its transport: handshake (HS-*), framing with the
-// size limit (FRAME-009..012), keep-alive and timeouts (KA-*), dispatch of hub
-// messages to the hub (MSG-*), and Close (ERR-007, ERR-009). It is fed bytes
-// by its transport and writes whole records to it (WS-011); it runs on the
-// I/O thread only, so it needs no locks.
+// One hub connection, whatever its transport: the server's adapter over the
+// sans-IO protocol::hub_connection (handshake, framing, keep-alive, stateful
+// reconnect, lifecycle), with what is the server's own: the hub (dispatch,
+// MSG-*), the timers, Microsoft's server texts, the violation switches and the
+// control API's faults. It is fed bytes by its transport and writes whole
+// records to it (WS-011); it runs on the I/O thread only, so it needs no locks.
 
 #include "hub_lifetime.hpp"
 #include "hub_state.hpp"
 
+#include "hubspec/protocol/hub_connection.hpp"
 #include "hubspec/protocol/hub_message.hpp"
 #include "hubspec/protocol/hub_protocol.hpp"
-#include "hubspec/protocol/keep_alive.hpp"
-#include "hubspec/protocol/message_reader.hpp"
 #include "hubspec/protocol/negotiate.hpp"
-#include "hubspec/protocol/stateful_reconnect.hpp"
 
 #include <any>
 #include <chrono>
@@ -89,9 +88,9 @@ public:
     // ---- stateful reconnect (SR-*) ------------------------------------------
 
     /// Stateful reconnect is on: negotiated, and the handshake asked version 2 (SR-001, SR-002).
-    bool stateful() const noexcept { return reconnect_.has_value(); }
+    bool stateful() const noexcept { return core_.stateful(); }
     /// The transport dropped and a resume may still come (SR-012).
-    bool awaiting_resume() const noexcept { return transport_lost_; }
+    bool awaiting_resume() const noexcept { return core_.state() == protocol::connection_state::transport_lost; }
     /// A new WebSocket carries this connection's token: it takes over, the previous
     /// transport (if any is left) is abandoned (SR-019), Sequence and the un-acked
     /// messages go out first (SR-013, SR-014). False if the connection cannot resume.
@@ -124,8 +123,8 @@ public:
     const std::shared_ptr<hub_lifetime>& lifetime() const noexcept { return lifetime_; }
     std::map<std::string, std::any, std::less<>>& items() noexcept { return items_; }
     std::set<std::string>& groups() noexcept { return groups_; }
-    const protocol::hub_protocol* protocol() const noexcept { return protocol_; }
-    bool closed() const noexcept { return state_ == state::closed; }
+    const protocol::hub_protocol* protocol() const noexcept { return core_.protocol(); }
+    bool closed() const noexcept { return core_.state() == protocol::connection_state::closed; }
 
     // ---- completion of hub work (hub_dispatch.cpp) -------------------------
 
@@ -138,10 +137,11 @@ public:
     std::string error_text(std::string_view base, std::exception_ptr error) const;
 
 private:
-    enum class state { handshaking, connected, closed };
-
-    void on_handshake_data(std::string_view bytes);
-    void read_messages();
+    /// Past the handshake and not closed: what the hub sees as connected.
+    bool open() const noexcept;
+    /// False when the connection ended while answering (HS-004..006, ERR-008).
+    bool on_handshake_request(protocol::handshake_request request);
+    void on_handshake_failed(const protocol::protocol_error& error);
     void dispatch(protocol::hub_message&& message);
     /// The hub method `target` names (MSG-019: case-insensitive).
     const hub_method* find_method(std::string_view target) const;
@@ -158,10 +158,10 @@ private:
     void fail_protocol(const protocol::protocol_error& e);
     void teardown();
 
-    /// A hub message's record through the stateful reconnect buffer, if on (SR-005..SR-010).
-    void send_record(const protocol::hub_message& message, std::shared_ptr<const std::string> record);
-    /// Sends what waited for buffer space, as far as Acks made room (SR-010).
-    void send_waiting();
+    /// Logs the start of a wait for an Ack (SR-010), then writes what the core queued.
+    void note_send(protocol::send_status status);
+    /// Writes what the core has to send, in order.
+    void flush();
     void write(std::shared_ptr<const std::string> records);
     /// Ends the transport gracefully, after whatever the send delay still holds.
     void close_transport();
@@ -177,15 +177,7 @@ private:
     std::shared_ptr<hub_lifetime> lifetime_;
     connection_identity identity_;
     std::weak_ptr<transport_sink> sink_;
-    state state_ = state::handshaking;
-
-    std::string handshake_buffer_;
-    const protocol::hub_protocol* protocol_ = nullptr;
-    std::optional<protocol::message_reader> reader_;
-    protocol::server_keep_alive keep_alive_;
-    std::optional<protocol::stateful_reconnect_buffer> reconnect_;
-    std::deque<std::shared_ptr<const std::string>> waiting_for_ack_; // tracked records over the limit (SR-010)
-    bool transport_lost_ = false;
+    protocol::hub_connection core_;
     timer_handle timer_;
     std::optional<clock::time_point> timer_deadline_;
 

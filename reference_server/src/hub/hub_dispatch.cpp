@@ -129,7 +129,7 @@ void hub_connection::on_invocation(p::invocation_message&& m) {
 void hub_connection::start_queued_invocations() {
     if (starting_queued_) return; // the loop below is already draining (a synchronous finish re-entered)
     starting_queued_ = true;
-    while (!invocation_running_ && !queued_invocations_.empty() && state_ == state::connected) {
+    while (!invocation_running_ && !queued_invocations_.empty() && open()) {
         auto next = std::move(queued_invocations_.front());
         queued_invocations_.pop_front();
         start_invocation(std::move(next));
@@ -192,7 +192,7 @@ void hub_connection::finish_invocation(pending_invocation& pending, p::completio
         upload->on_end = nullptr;
         end_upload(upload, std::nullopt);
     }
-    if (pending.invocation_id && state_ == state::connected) { // else MSG-012, ERR-006: nothing to send
+    if (pending.invocation_id && open()) { // else MSG-012, ERR-006: nothing to send
         completion.invocation_id = *pending.invocation_id;
         send_message(completion);
     }
@@ -250,7 +250,7 @@ void hub_connection::finish_stream(stream_state& stream, std::optional<std::stri
         upload->on_end = nullptr;
         end_upload(upload, std::nullopt);
     }
-    if (state_ != state::connected) return;
+    if (!open()) return;
     // MSG-022/044: a stream ends with a Completion that never carries a result.
     if (!error && !stream.canceled && violates(violation::stream_completion_with_result)) {
         return send_message(p::completion_message::with_result(stream.invocation_id, value())); // MSG-044
