@@ -1,6 +1,6 @@
 #include "control_api.hpp"
 
-#include "http_request.hpp"
+#include "http/http_request.hpp"
 
 #include <boost/asio/io_context.hpp>
 

@@ -1,6 +1,6 @@
 // Client-side negotiate decisions (NEG-*) and transport selection, without sockets.
-#include "negotiation.hpp"
-#include "transport_selection.hpp"
+#include "http/negotiation.hpp"
+#include "transports/transport_selection.hpp"
 
 #include <hubspec/protocol/texts.hpp>
 

@@ -1,5 +1,7 @@
 #include "tcp_relay.hpp"
 
+#include <hubspec/protocol/detail/helpers.hpp>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -7,10 +9,8 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
-#include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <future>
 #include <list>
 #include <thread>
@@ -76,9 +76,7 @@ struct tcp_relay::impl {
             s->client, *head, "\r\n\r\n", [this, s, head](boost::system::error_code ec, std::size_t) {
                 if (ec) return s->close();
                 std::string bytes(asio::buffers_begin(head->data()), asio::buffers_end(head->data()));
-                std::string lower = bytes;
-                std::transform(lower.begin(), lower.end(), lower.begin(),
-                               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+                const std::string lower = hubspec::protocol::detail::to_lower(bytes);
                 if (lower.find("upgrade: websocket") == std::string::npos) return connect_upstream(s, std::move(bytes));
                 auto reply = std::make_shared<std::string>(
                     "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");

@@ -1,5 +1,5 @@
 // Transport selection and fallback (NEG-030, NEG-031), without sockets.
-#include "transport_selection.hpp"
+#include "transports/transport_selection.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -24,8 +24,6 @@ struct fault_state {
     /// The points where the switches bend the wire; the only way code outside
     /// violation_hooks.cpp should see them.
     violation_hooks hooks() const noexcept { return violation_hooks{violations}; }
-    /// Kept until hub/hub_connection.cpp and hub/hub_dispatch.cpp call hooks() (issue 15).
-    bool violates(violation v) const noexcept { return violations.contains(v); }
     std::chrono::milliseconds delay() const noexcept { return std::chrono::milliseconds{delay_ms.load()}; }
 };
 

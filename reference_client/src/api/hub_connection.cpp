@@ -1,8 +1,8 @@
 #include "hubspec/client/hub_connection.hpp"
 
-#include "connection_core.hpp"
-#include "dispatcher.hpp"
-#include "stream_queue.hpp"
+#include "connection/connection_core.hpp"
+#include "connection/dispatcher.hpp"
+#include "connection/stream_queue.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>

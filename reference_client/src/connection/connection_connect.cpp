@@ -2,11 +2,11 @@
 // fallback, then the handshake. Used by start() and by each reconnect attempt.
 #include "connection_core.hpp"
 
-#include "long_polling_transport.hpp"
-#include "negotiation.hpp"
-#include "sse_transport.hpp"
-#include "transport_selection.hpp"
-#include "websocket_transport.hpp"
+#include "transports/long_polling_transport.hpp"
+#include "http/negotiation.hpp"
+#include "transports/sse_transport.hpp"
+#include "transports/transport_selection.hpp"
+#include "transports/websocket_transport.hpp"
 
 #include <hubspec/protocol/handshake.hpp>
 #include <hubspec/protocol/texts.hpp>

@@ -2,9 +2,9 @@
 
 #include "hubspec/client/errors.hpp"
 
+#include <hubspec/protocol/detail/helpers.hpp>
 #include <hubspec/protocol/texts.hpp>
 
-#include <cctype>
 #include <future>
 
 namespace hubspec::client::detail {
@@ -20,10 +20,7 @@ connection_core::connection_core(boost::asio::io_context& io, dispatcher& user_t
 void connection_core::set_state(connection_state s) {
     auto previous = state_.exchange(s);
     if (!trace_ || previous == s) return;
-    std::string name(to_string(s));
-    for (auto& c : name)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    trace_(trace_direction::local, trace_kind::state, name);
+    trace_(trace_direction::local, trace_kind::state, protocol::detail::to_lower(to_string(s)));
 }
 
 std::optional<std::string> connection_core::connection_id() const {

@@ -11,10 +11,10 @@
 
 #include "dispatcher.hpp"
 #include "handler_registry.hpp"
-#include "http_request.hpp"
-#include "tracer.hpp"
-#include "transport.hpp"
-#include "transport_selection.hpp"
+#include "http/http_request.hpp"
+#include "http/tracer.hpp"
+#include "transports/transport.hpp"
+#include "transports/transport_selection.hpp"
 #include "upload_state.hpp"
 
 #include "hubspec/client/connection_state.hpp"

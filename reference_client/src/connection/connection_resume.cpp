@@ -4,7 +4,7 @@
 // SR-013); if that fails, the connection closes and automatic reconnect applies (SR-017).
 #include "connection_core.hpp"
 
-#include "websocket_transport.hpp"
+#include "transports/websocket_transport.hpp"
 
 namespace hubspec::client::detail {
 

@@ -2,8 +2,8 @@
 // A transport moves framed bytes between the client and the hub (WS-*, SSE-*, LP-*).
 // Every member is called on the connection's io thread, and every handler runs there.
 
-#include "http_request.hpp"
-#include "tracer.hpp"
+#include "http/http_request.hpp"
+#include "http/tracer.hpp"
 
 #include <hubspec/protocol/hub_protocol.hpp>
 #include <hubspec/protocol/negotiate.hpp>

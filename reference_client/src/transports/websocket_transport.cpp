@@ -2,8 +2,8 @@
 
 #include "transport_base.hpp"
 
-#include "http_url.hpp"
-#include "user_agent.hpp"
+#include "http/http_url.hpp"
+#include "http/user_agent.hpp"
 
 #include <hubspec/protocol/url.hpp>
 

@@ -21,9 +21,7 @@ p::server_keep_alive_options keep_alive_options(const hub_options& o, const faul
                                                 p::transport_type transport) {
     p::server_keep_alive_options k;
     k.keep_alive_interval = o.keep_alive_interval;
-    k.client_timeout_interval = o.client_timeout_interval;
-    // KA-003 broken on purpose: a client timeout of a year never fires.
-    if (faults.violates(violation::no_client_timeout)) k.client_timeout_interval = std::chrono::hours{24 * 365};
+    k.client_timeout_interval = faults.hooks().timeout_of(timeout::client, o.client_timeout_interval); // KA-003
     k.handshake_timeout = o.handshake_timeout;
     // Long polling keeps itself alive: no Pings, no client timeout (KA-008, LP-019).
     k.transport = transport == p::transport_type::long_polling ? p::transport_keep_alive::inherent
@@ -43,10 +41,8 @@ p::server_connection_options core_server_options(hub_lifetime& lifetime, const c
 
 p::connection_options core_options(hub_lifetime& lifetime) {
     p::connection_options o;
-    // FRAME-010 broken on purpose: records of any size are read.
-    o.max_message_size = lifetime.faults().violates(violation::oversize_message_accepted)
-                             ? p::no_size_limit
-                             : lifetime.options().maximum_receive_message_size;
+    o.max_message_size = lifetime.faults().hooks().message_size_limit(
+        lifetime.options().maximum_receive_message_size); // FRAME-010
     o.reconnect.buffer_size = lifetime.options().stateful_reconnect_buffer_size;
     return o;
 }
@@ -58,8 +54,7 @@ std::shared_ptr<const std::string> shared_bytes(std::string s) {
 } // namespace
 
 std::string hub_connection::handshake_error_text(const std::string& detail) const {
-    std::string text{violates(violation::handshake_wrong_error_text) ? "Handshake failed."
-                                                                     : p::texts::handshake_unexpected_error}; // HS-011
+    std::string text{hooks().handshake_error_text(p::texts::handshake_unexpected_error)}; // HS-011
     if (lifetime_->options().enable_detailed_errors) text += " InvalidDataException: " + detail;
     return text;
 }
@@ -126,10 +121,7 @@ void hub_connection::on_handshake_failed(const p::protocol_error& error) {
 }
 
 bool hub_connection::on_handshake_request(p::handshake_request request) {
-    if (violates(violation::handshake_accepts_unknown_protocol) && !p::find_protocol(request.protocol)) {
-        request.protocol = "json"; // HS-005
-    }
-    if (violates(violation::handshake_accepts_version_3) && request.version > 2) request.version = 1; // HS-004
+    hooks().handshake_request(request); // HS-004, HS-005
     const auto answer = core_.accept_handshake(request, clock::now());
     if (answer.error) {
         // HS-008: the error response, then the end, without a Close message.
@@ -142,7 +134,7 @@ bool hub_connection::on_handshake_request(p::handshake_request request) {
     if (auto sink = sink_.lock()) sink->set_binary(protocol()->format() == p::transfer_format::binary);
     flush(); // HS-007, in the protocol's frame type (WS-007)
     lifetime_->add(shared_from_this());
-    if (violates(violation::handshake_drops_bytes_after_rs)) core_.discard_unread(); // HS-013
+    if (!hooks().keeps(rule::bytes_after_handshake)) core_.discard_unread(); // HS-013
 
     hub_call call(shared_from_this(), nullptr);
     try {
@@ -358,9 +350,10 @@ void hub_connection::invoke_client(std::string_view method, std::vector<value> a
         on_result({std::nullopt, "Connection '" + identity_.connection_id + "' disconnected."});
         return;
     }
-    std::string id = (violates(violation::client_result_ids_unprefixed) ? "" : "s") + std::to_string(++counter);
-    client_results_.emplace(id, std::move(on_result));
-    send_message(p::invocation_message{{}, id, std::string(method), std::move(arguments), {}});
+    p::invocation_message invocation{{}, "s" + std::to_string(++counter), std::string(method), std::move(arguments), {}};
+    hooks().outgoing(outgoing_message::client_result_invocation, invocation); // MSG-017, before the id is kept
+    client_results_.emplace(*invocation.invocation_id, std::move(on_result));
+    send_message(invocation);
 }
 
 void hub_connection::rearm_timer() {
@@ -392,7 +385,7 @@ void hub_connection::on_timer() {
         if (const auto due = core_.next_ack_deadline(); due && fired_for && *due <= *fired_for) {
             ack_now = std::max(now, *due);
         }
-        if (auto ack = core_.poll_ack(ack_now); ack && !violates(violation::stateful_no_ack)) {
+        if (auto ack = core_.poll_ack(ack_now); ack && hooks().sends(record::ack)) {
             send_message(*ack); // SR-008
         }
         if (closed()) return;
@@ -401,13 +394,13 @@ void hub_connection::on_timer() {
     switch (due.action) {
     case p::keep_alive_action::none: break;
     case p::keep_alive_action::send_ping:
-        if (lifetime_->faults().pings && !violates(violation::no_pings))
+        if (lifetime_->faults().pings && hooks().sends(record::ping))
             send_message(p::ping_message{}); // the control API may stall them
         break;
     case p::keep_alive_action::handshake_timeout:
         log_event("HS-009", identity_.connection_id, "no handshake request in time");
         if (core_.state() == p::connection_state::handshaking) {
-            if (!violates(violation::handshake_timeout_silent)) { // HS-009
+            if (hooks().sends(record::handshake_timeout_answer)) { // HS-009
                 core_.reject_handshake(p::texts::handshake_canceled);
                 flush();
             }
@@ -421,7 +414,9 @@ void hub_connection::on_timer() {
             text += " OperationCanceledException: Client hasn't sent a message/ping within the configured "
                     "ClientTimeoutInterval.";
         }
-        close_with({text, !violates(violation::client_timeout_without_reconnect)}, "KA-004", "client timeout");
+        p::close_message close{text, true};
+        hooks().outgoing(outgoing_message::client_timeout_close, close); // KA-004
+        close_with(std::move(close), "KA-004", "client timeout");
         return;
     }
     }

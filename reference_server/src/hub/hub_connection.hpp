@@ -170,7 +170,8 @@ private:
     void arm_delayed();
     void rearm_timer();
     void on_timer();
-    bool violates(violation v) const noexcept { return lifetime_->faults().violates(v); }
+    /// Where --violate bends this connection's wire (violation_hooks.hpp).
+    violation_hooks hooks() const noexcept { return lifetime_->faults().hooks(); }
     /// The HS-011 error of a handshake request that cannot be read, with `detail` when errors are detailed.
     std::string handshake_error_text(const std::string& detail) const;
 

@@ -33,7 +33,7 @@ std::string hub_connection::error_text(std::string_view base, std::exception_ptr
 const hub_method* hub_connection::find_method(std::string_view target) const {
     const hub_method* method = lifetime_->definition().find(target);
     // MSG-019 broken on purpose: only the exact case finds the method.
-    if (method && violates(violation::target_case_sensitive) && method->name != target) return nullptr;
+    if (method && !hooks().serves_target(method->name, target)) return nullptr;
     return method;
 }
 
@@ -204,7 +204,7 @@ void hub_connection::on_stream_invocation(p::stream_invocation_message&& m) {
         log_event(requirement, identity_.connection_id, text);
         send_message(p::completion_message::with_error(m.invocation_id, std::move(text)));
     };
-    if (streams_.contains(m.invocation_id) && !violates(violation::stream_id_reuse_accepted))
+    if (streams_.contains(m.invocation_id) && hooks().keeps(rule::stream_id_in_use))
         return fail(p::texts::invocation_id_in_use(m.invocation_id), "MSG-100");
     const hub_method* method = find_method(m.target);
     if (!method) return fail(p::texts::method_does_not_exist(m.target), "ERR-001");
@@ -252,17 +252,16 @@ void hub_connection::finish_stream(stream_state& stream, std::optional<std::stri
     }
     if (!open()) return;
     // MSG-022/044: a stream ends with a Completion that never carries a result.
-    if (!error && !stream.canceled && violates(violation::stream_completion_with_result)) {
-        return send_message(p::completion_message::with_result(stream.invocation_id, value())); // MSG-044
-    }
-    send_message(error ? p::completion_message::with_error(stream.invocation_id, std::move(*error))
-                       : p::completion_message::void_result(stream.invocation_id));
+    auto completion = error ? p::completion_message::with_error(stream.invocation_id, std::move(*error))
+                            : p::completion_message::void_result(stream.invocation_id);
+    if (!stream.canceled) hooks().outgoing(outgoing_message::stream_completion, completion); // MSG-044
+    send_message(completion);
 }
 
 void hub_connection::on_cancel_invocation(const p::cancel_invocation_message& m) {
     auto it = streams_.find(m.invocation_id);
     if (it == streams_.end()) return;                       // MSG-052: nothing to cancel, or not a stream
-    if (violates(violation::stream_cancel_ignored)) return; // MSG-051
+    if (!hooks().keeps(rule::cancel_invocation)) return; // MSG-051
     auto stream = it->second;
     auto callbacks = std::exchange(stream->on_cancel, {});
     stream->canceled = true;
@@ -292,7 +291,7 @@ void hub_connection::on_completion(p::completion_message&& m) {
         auto on_result = std::move(it->second);
         client_results_.erase(it);
         client_result answer;
-        if (m.error && !violates(violation::client_result_error_ignored)) {
+        if (m.error && hooks().keeps(rule::client_result_error)) {
             answer.error = std::move(m.error);
         } else {
             answer.result = m.result ? std::move(*m.result) : value();
