@@ -1,8 +1,8 @@
 // Logic of the connection that needs no socket: retry policy, handlers, client
 // results, typed results, URLs, upload ordering.
 #include "connection/handler_registry.hpp"
-#include "http/http_url.hpp"
 #include "connection/upload_state.hpp"
+#include "http/http_url.hpp"
 
 #include <hubspec/client/retry_policy.hpp>
 #include <hubspec/client/value_conversion.hpp>

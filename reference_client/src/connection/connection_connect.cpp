@@ -2,8 +2,8 @@
 // fallback, then the handshake. Used by start() and by each reconnect attempt.
 #include "connection_core.hpp"
 
-#include "transports/long_polling_transport.hpp"
 #include "http/negotiation.hpp"
+#include "transports/long_polling_transport.hpp"
 #include "transports/sse_transport.hpp"
 #include "transports/transport_selection.hpp"
 #include "transports/websocket_transport.hpp"

@@ -1,10 +1,10 @@
 #include "sse_transport.hpp"
 
 #include "http/http_connection.hpp"
-#include "http_send_queue.hpp"
 #include "http/http_url.hpp"
-#include "transport_base.hpp"
 #include "http/user_agent.hpp"
+#include "http_send_queue.hpp"
+#include "transport_base.hpp"
 
 #include <hubspec/protocol/sse.hpp>
 #include <hubspec/protocol/url.hpp>

@@ -41,8 +41,8 @@ p::server_connection_options core_server_options(hub_lifetime& lifetime, const c
 
 p::connection_options core_options(hub_lifetime& lifetime) {
     p::connection_options o;
-    o.max_message_size = lifetime.faults().hooks().message_size_limit(
-        lifetime.options().maximum_receive_message_size); // FRAME-010
+    o.max_message_size =
+        lifetime.faults().hooks().message_size_limit(lifetime.options().maximum_receive_message_size); // FRAME-010
     o.reconnect.buffer_size = lifetime.options().stateful_reconnect_buffer_size;
     return o;
 }
@@ -350,7 +350,8 @@ void hub_connection::invoke_client(std::string_view method, std::vector<value> a
         on_result({std::nullopt, "Connection '" + identity_.connection_id + "' disconnected."});
         return;
     }
-    p::invocation_message invocation{{}, "s" + std::to_string(++counter), std::string(method), std::move(arguments), {}};
+    p::invocation_message invocation{
+        {}, "s" + std::to_string(++counter), std::string(method), std::move(arguments), {}};
     hooks().outgoing(outgoing_message::client_result_invocation, invocation); // MSG-017, before the id is kept
     client_results_.emplace(*invocation.invocation_id, std::move(on_result));
     send_message(invocation);

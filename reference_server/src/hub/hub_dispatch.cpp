@@ -260,7 +260,7 @@ void hub_connection::finish_stream(stream_state& stream, std::optional<std::stri
 
 void hub_connection::on_cancel_invocation(const p::cancel_invocation_message& m) {
     auto it = streams_.find(m.invocation_id);
-    if (it == streams_.end()) return;                       // MSG-052: nothing to cancel, or not a stream
+    if (it == streams_.end()) return;                    // MSG-052: nothing to cancel, or not a stream
     if (!hooks().keeps(rule::cancel_invocation)) return; // MSG-051
     auto stream = it->second;
     auto callbacks = std::exchange(stream->on_cancel, {});
