@@ -1,8 +1,8 @@
 // A server-role and a client-role hub_connection (HS-*, KA-*, SR-*) driven against
 // each other: the input picks the set-up, then a script of steps — pass bytes
 // either way, inject arbitrary bytes, step the clock, send, lose and resume the
-// transport. Properties: nothing crashes, nothing is read after a peer error or
-// once closed, and a connection never leaves closed.
+// transport. Properties: nothing crashes, no event follows a peer error in one drain
+// nor comes once closed, and a connection never leaves closed.
 #include "hubspec/protocol/hub_connection.hpp"
 
 #include "fuzz_support.hpp"
@@ -32,7 +32,8 @@ struct script {
     }
 };
 
-/// Takes every event; answers the server's handshake; checks nothing comes after a peer error.
+/// Takes every event; answers the server's handshake; checks that no event follows a peer error
+/// in the same drain (the owner, not the fuzzer, ends a connection on one, so a later resume may read again).
 void drain(hub_connection& c, time_point now) {
     bool failed = false;
     for (int guard = 0; guard < 1000; ++guard) {

@@ -59,18 +59,4 @@ std::string_view to_string(connection_state state) noexcept {
     return "unknown";
 }
 
-std::string_view to_string(connection_input input) noexcept {
-    switch (input) {
-    case i::handshake_succeeded: return "handshake_succeeded";
-    case i::handshake_failed: return "handshake_failed";
-    case i::close_sent: return "close_sent";
-    case i::close_received: return "close_received";
-    case i::transport_lost: return "transport_lost";
-    case i::transport_resumed: return "transport_resumed";
-    case i::transport_ended: return "transport_ended";
-    case i::ended: return "ended";
-    }
-    return "unknown";
-}
-
 } // namespace hubspec::protocol

@@ -58,7 +58,7 @@ connection_event hub_connection::next_handshake_event(time_point now) {
         if (!read) {
             if (read.error().is_need_more()) return need_data{};
             handshake_consumed_ = handshake_buffer_.size();
-            return handshake_failed_event{read.error(), {}};
+            return handshake_failed_event{read.error()};
         }
         handshake_consumed_ = read->consumed;
         return handshake_request_received{std::move(read->request)};
@@ -67,7 +67,7 @@ connection_event hub_connection::next_handshake_event(time_point now) {
     if (std::holds_alternative<handshake_need_more>(outcome)) return need_data{};
     if (auto* failed = std::get_if<handshake_failed>(&outcome)) {
         apply(connection_input::handshake_failed);
-        return handshake_failed_event{make_protocol_error(error::handshake_rejected, failed->error), failed->error};
+        return handshake_failed_event{make_protocol_error(error::handshake_rejected, failed->error)};
     }
     if (client_.stateful_reconnect) reconnect_.emplace(options_.reconnect); // SR-001
     on_handshake_done(std::get<handshake_succeeded>(outcome).consumed, now);
@@ -153,7 +153,10 @@ void hub_connection::reject_handshake(std::string_view text) {
 // ---- sending -------------------------------------------------------------------------
 
 send_status hub_connection::send(const hub_message& message, time_point now) {
-    if (protocol_ == nullptr) return send_status::dropped;
+    // Checked before encoding too, so that a send nothing will carry costs nothing.
+    if (protocol_ == nullptr || state_ == connection_state::handshaking || state_ == connection_state::closed) {
+        return send_status::dropped;
+    }
     return route(message, protocol_->encode(message), now);
 }
 

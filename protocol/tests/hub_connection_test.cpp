@@ -183,7 +183,7 @@ TEST_CASE("HS-016 an error response fails the client with Microsoft's text", "[h
     auto c = client();
     c.receive_data("{\"error\":\"bad\"}\x1e", t0);
     auto e = c.next_event(t0);
-    CHECK(std::get<handshake_failed_event>(e).text == texts::server_handshake_error("bad"));
+    CHECK(std::get<handshake_failed_event>(e).error.message == texts::server_handshake_error("bad"));
     CHECK(c.state() == connection_state::closed);
 }
 
@@ -212,9 +212,15 @@ TEST_CASE("KA-001 the server's Ping is due after the keep-alive interval", "[hub
 }
 
 TEST_CASE("KA-003 the client timeout is armed by the first Ping", "[hub_connection][KA-003]") {
+    // Silent from the start: no timeout, however long (ASP.NET Core arms it on the first message).
+    auto silent = connected_server();
+    CHECK(silent.poll_keep_alive(t0 + default_client_timeout_interval + 1s).action != keep_alive_action::peer_timeout);
+
     auto c = connected_server();
     c.receive_data("{\"type\":6}\x1e", t0 + 1s);
     drain(c, t0 + 1s);
+    // Counted from the Ping, not from the handshake.
+    CHECK(c.poll_keep_alive(t0 + default_client_timeout_interval).action != keep_alive_action::peer_timeout);
     const auto late = t0 + 1s + default_client_timeout_interval;
     auto due = c.poll_keep_alive(late);
     CHECK(due.action == keep_alive_action::peer_timeout);

@@ -61,6 +61,15 @@ TEST_CASE("NEG-013 transport names are WebSockets, ServerSentEvents and LongPoll
     CHECK_FALSE(parse_transport_name("ForeverFrame"));
 }
 
+TEST_CASE("NEG-013 the command-line spellings of the transports round-trip", "[negotiate][NEG-013]") {
+    for (auto t : {transport_type::websockets, transport_type::server_sent_events, transport_type::long_polling}) {
+        CHECK(parse_transport_option(transport_option_name(t)) == t);
+    }
+    CHECK(transport_option_name(transport_type::server_sent_events) == "serversentevents");
+    CHECK_FALSE(parse_transport_option("WebSocket"));
+    CHECK_FALSE(parse_transport_option(""));
+}
+
 TEST_CASE("NEG-014 SSE carries text only while WebSockets and long polling carry text and binary",
           "[negotiate][NEG-014]") {
     using tf = transfer_format;

@@ -10,8 +10,6 @@
 
 #include <pybind11/stl.h>
 
-#include <algorithm>
-#include <cctype>
 #include <map>
 #include <memory>
 

@@ -17,10 +17,6 @@ namespace client = hubspec::client;
 
 namespace {
 
-std::string lower(std::string_view s) {
-    return hubspec::protocol::detail::to_lower(s);
-}
-
 [[noreturn]] void fail(const std::string& reason) {
     std::cout.flush();
     std::fprintf(stderr, "hubspec-client: %s\n", reason.c_str());
@@ -45,7 +41,7 @@ int main(int argc, char** argv) {
 
     client::hub_connection_builder builder;
     builder.with_url(url);
-    auto t = lower(transport);
+    auto t = hubspec::protocol::detail::to_lower(transport);
     const auto chosen = hubspec::protocol::parse_transport_option(t);
     if (chosen)
         builder.with_transport(*chosen);
@@ -54,7 +50,7 @@ int main(int argc, char** argv) {
                      transport.c_str());
         return 2;
     }
-    auto p = lower(protocol);
+    auto p = hubspec::protocol::detail::to_lower(protocol);
     if (p == "messagepack")
         builder.with_hub_protocol(client::hub_protocol_kind::messagepack);
     else if (p != "json") {

@@ -2,13 +2,13 @@
 
 #include "http_request.hpp" // the client's HTTP helper (harness -> reference client)
 
+#include <hubspec/protocol/detail/helpers.hpp>
 #include <hubspec/protocol/url.hpp>
 
 #include <boost/asio/io_context.hpp>
 
 #include <optional>
 #include <stdexcept>
-#include <strings.h>
 #include <utility>
 
 namespace hubspec::harness::detail {
@@ -17,13 +17,13 @@ namespace asio = boost::asio;
 
 std::string http_response::header(std::string_view name) const {
     for (const auto& [key, value] : headers)
-        if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0) return value;
+        if (protocol::detail::iequals(key, name)) return value;
     return {};
 }
 
 bool http_response::has_header(std::string_view name) const {
     for (const auto& [key, value] : headers)
-        if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0) return true;
+        if (protocol::detail::iequals(key, name)) return true;
     return false;
 }
 

@@ -30,10 +30,6 @@ namespace {
 constexpr std::size_t max_request_head = 64 * 1024;
 constexpr std::size_t sse_buffer_threshold = 64 * 1024;
 
-std::string lower(std::string_view s) {
-    return hubspec::protocol::detail::to_lower(s);
-}
-
 /// The request head's header lines, minimally parsed: name (lower case) and value.
 struct request_head {
     std::string request_line;
@@ -41,7 +37,7 @@ struct request_head {
 
     bool has(std::string_view name, std::string_view value_part) const {
         for (const auto& [n, v] : headers)
-            if (n == name && lower(v).find(value_part) != std::string::npos) return true;
+            if (n == name && hubspec::protocol::detail::to_lower(v).find(value_part) != std::string::npos) return true;
         return false;
     }
     std::string write(bool strip_upgrade) const {
@@ -71,7 +67,7 @@ std::optional<request_head> parse_head(std::string_view text) {
         auto value = line.substr(colon + 1);
         while (!value.empty() && value.front() == ' ')
             value.remove_prefix(1);
-        head.headers.emplace_back(lower(line.substr(0, colon)), std::string(value));
+        head.headers.emplace_back(hubspec::protocol::detail::to_lower(line.substr(0, colon)), std::string(value));
     }
     return head;
 }

@@ -55,7 +55,7 @@ std::string iso_now() {
 
 /// The time a cell must sit out whatever the target does: its silences (`for_ms`, numbers or
 /// timing names). Cells that wait longest start first, so that they do not end a run alone.
-milliseconds waits_of(const scenario& sc, const target_timings& t) {
+milliseconds waits_of(const scenario& sc, const protocol::target_settings& t) {
     milliseconds total{0};
     for (const auto& s : sc.steps) {
         const auto* wait = s.params.find("for_ms");

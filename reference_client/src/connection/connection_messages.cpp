@@ -30,7 +30,8 @@ void connection_core::on_transport_data(std::string_view bytes) {
     for (;;) {
         auto event = conn_->next_event(clock::now());
         if (std::holds_alternative<protocol::need_data>(event)) break;
-        if (auto* failed = std::get_if<protocol::handshake_failed_event>(&event)) return finish_attempt(failed->text);
+        if (auto* failed = std::get_if<protocol::handshake_failed_event>(&event))
+            return finish_attempt(failed->error.message);
         if (std::holds_alternative<protocol::handshake_completed>(event)) {
             link_ = link::connected;
             flush_link();     // HS-018: the core's Ping at once

@@ -30,16 +30,6 @@ http_request_message make_http_request(std::string_view method, const protocol::
     return request;
 }
 
-std::string_view step_name(http_step step) noexcept {
-    switch (step) {
-    case http_step::resolve: return "resolve";
-    case http_step::connect: return "connect";
-    case http_step::write: return "write";
-    case http_step::read: return "read";
-    }
-    return "request";
-}
-
 http_failure failure_of(http_step step, beast::error_code ec) {
     return http_failure{step, ec.message(), ec == beast::error::timeout, false};
 }

@@ -11,12 +11,24 @@ namespace hubspec::client::detail {
 namespace asio = boost::asio;
 
 namespace {
+constexpr std::string_view http_request_canceled = "the request was canceled";
+
 std::string describe_failure(const http_failure& failure) {
     if (failure.canceled) return std::string(http_request_canceled);
     if (failure.timed_out) return std::string(http_request_timed_out);
     return "HTTP " + std::string(step_name(failure.step)) + " failed: " + failure.message;
 }
 } // namespace
+
+std::string_view step_name(http_step step) noexcept {
+    switch (step) {
+    case http_step::resolve: return "resolve";
+    case http_step::connect: return "connect";
+    case http_step::write: return "write";
+    case http_step::read: return "read";
+    }
+    return "request";
+}
 
 std::shared_ptr<http_operation>
 async_http_request(asio::io_context& io, std::string method, const std::string& url, const header_list& headers,

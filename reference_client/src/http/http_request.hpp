@@ -35,9 +35,8 @@ struct http_response {
     header_list headers; // as received, in order
 };
 
-/// The error texts callers act on: a long poll that timed out is simply re-issued (LP-010).
+/// The error text callers act on: a long poll that timed out is simply re-issued (LP-010).
 inline constexpr std::string_view http_request_timed_out = "the HTTP request timed out";
-inline constexpr std::string_view http_request_canceled = "the request was canceled";
 
 /// A request in flight; cancel() ends it with an error at once.
 class http_operation {

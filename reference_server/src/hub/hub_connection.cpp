@@ -1,12 +1,12 @@
-// The life of a hub connection: handshake, framing, timers, Close, teardown.
-// Dispatch of hub messages is in hub_dispatch.cpp.
+// The server's adapter over protocol::hub_connection (which reads the handshake and
+// records, keeps the timers' deadlines and the reconnect buffer): answers, timers,
+// Close, teardown. Dispatch of hub messages is in hub_dispatch.cpp.
 #include "hub_connection.hpp"
 
 #include "log.hpp"
 
 #include "hubspec/protocol/texts.hpp"
 
-#include <array>
 #include <atomic>
 
 namespace hubspec::server::detail {
@@ -14,8 +14,6 @@ namespace hubspec::server::detail {
 namespace p = hubspec::protocol;
 
 namespace {
-
-const std::array<const p::hub_protocol*, 2> supported_protocols{&p::json_protocol(), &p::messagepack_protocol()};
 
 p::server_keep_alive_options keep_alive_options(const hub_options& o, const fault_state& faults,
                                                 p::transport_type transport) {
@@ -31,7 +29,6 @@ p::server_keep_alive_options keep_alive_options(const hub_options& o, const faul
 
 p::server_connection_options core_server_options(hub_lifetime& lifetime, const connection_identity& identity) {
     p::server_connection_options s;
-    s.protocols.assign(supported_protocols.begin(), supported_protocols.end());
     s.transport_formats = p::transfer_formats_of(identity.transport);
     s.max_handshake_size = lifetime.options().maximum_receive_message_size; // HS-010
     s.stateful_reconnect_granted = identity.stateful_reconnect;

@@ -51,7 +51,7 @@ void hub_connection::dispatch(p::hub_message&& message) {
                        close_transport();
                        teardown();
                    },
-                   [&](p::ack_message&) {},      // no stateful reconnect here yet: ignored (MSG-083)
+                   [&](p::ack_message&) {}, // stateful reconnect off: ignored (MSG-083); when on, the core takes them
                    [&](p::sequence_message&) {}, // MSG-083
                    [&](p::unknown_message& m) {
                        // MSG-004: skipped, where the .NET server stalls.

@@ -17,10 +17,6 @@
 
 namespace hubspec::harness {
 
-/// The target's timings and limits, which scenarios about keep-alive and timeouts read
-/// (the settings table: hubspec/protocol/target_settings.hpp).
-using target_timings = protocol::target_settings;
-
 struct run_options {
     /// The main hub URL ("http://host:port/conformance"); empty = start the embedded reference server.
     std::string target_url;
@@ -31,7 +27,8 @@ struct run_options {
     std::string filter = "*";                         // globs over scenario ids, comma-separated: any may match
     bool strict = false;
     std::size_t parallel = 4; // cells at a time
-    target_timings timings;   // the embedded server uses these too
+    /// The target's timings and limits, which timing scenarios read; the embedded server uses them too.
+    protocol::target_settings timings;
     /// Called as each cell ends (progress output); may be called from several threads, one at a time.
     std::function<void(const scenario_result&, const cell_result&)> on_cell;
 };

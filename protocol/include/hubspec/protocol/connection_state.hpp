@@ -39,6 +39,5 @@ enum class connection_input {
 std::optional<connection_state> next_state(connection_state from, connection_input input) noexcept;
 
 std::string_view to_string(connection_state state) noexcept;
-std::string_view to_string(connection_input input) noexcept;
 
 } // namespace hubspec::protocol

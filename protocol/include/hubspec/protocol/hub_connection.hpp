@@ -9,8 +9,8 @@
 // what take_data() returns, in order, one record a chunk. Time comes in as `now`;
 // next_deadline() says when poll_ack()/poll_keep_alive() have something to say.
 // Decisions that belong to the owner (texts of a Close, whether a due Ping goes
-// out, what answers a failed handshake on the server) come back as values; the
-// connection never closes itself on a timeout or bad input, the owner does.
+// out, what answers a failed handshake on the server) come back as values; after the
+// handshake the connection never closes itself on a timeout or bad input, the owner does.
 
 #include "hubspec/protocol/connection_state.hpp"
 #include "hubspec/protocol/error.hpp"
@@ -64,12 +64,11 @@ struct handshake_request_received {
 };
 /// The handshake is done: hub messages follow (HS-007, HS-016).
 struct handshake_completed {};
-/// The handshake failed. Client: `text` is the start's error and the connection is
-/// closed (HS-016). Server: the request was unreadable, `error` says how (HS-010 for
+/// The handshake failed. Client: `error.message` is the start's error and the connection
+/// is closed (HS-016). Server: the request was unreadable, `error` says how (HS-010 for
 /// record_too_large, else HS-011); answer with reject_handshake() or end().
 struct handshake_failed_event {
     protocol_error error;
-    std::string text;
 };
 struct message_received {
     hub_message message;
@@ -140,7 +139,6 @@ public:
     send_status send_framed(const hub_message& kind, std::string record, time_point now);
     /// What to write, oldest first, one record (or the handshake) a chunk.
     std::vector<std::string> take_data();
-    bool has_data() const noexcept { return !outgoing_.empty(); }
     /// Tracked records held back by the buffer limit (SR-010).
     std::size_t waiting_for_ack() const noexcept { return waiting_for_ack_.size(); }
 

@@ -2,7 +2,8 @@
 // The target's timings and limits, and the one table that names them. Every user
 // reads it: `hubspec run` and `hubspec-server` make their options from it, the
 // embedded server and Python map through it, scenarios substitute `{name}` with it.
-// A new setting is a member and a row here, nothing else.
+// A new setting is a member and a row here, plus a line in server::apply_target_settings when the reference server
+// applies it.
 
 #include "hubspec/protocol/framing.hpp"
 #include "hubspec/protocol/keep_alive.hpp"
@@ -16,14 +17,19 @@
 
 namespace hubspec::protocol {
 
+// ASP.NET Core's defaults of the settings keep_alive.hpp and framing.hpp do not define.
+inline constexpr std::chrono::milliseconds default_disconnect_timeout{15'000};     // NEG-036, KA-010, SR-012
+inline constexpr std::chrono::milliseconds default_long_poll_timeout{90'000};      // LP-006
+inline constexpr std::chrono::milliseconds default_transport_send_timeout{10'000}; // KA-011
+
 /// What a scenario may expect of a target; the defaults are ASP.NET Core's.
 struct target_settings {
     std::chrono::milliseconds keep_alive = default_keep_alive_interval;
     std::chrono::milliseconds client_timeout = default_client_timeout_interval;
     std::chrono::milliseconds handshake_timeout = default_handshake_timeout;
-    std::chrono::milliseconds disconnect_timeout{15'000};
-    std::chrono::milliseconds long_poll_timeout{90'000};
-    std::chrono::milliseconds transport_send_timeout{10'000};
+    std::chrono::milliseconds disconnect_timeout = default_disconnect_timeout;
+    std::chrono::milliseconds long_poll_timeout = default_long_poll_timeout;
+    std::chrono::milliseconds transport_send_timeout = default_transport_send_timeout;
     std::size_t stateful_reconnect_buffer_size = default_stateful_reconnect_buffer_size;
     std::size_t max_message_size = default_maximum_message_size;
 };

@@ -26,9 +26,12 @@ struct hub_options {
 
 struct server_options {
     hub_options hub;
-    std::chrono::milliseconds disconnect_timeout{15'000};     // DisconnectTimeout (NEG-036, KA-010, LP-011, SR-012)
-    std::chrono::milliseconds long_poll_timeout{90'000};      // LongPolling.PollTimeout (LP-006)
-    std::chrono::milliseconds transport_send_timeout{10'000}; // TransportSendTimeout (KA-011)
+    std::chrono::milliseconds disconnect_timeout =
+        protocol::default_disconnect_timeout; // DisconnectTimeout (NEG-036, KA-010, LP-011, SR-012)
+    std::chrono::milliseconds long_poll_timeout =
+        protocol::default_long_poll_timeout; // LongPolling.PollTimeout (LP-006)
+    std::chrono::milliseconds transport_send_timeout =
+        protocol::default_transport_send_timeout; // TransportSendTimeout (KA-011)
     /// Failures are logged to stderr with their requirement ID; an embedding harness turns that off.
     bool log_to_stderr = true;
     bool control_endpoints = false; // serve the control API over HTTP under /control/ (tests only: control.hpp)

@@ -1,5 +1,5 @@
 #pragma once
-// One result model for a run; the four report writers (reports.hpp) read it
+// One result model for a run; the four report writers (writers.hpp) read it
 // (design §8). Its JSON form is results.json, schema `hubspec-results/1`.
 
 #include "hubspec/reports/cell.hpp"
