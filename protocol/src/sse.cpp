@@ -88,7 +88,7 @@ result<sse_event_data> sse_parser::next() {
         }
         std::string_view line;
         auto taken = take_line(line);
-        if (!taken) return result<sse_event_data>(boost::system::in_place_error, std::move(taken.error()));
+        if (!taken) return result<sse_event_data>(boost::system::in_place_error, taken.error());
         if (!*taken)
             return result<sse_event_data>(boost::system::in_place_error, make_protocol_error(error::need_more));
 
