@@ -73,8 +73,10 @@ private:
         beast::get_lowest_layer(ws_).socket().close(ignored);
     }
 
-    // A stop during the upgrade still sends the Close frame (upgrade()).
-    void release_start() override {}
+    // A stop during the upgrade still sends the Close frame (upgrade()); any other failed start closes the socket.
+    void release_start() override {
+        if (!ws_.is_open()) release();
+    }
 
     void upgrade() {
         beast::get_lowest_layer(ws_).expires_never();
@@ -102,12 +104,7 @@ private:
                                                                 std::to_string(self->response_.result_int()));
                                     return self->fail_start(self->describe("handshake", ec));
                                 }
-                                if (self->stop_requested_) {
-                                    self->fail_start("the transport was stopped while starting");
-                                    self->phase_ = phase::closing;
-                                    return self->close();
-                                }
-                                self->opened("WebSockets " + self->ws_url_);
+                                if (!self->opened("WebSockets " + self->ws_url_)) return self->close();
                                 self->read();
                             });
     }
