@@ -233,12 +233,17 @@ TEST_CASE("WS-001 a WebSocket upgrade answered without 101 fails the start and c
     fake_http_server server([](const std::string&) { return http_reply("404 Not Found", "text/plain", "no hub"); });
     boost::asio::io_context io;
     auto transport = detail::make_websocket_transport(io, detail::transport_settings{});
+    bool started = false;
     std::optional<std::string> start_error;
     transport->start(
         server.url("/hub?id=t1"), hubspec::protocol::transfer_format::text,
-        [&](std::optional<std::string> error) { start_error = std::move(error); }, [](std::string_view) {},
-        [](detail::transport_closed) {});
-    io.run(); // returns once nothing is pending: the start has failed
+        [&](std::optional<std::string> error) {
+            started = true;
+            start_error = std::move(error);
+        },
+        [](std::string_view) {}, [](detail::transport_closed) {});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!started && io.run_one_until(deadline) > 0) {}
     REQUIRE(start_error.has_value());
     CHECK(start_error->find("404") != std::string::npos);
     // Still held here: the socket is closed by the failed start, not left to the transport's destruction.
