@@ -122,8 +122,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if ((in.byte() & 1) != 0) {
                 client.send(close_message{}, now);
             } else {
-                (void)server.finish_reading();
-                server.transport_ended();
+                (void)server.finish_reading(); // the transport ended, as the server's adapter sees it
+                server.end();
             }
             break;
         }

@@ -16,26 +16,22 @@ struct transition {
 };
 
 // Every allowed (state, input); anything else is refused.
-constexpr std::array<transition, 17> table{{
+constexpr std::array<transition, 13> table{{
     {s::handshaking, i::handshake_succeeded, s::connected},
     {s::handshaking, i::handshake_failed, s::closed},
-    {s::handshaking, i::transport_ended, s::closed},
     {s::handshaking, i::ended, s::closed},
 
     {s::connected, i::close_sent, s::closing},
     {s::connected, i::close_received, s::closing},
     {s::connected, i::transport_lost, s::transport_lost},
     {s::connected, i::transport_resumed, s::connected}, // a new transport replaces a live one (SR-019)
-    {s::connected, i::transport_ended, s::closed},
     {s::connected, i::ended, s::closed},
 
     {s::transport_lost, i::transport_resumed, s::connected},
-    {s::transport_lost, i::transport_ended, s::closed},
     {s::transport_lost, i::ended, s::closed},
 
     {s::closing, i::close_sent, s::closing},
     {s::closing, i::close_received, s::closing},
-    {s::closing, i::transport_ended, s::closed},
     {s::closing, i::ended, s::closed},
 }};
 

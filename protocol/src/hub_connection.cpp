@@ -14,18 +14,15 @@ const hub_message& tracked_kind() {
 
 hub_connection::hub_connection(const server_connection_options& server, const connection_options& options,
                                time_point now)
-    : role_(role::server), options_(options), server_(server) {
-    server_timers_.emplace(now, server_.timing);
-}
+    : side_(server_side{server, server_keep_alive(now, server.timing), std::nullopt}), options_(options) {}
 
 hub_connection::hub_connection(const client_connection_options& client, const connection_options& options,
                                time_point now)
-    : role_(role::client), options_(options), client_(client), protocol_(client.protocol) {
+    : side_(client_side{client, client_keep_alive(client.timing)}), options_(options), protocol_(client.protocol) {
     // HS-001, HS-003: version 2 asks for stateful reconnect.
-    const std::int64_t version = client_.stateful_reconnect ? protocol_->version() : 1;
+    const std::int64_t version = client.stateful_reconnect ? protocol_->version() : 1;
     outgoing_.push_back(write_handshake_request({std::string(protocol_->name()), version}));
-    client_timers_.emplace(client_.timing);
-    client_timers_->on_handshake_sent(now); // HS-017
+    std::get<client_side>(side_).timers.on_handshake_sent(now); // HS-017
 }
 
 bool hub_connection::apply(connection_input input) {
@@ -39,7 +36,9 @@ bool hub_connection::apply(connection_input input) {
 
 void hub_connection::receive_data(std::string_view bytes, time_point now) {
     if (state_ == connection_state::closed) return;
-    if (client_timers_) client_timers_->on_received(now, received_kind::partial_data); // KA-005: anything at all
+    if (auto* client = std::get_if<client_side>(&side_)) {
+        client->timers.on_received(now, received_kind::partial_data); // KA-005: anything at all
+    }
     if (state_ == connection_state::handshaking) {
         handshake_buffer_.append(bytes);
     } else if (reader_) {
@@ -52,24 +51,25 @@ void hub_connection::discard_unread() {
 }
 
 connection_event hub_connection::next_handshake_event(time_point now) {
-    if (role_ == role::server) {
-        if (handshake_consumed_) return need_data{}; // read already: the owner answers
-        auto read = read_handshake_request(handshake_buffer_, server_.max_handshake_size);
+    if (auto* server = std::get_if<server_side>(&side_)) {
+        if (server->handshake_consumed) return need_data{}; // read already: the owner answers
+        auto read = read_handshake_request(handshake_buffer_, server->options.max_handshake_size);
         if (!read) {
             if (read.error().is_need_more()) return need_data{};
-            handshake_consumed_ = handshake_buffer_.size();
+            server->handshake_consumed = handshake_buffer_.size();
             return handshake_failed_event{read.error()};
         }
-        handshake_consumed_ = read->consumed;
+        server->handshake_consumed = read->consumed;
         return handshake_request_received{std::move(read->request)};
     }
-    auto outcome = read_handshake_response(handshake_buffer_, client_.max_handshake_size); // HS-016
+    const auto& client = std::get<client_side>(side_).options;
+    auto outcome = read_handshake_response(handshake_buffer_, client.max_handshake_size); // HS-016
     if (std::holds_alternative<handshake_need_more>(outcome)) return need_data{};
     if (auto* failed = std::get_if<handshake_failed>(&outcome)) {
         apply(connection_input::handshake_failed);
         return handshake_failed_event{make_protocol_error(error::handshake_rejected, failed->error)};
     }
-    if (client_.stateful_reconnect) reconnect_.emplace(options_.reconnect); // SR-001
+    if (client.stateful_reconnect) reconnect_.emplace(options_.reconnect); // SR-001
     on_handshake_done(std::get<handshake_succeeded>(outcome).consumed, now);
     return handshake_completed{};
 }
@@ -81,17 +81,18 @@ void hub_connection::on_handshake_done(std::size_t consumed, time_point now) {
     handshake_buffer_.clear();
     handshake_buffer_.shrink_to_fit();
     if (!rest.empty()) reader_->feed(rest);
-    if (server_timers_) server_timers_->on_received(now, received_kind::handshake);
+    if (auto* server = std::get_if<server_side>(&side_)) server->timers.on_received(now, received_kind::handshake);
 }
 
 connection_event hub_connection::next_event(time_point now) {
     if (state_ == connection_state::handshaking) {
         auto event = next_handshake_event(now);
         if (std::holds_alternative<handshake_completed>(event)) {
-            client_timers_->on_received(now, received_kind::handshake);
+            auto& client = std::get<client_side>(side_);
+            client.timers.on_received(now, received_kind::handshake);
             // HS-018: a Ping at once, as the TS client sends, so that the server hears from the client
             // before its first keep-alive interval; long polling keeps itself alive (LP-019).
-            if (client_.timing.transport == transport_keep_alive::needs_pings) send(ping_message{}, now);
+            if (client.options.timing.transport == transport_keep_alive::needs_pings) send(ping_message{}, now);
         }
         return event;
     }
@@ -104,8 +105,7 @@ connection_event hub_connection::next_event(time_point now) {
         }
         const bool is_ping = std::holds_alternative<ping_message>(*next);
         const auto kind = is_ping ? received_kind::ping : received_kind::message;
-        if (server_timers_) server_timers_->on_received(now, kind);
-        if (client_timers_) client_timers_->on_received(now, kind);
+        with_timers([&](auto& timers) { timers.on_received(now, kind); });
         if (reconnect_) {
             auto received = reconnect_->on_receive(*next, now);
             if (!received) {
@@ -127,8 +127,9 @@ connection_event hub_connection::next_event(time_point now) {
 // ---- the server's handshake ----------------------------------------------------------
 
 handshake_response hub_connection::accept_handshake(const handshake_request& request, time_point now) {
-    if (role_ != role::server || state_ != connection_state::handshaking) return {"The handshake is over."};
-    auto answer = answer_handshake(request, server_.protocols, server_.transport_formats);
+    const auto* server = std::get_if<server_side>(&side_);
+    if (!server || state_ != connection_state::handshaking) return {"The handshake is over."};
+    auto answer = answer_handshake(request, server->options.protocols, server->options.transport_formats);
     if (answer.error) {
         // HS-008: the error response, then the end, without a Close message.
         queue(write_handshake_response(answer), now);
@@ -138,9 +139,9 @@ handshake_response hub_connection::accept_handshake(const handshake_request& req
     protocol_ = find_protocol(request.protocol);
     // SR-001/002: on only if negotiate granted it and the client speaks version 2; a
     // version 1 handshake on such a connection silently turns it off.
-    if (server_.stateful_reconnect_granted && request.version >= 2) reconnect_.emplace(options_.reconnect);
+    if (server->options.stateful_reconnect_granted && request.version >= 2) reconnect_.emplace(options_.reconnect);
     queue(write_handshake_response({}), now); // HS-007
-    on_handshake_done(handshake_consumed_.value_or(0), now);
+    on_handshake_done(server->handshake_consumed.value_or(0), now);
     return answer;
 }
 
@@ -190,8 +191,7 @@ send_status hub_connection::route(const hub_message& kind, std::string record, t
 
 void hub_connection::queue(std::string bytes, time_point now) {
     outgoing_.push_back(std::move(bytes));
-    if (server_timers_) server_timers_->on_sent(now);
-    if (client_timers_) client_timers_->on_sent(now); // KA-006
+    with_timers([&](auto& timers) { timers.on_sent(now); }); // KA-006
 }
 
 void hub_connection::release_waiting(time_point now) {
@@ -214,9 +214,7 @@ std::vector<std::string> hub_connection::take_data() {
 
 std::optional<hub_connection::time_point> hub_connection::next_keep_alive_deadline() const noexcept {
     if (state_ == connection_state::closed) return std::nullopt;
-    if (server_timers_) return server_timers_->next_deadline();
-    if (client_timers_) return client_timers_->next_deadline();
-    return std::nullopt;
+    return std::visit([](const auto& side) { return side.timers.next_deadline(); }, side_);
 }
 
 std::optional<hub_connection::time_point> hub_connection::next_ack_deadline() const noexcept {
@@ -237,54 +235,46 @@ std::optional<ack_message> hub_connection::poll_ack(time_point now) {
 
 keep_alive_due hub_connection::poll_keep_alive(time_point now) {
     if (state_ == connection_state::closed) return {};
-    if (server_timers_) return server_timers_->poll(now);
-    if (client_timers_) return client_timers_->poll(now);
-    return {};
+    return with_timers([&](auto& timers) { return timers.poll(now); });
 }
 
 // ---- the transport -----------------------------------------------------------------
 
 bool hub_connection::transport_lost() {
-    if (state_ != connection_state::connected || !reconnect_ || reconnect_->state() != link_state::connected) {
+    // Connected and stateful: the buffer's link is connected too (a Close sent would have moved us to closing).
+    if (state_ != connection_state::connected || !reconnect_) {
         if (reconnect_) reconnect_->end(); // SR-016: no resume follows
         return false;
     }
     reconnect_->on_transport_lost();
-    if (server_timers_) server_timers_->on_transport_lost();
-    if (client_timers_) client_timers_->on_transport_lost(); // the gap is not a server timeout
+    with_timers([](auto& timers) { timers.on_transport_lost(); }); // the gap is not a timeout
     discard_unread(); // a partial record of the dead transport is replayed whole by the peer
     apply(connection_input::transport_lost);
     return true;
 }
 
-result<std::vector<std::string>> hub_connection::resume(time_point now) {
+bool hub_connection::can_resume() const noexcept {
+    // Connected or lost, the buffer has not ended: only a Close sent (closing) or end() (closed) ends it.
     const bool live = state_ == connection_state::connected || state_ == connection_state::transport_lost;
-    if (!live || !reconnect_ || reconnect_->state() == link_state::ended) {
-        return make_protocol_error(error::reconnect_after_close, "The connection cannot resume.");
-    }
+    return live && reconnect_.has_value();
+}
+
+result<resume_plan> hub_connection::resume(time_point now) {
+    if (!can_resume()) return make_protocol_error(error::reconnect_after_close, "The connection cannot resume.");
     if (state_ == connection_state::connected) discard_unread(); // SR-019: what the replaced transport began
     reconnect_->on_transport_lost();                             // no-op when the loss was seen already
     auto plan = reconnect_->resume(*protocol_);
     if (!plan) return plan.error();
     apply(connection_input::transport_resumed);
-    if (server_timers_) {
-        server_timers_->on_sent(now);
-        server_timers_->on_transport_resumed(now);
-    }
-    if (client_timers_) client_timers_->on_transport_resumed(now);
+    if (auto* server = std::get_if<server_side>(&side_)) server->timers.on_sent(now);
+    with_timers([&](auto& timers) { timers.on_transport_resumed(now); });
     release_waiting(now);
-    return std::move(plan->records);
+    return plan;
 }
 
 result<void> hub_connection::finish_reading() const {
     if (!reader_) return {};
     return reader_->finish();
-}
-
-void hub_connection::transport_ended() {
-    apply(connection_input::transport_ended);
-    if (reconnect_) reconnect_->end();
-    waiting_for_ack_.clear();
 }
 
 void hub_connection::end() {

@@ -14,11 +14,10 @@ TEST_CASE("HS-007 HS-008 the handshake ends once, in connected or closed", "[con
     CHECK(!next_state(s::handshaking, i::close_sent)); // no Close before the handshake (HS-008)
 }
 
-TEST_CASE("MSG-072 a Close either way leads to closing, then the transport's end to closed",
-          "[connection_state][MSG-072]") {
+TEST_CASE("MSG-072 a Close either way leads to closing, then the end to closed", "[connection_state][MSG-072]") {
     CHECK(next_state(s::connected, i::close_sent) == s::closing);
     CHECK(next_state(s::connected, i::close_received) == s::closing);
-    CHECK(next_state(s::closing, i::transport_ended) == s::closed);
+    CHECK(next_state(s::closing, i::ended) == s::closed);
 }
 
 TEST_CASE("SR-011 SR-016 only a connected connection waits for a resume", "[connection_state][SR-011][SR-016]") {
@@ -32,7 +31,7 @@ TEST_CASE("SR-011 SR-016 only a connected connection waits for a resume", "[conn
 
 TEST_CASE("closed is final", "[connection_state]") {
     for (auto input : {i::handshake_succeeded, i::handshake_failed, i::close_sent, i::close_received, i::transport_lost,
-                       i::transport_resumed, i::transport_ended, i::ended})
+                       i::transport_resumed, i::ended})
         CHECK(!next_state(s::closed, input));
     CHECK(to_string(s::transport_lost) == "transport_lost");
 }

@@ -9,6 +9,7 @@
 #include <boost/beast/websocket/detail/hybi13.hpp>
 
 #include <array>
+#include <condition_variable>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -23,17 +24,22 @@ struct fake_http_server::impl {
     tcp::acceptor acceptor{io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
     std::function<std::string(const std::string&)> respond;
     mutable std::mutex mutex;
+    mutable std::condition_variable client_closed;
     std::vector<std::string> lines;
+    std::size_t client_closes = 0;
     std::thread thread;
 
     /// Reads and drops what the client still sends (a POST body, WebSocket frames) until it closes:
     /// closing with unread bytes would send a reset, which can destroy the reply before it is read.
-    static void drain(const std::shared_ptr<tcp::socket>& socket) {
+    void drain(const std::shared_ptr<tcp::socket>& socket) {
         auto sink = std::make_shared<std::array<char, 4096>>();
-        socket->async_read_some(asio::buffer(*sink), [socket, sink](boost::system::error_code ec, std::size_t) {
+        socket->async_read_some(asio::buffer(*sink), [this, socket, sink](boost::system::error_code ec, std::size_t) {
             if (!ec) return drain(socket);
             boost::system::error_code ignored;
             socket->close(ignored);
+            std::lock_guard lock(mutex);
+            ++client_closes;
+            client_closed.notify_all();
         });
     }
 
@@ -54,7 +60,7 @@ struct fake_http_server::impl {
                     }
                     auto reply = std::make_shared<std::string>(respond(head));
                     asio::async_write(*socket, asio::buffer(*reply),
-                                      [socket, reply](boost::system::error_code, std::size_t) {
+                                      [this, socket, reply](boost::system::error_code, std::size_t) {
                                           boost::system::error_code ignored;
                                           socket->shutdown(tcp::socket::shutdown_send, ignored);
                                           drain(socket);
@@ -87,6 +93,11 @@ std::string fake_http_server::url(const std::string& path) const {
 std::vector<std::string> fake_http_server::request_lines() const {
     std::lock_guard lock(impl_->mutex);
     return impl_->lines;
+}
+
+bool fake_http_server::wait_for_client_closes(std::size_t count, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(impl_->mutex);
+    return impl_->client_closed.wait_for(lock, timeout, [&] { return impl_->client_closes >= count; });
 }
 
 std::string websocket_accept(const std::string& head) {

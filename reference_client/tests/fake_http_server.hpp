@@ -4,6 +4,7 @@
 // One request per connection; the response is written raw (a WebSocket upgrade's 101 with the frames
 // after it, too) and the sending side closed; what the client sends after is read and dropped.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -21,6 +22,8 @@ public:
     std::string url(const std::string& path) const;
     /// Request lines seen so far ("GET /hub?id=x HTTP/1.1").
     std::vector<std::string> request_lines() const;
+    /// Waits until a client has closed `count` connections after their reply; false on timeout.
+    bool wait_for_client_closes(std::size_t count, std::chrono::milliseconds timeout) const;
 
 private:
     struct impl;

@@ -2,8 +2,11 @@
 // FRAME-007, MSG-004, FRAME-011, WS-019): the start fails or the connection ends with an error naming what
 // the server did, never a crash or a hang; what the protocol says to skip is skipped.
 #include "fake_http_server.hpp"
+#include "transports/websocket_transport.hpp"
 
 #include <hubspec/client.hpp>
+
+#include <boost/asio/io_context.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -11,6 +14,8 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 using namespace hubspec::client;
@@ -221,4 +226,26 @@ TEST_CASE("WS-019 a Close frame 1000 ends the connection without an error", "[tr
         return websocket_accept(head) + websocket_frame(0x1, "{}\x1e") + websocket_close_frame(1000, "");
     });
     CHECK(close_error_after_start(server.url("/hub"), transport_type::websockets) == std::nullopt);
+}
+
+TEST_CASE("WS-001 a WebSocket upgrade answered without 101 fails the start and closes its socket at once",
+          "[transports][WS-001]") {
+    fake_http_server server([](const std::string&) { return http_reply("404 Not Found", "text/plain", "no hub"); });
+    boost::asio::io_context io;
+    auto transport = detail::make_websocket_transport(io, detail::transport_settings{});
+    bool started = false;
+    std::optional<std::string> start_error;
+    transport->start(
+        server.url("/hub?id=t1"), hubspec::protocol::transfer_format::text,
+        [&](std::optional<std::string> error) {
+            started = true;
+            start_error = std::move(error);
+        },
+        [](std::string_view) {}, [](detail::transport_closed) {});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!started && io.run_one_until(deadline) > 0) {}
+    REQUIRE(start_error.has_value());
+    CHECK(start_error->find("404") != std::string::npos);
+    // Still held here: the socket is closed by the failed start, not left to the transport's destruction.
+    CHECK(server.wait_for_client_closes(1, std::chrono::seconds(5)));
 }

@@ -86,7 +86,7 @@ public:
     /// The configured timeout, or a year when a switch turns it off (KA-003, KA-011).
     std::chrono::milliseconds timeout_of(timeout which, std::chrono::milliseconds configured) const noexcept;
 
-    // ---- the hub connection (hub/hub_connection.cpp, hub/hub_dispatch.cpp) -------------------
+    // ---- the hub connection (hub/hub_connection.cpp, hub/hub_dispatcher.cpp) -----------------
 
     /// The handshake request as the server reads it (HS-005: an unknown protocol is taken as
     /// json; HS-004: a version above 2 is taken as 1).

@@ -3,7 +3,6 @@
 #include "http_request.hpp" // the client's HTTP helper (harness -> reference client)
 
 #include <hubspec/protocol/detail/helpers.hpp>
-#include <hubspec/protocol/url.hpp>
 
 #include <boost/asio/io_context.hpp>
 
@@ -27,24 +26,28 @@ bool http_response::has_header(std::string_view name) const {
     return false;
 }
 
-namespace {
-std::string describe_failure(const protocol::http_url& url, const client::detail::http_failure& failure) {
-    using client::detail::http_step;
-    switch (failure.step) {
-    case http_step::resolve: return "cannot resolve " + url.host + ": " + failure.message;
-    case http_step::connect: return "cannot connect to " + url.host_header() + ": " + failure.message;
-    case http_step::write: return "sending the request failed: " + failure.message;
-    case http_step::read: return "reading the response failed: " + failure.message;
-    }
-    return failure.message;
+protocol::http_url raw_http_url(const std::string& url) {
+    auto parts = protocol::parse_http_url(url);
+    if (!parts) throw std::runtime_error("not an http URL: " + url);
+    if (parts->secure()) throw std::runtime_error("https is not supported by the raw-wire steps: " + url);
+    return std::move(*parts);
 }
-} // namespace
+
+std::string describe_failed_step(const protocol::http_url& url, client::detail::http_step step,
+                                 const std::string& request) {
+    using client::detail::http_step;
+    switch (step) {
+    case http_step::resolve: return "cannot resolve " + url.host;
+    case http_step::connect: return "cannot connect to " + url.host_header();
+    case http_step::write: return "sending the " + request + " failed";
+    case http_step::read: break;
+    }
+    return "reading the " + request + "'s response failed";
+}
 
 http_response http_exchange(const std::string& method, const std::string& url, const header_list& headers,
                             const std::string& body, std::chrono::milliseconds timeout) {
-    const auto parts = protocol::parse_http_url(url);
-    if (!parts) throw std::runtime_error("not an http URL: " + url);
-    if (parts->secure()) throw std::runtime_error("https is not supported by the raw-wire steps: " + url);
+    const auto parts = raw_http_url(url);
 
     // A private io_context run for at most `timeout`: a synchronous call with a deadline.
     asio::io_context io;
@@ -53,13 +56,15 @@ http_response http_exchange(const std::string& method, const std::string& url, c
     bool settled = false;
     const auto late = "no complete response within " + std::to_string(timeout.count()) + " ms";
     auto operation = client::detail::async_http_exchange(
-        io, {method, *parts, headers, body, "hubspec"}, timeout,
+        io, {method, parts, headers, body, "hubspec"}, timeout,
         [&](std::optional<client::detail::http_failure> failed, client::detail::http_response response) {
             if (std::exchange(settled, true)) return;
             if (!failed)
                 reply = std::move(response);
             else
-                failure = failed->timed_out ? late : describe_failure(*parts, *failed);
+                failure = failed->timed_out
+                              ? late
+                              : describe_failed_step(parts, failed->step, "request") + ": " + failed->message;
         });
     io.run_for(timeout);
     if (!settled) {

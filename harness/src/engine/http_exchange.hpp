@@ -2,10 +2,16 @@
 // One HTTP/1.1 request and its whole response over a fresh loopback connection:
 // the harness's raw-wire HTTP. Beast stays in the .cpp.
 
+#include <hubspec/protocol/url.hpp>
+
 #include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
+
+namespace hubspec::client::detail {
+enum class http_step; // http_request.hpp, the client's HTTP helper: what failed
+} // namespace hubspec::client::detail
 
 namespace hubspec::harness::detail {
 
@@ -20,6 +26,14 @@ struct http_response {
     std::string header(std::string_view name) const;
     bool has_header(std::string_view name) const;
 };
+
+/// `url` parsed for the raw-wire steps; runtime_error unless it is plain http.
+protocol::http_url raw_http_url(const std::string& url);
+
+/// What a raw request named `request` ("poll", "GET") failed at, for the transcript:
+/// "cannot resolve H", "cannot connect to H:P", "sending the poll failed", "reading the poll's response failed".
+std::string describe_failed_step(const protocol::http_url& url, client::detail::http_step step,
+                                 const std::string& request);
 
 /// Throws std::runtime_error naming what failed (connect refused, timeout, bad response).
 http_response http_exchange(const std::string& method, const std::string& url, const header_list& headers,

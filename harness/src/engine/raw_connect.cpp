@@ -36,25 +36,6 @@ std::string body_excerpt(const std::string& body) {
 
 } // namespace
 
-protocol::http_url raw_http_url(const std::string& url) {
-    auto parts = protocol::parse_http_url(url);
-    if (!parts) throw std::runtime_error("not an http URL: " + url);
-    if (parts->secure()) throw std::runtime_error("https is not supported by the raw-wire steps: " + url);
-    return std::move(*parts);
-}
-
-std::string describe_failed_step(const protocol::http_url& url, client::detail::http_step step,
-                                 const std::string& request) {
-    using client::detail::http_step;
-    switch (step) {
-    case http_step::resolve: return "cannot resolve " + url.host;
-    case http_step::connect: return "cannot connect to " + url.host_header();
-    case http_step::write: return "sending the " + request + " failed";
-    case http_step::read: break;
-    }
-    return "reading the " + request + "'s response failed";
-}
-
 std::string describe_status(int status, const std::string& reason, const std::string& body) {
     std::string out = std::to_string(status);
     if (!reason.empty()) out += std::string(" ") + reason;

@@ -100,14 +100,6 @@ std::unique_ptr<raw_actor> open_raw_sse(const std::string& name, const raw_trans
 std::unique_ptr<raw_actor> open_raw_long_polling(const std::string& name, const raw_transport_settings& settings,
                                                  const protocol::hub_protocol& protocol, transcript& log);
 
-/// settings.url parsed for SSE and long polling; runtime_error unless it is plain http.
-protocol::http_url raw_http_url(const std::string& url);
-
-/// What a raw request named `request` ("poll", "GET") failed at, for the transcript:
-/// "cannot resolve H", "cannot connect to H:P", "sending the poll failed", "reading the poll's response failed".
-std::string describe_failed_step(const protocol::http_url& url, client::detail::http_step step,
-                                 const std::string& request);
-
 /// "200 OK" and, when there is one, ": " + the start of the body: one transcript line.
 std::string describe_status(int status, const std::string& reason, const std::string& body = {});
 

@@ -5,6 +5,8 @@
 #include "engine/payload_text.hpp"
 #include "engine/raw_transports.hpp"
 
+#include "websocket_open.hpp" // the client's WebSocket opening (harness -> reference client)
+
 #include <hubspec/protocol/url.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -22,7 +24,6 @@ namespace hubspec::harness::detail {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
@@ -108,48 +109,34 @@ private:
     };
 
     void connect(const raw_open_promise& result) {
-        beast::get_lowest_layer(ws_).expires_after(settings_.timeout);
-        resolver_.async_resolve(
-            url_.host, url_.port, [this, result](beast::error_code ec, const tcp::resolver::results_type& results) {
-                if (ec) return result->set_value({0, "cannot resolve " + url_.host + ": " + ec.message()});
-                beast::get_lowest_layer(ws_).async_connect(results, [this, result](beast::error_code ec2,
-                                                                                   const tcp::endpoint&) {
-                    if (ec2)
-                        return result->set_value({0, "cannot connect to " + url_.host_header() + ": " + ec2.message()});
-                    upgrade(result);
-                });
+        ws_.binary(protocol_.format() == protocol::transfer_format::binary);
+        // The harness sends no WebSocket pings of its own: it observes the hub's; it reads whatever comes.
+        client::detail::async_open_websocket(
+            ws_, resolver_, url_, settings_.headers, "hubspec", settings_.timeout, response_,
+            [this, result](client::detail::websocket_step step, beast::error_code ec) {
+                using client::detail::websocket_step;
+                if (step == websocket_step::resolve)
+                    return result->set_value({0, "cannot resolve " + url_.host + ": " + ec.message()});
+                if (step == websocket_step::connect)
+                    return result->set_value({0, "cannot connect to " + url_.host_header() + ": " + ec.message()});
+                on_upgrade(result, ec);
             });
     }
 
-    void upgrade(const raw_open_promise& result) {
-        // The stream's own timeouts now bound the upgrade and the closing handshake.
-        beast::get_lowest_layer(ws_).expires_never();
-        auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::client);
-        timeouts.handshake_timeout = settings_.timeout;
-        timeouts.keep_alive_pings = false; // the harness observes the hub's Pings, it sends none of its own
-        ws_.set_option(timeouts);
-        ws_.set_option(websocket::stream_base::decorator([headers = settings_.headers](websocket::request_type& req) {
-            req.set(http::field::user_agent, "hubspec");
-            for (const auto& [name, value] : headers)
-                req.set(name, value);
-        }));
-        ws_.read_message_max(0); // the harness reads whatever the server sends
-        ws_.binary(protocol_.format() == protocol::transfer_format::binary);
-        ws_.async_handshake(response_, url_.host_header(), url_.target, [this, result](beast::error_code ec) {
-            if (ec == websocket::error::upgrade_declined) {
-                const auto status = describe_status(static_cast<int>(response_.result_int()),
-                                                    std::string(response_.reason()), response_.body());
-                log_.add(transcript_direction::received, name_, "http-response", status, response_.body());
-                return result->set_value(
-                    {static_cast<int>(response_.result_int()), "the WebSocket upgrade was refused: " + status});
-            }
-            if (ec) return result->set_value({0, "the WebSocket upgrade failed: " + ec.message()});
-            log_.add(transcript_direction::received, name_, "http-response",
-                     describe_status(static_cast<int>(response_.result_int()), std::string(response_.reason())));
-            open_ = true;
-            result->set_value({});
-            read_next();
-        });
+    void on_upgrade(const raw_open_promise& result, beast::error_code ec) {
+        if (ec == websocket::error::upgrade_declined) {
+            const auto status = describe_status(static_cast<int>(response_.result_int()),
+                                                std::string(response_.reason()), response_.body());
+            log_.add(transcript_direction::received, name_, "http-response", status, response_.body());
+            return result->set_value(
+                {static_cast<int>(response_.result_int()), "the WebSocket upgrade was refused: " + status});
+        }
+        if (ec) return result->set_value({0, "the WebSocket upgrade failed: " + ec.message()});
+        log_.add(transcript_direction::received, name_, "http-response",
+                 describe_status(static_cast<int>(response_.result_int()), std::string(response_.reason())));
+        open_ = true;
+        result->set_value({});
+        read_next();
     }
 
     void read_next() {

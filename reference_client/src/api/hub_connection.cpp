@@ -101,7 +101,7 @@ std::future<value> hub_connection::invoke(std::string method, arguments args, st
 
 void hub_connection::invoke_async(std::string method, arguments args, std::vector<upload_stream> streams,
                                   std::function<void(std::exception_ptr, value)> done) {
-    core_->invoke(std::move(method), std::move(args), states_of(streams), std::move(done));
+    core_->calls().invoke(std::move(method), std::move(args), states_of(streams), std::move(done));
 }
 
 std::future<void> hub_connection::send(std::string method, arguments args, std::vector<upload_stream> streams) {
@@ -118,7 +118,7 @@ std::future<void> hub_connection::send(std::string method, arguments args, std::
 
 void hub_connection::send_async(std::string method, arguments args, std::vector<upload_stream> streams,
                                 std::function<void(std::exception_ptr)> done) {
-    core_->send(std::move(method), std::move(args), states_of(streams), std::move(done));
+    core_->calls().send(std::move(method), std::move(args), states_of(streams), std::move(done));
 }
 
 stream_reader hub_connection::stream(std::string method, arguments args, std::vector<upload_stream> streams) {
@@ -132,8 +132,8 @@ stream_reader hub_connection::stream(std::string method, arguments args, std::ve
 stream_subscription hub_connection::stream_async(std::string method, arguments args, std::vector<upload_stream> streams,
                                                  std::function<void(const value&)> on_item,
                                                  std::function<void(std::exception_ptr)> on_complete) {
-    return stream_subscription(core_->stream(std::move(method), std::move(args), states_of(streams), std::move(on_item),
-                                             std::move(on_complete)));
+    return stream_subscription(core_->calls().stream(std::move(method), std::move(args), states_of(streams),
+                                                     std::move(on_item), std::move(on_complete)));
 }
 
 hub_connection::handler_id hub_connection::on_raw(std::string_view method,

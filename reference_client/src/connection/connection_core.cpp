@@ -3,19 +3,16 @@
 #include "hubspec/client/errors.hpp"
 
 #include <hubspec/protocol/detail/helpers.hpp>
-#include <hubspec/protocol/texts.hpp>
 
 #include <future>
 
 namespace hubspec::client::detail {
 
-namespace texts = protocol::texts;
-
 connection_core::connection_core(boost::asio::io_context& io, dispatcher& user_thread, connection_options options)
     : io_(io), user_thread_(user_thread), options_(std::move(options)),
       protocol_(options_.protocol == hub_protocol_kind::messagepack ? &protocol::messagepack_protocol()
                                                                     : &protocol::json_protocol()),
-      trace_(options_.trace), keep_alive_timer_(io), ack_timer_(io), reconnect_timer_(io) {}
+      trace_(options_.trace), reconnect_timer_(io) {}
 
 void connection_core::set_state(connection_state s) {
     auto previous = state_.exchange(s);
@@ -118,46 +115,21 @@ void connection_core::do_stop(std::function<void()> done) {
         stop_waiters_.push_back(std::move(done));
         stop_requested_ = true;
         set_state(connection_state::disconnecting);
-        write(protocol::close_message{}); // best effort (MSG-072)
-        link_ = link::closing;
-        if (transport_)
-            transport_->stop();
-        else
-            connection_lost(std::nullopt);
+        if (link_) return link_->close(); // a Close (MSG-072), then the transport's graceful end
+        connection_lost(std::nullopt, false);
         return;
     }
 }
 
-void connection_core::connection_lost(std::optional<std::string> error) {
-    keep_alive_timer_.cancel();
-    fail_outstanding(); // RC-010: never replayed
-    if (stop_requested_ || !options_.reconnect || !close_allows_reconnect_) return complete_close(std::move(error));
+void connection_core::connection_lost(std::optional<std::string> error, bool allows_reconnect) {
+    calls_.fail_all(); // RC-010: never replayed
+    if (stop_requested_ || !options_.reconnect || !allows_reconnect) return complete_close(std::move(error));
     start_reconnect(std::move(error)); // MSG-076, RC-005
-}
-
-void connection_core::fail_outstanding() {
-    auto invocations = std::move(invocations_);
-    invocations_.clear();
-    auto streams = std::move(streams_);
-    streams_.clear();
-    for (auto& u : uploads_)
-        u->unbind();
-    uploads_.clear();
-    if (invocations.empty() && streams.empty()) return;
-    to_user([invocations = std::move(invocations), streams = std::move(streams)] {
-        auto error =
-            std::make_exception_ptr(connection_exception(std::string(texts::invocation_canceled_connection_closed)));
-        for (auto& [id, done] : invocations)
-            done(error, {});
-        for (auto& [id, s] : streams)
-            s.on_complete(error);
-    });
 }
 
 void connection_core::complete_close(std::optional<std::string> error) {
     set_state(connection_state::disconnected);
     stop_requested_ = false;
-    link_ = link::none;
     {
         std::lock_guard lock(info_mutex_);
         if (on_close_) to_user([f = on_close_, error] { f(error); });
@@ -205,32 +177,75 @@ void connection_core::on_reconnect_attempt(std::optional<std::string> error) {
     schedule_reconnect(*delay);
 }
 
-// ---- keep-alive (KA-005, KA-006, HS-017) ---------------------------------
+// ---- the links (io thread) -----------------------------------------------
 
-void connection_core::arm_keep_alive() {
-    if (!conn_) return;
-    auto deadline = conn_->next_keep_alive_deadline();
-    if (!deadline) return;
-    keep_alive_timer_.expires_at(*deadline);
-    keep_alive_timer_.async_wait([self = shared_from_this(), epoch = epoch_](boost::system::error_code ec) {
-        if (ec || epoch != self->epoch_) return;
-        self->on_keep_alive_timer();
-    });
+void connection_core::connect(attempt_callback done) {
+    attempt_done_ = std::move(done);
+    ++epoch_;
+    auto self = shared_from_this();
+    connect_attempt::handlers on{link_events(),
+                                 [self](std::optional<std::string> id) {
+                                     std::lock_guard lock(self->info_mutex_);
+                                     self->connection_id_ = std::move(id);
+                                 },
+                                 [self, epoch = epoch_](connect_attempt::outcome outcome) {
+                                     if (epoch != self->epoch_) return;
+                                     self->attempt_.reset();
+                                     if (auto* error = std::get_if<std::string>(&outcome))
+                                         return self->finish_attempt(std::move(*error));
+                                     self->on_established(std::move(std::get<established_link>(outcome)));
+                                 }};
+    attempt_ = std::make_shared<connect_attempt>(io_, options_, *protocol_, trace_, std::move(on));
+    attempt_->run();
 }
 
-void connection_core::on_keep_alive_timer() {
-    if (!conn_ || (link_ != link::handshaking && link_ != link::connected)) return;
-    auto due = conn_->poll_keep_alive(clock::now());
-    switch (due.action) {
-    case protocol::keep_alive_action::none: break;
-    case protocol::keep_alive_action::send_ping: write(protocol::ping_message{}); break;
-    case protocol::keep_alive_action::handshake_timeout:
-        return finish_attempt(due.text.empty() ? std::string("The handshake timed out.") : std::string(due.text));
-    case protocol::keep_alive_action::peer_timeout:
-        if (link_ == link::handshaking) return finish_attempt(std::string(texts::server_timeout_elapsed));
-        return fail_link(std::string(texts::server_timeout_elapsed)); // may reconnect, as in Microsoft's clients
+void connection_core::on_established(established_link established) {
+    auto self = shared_from_this();
+    connection_link::handlers on{link_events(),
+                                 [self](protocol::hub_message&& message) { self->calls_.dispatch(std::move(message)); },
+                                 [self, epoch = epoch_](std::optional<std::string> error, bool allows_reconnect) {
+                                     if (epoch != self->epoch_) return;
+                                     ++self->epoch_;
+                                     self->link_.reset();
+                                     self->connection_lost(std::move(error), allows_reconnect);
+                                 }};
+    link_ = std::make_shared<connection_link>(io_, options_, trace_, std::move(established), std::move(on));
+    link_->start();
+    finish_attempt(std::nullopt); // the start completes before any message is dispatched
+    if (link_ && link_->open()) link_->read_pending();
+}
+
+void connection_core::finish_attempt(std::optional<std::string> error) {
+    auto done = std::move(attempt_done_);
+    attempt_done_ = nullptr;
+    if (error) abandon_link();
+    if (done) done(std::move(error));
+}
+
+void connection_core::abandon_link() {
+    ++epoch_; // every callback of what is dropped here is now stale
+    if (attempt_) {
+        attempt_->cancel();
+        attempt_.reset();
     }
-    arm_keep_alive();
+    if (link_) {
+        link_->abandon();
+        link_.reset();
+    }
+}
+
+transport_events connection_core::link_events() {
+    auto self = shared_from_this();
+    return {[self, epoch = epoch_](std::string_view bytes) {
+                if (epoch != self->epoch_) return;
+                if (self->attempt_) return self->attempt_->receive(bytes); // the handshake
+                if (self->link_) self->link_->receive(bytes);
+            },
+            [self, epoch = epoch_](transport_closed closed) {
+                if (epoch != self->epoch_) return;
+                if (self->attempt_) return self->attempt_->closed(closed); // before the handshake completed
+                if (self->link_) self->link_->closed(closed);
+            }};
 }
 
 } // namespace hubspec::client::detail

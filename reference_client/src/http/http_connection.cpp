@@ -34,26 +34,34 @@ http_failure failure_of(http_step step, beast::error_code ec) {
     return http_failure{step, ec.message(), ec == beast::error::timeout, false};
 }
 
+void async_resolve_connect(tcp::resolver& resolver, beast::tcp_stream& stream, const protocol::http_url& url,
+                           std::chrono::milliseconds timeout,
+                           std::function<void(http_step step, beast::error_code ec)> connected) {
+    stream.expires_after(timeout);
+    resolver.async_resolve(
+        url.host, url.port,
+        [&stream, connected = std::move(connected)](beast::error_code ec, const tcp::resolver::results_type& results) {
+            if (ec) return connected(http_step::resolve, ec);
+            stream.async_connect(results, [connected](beast::error_code ec2, const tcp::endpoint&) {
+                connected(http_step::connect, ec2);
+            });
+        });
+}
+
 template <class AsyncStream>
 basic_http_connection<AsyncStream>::basic_http_connection(asio::io_context& io) : resolver_(io), stream_(io) {}
 
 template <class AsyncStream>
 void basic_http_connection<AsyncStream>::async_send(const protocol::http_url& url, const http_request_message& request,
                                                     std::chrono::milliseconds timeout, sent_handler sent) {
-    beast::get_lowest_layer(stream_).expires_after(timeout);
-    resolver_.async_resolve(
-        url.host, url.port,
-        [this, &request, sent = std::move(sent)](beast::error_code ec, const tcp::resolver::results_type& results) {
-            if (ec) return sent(failure_of(http_step::resolve, ec));
-            beast::get_lowest_layer(stream_).async_connect(
-                results, [this, &request, sent](beast::error_code ec2, const tcp::endpoint&) {
-                    if (ec2) return sent(failure_of(http_step::connect, ec2));
-                    http::async_write(stream_, request, [sent](beast::error_code ec3, std::size_t) {
-                        if (ec3) return sent(failure_of(http_step::write, ec3));
-                        sent(std::nullopt);
-                    });
-                });
-        });
+    async_resolve_connect(resolver_, beast::get_lowest_layer(stream_), url, timeout,
+                          [this, &request, sent = std::move(sent)](http_step step, beast::error_code ec) {
+                              if (ec) return sent(failure_of(step, ec));
+                              http::async_write(stream_, request, [sent](beast::error_code ec2, std::size_t) {
+                                  if (ec2) return sent(failure_of(http_step::write, ec2));
+                                  sent(std::nullopt);
+                              });
+                          });
 }
 
 template <class AsyncStream>

@@ -32,6 +32,12 @@ http_request_message make_http_request(std::string_view method, const protocol::
 /// A step's error as callers see it; beast::error::timeout is `timed_out`.
 http_failure failure_of(http_step step, boost::beast::error_code ec);
 
+/// Resolves `url`'s host and connects `stream` within `timeout`, which stays set for what
+/// follows. `connected` gets the step that failed and its error; no error: connected.
+void async_resolve_connect(boost::asio::ip::tcp::resolver& resolver, boost::beast::tcp_stream& stream,
+                           const protocol::http_url& url, std::chrono::milliseconds timeout,
+                           std::function<void(http_step step, boost::beast::error_code ec)> connected);
+
 template <class AsyncStream>
 class basic_http_connection {
 public:

@@ -60,7 +60,7 @@ private:
         // Tell the server at once, without waiting for its answer: nothing here may wait.
         async_http_request(io_, "DELETE", url_, settings_.headers, {}, settings_.connect_timeout, settings_.trace,
                            [](std::optional<std::string>, http_response) {});
-        finish(std::string("the connection was aborted"));
+        finish(std::nullopt); // reported as aborted (transport_base)
     }
 
     void release() override {
@@ -102,11 +102,9 @@ private:
     }
 
     void on_first_poll(std::optional<std::string> error, http_response response) {
-        if (stop_requested_) return fail_start("the transport was stopped while starting");
         if (error) return fail_start("The first poll failed: " + *error);
         if (response.status != 200) return fail_start(describe_http_failure("The first poll", response)); // LP-004
-        opened("LongPolling " + url_);
-        if (phase_ != phase::open) return;
+        if (!opened("LongPolling " + url_) || phase_ != phase::open) return;
         if (!deliver_body(response.body)) return; // the server sends nothing yet (LP-003); never drop what it did send
         poll(poll_timeout);
     }

@@ -80,7 +80,7 @@ private:
         });
     }
 
-    void abort_open() override { finish(std::string("the connection was aborted")); }
+    void abort_open() override { finish(std::nullopt); } // reported as aborted (transport_base)
 
     void release() override {
         if (sends_) sends_->cancel();
@@ -102,7 +102,6 @@ private:
         if (settings_.trace)
             settings_.trace(trace_direction::incoming, trace_kind::http_response,
                             status_line(response.status, response.reason));
-        if (stop_requested_) return fail_start("the transport was stopped while starting");
         if (response.status != 200)
             return fail_start(describe_http_failure("The Server-Sent Events request", response));
         auto content_type = head[http::field::content_type];
@@ -110,8 +109,7 @@ private:
             return fail_start("The Server-Sent Events response has Content-Type '" + std::string(content_type) +
                               "', not text/event-stream");
         connection_.stream().expires_never(); // liveness is the hub's Pings from here (KA-005)
-        opened("ServerSentEvents " + stream_url_);
-        if (phase_ == phase::done) return;
+        if (!opened("ServerSentEvents " + stream_url_) || phase_ == phase::done) return;
         read_body();
     }
 

@@ -7,6 +7,10 @@
 
 namespace hubspec::client::detail {
 
+namespace {
+constexpr std::string_view stopped_while_starting = "the transport was stopped while starting";
+} // namespace
+
 transport_base::transport_base(boost::asio::io_context& io, transport_settings settings)
     : io_(io), settings_(std::move(settings)) {}
 
@@ -40,11 +44,16 @@ void transport_base::abort() {
     abort_open();
 }
 
-void transport_base::opened(const std::string& description) {
+bool transport_base::opened(const std::string& description) {
+    if (stop_requested_) {
+        fail_start(std::string(stopped_while_starting));
+        return false;
+    }
     phase_ = phase::open;
     if (settings_.trace) settings_.trace(trace_direction::local, trace_kind::transport_open, description);
     auto started = std::exchange(started_, nullptr);
     started(std::nullopt);
+    return true;
 }
 
 void transport_base::fail_start(std::string error) {
@@ -52,7 +61,7 @@ void transport_base::fail_start(std::string error) {
     release_start();
     auto started = std::exchange(started_, nullptr);
     if (!started) return;
-    if (stop_requested_) error = "the transport was stopped while starting";
+    if (stop_requested_) error = stopped_while_starting;
     if (settings_.trace) settings_.trace(trace_direction::local, trace_kind::transport_close, error);
     // Never synchronously inside start(): the caller may drop this transport in the handler.
     boost::asio::post(

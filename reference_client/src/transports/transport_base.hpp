@@ -41,10 +41,11 @@ protected:
     virtual void release_start() { release(); }
 
     /// The start succeeded: phase_ is open and `started` runs; `description` is traced.
-    void opened(const std::string& description);
+    /// False when stop() came while starting: the start fails instead (fail_start()).
+    bool opened(const std::string& description);
     /// The start failed: `started` gets the error, posted, and nothing else runs.
     void fail_start(std::string error);
-    /// The end once open: `closed` runs once; no error is a graceful end (WS-018).
+    /// The end once open: `closed` runs once; no error is a graceful end (WS-018), unless abort() ended it.
     void finish(std::optional<std::string> error);
     /// Hands received bytes to the connection, traced as `what`.
     void deliver(std::string_view what, std::string_view bytes);

@@ -4,6 +4,7 @@
 
 #include "http/http_url.hpp"
 #include "http/user_agent.hpp"
+#include "http/websocket_open.hpp"
 
 #include <hubspec/protocol/url.hpp>
 
@@ -44,17 +45,11 @@ private:
         url_ = std::move(*parsed);
         // JSON in Text frames, MessagePack in Binary frames (WS-009).
         ws_.binary(format == protocol::transfer_format::binary);
-        beast::get_lowest_layer(ws_).expires_after(settings_.connect_timeout);
-        resolver_.async_resolve(
-            url_.host, url_.port,
-            [self = shared_as<websocket_transport>()](beast::error_code ec, tcp::resolver::results_type results) {
-                if (ec) return self->fail_start(self->describe("resolve", ec));
-                beast::get_lowest_layer(self->ws_).async_connect(
-                    results, [self](beast::error_code ec2, const tcp::endpoint&) {
-                        if (ec2) return self->fail_start(self->describe("connect", ec2));
-                        self->upgrade();
-                    });
-            });
+        if (settings_.trace) settings_.trace(trace_direction::outgoing, trace_kind::http_request, "GET " + ws_url_);
+        async_open_websocket(ws_, resolver_, url_, settings_.headers, user_agent, settings_.connect_timeout, response_,
+                             [self = shared_as<websocket_transport>()](websocket_step step, beast::error_code ec) {
+                                 self->on_open(step, ec);
+                             });
     }
 
     void cancel_start() override {
@@ -73,43 +68,25 @@ private:
         beast::get_lowest_layer(ws_).socket().close(ignored);
     }
 
-    // A stop during the upgrade still sends the Close frame (upgrade()).
-    void release_start() override {}
+    // A stop during the upgrade still sends the Close frame (on_open()); any other failed start closes the socket.
+    void release_start() override {
+        if (!ws_.is_open()) release();
+    }
 
-    void upgrade() {
-        beast::get_lowest_layer(ws_).expires_never();
-        auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::client);
-        timeouts.handshake_timeout = settings_.connect_timeout;
-        timeouts.keep_alive_pings = false; // liveness is the hub's Pings (KA-005, KA-006)
-        ws_.set_option(timeouts);
-        ws_.set_option(websocket::stream_base::decorator([headers = settings_.headers](websocket::request_type& req) {
-            req.set(beast::http::field::user_agent, user_agent);
-            for (const auto& [name, value] : headers)
-                req.set(name, value);
-        }));
-        ws_.read_message_max(0); // no receive limit by default (FRAME-013)
-        if (settings_.trace) settings_.trace(trace_direction::outgoing, trace_kind::http_request, "GET " + ws_url_);
-        ws_.async_handshake(response_, url_.host_header(), url_.target,
-                            [self = shared_as<websocket_transport>()](beast::error_code ec) {
-                                if (self->settings_.trace && (!ec || ec == websocket::error::upgrade_declined))
-                                    self->settings_.trace(trace_direction::incoming, trace_kind::http_response,
-                                                          status_line(self->response_.result_int(),
-                                                                      std::string(self->response_.reason())),
-                                                          self->response_.body());
-                                if (ec) {
-                                    if (ec == websocket::error::upgrade_declined)
-                                        return self->fail_start("WebSocket upgrade declined with HTTP status " +
-                                                                std::to_string(self->response_.result_int()));
-                                    return self->fail_start(self->describe("handshake", ec));
-                                }
-                                if (self->stop_requested_) {
-                                    self->fail_start("the transport was stopped while starting");
-                                    self->phase_ = phase::closing;
-                                    return self->close();
-                                }
-                                self->opened("WebSockets " + self->ws_url_);
-                                self->read();
-                            });
+    void on_open(websocket_step step, beast::error_code ec) {
+        switch (step) {
+        case websocket_step::resolve: return fail_start(describe("resolve", ec));
+        case websocket_step::connect: return fail_start(describe("connect", ec));
+        case websocket_step::upgrade: break;
+        }
+        if (settings_.trace && (!ec || ec == websocket::error::upgrade_declined))
+            settings_.trace(trace_direction::incoming, trace_kind::http_response,
+                            status_line(response_.result_int(), std::string(response_.reason())), response_.body());
+        if (ec == websocket::error::upgrade_declined)
+            return fail_start("WebSocket upgrade declined with HTTP status " + std::to_string(response_.result_int()));
+        if (ec) return fail_start(describe("handshake", ec));
+        if (!opened("WebSockets " + ws_url_)) return close(); // a stop during the upgrade still sends Close
+        read();
     }
 
     void read() {

@@ -1,13 +1,11 @@
 // The server's adapter over protocol::hub_connection (which reads the handshake and
 // records, keeps the timers' deadlines and the reconnect buffer): answers, timers,
-// Close, teardown. Dispatch of hub messages is in hub_dispatch.cpp.
+// Close, teardown. What hub messages do is hub_dispatcher.cpp's.
 #include "hub_connection.hpp"
 
 #include "log.hpp"
 
 #include "hubspec/protocol/texts.hpp"
-
-#include <atomic>
 
 namespace hubspec::server::detail {
 
@@ -58,8 +56,10 @@ std::string hub_connection::handshake_error_text(const std::string& detail) cons
 
 hub_connection::hub_connection(std::shared_ptr<hub_lifetime> lifetime, connection_identity identity,
                                std::weak_ptr<transport_sink> sink)
-    : lifetime_(std::move(lifetime)), identity_(std::move(identity)), sink_(std::move(sink)),
-      core_(core_server_options(*lifetime_, identity_), core_options(*lifetime_), clock::now()) {}
+    : lifetime_(std::move(lifetime)), identity_(std::move(identity)),
+      writer_(std::make_shared<transport_writer>(lifetime_, std::move(sink))),
+      core_(core_server_options(*lifetime_, identity_), core_options(*lifetime_), clock::now()),
+      dispatcher_(*this, lifetime_) {}
 
 void hub_connection::start() {
     rearm_timer();
@@ -86,7 +86,7 @@ void hub_connection::on_data(std::string_view bytes) {
             return;
         } else if (auto* message = std::get_if<p::message_received>(&event)) {
             flush(); // what an Ack released (SR-010) goes before any answer
-            dispatch(std::move(message->message));
+            dispatcher_.dispatch(std::move(message->message));
         } else if (auto* error = std::get_if<p::peer_error>(&event)) {
             if (error->what == p::peer_error::kind::reconnect_violation) {
                 // SR-015: the client names messages we never received.
@@ -113,7 +113,7 @@ void hub_connection::on_handshake_failed(const p::protocol_error& error) {
     }
     core_.reject_handshake(text);
     flush();
-    close_transport();
+    writer_->close();
     teardown();
 }
 
@@ -124,11 +124,11 @@ bool hub_connection::on_handshake_request(p::handshake_request request) {
         // HS-008: the error response, then the end, without a Close message.
         log_event("HS-004..006", identity_.connection_id, *answer.error);
         flush();
-        close_transport();
+        writer_->close();
         teardown();
         return false;
     }
-    if (auto sink = sink_.lock()) sink->set_binary(protocol()->format() == p::transfer_format::binary);
+    if (auto sink = writer_->sink()) sink->set_binary(protocol()->format() == p::transfer_format::binary);
     flush(); // HS-007, in the protocol's frame type (WS-007)
     lifetime_->add(shared_from_this());
     if (!hooks().keeps(rule::bytes_after_handshake)) core_.discard_unread(); // HS-013
@@ -138,8 +138,8 @@ bool hub_connection::on_handshake_request(p::handshake_request request) {
         lifetime_->definition().connected(call);
     } catch (...) {
         // ERR-008: an OnConnected failure ends the connection without allowReconnect.
-        close_with({error_text(p::texts::connection_closed_with_error, std::current_exception()), false}, "ERR-008",
-                   "OnConnected threw");
+        close_with({dispatcher_.error_text(p::texts::connection_closed_with_error, std::current_exception()), false},
+                   "ERR-008", "OnConnected threw");
         return false;
     }
     return open();
@@ -161,20 +161,24 @@ void hub_connection::close(p::close_message close, std::string_view why) {
 }
 
 const transport_sink* hub_connection::drop_transport() {
-    auto sink = sink_.lock();
+    auto sink = writer_->sink();
     if (!sink) return nullptr;
     log_event("CTL", identity_.connection_id, "control API: transport dropped");
-    delayed_.clear(); // what the delay still held is lost with the network
-    delayed_timer_.cancel();
+    writer_->discard(); // what the delay still held is lost with the network
     sink->drop();
     return sink.get();
+}
+
+void hub_connection::end_gracefully() {
+    writer_->close();
+    teardown();
 }
 
 void hub_connection::close_with(p::close_message close, std::string_view requirement, std::string_view why) {
     if (closed()) return;
     log_event(requirement, identity_.connection_id, std::string("closing: ") + std::string(why));
     if (open()) send_message(close); // MSG-074
-    close_transport();
+    writer_->close();
     teardown();
 }
 
@@ -184,15 +188,12 @@ void hub_connection::on_transport_closed(transport_end how) {
     if (how == transport_end::ungraceful && identity_.transport == p::transport_type::websockets &&
         core_.transport_lost()) {
         log_event("SR-012", identity_.connection_id, "transport lost: waiting for a stateful reconnect");
-        sink_.reset();
-        delayed_.clear(); // lost with the transport; tracked records come back by replay (SR-013)
-        delayed_timer_.cancel();
+        writer_->detach(); // what the delay held is lost; tracked records come back by replay (SR-013)
         timer_.cancel();
         timer_deadline_.reset();
         return;
     }
-    delayed_.clear(); // the transport is gone: nothing held can reach it
-    delayed_timer_.cancel();
+    writer_->discard(); // the transport is gone: nothing held can reach it
     if (auto finished = core_.finish_reading(); !finished) {
         log_event("FRAME-011", identity_.connection_id, std::string(p::texts::terminated_while_reading));
     }
@@ -200,29 +201,25 @@ void hub_connection::on_transport_closed(transport_end how) {
 }
 
 bool hub_connection::resume(std::weak_ptr<transport_sink> sink) {
-    const auto* buffer = core_.reconnect_buffer();
-    if (!open() || !buffer || buffer->state() == p::link_state::ended) return false;
+    if (!core_.can_resume()) return false;
     auto fresh = sink.lock();
     if (!fresh) return false;
-    if (auto previous = sink_.lock(); previous && previous != fresh) {
+    if (auto previous = writer_->sink(); previous && previous != fresh) {
         log_event("SR-019", identity_.connection_id, "a new WebSocket replaces the active one");
         previous->abandon();
     }
-    const auto sequence_id = buffer->resume_sequence_id();
-    auto records = core_.resume(clock::now());
-    if (!records) return false;
-    sink_ = std::move(sink);
-    delayed_.clear(); // meant for the old transport: Sequence goes first (SR-013), the replay covers them
-    delayed_timer_.cancel();
+    auto plan = core_.resume(clock::now());
+    if (!plan) return false;
+    writer_->attach(std::move(sink)); // what the delay held was for the old transport: the replay covers it
     fresh->set_binary(protocol()->format() == p::transfer_format::binary);
     // SR-013/014: Sequence first, then every un-acked message, in one write.
     std::string replay;
-    for (const auto& record : *records)
+    for (const auto& record : plan->records)
         replay += record;
     log_event("SR-013", identity_.connection_id,
-              "resumed: Sequence(" + std::to_string(sequence_id) + ") and " + std::to_string(records->size() - 1) +
-                  " replayed message(s)");
-    write(shared_bytes(std::move(replay)));
+              "resumed: Sequence(" + std::to_string(plan->sequence.sequence_id) + ") and " +
+                  std::to_string(plan->records.size() - 1) + " replayed message(s)");
+    writer_->write(shared_bytes(std::move(replay)));
     flush(); // what waited for an Ack and fits now (SR-010)
     rearm_timer();
     return true;
@@ -241,28 +238,7 @@ void hub_connection::teardown() {
     timer_deadline_.reset();
     auto self = shared_from_this();
     if (was_connected) lifetime_->remove(*this);
-
-    // Streams end silently: the transport is gone.
-    auto streams = std::move(streams_);
-    streams_.clear();
-    for (auto& [id, stream] : streams) {
-        stream->done = true;
-        for (auto& callback : std::exchange(stream->on_cancel, {}))
-            guarded("stream cancel callback", callback);
-    }
-    auto uploads = std::move(uploads_);
-    uploads_.clear();
-    for (auto& [id, upload] : uploads)
-        end_upload(upload, std::string(p::texts::invocation_canceled_connection_closed));
-
-    // CR-007: whoever awaits this connection's answer learns it is gone.
-    auto results = std::move(client_results_);
-    client_results_.clear();
-    for (auto& [id, on_result] : results) {
-        guarded("client result callback", [&] {
-            on_result({std::nullopt, "Connection '" + identity_.connection_id + "' disconnected."});
-        });
-    }
+    dispatcher_.end();
     if (was_connected) {
         hub_call call(self, nullptr);
         guarded("OnDisconnected", [&] { lifetime_->definition().disconnected(call); });
@@ -290,68 +266,7 @@ void hub_connection::note_send(p::send_status status) {
 
 void hub_connection::flush() {
     for (auto& chunk : core_.take_data())
-        write(shared_bytes(std::move(chunk)));
-}
-
-void hub_connection::write(std::shared_ptr<const std::string> records) {
-    const auto now = clock::now();
-    const auto delay = lifetime_->faults().delay();
-    if (delay.count() > 0 || !delayed_.empty()) {
-        // Never before what is already waiting: the delay keeps the order.
-        auto due = now + delay;
-        if (!delayed_.empty() && delayed_.back().due > due) due = delayed_.back().due;
-        delayed_.push_back({due, std::move(records)});
-        if (delayed_.size() == 1) arm_delayed();
-        return;
-    }
-    auto sink = sink_.lock();
-    if (!sink) return;
-    sink->send(std::move(records));
-}
-
-void hub_connection::close_transport() {
-    if (!delayed_.empty()) {
-        delayed_.push_back({delayed_.back().due, nullptr}); // after what the delay holds
-        return;
-    }
-    if (auto sink = sink_.lock()) sink->close();
-}
-
-void hub_connection::arm_delayed() {
-    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(delayed_.front().due - clock::now());
-    // Strong: a Close held by the delay must still go out after teardown.
-    delayed_timer_ = lifetime_->timers().after(std::max(wait, std::chrono::milliseconds{0}),
-                                               [self = shared_from_this()] { self->flush_delayed(); });
-}
-
-void hub_connection::flush_delayed() {
-    const auto now = clock::now();
-    auto sink = sink_.lock();
-    while (!delayed_.empty() && delayed_.front().due <= now) {
-        auto item = std::move(delayed_.front());
-        delayed_.pop_front();
-        if (!sink) continue;
-        if (item.records) {
-            sink->send(std::move(item.records));
-        } else {
-            sink->close();
-        }
-    }
-    if (!delayed_.empty()) arm_delayed();
-}
-
-void hub_connection::invoke_client(std::string_view method, std::vector<value> arguments,
-                                   std::function<void(client_result)> on_result) {
-    static std::atomic<std::uint64_t> counter{0}; // process-wide, as on .NET (MSG-017)
-    if (!open()) {
-        on_result({std::nullopt, "Connection '" + identity_.connection_id + "' disconnected."});
-        return;
-    }
-    p::invocation_message invocation{
-        {}, "s" + std::to_string(++counter), std::string(method), std::move(arguments), {}};
-    hooks().outgoing(outgoing_message::client_result_invocation, invocation); // MSG-017, before the id is kept
-    client_results_.emplace(*invocation.invocation_id, std::move(on_result));
-    send_message(invocation);
+        writer_->write(shared_bytes(std::move(chunk)));
 }
 
 void hub_connection::rearm_timer() {
@@ -402,7 +317,7 @@ void hub_connection::on_timer() {
                 core_.reject_handshake(p::texts::handshake_canceled);
                 flush();
             }
-            close_transport();
+            writer_->close();
             teardown();
         }
         return;

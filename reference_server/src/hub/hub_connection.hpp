@@ -1,13 +1,17 @@
 #pragma once
 // One hub connection, whatever its transport: the server's adapter over the
 // sans-IO protocol::hub_connection (handshake, framing, keep-alive, stateful
-// reconnect, lifecycle), with what is the server's own: the hub (dispatch,
-// MSG-*), the timers, Microsoft's server texts, the violation switches and the
-// control API's faults. It is fed bytes by its transport and writes whole
-// records to it (WS-011); it runs on the I/O thread only, so it needs no locks.
+// reconnect, lifecycle), with what is the server's own: the timers, Microsoft's
+// server texts, the violation switches and the control API's faults; what the
+// messages do in the hub is its hub_dispatcher's. It is fed bytes by its transport
+// and writes whole records to it (WS-011) through a transport_writer; it runs on
+// the I/O thread only, so it needs no locks.
 
+#include "hub_dispatcher.hpp"
 #include "hub_lifetime.hpp"
 #include "hub_state.hpp"
+#include "transport_sink.hpp"
+#include "transport_writer.hpp"
 
 #include "hubspec/protocol/hub_connection.hpp"
 #include "hubspec/protocol/hub_message.hpp"
@@ -16,8 +20,6 @@
 
 #include <any>
 #include <chrono>
-#include <deque>
-#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -25,34 +27,10 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 namespace hubspec::server::detail {
-
-/// What a transport offers its connection.
-class transport_sink {
-public:
-    virtual ~transport_sink() = default;
-    /// The hub protocol's transfer format, fixed at the handshake (WS-007).
-    virtual void set_binary(bool binary) = 0;
-    /// Whole records, written in order; several may share one transport message.
-    virtual void send(std::shared_ptr<const std::string> records) = 0;
-    /// Flush what is queued, then end the transport gracefully.
-    virtual void close() = 0;
-    /// Drop the transport at once, as a network failure would: a stateful
-    /// reconnect replaced it (SR-019). Transports that cannot resume just close.
-    virtual void abandon() { close(); }
-    /// End the transport at once without a goodbye (the control API's drop): what a
-    /// lost network does. It reports an ungraceful end to the router as usual.
-    virtual void drop() { abandon(); }
-
-protected:
-    transport_sink() = default;
-    transport_sink(const transport_sink&) = default;
-    transport_sink& operator=(const transport_sink&) = default;
-};
 
 /// Who connected, as the transport request said.
 struct connection_identity {
@@ -75,7 +53,7 @@ public:
                    std::weak_ptr<transport_sink> sink = {});
 
     /// The transport to write to; before start().
-    void attach(std::weak_ptr<transport_sink> sink) { sink_ = std::move(sink); }
+    void attach(std::weak_ptr<transport_sink> sink) { writer_->attach(std::move(sink)); }
     /// Arms the handshake timeout (HS-009); call once the transport is up.
     void start();
     /// Bytes from the transport, in any split (FRAME-003, WS-010).
@@ -98,7 +76,7 @@ public:
     /// The disconnect timeout passed without a resume (SR-012): tear down.
     void expire();
     /// Whether `sink` is the transport currently attached (a replaced one is not).
-    bool serves(const transport_sink* sink) const noexcept { return sink_.lock().get() == sink; }
+    bool serves(const transport_sink* sink) const noexcept { return writer_->sink().get() == sink; }
 
     /// Context.Abort(): Close without error and without allowReconnect (ERR-009).
     void abort();
@@ -115,7 +93,9 @@ public:
     void send_encoded(const std::shared_ptr<const std::string>& records);
     /// Client result (CR-001): "s1", "s2", … (MSG-017).
     void invoke_client(std::string_view method, std::vector<value> arguments,
-                       std::function<void(client_result)> on_result);
+                       std::function<void(client_result)> on_result) {
+        dispatcher_.invoke_client(method, std::move(arguments), std::move(on_result));
+    }
 
     // ---- what hub code asks ------------------------------------------------
 
@@ -125,33 +105,17 @@ public:
     std::set<std::string>& groups() noexcept { return groups_; }
     const protocol::hub_protocol* protocol() const noexcept { return core_.protocol(); }
     bool closed() const noexcept { return core_.state() == protocol::connection_state::closed; }
-
-    // ---- completion of hub work (hub_dispatch.cpp) -------------------------
-
-    void finish_invocation(pending_invocation& pending, protocol::completion_message completion);
-    void start_invocation(protocol::invocation_message&& m);
-    void start_queued_invocations();
-    void finish_stream(stream_state& stream, std::optional<std::string> error);
-    /// Text of an exception from hub code: `base` + " Type: message" for hub_error or
-    /// with detailed errors (ERR-002..004, MSG-101).
-    std::string error_text(std::string_view base, std::exception_ptr error) const;
-
-private:
     /// Past the handshake and not closed: what the hub sees as connected.
     bool open() const noexcept;
+    /// Where hub work completes (hub_context.cpp).
+    hub_dispatcher& dispatcher() noexcept { return dispatcher_; }
+    /// The client's Close (MSG-073): the transport ends gracefully, nothing to answer.
+    void end_gracefully();
+
+private:
     /// False when the connection ended while answering (HS-004..006, ERR-008).
     bool on_handshake_request(protocol::handshake_request request);
     void on_handshake_failed(const protocol::protocol_error& error);
-    void dispatch(protocol::hub_message&& message);
-    /// The hub method `target` names (MSG-019: case-insensitive).
-    const hub_method* find_method(std::string_view target) const;
-    void on_invocation(protocol::invocation_message&& m);
-    void on_stream_invocation(protocol::stream_invocation_message&& m);
-    void on_stream_item(protocol::stream_item_message&& m);
-    void on_completion(protocol::completion_message&& m);
-    void on_cancel_invocation(const protocol::cancel_invocation_message& m);
-    std::vector<std::shared_ptr<upload_state>> open_uploads(const std::vector<std::string>& stream_ids);
-    void end_upload(const std::shared_ptr<upload_state>& upload, std::optional<std::string> error);
 
     /// Sends Close (ERR-007, KA-004, ERR-009), then ends the transport.
     void close_with(protocol::close_message close, std::string_view requirement, std::string_view why);
@@ -162,12 +126,6 @@ private:
     void note_send(protocol::send_status status);
     /// Writes what the core has to send, in order.
     void flush();
-    void write(std::shared_ptr<const std::string> records);
-    /// Ends the transport gracefully, after whatever the send delay still holds.
-    void close_transport();
-    /// Hands the sink what the send delay (fault_state::delay_ms) held and is now due.
-    void flush_delayed();
-    void arm_delayed();
     void rearm_timer();
     void on_timer();
     /// Where --violate bends this connection's wire (violation_hooks.hpp).
@@ -177,29 +135,13 @@ private:
 
     std::shared_ptr<hub_lifetime> lifetime_;
     connection_identity identity_;
-    std::weak_ptr<transport_sink> sink_;
+    std::shared_ptr<transport_writer> writer_;
     protocol::hub_connection core_;
     timer_handle timer_;
     std::optional<clock::time_point> timer_deadline_;
-
-    struct delayed_write {
-        clock::time_point due;
-        std::shared_ptr<const std::string> records; // null: close the transport
-    };
-    std::deque<delayed_write> delayed_; // the control API's send delay, in order
-    timer_handle delayed_timer_;
-
     std::map<std::string, std::any, std::less<>> items_;
     std::set<std::string> groups_;
-    // MSG-102: one non-streaming invocation runs at a time (MaximumParallelInvocationsPerClient = 1);
-    // later ones wait here in order, while other messages (stream items, completions) flow.
-    bool invocation_running_ = false;
-    bool starting_queued_ = false;
-    std::deque<protocol::invocation_message> queued_invocations_;
-    std::unordered_map<std::string, std::shared_ptr<stream_state>> streams_;
-    std::unordered_map<std::string, std::shared_ptr<upload_state>> uploads_;
-    std::unordered_map<std::string, std::function<void(client_result)>> client_results_;
-    bool dispatching_ = false; // re-entrancy guard: hub code may close us mid-dispatch
+    hub_dispatcher dispatcher_;
 };
 
 } // namespace hubspec::server::detail

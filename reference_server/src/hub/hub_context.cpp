@@ -19,7 +19,7 @@ namespace p = hubspec::protocol;
 void deferred_result::complete(value result) const {
     if (!pending_) return;
     if (auto c = pending_->connection.lock()) {
-        c->finish_invocation(*pending_, p::completion_message::with_result({}, std::move(result)));
+        c->dispatcher().finish_invocation(*pending_, p::completion_message::with_result({}, std::move(result)));
     }
 }
 
@@ -28,15 +28,15 @@ void deferred_result::fail(std::string hub_error_message) const {
     if (auto c = pending_->connection.lock()) {
         std::string text =
             p::texts::unexpected_error_invoking(pending_->method) + " HubException: " + hub_error_message;
-        c->finish_invocation(*pending_, p::completion_message::with_error({}, std::move(text)));
+        c->dispatcher().finish_invocation(*pending_, p::completion_message::with_error({}, std::move(text)));
     }
 }
 
 void deferred_result::fail(std::exception_ptr error) const {
     if (!pending_) return;
     if (auto c = pending_->connection.lock()) {
-        std::string text = c->error_text(p::texts::unexpected_error_invoking(pending_->method), error);
-        c->finish_invocation(*pending_, p::completion_message::with_error({}, std::move(text)));
+        std::string text = c->dispatcher().error_text(p::texts::unexpected_error_invoking(pending_->method), error);
+        c->dispatcher().finish_invocation(*pending_, p::completion_message::with_error({}, std::move(text)));
     }
 }
 
@@ -52,13 +52,13 @@ bool stream_writer::write(value item) const {
 
 void stream_writer::complete() const {
     if (!state_) return;
-    if (auto c = state_->connection.lock()) c->finish_stream(*state_, std::nullopt);
+    if (auto c = state_->connection.lock()) c->dispatcher().finish_stream(*state_, std::nullopt);
 }
 
 void stream_writer::fail(std::exception_ptr error) const {
     if (!state_) return;
     if (auto c = state_->connection.lock())
-        c->finish_stream(*state_, c->error_text(p::texts::error_while_streaming, error));
+        c->dispatcher().finish_stream(*state_, c->dispatcher().error_text(p::texts::error_while_streaming, error));
 }
 
 void stream_writer::on_cancel(std::function<void()> callback) const {

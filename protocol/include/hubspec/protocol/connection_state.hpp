@@ -3,7 +3,7 @@
 //
 // Rules the table keeps (h2's `_transitions`, h11's _state.py):
 // - handshaking ends once: handshake_succeeded to connected, or
-//   handshake_failed / transport_ended / ended to closed (HS-008, HS-009, HS-016).
+//   handshake_failed / ended to closed (HS-008, HS-009, HS-016).
 // - A Close sent or received moves connected to closing (MSG-072..MSG-076):
 //   messages may still flow until the transport ends.
 // - Only a stateful connection loses its transport without ending (SR-011):
@@ -31,8 +31,8 @@ enum class connection_input {
     close_received,      // MSG-073, MSG-075
     transport_lost,      // SR-011
     transport_resumed,   // SR-013, SR-019
-    transport_ended,     // WS-018, LP-*: the transport is gone for good
-    ended,               // the owner ends it: teardown, a timeout, a failed resume (SR-012, SR-017)
+    ended,               // the owner ends it: the transport gone for good (WS-018, LP-*), teardown,
+                         // a timeout, a failed resume (SR-012, SR-017)
 };
 
 /// The state `input` leads to from `from`; nullopt when the table has no such row.

@@ -103,13 +103,12 @@ public:
     /// Client role: the request is in take_data() at once; timers start at `now` (HS-017).
     hub_connection(const client_connection_options& client, const connection_options& options, time_point now);
 
-    role side() const noexcept { return role_; }
+    role side() const noexcept { return std::holds_alternative<server_side>(side_) ? role::server : role::client; }
     connection_state state() const noexcept { return state_; }
     /// The hub protocol: the client's from the start, the server's once the handshake picked it.
     const hub_protocol* protocol() const noexcept { return protocol_; }
     /// Stateful reconnect is on (SR-001, SR-002).
     bool stateful() const noexcept { return reconnect_.has_value(); }
-    const stateful_reconnect_buffer* reconnect_buffer() const noexcept { return reconnect_ ? &*reconnect_ : nullptr; }
 
     // ---- receiving -------------------------------------------------------------
 
@@ -160,16 +159,18 @@ public:
     /// resume (stateful and connected, SR-011): timers pause, a partial record is
     /// dropped (the peer replays it whole). False: the owner ends the connection.
     bool transport_lost();
-    /// A new transport carries the connection (SR-013, SR-019): the records to write
-    /// first (Sequence, then the un-acked messages); what waited for an Ack follows
-    /// in take_data(). reconnect_after_close when it cannot resume.
-    result<std::vector<std::string>> resume(time_point now);
+    /// Whether resume() would take a new transport: stateful, and connected or waiting
+    /// for a resume (SR-012, SR-016, SR-019).
+    bool can_resume() const noexcept;
+    /// A new transport carries the connection (SR-013, SR-019): the Sequence and the
+    /// records to write first (Sequence, then the un-acked messages); what waited for
+    /// an Ack follows in take_data(). reconnect_after_close when it cannot resume.
+    result<resume_plan> resume(time_point now);
     /// incomplete_record when a record was begun and not finished (FRAME-011): what an
     /// end of the transport now would lose.
     result<void> finish_reading() const;
-    /// The transport ended for good: closed.
-    void transport_ended();
-    /// The owner ends the connection (a timeout, teardown, a failed resume): closed.
+    /// The owner ends the connection (the transport ended for good, a timeout,
+    /// teardown, a failed resume): closed.
     void end();
 
 private:
@@ -180,19 +181,29 @@ private:
     void release_waiting(time_point now);
     void on_handshake_done(std::size_t consumed, time_point now);
 
-    role role_;
+    struct server_side {
+        server_connection_options options;
+        server_keep_alive timers;
+        std::optional<std::size_t> handshake_consumed; // the request was read; its answer is pending
+    };
+    struct client_side {
+        client_connection_options options;
+        client_keep_alive timers;
+    };
+    /// Runs `f` on the keep-alive timers of either role.
+    template <class F>
+    decltype(auto) with_timers(F&& f) {
+        return std::visit([&](auto& side) -> decltype(auto) { return f(side.timers); }, side_);
+    }
+
+    std::variant<server_side, client_side> side_; // the role, with what only that role has
     connection_state state_ = connection_state::handshaking;
     connection_options options_;
-    server_connection_options server_;
-    client_connection_options client_;
     const hub_protocol* protocol_ = nullptr;
 
     std::string handshake_buffer_;
-    std::optional<std::size_t> handshake_consumed_; // server: the request was read; its answer is pending
     std::optional<message_reader> reader_;
     bool reader_failed_ = false;
-    std::optional<server_keep_alive> server_timers_;
-    std::optional<client_keep_alive> client_timers_;
     std::optional<stateful_reconnect_buffer> reconnect_;
     std::deque<std::string> waiting_for_ack_; // tracked records over the buffer limit, in order (SR-010)
     std::deque<std::string> outgoing_;

@@ -1,5 +1,7 @@
 // Dispatch of hub messages to the hub: invocations, streams both ways, client
 // results, cancellation (MSG-*, ERR-001..006, CR-*).
+#include "hub_dispatcher.hpp"
+
 #include "hub_connection.hpp"
 
 #include "log.hpp"
@@ -7,13 +9,22 @@
 #include "hubspec/protocol/detail/helpers.hpp"
 #include "hubspec/protocol/texts.hpp"
 
+#include <atomic>
+
 namespace hubspec::server::detail {
 
 namespace p = hubspec::protocol;
 
 using p::detail::overloaded;
 
-std::string hub_connection::error_text(std::string_view base, std::exception_ptr error) const {
+hub_dispatcher::hub_dispatcher(hub_connection& connection, std::shared_ptr<hub_lifetime> lifetime)
+    : connection_(connection), identity_(connection.identity()), lifetime_(std::move(lifetime)) {}
+
+violation_hooks hub_dispatcher::hooks() const noexcept {
+    return lifetime_->faults().hooks();
+}
+
+std::string hub_dispatcher::error_text(std::string_view base, std::exception_ptr error) const {
     // ASP.NET Core's ErrorMessageHelper: the detail goes out for a HubException, or
     // for anything with detailed errors on (ERR-003, ERR-004).
     std::string text(base);
@@ -30,14 +41,14 @@ std::string hub_connection::error_text(std::string_view base, std::exception_ptr
     return text;
 }
 
-const hub_method* hub_connection::find_method(std::string_view target) const {
+const hub_method* hub_dispatcher::find_method(std::string_view target) const {
     const hub_method* method = lifetime_->definition().find(target);
     // MSG-019 broken on purpose: only the exact case finds the method.
     if (method && !hooks().serves_target(method->name, target)) return nullptr;
     return method;
 }
 
-void hub_connection::dispatch(p::hub_message&& message) {
+void hub_dispatcher::dispatch(p::hub_message&& message) {
     std::visit(overloaded{
                    [&](p::invocation_message& m) { on_invocation(std::move(m)); },
                    [&](p::stream_invocation_message& m) { on_stream_invocation(std::move(m)); },
@@ -48,8 +59,7 @@ void hub_connection::dispatch(p::hub_message&& message) {
                    [&](p::close_message& m) {
                        // MSG-073: a graceful end asked by the client; nothing to answer.
                        if (m.error) log_event("MSG-073", identity_.connection_id, "client closed: " + *m.error);
-                       close_transport();
-                       teardown();
+                       connection_.end_gracefully();
                    },
                    [&](p::ack_message&) {}, // stateful reconnect off: ignored (MSG-083); when on, the core takes them
                    [&](p::sequence_message&) {}, // MSG-083
@@ -97,7 +107,7 @@ std::string_view requirement_of(bind_failure f) {
 
 } // namespace
 
-std::vector<std::shared_ptr<upload_state>> hub_connection::open_uploads(const std::vector<std::string>& stream_ids) {
+std::vector<std::shared_ptr<upload_state>> hub_dispatcher::open_uploads(const std::vector<std::string>& stream_ids) {
     std::vector<std::shared_ptr<upload_state>> opened;
     opened.reserve(stream_ids.size());
     for (const auto& id : stream_ids) {
@@ -109,7 +119,7 @@ std::vector<std::shared_ptr<upload_state>> hub_connection::open_uploads(const st
     return opened;
 }
 
-void hub_connection::end_upload(const std::shared_ptr<upload_state>& upload, std::optional<std::string> error) {
+void hub_dispatcher::end_upload(const std::shared_ptr<upload_state>& upload, std::optional<std::string> error) {
     if (upload->ended) return;
     if (auto it = uploads_.find(upload->stream_id); it != uploads_.end() && it->second == upload) uploads_.erase(it);
     upload->ended = true;
@@ -121,15 +131,15 @@ void hub_connection::end_upload(const std::shared_ptr<upload_state>& upload, std
     }
 }
 
-void hub_connection::on_invocation(p::invocation_message&& m) {
+void hub_dispatcher::on_invocation(p::invocation_message&& m) {
     if (invocation_running_) return queued_invocations_.push_back(std::move(m)); // MSG-102
     start_invocation(std::move(m));
 }
 
-void hub_connection::start_queued_invocations() {
+void hub_dispatcher::start_queued_invocations() {
     if (starting_queued_) return; // the loop below is already draining (a synchronous finish re-entered)
     starting_queued_ = true;
-    while (!invocation_running_ && !queued_invocations_.empty() && open()) {
+    while (!invocation_running_ && !queued_invocations_.empty() && connection_.open()) {
         auto next = std::move(queued_invocations_.front());
         queued_invocations_.pop_front();
         start_invocation(std::move(next));
@@ -137,24 +147,24 @@ void hub_connection::start_queued_invocations() {
     starting_queued_ = false;
 }
 
-void hub_connection::start_invocation(p::invocation_message&& m) {
+void hub_dispatcher::start_invocation(p::invocation_message&& m) {
     const hub_method* method = find_method(m.target);
     const bool blocking = m.invocation_id.has_value();
     auto fail = [&](std::string text, std::string_view requirement) {
         log_event(requirement, identity_.connection_id, text);
-        if (blocking) send_message(p::completion_message::with_error(*m.invocation_id, std::move(text)));
+        if (blocking) connection_.send_message(p::completion_message::with_error(*m.invocation_id, std::move(text)));
     };
     if (!method) return fail(p::texts::method_does_not_exist(m.target), "ERR-001");
     if (method->streaming) return fail(p::texts::streaming_method_with_invocation(m.target), "MSG-098");
 
     auto pending = std::make_shared<pending_invocation>();
-    pending->connection = weak_from_this();
+    pending->connection = connection_.weak_from_this();
     pending->invocation_id = m.invocation_id;
     pending->method = m.target;
     pending->uploads = open_uploads(m.stream_ids);
     std::vector<upload_stream> uploads(pending->uploads.begin(), pending->uploads.end());
 
-    hub_call call(shared_from_this(), pending);
+    hub_call call(connection_.shared_from_this(), pending);
     method_arguments arguments{m.arguments, uploads, nullptr};
     pending->holds_slot = true;
     invocation_running_ = true;
@@ -179,7 +189,7 @@ void hub_connection::start_invocation(p::invocation_message&& m) {
         finish_invocation(*pending, p::completion_message::with_result({}, std::move(outcome.result)));
 }
 
-void hub_connection::finish_invocation(pending_invocation& pending, p::completion_message completion) {
+void hub_dispatcher::finish_invocation(pending_invocation& pending, p::completion_message completion) {
     if (pending.done) return;
     pending.done = true;
     if (pending.holds_slot) {
@@ -192,17 +202,17 @@ void hub_connection::finish_invocation(pending_invocation& pending, p::completio
         upload->on_end = nullptr;
         end_upload(upload, std::nullopt);
     }
-    if (pending.invocation_id && open()) { // else MSG-012, ERR-006: nothing to send
+    if (pending.invocation_id && connection_.open()) { // else MSG-012, ERR-006: nothing to send
         completion.invocation_id = *pending.invocation_id;
-        send_message(completion);
+        connection_.send_message(completion);
     }
     start_queued_invocations();
 }
 
-void hub_connection::on_stream_invocation(p::stream_invocation_message&& m) {
+void hub_dispatcher::on_stream_invocation(p::stream_invocation_message&& m) {
     auto fail = [&](std::string text, std::string_view requirement) {
         log_event(requirement, identity_.connection_id, text);
-        send_message(p::completion_message::with_error(m.invocation_id, std::move(text)));
+        connection_.send_message(p::completion_message::with_error(m.invocation_id, std::move(text)));
     };
     if (streams_.contains(m.invocation_id) && hooks().keeps(rule::stream_id_in_use))
         return fail(p::texts::invocation_id_in_use(m.invocation_id), "MSG-100");
@@ -211,7 +221,7 @@ void hub_connection::on_stream_invocation(p::stream_invocation_message&& m) {
     if (!method->streaming) return fail(p::texts::non_streaming_method_with_stream_invocation(m.target), "MSG-099");
 
     auto stream = std::make_shared<stream_state>();
-    stream->connection = weak_from_this();
+    stream->connection = connection_.weak_from_this();
     stream->invocation_id = m.invocation_id;
     stream->method = m.target;
     stream->uploads = open_uploads(m.stream_ids);
@@ -219,7 +229,7 @@ void hub_connection::on_stream_invocation(p::stream_invocation_message&& m) {
     std::vector<upload_stream> uploads(stream->uploads.begin(), stream->uploads.end());
 
     stream_writer writer(stream);
-    hub_call call(shared_from_this(), nullptr);
+    hub_call call(connection_.shared_from_this(), nullptr);
     method_arguments arguments{m.arguments, uploads, &writer};
     bind_outcome outcome;
     try {
@@ -238,7 +248,7 @@ void hub_connection::on_stream_invocation(p::stream_invocation_message&& m) {
     }
 }
 
-void hub_connection::finish_stream(stream_state& stream, std::optional<std::string> error) {
+void hub_dispatcher::finish_stream(stream_state& stream, std::optional<std::string> error) {
     if (stream.done) return;
     stream.done = true;
     stream.on_cancel.clear();
@@ -250,15 +260,15 @@ void hub_connection::finish_stream(stream_state& stream, std::optional<std::stri
         upload->on_end = nullptr;
         end_upload(upload, std::nullopt);
     }
-    if (!open()) return;
+    if (!connection_.open()) return;
     // MSG-022/044: a stream ends with a Completion that never carries a result.
     auto completion = error ? p::completion_message::with_error(stream.invocation_id, std::move(*error))
                             : p::completion_message::void_result(stream.invocation_id);
     if (!stream.canceled) hooks().outgoing(outgoing_message::stream_completion, completion); // MSG-044
-    send_message(completion);
+    connection_.send_message(completion);
 }
 
-void hub_connection::on_cancel_invocation(const p::cancel_invocation_message& m) {
+void hub_dispatcher::on_cancel_invocation(const p::cancel_invocation_message& m) {
     auto it = streams_.find(m.invocation_id);
     if (it == streams_.end()) return;                    // MSG-052: nothing to cancel, or not a stream
     if (!hooks().keeps(rule::cancel_invocation)) return; // MSG-051
@@ -270,7 +280,7 @@ void hub_connection::on_cancel_invocation(const p::cancel_invocation_message& m)
         guarded("stream cancel callback", callback);
 }
 
-void hub_connection::on_stream_item(p::stream_item_message&& m) {
+void hub_dispatcher::on_stream_item(p::stream_item_message&& m) {
     auto it = uploads_.find(m.invocation_id);
     if (it == uploads_.end()) {
         log_event("MSG-033", identity_.connection_id,
@@ -286,7 +296,7 @@ void hub_connection::on_stream_item(p::stream_item_message&& m) {
     }
 }
 
-void hub_connection::on_completion(p::completion_message&& m) {
+void hub_dispatcher::on_completion(p::completion_message&& m) {
     if (auto it = client_results_.find(m.invocation_id); it != client_results_.end()) {
         auto on_result = std::move(it->second);
         client_results_.erase(it);
@@ -305,6 +315,44 @@ void hub_connection::on_completion(p::completion_message&& m) {
         return;
     }
     log_event("CR-008", identity_.connection_id, "Completion for unknown id '" + m.invocation_id + "' ignored");
+}
+
+void hub_dispatcher::invoke_client(std::string_view method, std::vector<value> arguments,
+                                   std::function<void(client_result)> on_result) {
+    static std::atomic<std::uint64_t> counter{0}; // process-wide, as on .NET (MSG-017)
+    if (!connection_.open()) {
+        on_result({std::nullopt, "Connection '" + identity_.connection_id + "' disconnected."});
+        return;
+    }
+    p::invocation_message invocation{
+        {}, "s" + std::to_string(++counter), std::string(method), std::move(arguments), {}};
+    hooks().outgoing(outgoing_message::client_result_invocation, invocation); // MSG-017, before the id is kept
+    client_results_.emplace(*invocation.invocation_id, std::move(on_result));
+    connection_.send_message(invocation);
+}
+
+void hub_dispatcher::end() {
+    // Streams end silently: the transport is gone.
+    auto streams = std::move(streams_);
+    streams_.clear();
+    for (auto& [id, stream] : streams) {
+        stream->done = true;
+        for (auto& callback : std::exchange(stream->on_cancel, {}))
+            guarded("stream cancel callback", callback);
+    }
+    auto uploads = std::move(uploads_);
+    uploads_.clear();
+    for (auto& [id, upload] : uploads)
+        end_upload(upload, std::string(p::texts::invocation_canceled_connection_closed));
+
+    // CR-007: whoever awaits this connection's answer learns it is gone.
+    auto results = std::move(client_results_);
+    client_results_.clear();
+    for (auto& [id, on_result] : results) {
+        guarded("client result callback", [&] {
+            on_result({std::nullopt, "Connection '" + identity_.connection_id + "' disconnected."});
+        });
+    }
 }
 
 } // namespace hubspec::server::detail
