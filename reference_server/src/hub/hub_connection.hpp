@@ -135,6 +135,8 @@ public:
     /// Text of an exception from hub code: `base` + " Type: message" for hub_error or
     /// with detailed errors (ERR-002..004, MSG-101).
     std::string error_text(std::string_view base, std::exception_ptr error) const;
+    /// Where --violate bends this connection's wire (violation_hooks.hpp).
+    violation_hooks hooks() const noexcept { return lifetime_->faults().hooks(); }
 
 private:
     /// Past the handshake and not closed: what the hub sees as connected.
@@ -160,6 +162,7 @@ private:
 
     /// Logs the start of a wait for an Ack (SR-010), then writes what the core queued.
     void note_send(protocol::send_status status);
+    void send_now(const outgoing_order::item& out); // one message, as outgoing_order lets it go
     /// Writes what the core has to send, in order.
     void flush();
     void write(std::shared_ptr<const std::string> records);
@@ -170,8 +173,6 @@ private:
     void arm_delayed();
     void rearm_timer();
     void on_timer();
-    /// Where --violate bends this connection's wire (violation_hooks.hpp).
-    violation_hooks hooks() const noexcept { return lifetime_->faults().hooks(); }
     /// The HS-011 error of a handshake request that cannot be read, with `detail` when errors are detailed.
     std::string handshake_error_text(const std::string& detail) const;
 
@@ -179,6 +180,7 @@ private:
     connection_identity identity_;
     std::weak_ptr<transport_sink> sink_;
     protocol::hub_connection core_;
+    outgoing_order order_; // what --violate does to the order of sends (MSG-103)
     timer_handle timer_;
     std::optional<clock::time_point> timer_deadline_;
 
