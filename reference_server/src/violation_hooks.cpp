@@ -9,6 +9,7 @@
 #include "hubspec/protocol/hub_protocol.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdint>
 #include <system_error>
@@ -20,6 +21,20 @@ namespace p = hubspec::protocol;
 namespace {
 
 constexpr std::chrono::milliseconds never = std::chrono::hours{24 * 365}; // a timeout that does not fire
+constexpr std::string_view wrong_text = "hubspec-server: not the text the spec gives";
+
+/// `body`, a JSON object, with its property `"name":value` moved to the end (NEG-015).
+std::string with_property_last(std::string body, std::string_view name) {
+    const std::string key = "\"" + std::string(name) + "\":";
+    const auto at = body.find(key);
+    if (at == std::string::npos || body.size() < 2 || body.back() != '}') return body;
+    const auto end = body.find(',', at); // the value is a number: it ends at the next comma
+    if (end == std::string::npos) return body;
+    const std::string property = body.substr(at, end - at);
+    body.erase(at, end - at + 1);
+    body.insert(body.size() - 1, "," + property);
+    return body;
+}
 
 } // namespace
 
@@ -49,12 +64,62 @@ void violation_hooks::negotiate_reply(const p::negotiate_request& asked, p::nego
         response.connection_token = response.connection_id; // NEG-010
         fields_changed = true;
     }
-    if (fields_changed) reply.body = p::write_negotiate_response(response);
+    // What only the reply says: the connection is registered as negotiated.
+    auto written = response;
+    if (on(violation::negotiate_stateful_flag_any_value) && asked.use_stateful_reconnect &&
+        !written.use_stateful_reconnect) {
+        written.use_stateful_reconnect = true; // NEG-026
+        fields_changed = true;
+    }
+    if (fields_changed) reply.body = p::write_negotiate_response(written);
+    if (on(violation::negotiate_v0_has_token) && !written.connection_token && written.connection_id) {
+        // NEG-011: the writer leaves a version 0 token out; it goes in by hand, the id as its value
+        const auto at = reply.body.find("\"availableTransports\"");
+        if (at != std::string::npos) reply.body.insert(at, "\"connectionToken\":\"" + *written.connection_id + "\",");
+    }
+    if (on(violation::negotiate_property_order)) reply.body = with_property_last(reply.body, "negotiateVersion"); // NEG-015
     if (on(violation::negotiate_wrong_content_type)) reply.content_type = "text/plain"; // NEG-009
+}
+
+p::connection_ids violation_hooks::connection_ids(p::connection_ids fresh) const {
+    if (!on(violation::negotiate_ids_predictable)) return fresh;
+    static std::atomic<std::uint64_t> counter{0}; // NEG-012
+    const auto n = std::to_string(++counter);
+    return {"id-" + n, "token-" + n};
 }
 
 void violation_hooks::transport_reply(transport_response which, http_reply& reply) const {
     switch (which) {
+    case transport_response::websocket_conflict:
+        if (on(violation::websocket_second_socket_not_409)) reply.status = 400; // WS-004
+        break;
+    case transport_response::websocket_transport_change:
+        if (on(violation::websocket_transport_change_not_400)) reply.status = 409; // WS-005
+        break;
+    case transport_response::websocket_unsupported:
+        if (on(violation::websocket_disabled_wrong_text)) reply.body.clear(); // WS-006
+        break;
+    case transport_response::poll_unknown_id:
+        if (on(violation::long_poll_unknown_id_not_404)) reply.status = 400; // LP-012
+        break;
+    case transport_response::poll_timed_out:
+        if (on(violation::long_poll_timeout_204)) reply.status = 204; // LP-006
+        break;
+    case transport_response::poll_superseded:
+        if (on(violation::long_poll_superseded_200)) reply.status = 200; // LP-008
+        break;
+    case transport_response::long_poll_delete:
+        if (on(violation::long_poll_delete_not_202)) reply.status = 200; // LP-017
+        break;
+    case transport_response::post_unknown_id:
+        if (on(violation::post_unknown_id_not_404)) reply.status = 400; // LP-014
+        break;
+    case transport_response::event_stream_conflict:
+        if (on(violation::sse_second_stream_not_409)) reply.status = 400; // SSE-003
+        break;
+    case transport_response::event_stream_missing_id:
+        if (on(violation::sse_missing_id_not_400)) reply.status = 404; // SSE-002
+        break;
     case transport_response::websocket_unknown_id:
         if (on(violation::websocket_unknown_id_wrong_text)) reply.body.clear(); // WS-003
         break;
@@ -71,6 +136,7 @@ void violation_hooks::transport_reply(transport_response which, http_reply& repl
         if (on(violation::sse_no_pragma)) {
             std::erase_if(reply.headers, [](const auto& h) { return h.first == "Pragma"; }); // SSE-004
         }
+        if (on(violation::sse_wrong_content_type)) reply.content_type = "text/plain"; // SSE-004
         break;
     }
 }
@@ -92,6 +158,16 @@ std::chrono::milliseconds violation_hooks::timeout_of(timeout which,
     return configured;
 }
 
+std::size_t violation_hooks::first_message_size(transport_message which, std::size_t size) const noexcept {
+    const bool cut = which == transport_message::websocket_message ? on(violation::websocket_records_split) // WS-011
+                                                                   : on(violation::sse_records_split);    // SSE-007
+    return cut && size > 1 ? size / 2 : size;
+}
+
+p::transport_keep_alive violation_hooks::keep_alive(p::transport_keep_alive conforming) const noexcept {
+    return on(violation::long_poll_pings) ? p::transport_keep_alive::needs_pings : conforming; // LP-019
+}
+
 void violation_hooks::handshake_request(p::handshake_request& request) const {
     if (on(violation::handshake_accepts_unknown_protocol) && !p::find_protocol(request.protocol)) {
         request.protocol = "json"; // HS-005
@@ -104,7 +180,33 @@ std::string_view violation_hooks::handshake_error_text(std::string_view conformi
 }
 
 std::size_t violation_hooks::message_size_limit(std::size_t configured) const noexcept {
-    return on(violation::oversize_message_accepted) ? p::no_size_limit : configured; // FRAME-010
+    if (on(violation::oversize_message_accepted)) return p::no_size_limit;         // FRAME-010
+    if (on(violation::max_size_off_by_one) && configured > 1) return configured - 1; // FRAME-009
+    return configured;
+}
+
+std::string violation_hooks::completion_error(std::string_view requirement, std::string conforming) const {
+    if (none()) return conforming;
+    struct text_switch {
+        std::string_view requirement;
+        violation v;
+    };
+    static constexpr text_switch wrong_texts[] = {
+        {"ERR-001", violation::unknown_method_wrong_text},
+        {"ERR-002", violation::exception_wrong_text},
+        {"MSG-091", violation::argument_count_wrong_text},
+        {"MSG-092", violation::argument_type_wrong_text},
+        {"MSG-095", violation::stream_count_wrong_text},
+        {"MSG-098", violation::streaming_method_by_invocation_wrong_text},
+        {"MSG-099", violation::plain_method_by_stream_wrong_text},
+        {"MSG-101", violation::stream_failure_wrong_text},
+    };
+    for (const auto& [id, v] : wrong_texts)
+        if (id == requirement && on(v)) return std::string(wrong_text);
+    if (on(violation::hub_exception_detail_dropped)) {
+        if (const auto at = conforming.find(" HubException: "); at != std::string::npos) conforming.resize(at); // ERR-004
+    }
+    return conforming;
 }
 
 bool violation_hooks::sends(record which) const noexcept {
@@ -134,6 +236,10 @@ void violation_hooks::outgoing(outgoing_message which, p::close_message& message
     if (which == outgoing_message::client_timeout_close && on(violation::client_timeout_without_reconnect)) {
         message.allow_reconnect = false; // KA-004
     }
+    if (which == outgoing_message::abort_close && on(violation::abort_allows_reconnect)) {
+        message.allow_reconnect = true; // ERR-009
+    }
+    if (which == outgoing_message::close && on(violation::close_loses_error)) message.error.reset(); // MSG-070
 }
 
 bool violation_hooks::keeps(rule which) const noexcept {
@@ -142,6 +248,7 @@ bool violation_hooks::keeps(rule which) const noexcept {
     case rule::cancel_invocation: return !on(violation::stream_cancel_ignored);              // MSG-051
     case rule::client_result_error: return !on(violation::client_result_error_ignored);      // CR-006
     case rule::bytes_after_handshake: return !on(violation::handshake_drops_bytes_after_rs); // HS-013
+    case rule::ping_needs_no_reply: return !on(violation::ping_answered);                    // MSG-061
     }
     return true;
 }
@@ -161,6 +268,29 @@ std::string_view violation_hooks::excluded(std::string_view caller) const noexce
 
 std::size_t violation_hooks::user_recipients(std::size_t found) const noexcept {
     return on(violation::user_send_reaches_one_connection) ? std::min<std::size_t>(found, 1) : found; // GRP-004
+}
+
+std::vector<outgoing_order::item> outgoing_order::pass(item next) {
+    std::vector<item> out;
+    const auto* message = std::get_if<p::hub_message>(&next);
+    if (hooks_.none() || (message && !std::holds_alternative<p::invocation_message>(*message))) {
+        out.push_back(std::move(next));
+        return out;
+    }
+    const auto nth = ++invocations_;
+    if (nth == faulty_invocation && hooks_.on(violation::message_lost)) return out; // MSG-103
+    if (nth == faulty_invocation && hooks_.on(violation::messages_reordered)) {
+        held_ = std::move(next); // MSG-103: goes out after the next one
+        return out;
+    }
+    const bool twice = nth == faulty_invocation && hooks_.on(violation::message_duplicated); // MSG-103
+    if (twice) out.push_back(next);
+    out.push_back(std::move(next));
+    if (held_) {
+        out.push_back(std::move(*held_));
+        held_.reset();
+    }
+    return out;
 }
 
 } // namespace hubspec::server::detail

@@ -59,7 +59,7 @@ TEST_CASE("NEG-001 negotiate-get-allowed takes a GET negotiate as POST", "[viola
 TEST_CASE("SSE-004 sse-no-pragma leaves only Pragma out of the event stream head", "[violations][SSE-004]") {
     http_reply head{200, "text/event-stream", "", event_stream_headers()};
     with(violation::sse_no_pragma).transport_reply(transport_response::event_stream, head);
-    const auto bytes = event_stream_response_head(head.headers);
+    const auto bytes = event_stream_response_head(head.content_type, head.headers);
     CHECK(bytes.find("Pragma") == std::string::npos);
     CHECK(bytes.find("Cache-Control: no-cache,no-store\r\n") != std::string::npos);
     // The poll reply's headers belong to another switch (LP-002).

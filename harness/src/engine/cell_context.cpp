@@ -145,7 +145,16 @@ raw_actor& cell_context::raw(const std::string& name) {
 }
 
 void cell_context::add_raw(const std::string& name, std::unique_ptr<raw_actor> actor) {
-    raws_[name] = std::move(actor);
+    auto& slot = raws_[name];
+    if (slot && !replaced_defect_) replaced_defect_ = slot->defect();
+    slot = std::move(actor);
+}
+
+std::optional<wire_defect> cell_context::wire_defect_seen() const {
+    if (replaced_defect_) return replaced_defect_;
+    for (const auto& [name, actor] : raws_)
+        if (auto d = actor->defect()) return d;
+    return std::nullopt;
 }
 
 step_params::step_params(const step& s, cell_context& ctx) : step_(s), ctx_(ctx) {}

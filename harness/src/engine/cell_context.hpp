@@ -3,6 +3,7 @@
 // variables captured so far and the named connections. One thread runs a cell.
 
 #include "engine/client_actor.hpp"
+#include "engine/raw_actor.hpp"
 #include "engine/target.hpp"
 
 #include "hubspec/harness/scenario.hpp"
@@ -19,7 +20,6 @@
 
 namespace hubspec::harness::detail {
 
-class raw_actor;
 class fault_proxy;
 
 class cell_context {
@@ -46,6 +46,8 @@ public:
     client_actor& client(const std::string& name);
     void add_client(const std::string& name, std::unique_ptr<client_actor> actor);
     raw_actor& raw(const std::string& name);
+    /// The first wire defect any raw connection of the cell saw (raw_actor.hpp).
+    std::optional<wire_defect> wire_defect_seen() const;
     void add_raw(const std::string& name, std::unique_ptr<raw_actor> actor);
 
     /// This cell's fault-injecting proxy in front of the target, started on first use.
@@ -63,6 +65,7 @@ private:
     std::unique_ptr<fault_proxy> proxy_; // declared first: it outlives the connections through it
     std::map<std::string, std::unique_ptr<client_actor>> clients_;
     std::map<std::string, std::unique_ptr<raw_actor>> raws_;
+    std::optional<wire_defect> replaced_defect_; // seen by a raw connection a later one of its name replaced
 };
 
 /// A step's parameters, resolved on access; getters throw script_error naming the step.

@@ -8,7 +8,7 @@
 namespace hubspec::harness::detail {
 
 raw_actor::raw_actor(std::string name, const protocol::hub_protocol& protocol, transcript& log)
-    : name_(std::move(name)), protocol_(protocol), log_(log), reader_(protocol) {}
+    : name_(std::move(name)), protocol_(protocol), log_(log), reader_(protocol), alignment_(protocol) {}
 
 raw_actor::~raw_actor() = default;
 
@@ -29,13 +29,44 @@ void raw_actor::deliver(std::string_view bytes) {
         if (record) {
             handshake_pending_ = false;
             handshake_reply_ = std::string(record->body);
-            reader_.feed(std::string_view(handshake_buffer_).substr(record->consumed));
+            const auto rest = std::string_view(handshake_buffer_).substr(record->consumed);
+            reader_.feed(rest);
+            alignment_.feed(rest);
             handshake_buffer_.clear();
         }
     } else {
         reader_.feed(bytes);
+        alignment_.feed(bytes);
     }
     changed_.notify_all();
+}
+
+void raw_actor::message_ended(std::string_view requirement, std::string_view what) {
+    std::lock_guard lock(mutex_);
+    const auto nth = ++messages_;
+    if (defect_ || alignment_unreadable_) return;
+    std::size_t partial = 0;
+    if (handshake_pending_) {
+        partial = handshake_buffer_.size(); // the handshake response is a record too
+    } else {
+        for (;;) {
+            auto message = alignment_.next();
+            if (message) continue;
+            if (!message.error().is_need_more()) alignment_unreadable_ = true; // the steps report those bytes
+            break;
+        }
+        if (!alignment_unreadable_) partial = alignment_.buffered();
+    }
+    if (partial == 0) return;
+    defect_ = wire_defect{std::string(requirement), "every " + std::string(what) + " ends on a record boundary",
+                          std::string(what) + " " + std::to_string(nth) + " ended inside a record (" +
+                              std::to_string(partial) + " bytes of it, the rest in the next)"};
+    log_.add(transcript_direction::note, name_, "wire-defect", std::string(requirement) + ": " + defect_->seen);
+}
+
+std::optional<wire_defect> raw_actor::defect() const {
+    std::lock_guard lock(mutex_);
+    return defect_;
 }
 
 void raw_actor::send_repeated(const std::string& bytes, int times) {

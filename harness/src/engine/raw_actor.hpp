@@ -37,6 +37,14 @@ struct raw_bad_bytes {
 };
 using raw_event = std::variant<raw_handshake, protocol::hub_message, raw_closed, raw_timeout, raw_bad_bytes>;
 
+/// A defect of the server's framing that steps cannot see, because the reader reassembles
+/// records across transport messages anyway: a message that ended inside a record (WS-011, SSE-007).
+struct wire_defect {
+    std::string requirement;
+    std::string expected;
+    std::string seen;
+};
+
 /// How many WebSocket messages of each frame type the server sent so far (WS-007).
 struct frame_tally {
     std::size_t text = 0, binary = 0;
@@ -66,6 +74,8 @@ public:
     raw_event next(std::chrono::steady_clock::time_point deadline);
 
     const std::string& name() const { return name_; }
+    /// The first wire defect seen on this connection, if any.
+    std::optional<wire_defect> defect() const;
     const protocol::hub_protocol& protocol() const { return protocol_; }
 
     /// The connection's id and token from its negotiate, for URLs in later steps.
@@ -75,6 +85,9 @@ protected:
     /// Called by the transport's reader with bytes as they arrive, and once when it ends.
     void deliver(std::string_view bytes);
     void deliver_closed(std::string how);
+    /// Called by the transport after delivering one whole transport message (`what`: "WebSocket
+    /// message", "event"): `requirement` is broken when the message ended inside a record.
+    void message_ended(std::string_view requirement, std::string_view what);
     void expect_handshake_response() { handshake_pending_ = true; }
     /// False while send_repeated() is past its first copy: transports then log failures only.
     bool log_sent_payloads_ = true;
@@ -84,9 +97,14 @@ protected:
     transcript& log_;
 
 private:
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable changed_;
     protocol::message_reader reader_;
+    // Fed what reader_ is fed and drained at once: bytes left at a message's end are a partial record.
+    protocol::message_reader alignment_;
+    bool alignment_unreadable_ = false;
+    std::size_t messages_ = 0;
+    std::optional<wire_defect> defect_;
     std::string handshake_buffer_;
     bool handshake_pending_ = false;
     std::optional<std::string> handshake_reply_;

@@ -138,6 +138,7 @@ private:
             if (!event->event.empty())
                 log_.add(transcript_direction::note, name_, "sse-event", "an event named `" + event->event + "`");
             deliver(event->data); // the event's data lines joined with LF (SSE-008)
+            message_ended("SSE-007", "event");
         }
     }
 

@@ -157,6 +157,7 @@ private:
                          " bytes");
             ++(ws_.got_text() ? text_frames_ : binary_frames_);
             deliver(bytes);
+            message_ended("WS-011", "WebSocket message");
             buffer_.consume(buffer_.size());
             read_next();
         });

@@ -7,7 +7,10 @@
 #include "hubspec/reports/expectations.hpp"
 #include "steps/step_registry.hpp"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <cctype>
 #include <ctime>
 #include <mutex>
 #include <numeric>
@@ -69,6 +72,30 @@ milliseconds waits_of(const scenario& sc, const protocol::target_settings& t) {
     return total;
 }
 
+/// Whether a scenario sends to every connection of a hub (Clients.All, Clients.Others: the
+/// contract's Broadcast and SendToOthers, the chat sample's SendMessage). All cells share the
+/// target, so such a cell runs alone: its sends reach no other cell's connections, which may
+/// be expecting silence or an exact poll body, and theirs reach none of its own.
+bool reaches_other_cells(const scenario& sc) {
+    static const std::array<std::string_view, 3> hub_wide{"Broadcast", "SendToOthers", "SendMessage"};
+    auto hub_wide_method = [](std::string_view name) {
+        return std::any_of(hub_wide.begin(), hub_wide.end(), [&](std::string_view m) {
+            return std::equal(m.begin(), m.end(), name.begin(), name.end(),
+                              [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); }); // MSG-019
+        });
+    };
+    for (const auto& m : sc.methods)
+        if (hub_wide_method(m)) return true;
+    for (const auto& s : sc.steps) {
+        const auto* method = s.params.find("method");
+        if (method && method->as_string() && hub_wide_method(*method->as_string())) return true;
+        const auto* message = s.params.find("message");
+        const auto* target = message ? message->find("target") : nullptr;
+        if (target && target->as_string() && hub_wide_method(*target->as_string())) return true;
+    }
+    return false;
+}
+
 /// The requirement a failing step charges, and whether breaking it is a failure or a SHOULD.
 outcome severity(const std::string& requirement_id, const requirement_catalogue& catalogue) {
     const auto* r = catalogue.find(requirement_id);
@@ -108,6 +135,18 @@ cell_result run_cell(const scenario& sc, const cell& c, target& t, const require
         return result;
     }
     int index = 0;
+    auto fail = [&](int step_index, std::string step, const std::string& id, std::string expected, std::string seen) {
+        log.add(transcript_direction::note, "harness", "failure", "expected " + expected + "; saw " + seen);
+        failure what;
+        what.step_index = step_index;
+        what.step = std::move(step);
+        what.expected = std::move(expected);
+        what.seen = std::move(seen);
+        what.requirement_id = id;
+        if (const auto* r = catalogue.find(id)) what.requirement_text = r->text;
+        result.result = severity(id, catalogue);
+        result.failed = std::move(what);
+    };
     {
         cell_context ctx(t, sc, c, log);
         try {
@@ -118,22 +157,21 @@ cell_result run_cell(const scenario& sc, const cell& c, target& t, const require
                 try {
                     executor(s, ctx);
                 } catch (const expectation_failed& f) {
-                    const auto id = charged_requirement(sc, s);
-                    failure what;
-                    what.step_index = index;
-                    what.step = s.action + " (" + s.where.to_string() + ")";
-                    what.expected = f.expected;
-                    what.seen = f.seen;
-                    what.requirement_id = id;
-                    if (const auto* r = catalogue.find(id)) what.requirement_text = r->text;
-                    log.add(transcript_direction::note, "harness", "failure",
-                            "expected " + f.expected + "; saw " + f.seen);
-                    result.result = severity(id, catalogue);
-                    result.failed = std::move(what);
+                    const auto where = s.action + " (" + s.where.to_string() + ")";
+                    // A framing defect seen before explains what went wrong after it (WS-011, SSE-007).
+                    if (auto defect = ctx.wire_defect_seen())
+                        fail(index, where, defect->requirement, defect->expected, defect->seen);
+                    else
+                        fail(index, where, f.requirement.empty() ? charged_requirement(sc, s) : f.requirement,
+                             f.expected, f.seen);
                     break;
                 }
                 ++index;
             }
+            // The reader reassembles records across transport messages: a defect there breaks no step.
+            if (!result.failed)
+                if (auto defect = ctx.wire_defect_seen())
+                    fail(index - 1, "after the last step", defect->requirement, defect->expected, defect->seen);
         } catch (const not_applicable& n) {
             result.result = outcome::skip;
             result.reason = n.reason;
@@ -210,22 +248,32 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
     std::stable_sort(start_order.begin(), start_order.end(),
                      [&](std::size_t a, std::size_t b) { return waits[a] > waits[b]; });
 
+    // Cells that reach other cells' connections run first, one at a time; the rest then in parallel.
+    std::stable_partition(start_order.begin(), start_order.end(),
+                          [&](std::size_t i) { return reaches_other_cells(*by_index[jobs[i].scenario_index]); });
+    const auto alone = static_cast<std::size_t>(
+        std::count_if(jobs.begin(), jobs.end(), [&](const job& j) { return reaches_other_cells(*by_index[j.scenario_index]); }));
+
     std::vector<cell_result> results(jobs.size());
     std::atomic<std::size_t> next{0};
     std::mutex report_mutex;
-    auto worker = [&] {
-        for (auto n = next++; n < jobs.size(); n = next++) {
-            const auto i = start_order[n];
-            const auto& j = jobs[i];
-            results[i] = run_cell(*by_index[j.scenario_index], j.where, t, catalogue);
-            if (options.on_cell) {
-                std::lock_guard lock(report_mutex);
-                options.on_cell(run.scenarios[j.scenario_index], results[i]);
-            }
+    auto run_job = [&](std::size_t n) {
+        const auto i = start_order[n];
+        const auto& j = jobs[i];
+        results[i] = run_cell(*by_index[j.scenario_index], j.where, t, catalogue);
+        if (options.on_cell) {
+            std::lock_guard lock(report_mutex);
+            options.on_cell(run.scenarios[j.scenario_index], results[i]);
         }
     };
+    for (; next < alone; ++next)
+        run_job(next);
+    auto worker = [&] {
+        for (auto n = next++; n < jobs.size(); n = next++)
+            run_job(n);
+    };
     std::vector<std::thread> workers;
-    const auto count = std::max<std::size_t>(1, std::min(options.parallel, jobs.size()));
+    const auto count = std::max<std::size_t>(1, std::min(options.parallel, jobs.size() - alone));
     for (std::size_t i = 0; i < count; ++i)
         workers.emplace_back(worker);
     for (auto& w : workers)

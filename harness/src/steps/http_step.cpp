@@ -30,13 +30,21 @@ std::string head_of(const http_response& r) {
     return out;
 }
 
+/// The requirement `requires_of` names for a part of the response ("status", "body" or a
+/// header's name), charged over the step's own when that part is wrong; empty if none.
+std::string requirement_of(const protocol::value& requires_of, std::string_view part) {
+    const auto* id = requires_of.find(part);
+    return id && id->as_string() ? *id->as_string() : std::string();
+}
+
 /// Checks status, headers and body of one response against the step's `expect`.
-void check_response(const protocol::value& expect, const http_response& response) {
+void check_response(const protocol::value& expect, const protocol::value& requires_of, const http_response& response) {
     if (const auto* status = expect.find("status"))
         if (auto why = mismatch(*status, protocol::value{response.status}))
             throw expectation_failed{"status " + show(*status),
                                      std::to_string(response.status) + " " + response.reason +
-                                         (response.body.empty() ? "" : ": " + response.body.substr(0, 200))};
+                                         (response.body.empty() ? "" : ": " + response.body.substr(0, 200)),
+                                     requirement_of(requires_of, "status")};
     if (const auto* wanted = expect.find("headers"); wanted && wanted->get_if<protocol::map>()) {
         for (const auto& e : *wanted->get_if<protocol::map>()) {
             const auto name = e.key.as_string() ? *e.key.as_string() : show(e.key);
@@ -45,12 +53,14 @@ void check_response(const protocol::value& expect, const http_response& response
             if (auto why = mismatch(e.item, seen))
                 throw expectation_failed{"header " + name + ": " + show(e.item),
                                          response.has_header(name) ? name + ": " + response.header(name)
-                                                                   : "no " + name + " header"};
+                                                                   : "no " + name + " header",
+                                         requirement_of(requires_of, name)};
         }
     }
     if (const auto* wanted = expect.find("body"))
         if (auto why = mismatch(*wanted, protocol::value{response.body}))
-            throw expectation_failed{"body " + show(*wanted), "body " + show(protocol::value{response.body})};
+            throw expectation_failed{"body " + show(*wanted), "body " + show(protocol::value{response.body}),
+                                     requirement_of(requires_of, "body")};
 }
 
 } // namespace
@@ -88,8 +98,9 @@ void run_http(const step& s, cell_context& ctx) {
     if (failed) throw expectation_failed{"an HTTP response to " + method + " " + url, *failed};
 
     const auto expect = p.get("expect").value_or(protocol::value{});
+    const auto requires_of = p.get("requires_of").value_or(protocol::value{});
     for (const auto& r : responses)
-        check_response(expect, r);
+        check_response(expect, requires_of, r);
     const http_response& response = responses.front();
 
     std::optional<protocol::value> json;

@@ -212,8 +212,12 @@ void run_raw_expect_closed(const step& s, cell_context& ctx) {
                                          "the transport ended without one"};
             return;
         }
+        // `requires_of: {close: ID}`: a Close of the wrong shape breaks ID, over the step's own.
+        const auto requires_of = p.get("requires_of").value_or(protocol::value{});
+        const auto* shape_id = requires_of.find("close");
         if (auto why = mismatch(*wanted, *close_message))
-            throw expectation_failed{"a Close message " + show(*wanted), *why};
+            throw expectation_failed{"a Close message " + show(*wanted), *why,
+                                     shape_id && shape_id->as_string() ? *shape_id->as_string() : std::string()};
     }
 }
 

@@ -36,7 +36,7 @@ public:
         stream_.expires_never();
         http_reply head{200, "text/event-stream", "", event_stream_headers()}; // SSE-004
         router_.faults().hooks().transport_reply(transport_response::event_stream, head);
-        queue_.push_back(event_stream_response_head(head.headers) +
+        queue_.push_back(event_stream_response_head(head.content_type, head.headers) +
                          http_chunk(protocol::sse_stream_preamble)); // SSE-005
         do_write();
         do_watch();
@@ -49,7 +49,11 @@ public:
 
     void send(std::shared_ptr<const std::string> records) override {
         if (close_requested_ || finished_) return;
-        queue_.push_back(http_chunk(protocol::sse_event(*records))); // SSE-006/007: one event, whole records
+        // SSE-006/007: one event, whole records
+        const std::string_view bytes(*records);
+        const auto first = router_.faults().hooks().first_message_size(transport_message::event, bytes.size());
+        queue_.push_back(http_chunk(protocol::sse_event(bytes.substr(0, first))));
+        if (first < bytes.size()) queue_.push_back(http_chunk(protocol::sse_event(bytes.substr(first))));
         if (!writing_) do_write();
     }
 

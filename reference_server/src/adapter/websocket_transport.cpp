@@ -117,6 +117,12 @@ private:
             outgoing_.append(*queue_.front());
             queue_.pop_front();
         }
+        const auto first =
+            router_.faults().hooks().first_message_size(transport_message::websocket_message, outgoing_.size());
+        if (first < outgoing_.size()) { // WS-011 broken: the rest goes in the next message
+            queue_.push_front(std::make_shared<const std::string>(outgoing_.substr(first)));
+            outgoing_.resize(first);
+        }
         ws_.binary(binary_); // WS-007
         send_deadline_.arm(router_.transport_send_timeout(), [self = shared_from_this()] {
             log_event("KA-011", self->token_, "a send took longer than TransportSendTimeout: closing the socket");

@@ -158,7 +158,7 @@ http_reply endpoint_router::negotiate(const endpoint& e, const http_request& req
     p::negotiate_policy policy;
     policy.transports = e.options.transports;
     policy.allow_stateful_reconnects = e.options.allow_stateful_reconnects;
-    const p::connection_ids ids{random_identifier(), random_identifier()};
+    const auto ids = hooks().connection_ids({random_identifier(), random_identifier()}); // NEG-012
     const auto asked = p::negotiate_request_from_query(query);
     auto response = p::negotiate(asked, policy, ids);
     http_reply reply{200, "application/json", p::write_negotiate_response(response)};
@@ -195,12 +195,17 @@ route_result endpoint_router::transport_request(const endpoint& e, const http_re
                                                                       : "SSE-002";
     if (!id || id->empty()) {
         log_event(requirement, e.path, "400: no id");
-        return wrap(text_reply(400, p::texts::connection_id_required));
+        auto reply = wrap(text_reply(400, p::texts::connection_id_required));
+        if (is_get && event_stream) hooks().transport_reply(transport_response::event_stream_missing_id, reply);
+        return reply;
     }
     auto* found = connections_.find(*id);
     if (!found || found->owner != &e) {
         log_event(requirement, e.path, "404: unknown id (" + request.method + ")");
-        return wrap(text_reply(404, p::texts::no_connection_with_id));
+        auto reply = wrap(text_reply(404, p::texts::no_connection_with_id));
+        if (is_poll) hooks().transport_reply(transport_response::poll_unknown_id, reply);
+        if (request.method == "POST") hooks().transport_reply(transport_response::post_unknown_id, reply);
+        return reply;
     }
     const std::string token = *id;
     auto& c = *found;
@@ -212,8 +217,11 @@ route_result endpoint_router::transport_request(const endpoint& e, const http_re
 
 route_result endpoint_router::websocket_request(const endpoint& e, const http_request& request, std::string_view query,
                                                 const std::optional<std::string>& id) {
-    if (!offers(e.options, p::transport_type::websockets))
-        return transport_not_supported(p::transport_type::websockets); // WS-006
+    if (!offers(e.options, p::transport_type::websockets)) {
+        auto reply = transport_not_supported(p::transport_type::websockets); // WS-006
+        hooks().transport_reply(transport_response::websocket_unsupported, reply);
+        return reply;
+    }
     if (faults_->refuse_websockets) {
         // The control API: a network that blocks WebSockets while negotiate still offers them.
         log_event("CTL", e.path, "503: WebSocket upgrade refused by the control API");
@@ -240,7 +248,9 @@ route_result endpoint_router::websocket_request(const endpoint& e, const http_re
     auto& c = *found;
     if (c.transport && *c.transport != p::transport_type::websockets) {
         log_event("WS-005", c.connection_id, "400: transport change");
-        return text_reply(400, p::texts::cannot_change_transports);
+        auto reply = text_reply(400, p::texts::cannot_change_transports);
+        hooks().transport_reply(transport_response::websocket_transport_change, reply);
+        return reply;
     }
     if (c.hub) {
         // SR-011/SR-019: the token of a stateful connection brings its WebSocket back,
@@ -250,7 +260,9 @@ route_result endpoint_router::websocket_request(const endpoint& e, const http_re
             return websocket_accept{c.hub, token, true};
         }
         log_event("WS-004", c.connection_id, "409: transport already active");
-        return text_reply(409, "");
+        auto reply = text_reply(409, "");
+        hooks().transport_reply(transport_response::websocket_conflict, reply);
+        return reply;
     }
     c.transport = p::transport_type::websockets;
     c.active = true;
@@ -271,7 +283,9 @@ route_result endpoint_router::sse_request(const endpoint& e, negotiated_connecti
     }
     if (c.hub) {
         log_event("SSE-003", c.connection_id, "409: an event stream is already open"); // no re-attach (SSE-013)
-        return text_reply(409, "");
+        auto reply = text_reply(409, "");
+        hooks().transport_reply(transport_response::event_stream_conflict, reply);
+        return reply;
     }
     c.transport = p::transport_type::server_sent_events;
     c.active = true;
@@ -328,7 +342,9 @@ http_reply endpoint_router::send_request(negotiated_connection& c, const std::st
     if (c.hub->closed()) {
         log_event("LP-014", c.connection_id, "404: POST to an ended connection");
         connections_.dispose_if_done(token);
-        return text_reply(404, "");
+        auto reply = text_reply(404, "");
+        hooks().transport_reply(transport_response::post_unknown_id, reply);
+        return reply;
     }
     auto hub = c.hub; // LP-016: requests run one at a time on the I/O thread: POSTs are serialized
     hub->on_data(request.body);
@@ -345,7 +361,9 @@ http_reply endpoint_router::delete_request(negotiated_connection& c, const std::
     }
     log_event("LP-017", c.connection_id, "DELETE: connection ends");
     connections_.dispose(token);
-    return text_reply(202, "");
+    auto reply = text_reply(202, "");
+    hooks().transport_reply(transport_response::long_poll_delete, reply);
+    return reply;
 }
 
 std::shared_ptr<hub_connection> endpoint_router::make_connection(const endpoint& e, negotiated_connection& c,

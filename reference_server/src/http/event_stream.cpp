@@ -8,10 +8,11 @@ header_list event_stream_headers() {
     return {{"Cache-Control", "no-cache,no-store"}, {"Pragma", "no-cache"}, {"Content-Encoding", "identity"}};
 }
 
-std::string event_stream_response_head(const header_list& headers) {
+std::string event_stream_response_head(std::string_view content_type, const header_list& headers) {
     std::string head = "HTTP/1.1 200 OK\r\n"
                        "Server: hubspec-server\r\n"
-                       "Content-Type: text/event-stream\r\n";
+                       "Content-Type: ";
+    head.append(content_type).append("\r\n");
     for (const auto& [name, value] : headers)
         head += name + ": " + value + "\r\n";
     return head + "Transfer-Encoding: chunked\r\n\r\n";

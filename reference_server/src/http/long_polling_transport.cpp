@@ -43,7 +43,9 @@ void long_polling_transport::close() {
 std::shared_ptr<deferred_reply> long_polling_transport::poll() {
     if (pending_) {
         log_event("LP-008", "-", "a newer poll ends the pending one with 204");
-        complete(poll_reply_no_content());
+        auto superseded = poll_reply_no_content();
+        hooks_.transport_reply(transport_response::poll_superseded, superseded);
+        complete(std::move(superseded));
     }
     pending_ = std::make_shared<deferred_reply>();
     auto reply = pending_;
@@ -58,7 +60,9 @@ std::shared_ptr<deferred_reply> long_polling_transport::poll() {
         poll_timer_ = timers_.after(poll_timeout_, [weak, this_poll] {
             auto self = weak.lock();
             if (self && self->pending_ && self->pending_ == this_poll.lock()) {
-                self->complete(poll_reply_timed_out()); // LP-006
+                auto timed_out = poll_reply_timed_out(); // LP-006
+                self->hooks_.transport_reply(transport_response::poll_timed_out, timed_out);
+                self->complete(std::move(timed_out));
             }
         });
         // A client that gives up on its poll (the TS client re-polls after its own HTTP timeout, LP-010)

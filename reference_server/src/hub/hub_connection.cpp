@@ -20,8 +20,9 @@ p::server_keep_alive_options keep_alive_options(const hub_options& o, const faul
     k.client_timeout_interval = faults.hooks().timeout_of(timeout::client, o.client_timeout_interval); // KA-003
     k.handshake_timeout = o.handshake_timeout;
     // Long polling keeps itself alive: no Pings, no client timeout (KA-008, LP-019).
-    k.transport = transport == p::transport_type::long_polling ? p::transport_keep_alive::inherent
-                                                               : p::transport_keep_alive::needs_pings;
+    k.transport = faults.hooks().keep_alive(transport == p::transport_type::long_polling
+                                                ? p::transport_keep_alive::inherent
+                                                : p::transport_keep_alive::needs_pings); // LP-019
     return k;
 }
 
@@ -59,7 +60,7 @@ hub_connection::hub_connection(std::shared_ptr<hub_lifetime> lifetime, connectio
     : lifetime_(std::move(lifetime)), identity_(std::move(identity)),
       writer_(std::make_shared<transport_writer>(lifetime_, std::move(sink))),
       core_(core_server_options(*lifetime_, identity_), core_options(*lifetime_), clock::now()),
-      dispatcher_(*this, lifetime_) {}
+      order_(hooks()), dispatcher_(*this, lifetime_) {}
 
 void hub_connection::start() {
     rearm_timer();
@@ -153,7 +154,9 @@ void hub_connection::fail_protocol(const p::protocol_error& e) {
 }
 
 void hub_connection::abort() {
-    close_with({std::nullopt, false}, "ERR-009", "Context.Abort()");
+    p::close_message close{std::nullopt, false};
+    hooks().outgoing(outgoing_message::abort_close, close); // ERR-009
+    close_with(std::move(close), "ERR-009", "Context.Abort()");
 }
 
 void hub_connection::close(p::close_message close, std::string_view why) {
@@ -177,7 +180,8 @@ void hub_connection::end_gracefully() {
 void hub_connection::close_with(p::close_message close, std::string_view requirement, std::string_view why) {
     if (closed()) return;
     log_event(requirement, identity_.connection_id, std::string("closing: ") + std::string(why));
-    if (open()) send_message(close); // MSG-074
+    hooks().outgoing(outgoing_message::close, close); // MSG-070
+    if (open()) send_message(close);                  // MSG-074
     writer_->close();
     teardown();
 }
@@ -247,14 +251,21 @@ void hub_connection::teardown() {
 
 void hub_connection::send_message(const p::hub_message& message) {
     if (closed() || protocol() == nullptr) return;
-    note_send(core_.send(message, clock::now()));
+    for (const auto& out : order_.pass(message)) // MSG-103
+        send_now(out);
 }
 
 void hub_connection::send_encoded(const std::shared_ptr<const std::string>& records) {
     if (!open()) return;
+    for (const auto& out : order_.pass(records)) // MSG-103
+        send_now(out);
+}
+
+void hub_connection::send_now(const outgoing_order::item& out) {
+    if (const auto* message = std::get_if<p::hub_message>(&out)) return note_send(core_.send(*message, clock::now()));
     // Broadcasts are Invocations (GRP-001): tracked; the buffer only looks at the type.
     static const p::hub_message broadcast_kind = p::invocation_message{};
-    note_send(core_.send_framed(broadcast_kind, *records, clock::now()));
+    note_send(core_.send_framed(broadcast_kind, *std::get<std::shared_ptr<const std::string>>(out), clock::now()));
 }
 
 void hub_connection::note_send(p::send_status status) {

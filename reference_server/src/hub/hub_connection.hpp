@@ -107,6 +107,8 @@ public:
     bool closed() const noexcept { return core_.state() == protocol::connection_state::closed; }
     /// Past the handshake and not closed: what the hub sees as connected.
     bool open() const noexcept;
+    /// Where --violate bends this connection's wire (violation_hooks.hpp).
+    violation_hooks hooks() const noexcept { return lifetime_->faults().hooks(); }
     /// Where hub work completes (hub_context.cpp).
     hub_dispatcher& dispatcher() noexcept { return dispatcher_; }
     /// The client's Close (MSG-073): the transport ends gracefully, nothing to answer.
@@ -124,12 +126,11 @@ private:
 
     /// Logs the start of a wait for an Ack (SR-010), then writes what the core queued.
     void note_send(protocol::send_status status);
+    void send_now(const outgoing_order::item& out); // one message, as outgoing_order lets it go
     /// Writes what the core has to send, in order.
     void flush();
     void rearm_timer();
     void on_timer();
-    /// Where --violate bends this connection's wire (violation_hooks.hpp).
-    violation_hooks hooks() const noexcept { return lifetime_->faults().hooks(); }
     /// The HS-011 error of a handshake request that cannot be read, with `detail` when errors are detailed.
     std::string handshake_error_text(const std::string& detail) const;
 
@@ -137,6 +138,7 @@ private:
     connection_identity identity_;
     std::shared_ptr<transport_writer> writer_;
     protocol::hub_connection core_;
+    outgoing_order order_; // what --violate does to the order of sends (MSG-103)
     timer_handle timer_;
     std::optional<clock::time_point> timer_deadline_;
     std::map<std::string, std::any, std::less<>> items_;

@@ -28,6 +28,7 @@ void deferred_result::fail(std::string hub_error_message) const {
     if (auto c = pending_->connection.lock()) {
         std::string text =
             p::texts::unexpected_error_invoking(pending_->method) + " HubException: " + hub_error_message;
+        text = c->hooks().completion_error("ERR-002", std::move(text)); // ERR-004
         c->dispatcher().finish_invocation(*pending_, p::completion_message::with_error({}, std::move(text)));
     }
 }
@@ -35,7 +36,8 @@ void deferred_result::fail(std::string hub_error_message) const {
 void deferred_result::fail(std::exception_ptr error) const {
     if (!pending_) return;
     if (auto c = pending_->connection.lock()) {
-        std::string text = c->dispatcher().error_text(p::texts::unexpected_error_invoking(pending_->method), error);
+        std::string text = c->hooks().completion_error(
+            "ERR-002", c->dispatcher().error_text(p::texts::unexpected_error_invoking(pending_->method), error));
         c->dispatcher().finish_invocation(*pending_, p::completion_message::with_error({}, std::move(text)));
     }
 }
@@ -58,7 +60,8 @@ void stream_writer::complete() const {
 void stream_writer::fail(std::exception_ptr error) const {
     if (!state_) return;
     if (auto c = state_->connection.lock())
-        c->dispatcher().finish_stream(*state_, c->dispatcher().error_text(p::texts::error_while_streaming, error));
+        c->dispatcher().finish_stream(
+            *state_, c->hooks().completion_error("MSG-101", c->dispatcher().error_text(p::texts::error_while_streaming, error)));
 }
 
 void stream_writer::on_cancel(std::function<void()> callback) const {

@@ -55,7 +55,9 @@ void hub_dispatcher::dispatch(p::hub_message&& message) {
                    [&](p::stream_item_message& m) { on_stream_item(std::move(m)); },
                    [&](p::completion_message& m) { on_completion(std::move(m)); },
                    [&](p::cancel_invocation_message& m) { on_cancel_invocation(m); },
-                   [&](p::ping_message&) {}, // refreshes the client timeout only (MSG-061)
+                   [&](p::ping_message&) { // refreshes the client timeout only (MSG-061)
+                       if (!hooks().keeps(rule::ping_needs_no_reply)) send_message(p::ping_message{});
+                   },
                    [&](p::close_message& m) {
                        // MSG-073: a graceful end asked by the client; nothing to answer.
                        if (m.error) log_event("MSG-073", identity_.connection_id, "client closed: " + *m.error);
@@ -151,6 +153,7 @@ void hub_dispatcher::start_invocation(p::invocation_message&& m) {
     const hub_method* method = find_method(m.target);
     const bool blocking = m.invocation_id.has_value();
     auto fail = [&](std::string text, std::string_view requirement) {
+        text = hooks().completion_error(requirement, std::move(text));
         log_event(requirement, identity_.connection_id, text);
         if (blocking) connection_.send_message(p::completion_message::with_error(*m.invocation_id, std::move(text)));
     };
@@ -172,14 +175,17 @@ void hub_dispatcher::start_invocation(p::invocation_message&& m) {
     try {
         outcome = method->invoke(call, arguments);
     } catch (...) {
-        std::string text = error_text(p::texts::unexpected_error_invoking(m.target), std::current_exception());
+        std::string text = hooks().completion_error(
+            "ERR-002", error_text(p::texts::unexpected_error_invoking(m.target), std::current_exception()));
         log_event("ERR-002", identity_.connection_id, text);
         finish_invocation(*pending, p::completion_message::with_error({}, std::move(text)));
         return;
     }
     if (outcome.failure != bind_failure::none) {
-        std::string text = bind_failure_text(*method, outcome, m.target, m.arguments.size(), m.stream_ids.size(),
-                                             lifetime_->options().enable_detailed_errors);
+        std::string text = hooks().completion_error(
+            requirement_of(outcome.failure),
+            bind_failure_text(*method, outcome, m.target, m.arguments.size(), m.stream_ids.size(),
+                              lifetime_->options().enable_detailed_errors));
         log_event(requirement_of(outcome.failure), identity_.connection_id, text);
         finish_invocation(*pending, p::completion_message::with_error({}, std::move(text)));
         return;
@@ -211,6 +217,7 @@ void hub_dispatcher::finish_invocation(pending_invocation& pending, p::completio
 
 void hub_dispatcher::on_stream_invocation(p::stream_invocation_message&& m) {
     auto fail = [&](std::string text, std::string_view requirement) {
+        text = hooks().completion_error(requirement, std::move(text));
         log_event(requirement, identity_.connection_id, text);
         connection_.send_message(p::completion_message::with_error(m.invocation_id, std::move(text)));
     };
@@ -235,14 +242,17 @@ void hub_dispatcher::on_stream_invocation(p::stream_invocation_message&& m) {
     try {
         outcome = method->invoke(call, arguments);
     } catch (...) {
-        std::string text = error_text(p::texts::error_while_streaming, std::current_exception());
+        std::string text = hooks().completion_error(
+            "MSG-101", error_text(p::texts::error_while_streaming, std::current_exception()));
         log_event("MSG-101", identity_.connection_id, text);
         finish_stream(*stream, std::move(text));
         return;
     }
     if (outcome.failure != bind_failure::none) {
-        std::string text = bind_failure_text(*method, outcome, m.target, m.arguments.size(), m.stream_ids.size(),
-                                             lifetime_->options().enable_detailed_errors);
+        std::string text = hooks().completion_error(
+            requirement_of(outcome.failure),
+            bind_failure_text(*method, outcome, m.target, m.arguments.size(), m.stream_ids.size(),
+                              lifetime_->options().enable_detailed_errors));
         log_event(requirement_of(outcome.failure), identity_.connection_id, text);
         finish_stream(*stream, std::move(text));
     }
