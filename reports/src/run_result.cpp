@@ -92,7 +92,8 @@ std::string profile_summary(const run_result& run) {
         text += " (";
         if (!p.missing_methods.empty()) text += "missing methods: " + list(p.missing_methods);
         if (!p.missing_endpoints.empty())
-            text += std::string(p.missing_methods.empty() ? "" : "; ") + "missing endpoints: " + list(p.missing_endpoints);
+            text +=
+                std::string(p.missing_methods.empty() ? "" : "; ") + "missing endpoints: " + list(p.missing_endpoints);
         text += ")";
         break;
     case profile_name::unknown:

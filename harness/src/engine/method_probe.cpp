@@ -46,8 +46,8 @@ method_probe probe_methods(const std::string& url, const std::vector<protocol::t
         calls.emplace_back(method, connection.invoke(method, too_many));
     for (auto& [method, answer] : calls) {
         if (answer.wait_until(deadline) != std::future_status::ready) {
-            probe.problem = "no answer to the probe of " + method + " within " + std::to_string(timeout.count()) +
-                            " ms";
+            probe.problem =
+                "no answer to the probe of " + method + " within " + std::to_string(timeout.count()) + " ms";
             probe.missing.clear();
             break;
         }

@@ -55,8 +55,8 @@ std::optional<std::string> missing_contract_method(const protocol::hub_message& 
     for (const auto& [role, method] : t.roles())
         contract = contract || method == *named;
     if (!contract) return std::nullopt;
-    return "contract method " + *named + " is missing at " + t.hub_url() + " (the server said: " +
-           *completion->error + ")";
+    return "contract method " + *named + " is missing at " + t.hub_url() + " (the server said: " + *completion->error +
+           ")";
 }
 
 void skip_if_method_missing(const raw_event& e, const target& t) {

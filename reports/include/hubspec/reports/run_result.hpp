@@ -65,10 +65,10 @@ std::string_view to_string(profile_name p) noexcept; // "unknown", "contract", "
 
 struct profile_info {
     profile_name name = profile_name::unknown;
-    std::vector<std::string> missing_methods;          // contract methods of the main hub it lacks
-    std::vector<std::string> missing_endpoints;        // contract endpoints the run asked for that are absent
-    std::map<std::string, std::string> method_roles;   // --method: contract role -> the target's method
-    std::string note;                                  // why the profile is unknown
+    std::vector<std::string> missing_methods;        // contract methods of the main hub it lacks
+    std::vector<std::string> missing_endpoints;      // contract endpoints the run asked for that are absent
+    std::map<std::string, std::string> method_roles; // --method: contract role -> the target's method
+    std::string note;                                // why the profile is unknown
 };
 
 /// How much of the catalogue a run checked: requirements with at least one cell that
