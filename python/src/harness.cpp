@@ -319,21 +319,20 @@ void bind_harness(py::module_& m) {
         .def_property_readonly("tool_version", [](const harness::run_result& r) { return r.tool_version; })
         .def_property_readonly("started_at", [](const harness::run_result& r) { return r.started_at; })
         .def_property_readonly("strict", [](const harness::run_result& r) { return r.strict; })
-        .def("profile",
-             [](const harness::run_result& r) {
-                 py::dict d;
-                 d["name"] = std::string(harness::to_string(r.profile.name));
-                 d["missing_methods"] = string_list(r.profile.missing_methods);
-                 d["missing_endpoints"] = string_list(r.profile.missing_endpoints);
-                 d["method_roles"] = r.profile.method_roles;
-                 d["note"] = r.profile.note;
-                 const auto c = r.coverage();
-                 d["requirements_checked"] = c.checked;
-                 d["requirements_total"] = c.total;
-                 d["requirements_testable"] = c.testable;
-                 d["summary"] = harness::profile_summary(r);
-                 return d;
-             });
+        .def("profile", [](const harness::run_result& r) {
+            py::dict d;
+            d["name"] = std::string(harness::to_string(r.profile.name));
+            d["missing_methods"] = string_list(r.profile.missing_methods);
+            d["missing_endpoints"] = string_list(r.profile.missing_endpoints);
+            d["method_roles"] = r.profile.method_roles;
+            d["note"] = r.profile.note;
+            const auto c = r.coverage();
+            d["requirements_checked"] = c.checked;
+            d["requirements_total"] = c.total;
+            d["requirements_testable"] = c.testable;
+            d["summary"] = harness::profile_summary(r);
+            return d;
+        });
 
     m.def("run", &run, py::arg("scenarios"), py::arg("catalogue"), py::arg("target_url"), py::arg("endpoints"),
           py::arg("transports"), py::arg("protocols"), py::arg("filter"), py::arg("strict"), py::arg("parallel"),

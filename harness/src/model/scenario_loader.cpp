@@ -128,8 +128,8 @@ step parse_step(const YAML::Node& node, const std::string& file, const step_voca
 
 scenario parse_scenario(const YAML::Node& node, const std::string& file, const step_vocabulary& vocabulary) {
     if (!node.IsMap()) fail_at(file, node, "a scenario is a mapping with id, title, requires and steps");
-    static const std::set<std::string> keys{"id",         "title",     "requires", "methods", "endpoints",
-                                            "options",    "transports", "protocols", "once",   "steps"};
+    static const std::set<std::string> keys{"id",      "title",      "requires",  "methods", "endpoints",
+                                            "options", "transports", "protocols", "once",    "steps"};
     for (const auto& entry : node) {
         const auto key = entry.first.as<std::string>();
         if (!keys.contains(key)) fail_at(file, entry.first, "unknown scenario key `" + key + "`");
@@ -146,7 +146,8 @@ scenario parse_scenario(const YAML::Node& node, const std::string& file, const s
     for (const auto& method : sc.methods)
         if (!find_contract_method(method))
             fail_at(file, node["methods"],
-                    "`" + method + "` is not a method of the conformance hub contract (shared/spec/conformance-hub.md)");
+                    "`" + method +
+                        "` is not a method of the conformance hub contract (shared/spec/conformance-hub.md)");
     sc.endpoints = string_list(node["endpoints"], file, "endpoints");
     sc.options = string_list(node["options"], file, "options");
     for (const auto& option : sc.options)

@@ -91,7 +91,8 @@ std::string applicability(const scenario& sc, const cell& c, target& t) {
         if (auto missing = t.method_missing(method); !missing.empty()) return missing;
     for (const auto& option : sc.options)
         if (option == "stateful_reconnect" && !t.offers_stateful_reconnect())
-            return t.hub_url() + " does not allow stateful reconnect (its negotiate omits useStatefulReconnect when asked)";
+            return t.hub_url() +
+                   " does not allow stateful reconnect (its negotiate omits useStatefulReconnect when asked)";
     if (sc.once) return {};
     if (c.transport == protocol::transport_type::server_sent_events && c.protocol == protocol_name::messagepack)
         return "ServerSentEvents carries text only; MessagePack needs a binary transport (SSE-009)";
