@@ -36,6 +36,10 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     run_cmd->add_option("--endpoint", endpoints,
                         "NAME=URL of a contract endpoint (conformance-nows, conformance-auth, token, redirect, chat)");
+    std::vector<std::string> method_roles;
+    run_cmd->add_option("--method", method_roles,
+                        "ROLE=NAME: your hub's method NAME plays contract method ROLE, e.g. echo=MyEcho (repeatable; "
+                        "harness/README.md lists the roles and what your method must do)");
     run_cmd->add_option("--expect", run.expect_file, "known deviations: cells expected not to pass (design §5)");
     run_cmd->add_option("--write-expect", run.write_expect_file, "write an expectations file that makes this run pass");
     for (std::size_t i = 0; i < table.size(); ++i) {
@@ -121,6 +125,12 @@ int main(int argc, char** argv) {
                 return 2;
             }
             run.run.endpoints[e.substr(0, eq)] = e.substr(eq + 1);
+        }
+        for (const auto& r : method_roles) {
+            if (auto problem = add_method_role(run.run.method_roles, r)) {
+                std::cerr << "hubspec: " << *problem << "\n";
+                return 2;
+            }
         }
         auto& timings = run.run.timings;
         for (const auto& row : table) {

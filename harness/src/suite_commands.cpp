@@ -124,6 +124,7 @@ int run_command(const run_command_options& options, std::ostream& out, std::ostr
         << totals.pass << " passed, " << totals.fail << " failed, " << totals.non_strict << " non-strict, "
         << totals.skip << " skipped, " << totals.error << " errors in " << std::fixed << std::setprecision(1)
         << static_cast<double>(run.wall_time.count()) / 1000.0 << " s (target " << run.target.url << ")\n"
+        << profile_summary(run) << "\n"
         << "reports: " << options.out_dir << "/{results.json,junit.xml,summary.md,index.html}\n";
     if (expected)
         out << (failing ? std::to_string(failing) + " cells differ from " : std::string("every cell as in "))

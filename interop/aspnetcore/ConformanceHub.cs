@@ -43,6 +43,8 @@ public sealed class ConformanceHub(LiveConnections liveConnections) : Hub
 
     public void ThrowException(string message) => throw new InvalidOperationException(message);
 
+    public void ThrowHubException(string message) => throw new HubException(message);
+
     public async Task<int> Delay(int ms)
     {
         await Task.Delay(Math.Clamp(ms, 0, MaxDelayMs), Context.ConnectionAborted);

@@ -105,6 +105,13 @@ class Report:
     def target(self) -> str:
         return self._result.target_url
 
+    @property
+    def profile(self) -> dict:
+        """Which part of the conformance hub contract the target has, and how much of the catalogue
+        the run checked: name ("contract", "partial", "contract-free", "unknown"), missing_methods,
+        missing_endpoints, method_roles, note, requirements_checked / _total / _testable, summary."""
+        return dict(self._result.profile())
+
     def cells(self, scenario: str) -> list[Cell]:
         return [c for c in self.outcomes if c.scenario == scenario]
 
@@ -253,6 +260,7 @@ def run(
     expect: Union[str, os.PathLike, None] = None,
     catalogue: Union[str, os.PathLike, None] = None,
     on_cell: Optional[Callable[[str, Optional[str], Optional[str], str, str], None]] = None,
+    methods: Optional[Mapping[str, str]] = None,
 ) -> Report:
     """Runs scenarios against a target, as `hubspec run` does, and returns the Report.
 
@@ -264,7 +272,9 @@ def run(
     handshake_timeout_ms, disconnect_timeout_ms, long_poll_timeout_ms,
     max_message_size); embedded targets know their own. expect: an expectations
     file (--expect). on_cell(scenario, transport, protocol, outcome, reason) is
-    called as each cell ends. Raises TargetUnreachable, ScenarioError.
+    called as each cell ends. methods: contract roles played by the target's own
+    methods, {"echo": "MyEcho"} (`--method echo=MyEcho`). Raises TargetUnreachable,
+    ScenarioError, ValueError.
     """
     loaded = as_scenarios(scenarios)
     cat = load_catalogue(catalogue)
@@ -280,7 +290,7 @@ def run(
         scenarios=loaded._loaded, catalogue=cat, target_url=url, endpoints=dict(endpoints or {}),
         transports=list(transports or []), protocols=list(protocols or []), filter=filter, strict=strict,
         parallel=parallel, timings=base_timings, on_cell=on_cell,
-        expect_file=None if expect is None else str(expect))
+        expect_file=None if expect is None else str(expect), methods=dict(methods or {}))
     return Report(result, loaded, cat)
 
 

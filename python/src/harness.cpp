@@ -4,6 +4,7 @@
 
 #include "bindings.hpp"
 
+#include <hubspec/harness/contract.hpp>
 #include <hubspec/harness/coverage.hpp>
 #include <hubspec/harness/runner.hpp>
 #include <hubspec/harness/scenario_loader.hpp>
@@ -172,7 +173,7 @@ harness::run_result run(const scenario_list& scenarios, const harness::requireme
                         const std::vector<std::string>& transports, const std::vector<std::string>& protocols,
                         const std::string& filter, bool strict, std::size_t parallel,
                         const std::map<std::string, long>& timings, py::object on_cell,
-                        std::optional<std::string> expect_file) {
+                        std::optional<std::string> expect_file, const std::map<std::string, std::string>& methods) {
     harness::run_options options;
     options.target_url = target_url;
     options.endpoints = endpoints;
@@ -194,6 +195,9 @@ harness::run_result run(const scenario_list& scenarios, const harness::requireme
         if (!row || !row->in_python) throw py::value_error("unknown timing `" + name + "`");
         row->set(options.timings, v);
     }
+    for (const auto& [role, method] : methods)
+        if (auto problem = harness::add_method_role(options.method_roles, role + "=" + method))
+            throw py::value_error(*problem);
     std::optional<harness::expectations> expected;
     if (expect_file) expected = loading([&] { return harness::expectations::load_file(*expect_file); });
 
@@ -314,11 +318,25 @@ void bind_harness(py::module_& m) {
         .def_property_readonly("target_transports", [](const harness::run_result& r) { return r.target.transports; })
         .def_property_readonly("tool_version", [](const harness::run_result& r) { return r.tool_version; })
         .def_property_readonly("started_at", [](const harness::run_result& r) { return r.started_at; })
-        .def_property_readonly("strict", [](const harness::run_result& r) { return r.strict; });
+        .def_property_readonly("strict", [](const harness::run_result& r) { return r.strict; })
+        .def("profile", [](const harness::run_result& r) {
+            py::dict d;
+            d["name"] = std::string(harness::to_string(r.profile.name));
+            d["missing_methods"] = string_list(r.profile.missing_methods);
+            d["missing_endpoints"] = string_list(r.profile.missing_endpoints);
+            d["method_roles"] = r.profile.method_roles;
+            d["note"] = r.profile.note;
+            const auto c = r.coverage();
+            d["requirements_checked"] = c.checked;
+            d["requirements_total"] = c.total;
+            d["requirements_testable"] = c.testable;
+            d["summary"] = harness::profile_summary(r);
+            return d;
+        });
 
     m.def("run", &run, py::arg("scenarios"), py::arg("catalogue"), py::arg("target_url"), py::arg("endpoints"),
           py::arg("transports"), py::arg("protocols"), py::arg("filter"), py::arg("strict"), py::arg("parallel"),
-          py::arg("timings"), py::arg("on_cell"), py::arg("expect_file"));
+          py::arg("timings"), py::arg("on_cell"), py::arg("expect_file"), py::arg("methods"));
 
     m.def("comparison_markdown", [](const std::vector<const harness::run_result*>& runs) {
         std::vector<harness::run_result> copies;

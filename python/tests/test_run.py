@@ -199,3 +199,21 @@ def test_fill_makes_exact_sizes_and_a_bad_count_is_an_error():
     broken = dict(sized, id="py.fill-bad", steps=[{"connect": {}}, {"invoke": {"method": "Echo", "args": ["{fill:many}"]}}])
     cell = hubspec.run(scenarios=[broken]).cell("py.fill-bad")
     assert cell.outcome == "error" and "fill:many" in cell.reason
+
+
+def test_profile_and_method_roles_reach_the_report():
+    report = hubspec.run(filter="invocation.echo-returns-argument", transports=["websockets"], protocols=["json"])
+    assert report.profile["name"] == "contract"
+    assert 0 < report.profile["requirements_checked"] <= report.profile["requirements_total"]
+    assert report.profile["summary"].startswith("profile contract")
+    # the role Echo pointed at a method the reference hub lacks: the cell skips naming both, the profile says partial
+    report = hubspec.run(filter="invocation.echo-returns-argument", transports=["websockets"], protocols=["json"],
+                         methods={"echo": "HubspecMyEcho"})
+    (cell,) = report.outcomes
+    assert cell.outcome == "skip"
+    assert "HubspecMyEcho (standing in for Echo)" in cell.reason
+    assert report.profile["name"] == "partial"
+    assert report.profile["missing_methods"] == ["Echo"]
+    assert report.profile["method_roles"] == {"Echo": "HubspecMyEcho"}
+    with pytest.raises(ValueError, match="not a method of the conformance hub contract"):
+        hubspec.run(filter="invocation.hello-world", methods={"NoSuchRole": "X"})

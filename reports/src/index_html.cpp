@@ -276,7 +276,7 @@ void write_index_html(const run_result& run, std::ostream& out) {
     if (run.strict) out << " \xC2\xB7 strict";
     out << " \xC2\xB7 <strong>" << (failing == 0 ? "Passed" : "Failed") << "</strong>";
     if (failing != 0) out << " (" << failing << (failing == 1 ? " cell" : " cells") << " failed the run)";
-    out << "</p>\n</header>\n<main>\n";
+    out << "</p>\n<p id=\"profile\">" << xml_escape(profile_summary(run)) << "</p>\n</header>\n<main>\n";
     write_matrix(run, out);
     out << "<section id=\"details\" hidden></section>\n";
     write_coverage(run, out);

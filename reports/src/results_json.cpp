@@ -222,6 +222,42 @@ std::string results_json_text(const run_result& run, bool pretty) {
     j.number(totals.error);
     j.end_object();
 
+    j.key("profile");
+    j.begin_object();
+    j.key("name");
+    j.string(to_string(run.profile.name));
+    j.key("missing_methods");
+    j.begin_array();
+    for (const auto& m : run.profile.missing_methods)
+        j.string(m);
+    j.end_array();
+    j.key("missing_endpoints");
+    j.begin_array();
+    for (const auto& e : run.profile.missing_endpoints)
+        j.string(e);
+    j.end_array();
+    j.key("method_roles");
+    j.begin_object();
+    for (const auto& [role, method] : run.profile.method_roles) {
+        j.key(role);
+        j.string(method);
+    }
+    j.end_object();
+    j.key("note");
+    j.string(run.profile.note);
+    j.end_object();
+
+    const auto coverage = run.coverage();
+    j.key("coverage");
+    j.begin_object();
+    j.key("requirements_checked");
+    j.number(coverage.checked);
+    j.key("requirements_total");
+    j.number(coverage.total);
+    j.key("requirements_testable");
+    j.number(coverage.testable);
+    j.end_object();
+
     j.key("requirements");
     j.begin_array();
     for (const auto& use : requirement_uses(run, false)) {

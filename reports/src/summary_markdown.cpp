@@ -105,7 +105,7 @@ void write_summary_markdown(const run_result& run, std::ostream& out) {
     if (!run.tool_version.empty()) out << " with hubspec " << markdown_escape(run.tool_version);
     out << (run.strict ? ", strict" : "") << ". **" << (failing == 0 ? "Passed" : "Failed") << "**";
     if (failing != 0) out << ": " << failing << (failing == 1 ? " cell" : " cells") << " failed the run";
-    out << ".\n\n";
+    out << ".\n\n" << markdown_escape(profile_summary(run)) << ".\n\n";
 
     // The matrix: one row per scenario, one glyph per cell.
     const auto columns = reports::cell_columns(run);

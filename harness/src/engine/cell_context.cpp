@@ -8,6 +8,8 @@
 #include <hubspec/protocol/url.hpp>
 
 #include <charconv>
+#include <cstdio>
+#include <random>
 
 namespace hubspec::harness::detail {
 namespace {
@@ -39,6 +41,10 @@ protocol::value fill_text(std::string_view count) {
 
 cell_context::cell_context(target& t, const scenario& s, cell w, transcript& l) : tgt(t), sc(s), where(w), log(l) {
     collect_watched(sc, watched_);
+    std::random_device random; // `{cell}`: tells this cell's messages from other cells' and other runs'
+    char text[17];
+    std::snprintf(text, sizeof text, "%08x%08x", random(), random());
+    marker_ = text;
 }
 
 cell_context::~cell_context() {
@@ -75,6 +81,7 @@ std::optional<protocol::value> cell_context::lookup(std::string_view name) const
     if (name == "origin") return protocol::value{tgt.origin()};
     if (name.starts_with("url:")) return protocol::value{tgt.endpoint_url(std::string(name.substr(4)))};
     if (name.starts_with("fill:")) return fill_text(name.substr(5));
+    if (name == "cell") return protocol::value{marker_};
     if (name == "transport") return protocol::value{protocol::transport_name(where.transport)};
     if (name == "protocol") return protocol::value{to_string(where.protocol)};
     if (auto timing = timing_named(name, t)) return protocol::value{timing->count()};

@@ -62,6 +62,7 @@ private:
     std::optional<protocol::value> lookup(std::string_view name) const;
 
     std::set<std::string> watched_;
+    std::string marker_;                 // `{cell}`
     std::unique_ptr<fault_proxy> proxy_; // declared first: it outlives the connections through it
     std::map<std::string, std::unique_ptr<client_actor>> clients_;
     std::map<std::string, std::unique_ptr<raw_actor>> raws_;

@@ -71,4 +71,58 @@ std::optional<std::vector<protocol::transport_type>> target::offered_transports(
     return offered_.emplace(endpoint_name, std::move(offered)).first->second;
 }
 
+bool target::offers_stateful_reconnect() {
+    {
+        std::lock_guard lock(mutex_);
+        if (stateful_) return *stateful_;
+    }
+    bool offered = false;
+    try {
+        auto url = protocol::append_query_parameter(hub_url_ + "/negotiate", "negotiateVersion", "1");
+        url = protocol::append_query_parameter(url, "useStatefulReconnect", "true");
+        const auto reply = http_exchange("POST", url, {}, {}, std::chrono::milliseconds(10'000));
+        if (reply.status == 200)
+            if (auto parsed = protocol::parse_negotiate_response(reply.body)) offered = parsed->use_stateful_reconnect;
+    } catch (const std::exception&) {
+        // no answer: not offered
+    }
+    std::lock_guard lock(mutex_);
+    if (!stateful_) stateful_ = offered;
+    return *stateful_;
+}
+
+std::string target::method_name(const std::string& name) const {
+    const auto* method = find_contract_method(name);
+    if (!method) return name;
+    const auto it = roles_.find(std::string(method->name));
+    return it == roles_.end() ? name : it->second;
+}
+
+const method_probe& target::methods_of(const std::string& endpoint) {
+    std::lock_guard probing(probe_mutex_);
+    if (auto it = probes_.find(endpoint); it != probes_.end()) return it->second;
+    std::vector<std::string> names;
+    for (const auto& m : contract_methods())
+        if (m.endpoint == endpoint) names.push_back(method_name(std::string(m.name)));
+    method_probe probe;
+    if (auto offered = offered_transports(endpoint); !offered)
+        probe.problem = endpoint_url(endpoint) + " does not negotiate";
+    else
+        probe = probe_methods(endpoint_url(endpoint), *offered, names, std::chrono::milliseconds(10'000));
+    return probes_.emplace(endpoint, std::move(probe)).first->second;
+}
+
+std::string target::method_missing(const std::string& name) {
+    const auto* method = find_contract_method(name);
+    if (!method) return {}; // not the contract's: the steps find out
+    const auto& probe = methods_of(std::string(method->endpoint));
+    const auto used = method_name(name);
+    const auto it = probe.missing.find(used);
+    if (it == probe.missing.end()) return {};
+    const auto role =
+        used == std::string(method->name) ? std::string() : " (standing in for " + std::string(method->name) + ")";
+    return "contract method " + used + role + " is missing at " + endpoint_url(std::string(method->endpoint)) +
+           " (the server said: " + it->second + ")";
+}
+
 } // namespace hubspec::harness::detail

@@ -2,6 +2,10 @@
 // What the runner knows of the target: where its hub and contract endpoints are,
 // what its negotiate offers, and its timings.
 
+#include "engine/method_probe.hpp"
+
+#include "hubspec/harness/contract.hpp"
+
 #include <hubspec/protocol/negotiate.hpp>
 #include <hubspec/protocol/target_settings.hpp>
 
@@ -33,6 +37,22 @@ public:
     /// (404 on negotiate, or no answer). Asked once per endpoint, then remembered.
     std::optional<std::vector<protocol::transport_type>> offered_transports(const std::string& endpoint_name);
 
+    /// Whether the main hub grants stateful reconnect when asked (NEG-026: its negotiate answers
+    /// useStatefulReconnect:true); asked once. Scenarios with `options: [stateful_reconnect]` need it.
+    bool offers_stateful_reconnect();
+
+    /// `--method ROLE=NAME`: the target's own methods standing in for contract roles.
+    void set_method_roles(method_role_map roles) { roles_ = std::move(roles); }
+    const method_role_map& roles() const { return roles_; }
+    /// The name to invoke for contract method `name` (a mapped role), else `name` itself.
+    std::string method_name(const std::string& name) const;
+
+    /// Every contract method of `endpoint`'s hub (mapped names), probed once (method_probe.hpp).
+    const method_probe& methods_of(const std::string& endpoint);
+    /// Why contract method `name` cannot be used here ("contract method Echo is missing at URL …");
+    /// empty when the hub has it, or when the probe could not tell (a step then finds out).
+    std::string method_missing(const std::string& name);
+
 private:
     std::string hub_url_;
     std::string origin_;
@@ -41,6 +61,10 @@ private:
     std::mutex mutex_;
     std::map<std::string, std::optional<std::vector<protocol::transport_type>>> offered_;
     std::map<std::string, bool> present_;
+    method_role_map roles_;
+    std::optional<bool> stateful_;
+    std::mutex probe_mutex_; // one probe at a time; the others wait for its answer
+    std::map<std::string, method_probe> probes_;
 };
 
 /// "http://host:port/path?q" -> "http://host:port".

@@ -1,5 +1,7 @@
 #include "hubspec/harness/scenario_loader.hpp"
 
+#include "hubspec/harness/contract.hpp"
+
 #include <hubspec/protocol/base64.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -126,8 +128,8 @@ step parse_step(const YAML::Node& node, const std::string& file, const step_voca
 
 scenario parse_scenario(const YAML::Node& node, const std::string& file, const step_vocabulary& vocabulary) {
     if (!node.IsMap()) fail_at(file, node, "a scenario is a mapping with id, title, requires and steps");
-    static const std::set<std::string> keys{"id",         "title",     "requires", "methods", "endpoints",
-                                            "transports", "protocols", "once",     "steps"};
+    static const std::set<std::string> keys{"id",      "title",      "requires",  "methods", "endpoints",
+                                            "options", "transports", "protocols", "once",    "steps"};
     for (const auto& entry : node) {
         const auto key = entry.first.as<std::string>();
         if (!keys.contains(key)) fail_at(file, entry.first, "unknown scenario key `" + key + "`");
@@ -141,7 +143,16 @@ scenario parse_scenario(const YAML::Node& node, const std::string& file, const s
     sc.requires_ids = string_list(node["requires"], file, "requires");
     if (sc.requires_ids.empty()) fail_at(file, node, "scenario " + sc.id + " needs `requires` (requirement IDs)");
     sc.methods = string_list(node["methods"], file, "methods");
+    for (const auto& method : sc.methods)
+        if (!find_contract_method(method))
+            fail_at(file, node["methods"],
+                    "`" + method +
+                        "` is not a method of the conformance hub contract (shared/spec/conformance-hub.md)");
     sc.endpoints = string_list(node["endpoints"], file, "endpoints");
+    sc.options = string_list(node["options"], file, "options");
+    for (const auto& option : sc.options)
+        if (option != "stateful_reconnect")
+            fail_at(file, node["options"], "unknown option `" + option + "` (known: stateful_reconnect)");
     for (const auto& name : string_list(node["transports"], file, "transports")) {
         auto t = protocol::parse_transport_option(name);
         if (!t) fail_at(file, node["transports"], "unknown transport `" + name + "`");

@@ -4,6 +4,7 @@
 #include "engine/embedded_server.hpp"
 #include "engine/step_errors.hpp"
 #include "engine/target.hpp"
+#include "hubspec/harness/contract.hpp"
 #include "hubspec/reports/expectations.hpp"
 #include "steps/step_registry.hpp"
 
@@ -14,6 +15,7 @@
 #include <ctime>
 #include <mutex>
 #include <numeric>
+#include <set>
 #include <thread>
 
 namespace hubspec::harness {
@@ -112,6 +114,12 @@ std::string applicability(const scenario& sc, const cell& c, target& t) {
     for (const auto& endpoint : sc.endpoints)
         if (!t.endpoint_present(endpoint))
             return "contract endpoint " + endpoint + " is absent at " + t.endpoint_url(endpoint);
+    for (const auto& method : sc.methods)
+        if (auto missing = t.method_missing(method); !missing.empty()) return missing;
+    for (const auto& option : sc.options)
+        if (option == "stateful_reconnect" && !t.offers_stateful_reconnect())
+            return t.hub_url() +
+                   " does not allow stateful reconnect (its negotiate omits useStatefulReconnect when asked)";
     if (sc.once) return {};
     if (c.transport == protocol::transport_type::server_sent_events && c.protocol == protocol_name::messagepack)
         return "ServerSentEvents carries text only; MessagePack needs a binary transport (SSE-009)";
@@ -120,6 +128,35 @@ std::string applicability(const scenario& sc, const cell& c, target& t) {
     if (offered && std::find(offered->begin(), offered->end(), c.transport) == offered->end())
         return std::string(protocol::transport_name(c.transport)) + " is not offered by " + t.hub_url();
     return {};
+}
+
+/// Which part of the contract the target has: the main hub's methods (probed once, the same
+/// probe that skips cells), the endpoints the run's scenarios asked for, and the roles given.
+profile_info profile_of(target& t, const std::vector<const scenario*>& scenarios) {
+    profile_info profile;
+    profile.method_roles = t.roles();
+    const auto& probe = t.methods_of("");
+    std::size_t main_hub_methods = 0;
+    for (const auto& m : contract_methods()) {
+        if (!m.endpoint.empty()) continue;
+        ++main_hub_methods;
+        if (probe.missing.count(t.method_name(std::string(m.name)))) profile.missing_methods.emplace_back(m.name);
+    }
+    std::set<std::string> endpoints;
+    for (const auto* sc : scenarios)
+        endpoints.insert(sc->endpoints.begin(), sc->endpoints.end());
+    for (const auto& e : endpoints)
+        if (!t.endpoint_present(e)) profile.missing_endpoints.push_back(e);
+    if (!probe.problem.empty()) {
+        profile.name = profile_name::unknown;
+        profile.note = probe.problem;
+    } else if (profile.missing_methods.empty()) {
+        profile.name = profile.missing_endpoints.empty() ? profile_name::contract : profile_name::partial;
+    } else {
+        profile.name =
+            profile.missing_methods.size() == main_hub_methods ? profile_name::contract_free : profile_name::partial;
+    }
+    return profile;
 }
 
 cell_result run_cell(const scenario& sc, const cell& c, target& t, const requirement_catalogue& catalogue) {
@@ -212,6 +249,7 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
     if (!offered)
         throw unreachable_target("cannot negotiate with " + hub_url + " (POST " + hub_url +
                                  "/negotiate?negotiateVersion=1 did not answer 200 with a negotiate response)");
+    t.set_method_roles(options.method_roles);
     run.target.url = hub_url;
     run.target.embedded = embedded.has_value();
     for (auto tt : *offered)
@@ -281,6 +319,7 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
 
     for (std::size_t i = 0; i < jobs.size(); ++i)
         run.scenarios[jobs[i].scenario_index].cells.push_back(std::move(results[i]));
+    run.profile = profile_of(t, by_index);
     run.wall_time = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
     return run;
 }

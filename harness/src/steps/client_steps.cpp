@@ -1,5 +1,6 @@
 // Steps through the reference client (scenarios/README.md, "Steps through the reference client").
 
+#include "engine/method_probe.hpp"
 #include "engine/step_errors.hpp"
 #include "engine/value_match.hpp"
 #include "steps/step_registry.hpp"
@@ -27,12 +28,6 @@ std::string error_text(std::exception_ptr e) {
     } catch (...) {
         return "an unknown exception";
     }
-}
-
-/// ASP.NET Core's and the reference server's answer to a method the hub does not have.
-bool says_method_missing(const std::string& error) {
-    return error.find("Method does not exist") != std::string::npos ||
-           error.find("Unknown hub method") != std::string::npos;
 }
 
 protocol::value arguments_value(const client::arguments& args) {
@@ -161,7 +156,7 @@ void finish_invocation(const step_params& p, cell_context& ctx, const std::strin
 void run_invoke(const step& s, cell_context& ctx) {
     step_params p(s, ctx);
     auto& actor = ctx.client(p.actor());
-    const auto method = p.required_text("method");
+    const auto method = ctx.tgt.method_name(p.required_text("method")); // --method roles
     auto future = actor.connection().invoke(method, p.list("args"));
     if (p.has("async")) { // several in flight at once; `await` checks each
         ctx.pending[p.required_text("async")] = {method, std::move(future)};
@@ -183,7 +178,7 @@ void run_await(const step& s, cell_context& ctx) {
 void run_send(const step& s, cell_context& ctx) {
     step_params p(s, ctx);
     auto& actor = ctx.client(p.actor());
-    const auto method = p.required_text("method");
+    const auto method = ctx.tgt.method_name(p.required_text("method")); // --method roles
     auto future = actor.connection().send(method, p.list("args"));
     if (future.wait_for(ms(p.integer("within_ms", 10'000))) != std::future_status::ready)
         throw expectation_failed{"sending " + method, "it was not handed to the transport in time"};
@@ -279,7 +274,7 @@ void run_expect_sequence(const step& s, cell_context& ctx) {
 void run_stream(const step& s, cell_context& ctx) {
     step_params p(s, ctx);
     auto& actor = ctx.client(p.actor());
-    const auto method = p.required_text("method");
+    const auto method = ctx.tgt.method_name(p.required_text("method")); // --method roles
     const auto cancel_after = p.integer("cancel_after", -1);
     struct shared_state {
         std::mutex mutex;
@@ -347,7 +342,7 @@ void run_stream(const step& s, cell_context& ctx) {
 void run_upload(const step& s, cell_context& ctx) {
     step_params p(s, ctx);
     auto& actor = ctx.client(p.actor());
-    const auto method = p.required_text("method");
+    const auto method = ctx.tgt.method_name(p.required_text("method")); // --method roles
     client::upload_stream upload;
     auto future = actor.connection().invoke(method, p.list("args"), {upload});
     for (auto& item : p.list("items"))

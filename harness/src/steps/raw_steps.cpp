@@ -1,6 +1,7 @@
 // Steps on the raw wire (scenarios/README.md): hand-made connections, bytes and
 // hub messages written by the harness, the server's answers read record by record.
 
+#include "engine/method_probe.hpp"
 #include "engine/raw_actor.hpp"
 #include "engine/step_errors.hpp"
 #include "engine/value_match.hpp"
@@ -40,6 +41,38 @@ std::string describe(const raw_event& e) {
         }
     } visitor;
     return std::visit(visitor, e);
+}
+
+/// When `m` is the server's "Method does not exist." for a contract method (or a method standing in
+/// for one), the cell cannot run on this target: why, for the skip. A method the scenario made up to
+/// be unknown (ERR-001) is not the contract's, so its error stays a verdict.
+std::optional<std::string> missing_contract_method(const protocol::hub_message& m, const target& t) {
+    const auto* completion = std::get_if<protocol::completion_message>(&m);
+    if (!completion || !completion->error || !says_method_missing(*completion->error)) return std::nullopt;
+    const auto named = method_named_in(*completion->error);
+    if (!named) return std::nullopt;
+    bool contract = find_contract_method(*named) != nullptr;
+    for (const auto& [role, method] : t.roles())
+        contract = contract || method == *named;
+    if (!contract) return std::nullopt;
+    return "contract method " + *named + " is missing at " + t.hub_url() + " (the server said: " + *completion->error +
+           ")";
+}
+
+void skip_if_method_missing(const raw_event& e, const target& t) {
+    if (const auto* m = std::get_if<protocol::hub_message>(&e))
+        if (auto reason = missing_contract_method(*m, t)) throw not_applicable{std::move(*reason)};
+}
+
+/// `"target":"Echo"` in hand-written JSON records, renamed by --method roles.
+std::string with_roles(std::string text, const target& t) {
+    for (const auto& [role, method] : t.roles()) {
+        const auto from = "\"target\":\"" + role + "\"";
+        const auto to = "\"target\":\"" + method + "\"";
+        for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+            text.replace(at, from.size(), to);
+    }
+    return text;
 }
 
 } // namespace
@@ -113,11 +146,15 @@ void run_raw_send(const step& s, cell_context& ctx) {
     auto& actor = ctx.raw(p.actor());
     std::string bytes;
     if (auto message = p.get("message")) {
+        if (auto* fields = message->get_if<protocol::map>())
+            for (auto& e : *fields)
+                if (e.key.as_string() && *e.key.as_string() == "target" && e.item.as_string())
+                    e.item = protocol::value{ctx.tgt.method_name(*e.item.as_string())}; // --method roles
         auto parsed = message_from_json(protocol::to_json(*message));
         if (!parsed) throw script_error(p.describe() + ": not a hub message: " + parsed.error().to_string());
         bytes = actor.protocol().encode(*parsed);
     } else if (p.has("text")) {
-        bytes = p.required_text("text");
+        bytes = with_roles(p.required_text("text"), ctx.tgt);
     } else if (p.has("hex")) {
         auto decoded = protocol::parse_hex(p.required_text("hex"));
         if (!decoded) throw script_error(p.describe() + ": `hex` is not hex");
@@ -163,6 +200,7 @@ void run_raw_expect(const step& s, cell_context& ctx) {
         if (is_ping(*message) && !want_ping) continue;
         const auto seen = message_value(*message);
         if (auto why = mismatch(wanted, seen)) {
+            skip_if_method_missing(event, ctx.tgt);
             if (skip_unmatched) continue; // e.g. broadcasts from other cells on a shared hub
             throw expectation_failed{"a message " + show(wanted), message_to_json(*message) + " (" + *why + ")"};
         }
@@ -183,6 +221,7 @@ void run_raw_expect_closed(const step& s, cell_context& ctx) {
     const auto within = p.integer("within_ms", 10'000);
     const auto deadline = clock::now() + milliseconds(within);
     std::optional<protocol::value> close_message;
+    std::optional<std::string> missing; // a contract method the target lacks: the end may never come
     std::string how;
     for (;;) {
         auto event = actor.next(deadline);
@@ -192,9 +231,11 @@ void run_raw_expect_closed(const step& s, cell_context& ctx) {
         }
         if (const auto* message = std::get_if<protocol::hub_message>(&event)) {
             if (std::holds_alternative<protocol::close_message>(*message)) close_message = message_value(*message);
+            if (!missing) missing = missing_contract_method(*message, ctx.tgt);
             continue; // messages before the end are allowed
         }
         if (std::holds_alternative<raw_bad_bytes>(event) && close_message) break;
+        if (missing) throw not_applicable{*missing};
         throw expectation_failed{"the server ends the connection within " + std::to_string(within) + " ms",
                                  describe(event)};
     }
@@ -235,6 +276,7 @@ void run_raw_expect_silence(const step& s, cell_context& ctx) {
             if (ignore_pings && is_ping(*message)) continue;
             if (allowed && !mismatch(*allowed, message_value(*message))) continue;
         }
+        skip_if_method_missing(event, ctx.tgt);
         throw expectation_failed{"nothing from the server for " + std::to_string(for_ms) + " ms", describe(event)};
     }
 }

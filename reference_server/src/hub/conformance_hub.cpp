@@ -91,6 +91,8 @@ void add_invocation_methods(hub& h) {
         return static_cast<std::int32_t>(static_cast<std::uint32_t>(a) + static_cast<std::uint32_t>(b));
     });
     h.method("ThrowException", [](hub_call&, std::string message) { throw std::runtime_error(message); });
+    // ERR-004: a HubException's message reaches the client even without detailed errors.
+    h.method("ThrowHubException", [](hub_call&, std::string message) { throw hub_error(message); });
     h.method("Delay", [](hub_call& call, std::int32_t ms) {
         auto done = call.defer();
         call.after(std::chrono::milliseconds{std::clamp(ms, 0, max_delay_ms)}, [done, ms] { done.complete(ms); });

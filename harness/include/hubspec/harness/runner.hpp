@@ -3,6 +3,7 @@
 // protocol, runs the cells in parallel, each with its own connections, and
 // returns the run's result model.
 
+#include "hubspec/harness/contract.hpp"
 #include "hubspec/harness/scenario.hpp"
 #include "hubspec/reports/run_result.hpp"
 
@@ -29,6 +30,8 @@ struct run_options {
     std::size_t parallel = 4; // cells at a time
     /// The target's timings and limits, which timing scenarios read; the embedded server uses them too.
     protocol::target_settings timings;
+    /// `--method ROLE=NAME`: the target's own methods standing in for contract roles (contract.hpp).
+    method_role_map method_roles;
     /// Called as each cell ends (progress output); may be called from several threads, one at a time.
     std::function<void(const scenario_result&, const cell_result&)> on_cell;
 };

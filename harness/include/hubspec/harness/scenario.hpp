@@ -35,6 +35,7 @@ struct scenario {
     std::vector<std::string> requires_ids;            // requirement IDs it checks ("GRP-002")
     std::vector<std::string> methods;                 // contract methods it needs; missing ones skip it
     std::vector<std::string> endpoints;               // contract endpoints beyond the main hub ("conformance-nows")
+    std::vector<std::string> options;                 // endpoint options it needs ("stateful_reconnect"); else skip
     std::vector<protocol::transport_type> transports; // empty = every transport
     std::vector<protocol_name> protocols;             // empty = both
     /// Runs once, not per cell (for scenarios about negotiate or HTTP alone).

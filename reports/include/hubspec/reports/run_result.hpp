@@ -8,8 +8,10 @@
 #include "hubspec/reports/transcript.hpp"
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hubspec::harness {
@@ -52,6 +54,31 @@ struct target_info {
     std::vector<std::string> transports; // as the target's negotiate listed them
 };
 
+/// Which part of the conformance hub contract (shared/spec/conformance-hub.md) the target has.
+enum class profile_name {
+    unknown,       // the harness could not tell (the probe found no connection)
+    contract,      // every method, and every endpoint the run asked for
+    partial,       // some methods or endpoints missing: their scenarios skip
+    contract_free, // none of the main hub's contract methods: only what needs nothing ran
+};
+std::string_view to_string(profile_name p) noexcept; // "unknown", "contract", "partial", "contract-free"
+
+struct profile_info {
+    profile_name name = profile_name::unknown;
+    std::vector<std::string> missing_methods;        // contract methods of the main hub it lacks
+    std::vector<std::string> missing_endpoints;      // contract endpoints the run asked for that are absent
+    std::map<std::string, std::string> method_roles; // --method: contract role -> the target's method
+    std::string note;                                // why the profile is unknown
+};
+
+/// How much of the catalogue a run checked: requirements with at least one cell that
+/// reached a verdict (pass, fail, non-strict), out of the catalogue's server-side ones.
+struct catalogue_coverage {
+    std::size_t checked = 0;  // server-side requirements checked by this run
+    std::size_t total = 0;    // server-side requirements in the catalogue
+    std::size_t testable = 0; // of those, the ones a scenario can observe (not marked untestable)
+};
+
 struct run_result {
     std::string tool_version;
     std::string started_at; // ISO 8601 UTC
@@ -60,6 +87,7 @@ struct run_result {
     bool strict = false;
     std::vector<scenario_result> scenarios;
     requirement_catalogue catalogue;
+    profile_info profile;
 
     /// Counts by outcome over every cell.
     struct totals {
@@ -69,7 +97,12 @@ struct run_result {
     /// Cells that make the run fail: fail and error, non-strict when strict, and any
     /// cell whose outcome differs from what --expect said.
     std::size_t failing_cells() const;
+    catalogue_coverage coverage() const;
 };
+
+/// The profile and the coverage in one line, for the console and the reports:
+/// "profile contract-free (…) · 120 of 230 server-side requirements checked".
+std::string profile_summary(const run_result& run);
 
 /// Whether this cell makes the run fail, by the rule failing_cells() counts with.
 bool fails_run(const cell_result& c, bool strict) noexcept;
