@@ -1,6 +1,7 @@
-// The `hubspec` command line (design §5): run, list, decode, encode.
+// The `hubspec` command line (design §5): run, probe, list, compare, decode, encode.
 
 #include "hubspec/harness/codec_commands.hpp"
+#include "hubspec/harness/probe_command.hpp"
 #include "hubspec/harness/suite_commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -42,10 +43,21 @@ int main(int argc, char** argv) {
                         "harness/README.md lists the roles and what your method must do)");
     run_cmd->add_option("--expect", run.expect_file, "known deviations: cells expected not to pass (design §5)");
     run_cmd->add_option("--write-expect", run.write_expect_file, "write an expectations file that makes this run pass");
+    std::array<CLI::Option*, table.size()> declared_by{}; // configuration rows: given means declared
+    std::array<std::size_t, table.size()> counts{};
+    std::array<bool, table.size()> switches{};
     for (std::size_t i = 0; i < table.size(); ++i) {
         const auto& row = table[i];
         if (!row.in_run) continue;
         const auto help = "the target's " + std::string(row.dotnet_name);
+        if (!row.in_server) { // configuration: detected unless declared here
+            const auto flag = std::string(row.flag);
+            declared_by[i] = row.toggle ? run_cmd->add_flag(flag + ",!--no-" + flag.substr(2), switches[i],
+                                                            help + " (default: detected)")
+                                        : run_cmd->add_option(flag, counts[i], help + " (default: detected)")
+                                              ->check(CLI::PositiveNumber);
+            continue;
+        }
         if (row.size) { // a limit is the same for every target: bound directly, its default shown
             run_cmd->add_option(std::string(row.flag), run.run.timings.*row.size, help)->capture_default_str();
             continue;
@@ -55,6 +67,10 @@ int main(int argc, char** argv) {
                                 "; embedded: " + std::to_string(row.embedded) + ")");
     }
     run_cmd->add_option("--parallel", run.run.parallel, "cells run at a time")->capture_default_str();
+    long cell_deadline_ms = 0;
+    run_cmd->add_option("--cell-deadline-ms", cell_deadline_ms,
+                        "a cell still running after this long fails, naming the step it is stuck in "
+                        "(default: from its steps' own waits)");
     run_cmd->add_option("--scenarios", scenarios_dir,
                         "directory of scenario files (default: the source tree's scenarios/)");
     run_cmd->add_flag("--verbose,-v", run.verbose, "a line per cell instead of a character");
@@ -71,6 +87,18 @@ int main(int argc, char** argv) {
         ->add_option("--out", compare.out_dir, "directory for comparison.md, comparison.html and each target's reports")
         ->capture_default_str();
     compare_cmd->add_option("--scenarios", compare_scenarios_dir, "directory of scenario files");
+
+    probe_command_options probe;
+    long probe_wait_ms = 20'000;
+    std::vector<std::string> probe_headers;
+    auto* probe_cmd = app.add_subcommand(
+        "probe", "What the endpoint at URL offers and how it is configured, and the `hubspec run` line to use");
+    probe_cmd->add_option("url", probe.url, "the hub URL, e.g. http://127.0.0.1:5000/conformance")->required();
+    probe_cmd->add_flag("--json", probe.json, "one JSON object instead of text for people");
+    probe_cmd->add_option("--keepalive-wait-ms", probe_wait_ms, "wait this long at most for the first keep-alive Ping")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    probe_cmd->add_option("--header", probe_headers, "NAME:VALUE sent with every request (e.g. Authorization)");
 
     bool coverage = false;
     std::string list_scenarios_dir;
@@ -111,6 +139,21 @@ int main(int argc, char** argv) {
         compare.files = default_suite_files(compare_scenarios_dir);
         return compare_command(compare, compare_targets, std::cout, std::cerr);
     }
+    if (*probe_cmd) {
+        probe.keep_alive_wait = std::chrono::milliseconds(probe_wait_ms);
+        for (const auto& h : probe_headers) {
+            const auto colon = h.find(':');
+            if (colon == std::string::npos) {
+                std::cerr << "hubspec: --header wants NAME:VALUE, got " << h << "\n";
+                return 2;
+            }
+            auto value = h.substr(colon + 1);
+            while (!value.empty() && value.front() == ' ')
+                value.erase(0, 1);
+            probe.headers.emplace_back(h.substr(0, colon), value);
+        }
+        return probe_command(probe, std::cout, std::cerr);
+    }
     if (*list_cmd) return list_command(default_suite_files(list_scenarios_dir), coverage, std::cout, std::cerr);
     if (*run_cmd) {
         run.files = default_suite_files(scenarios_dir);
@@ -137,8 +180,17 @@ int main(int argc, char** argv) {
             if (!row.duration) continue; // limits were bound directly and apply to the embedded server too
             if (run.run.target_url.empty()) row.set(timings, row.embedded); // short timings: a fast suite
         }
-        for (std::size_t i = 0; i < table.size(); ++i)
-            if (table[i].duration && timing_ms[i] > 0) table[i].set(timings, timing_ms[i]);
+        for (std::size_t i = 0; i < table.size(); ++i) {
+            if (table[i].duration && timing_ms[i] > 0) {
+                table[i].set(timings, timing_ms[i]);
+                run.run.declared.insert(std::string(table[i].name));
+            }
+            if (declared_by[i] && declared_by[i]->count() > 0) {
+                table[i].set(timings, table[i].toggle ? std::int64_t{switches[i]} : std::int64_t(counts[i]));
+                run.run.declared.insert(std::string(table[i].name));
+            }
+        }
+        run.run.cell_deadline = std::chrono::milliseconds(cell_deadline_ms);
         return run_command(run, std::cout, std::cerr);
     }
 

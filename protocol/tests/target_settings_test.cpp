@@ -15,7 +15,7 @@ TEST_CASE("KA-001 KA-003 HS-009 FRAME-009 every setting has one member, a unique
     std::set<std::string_view> flags;
     for (const auto& row : target_setting_table) {
         INFO(row.name);
-        CHECK((row.duration == nullptr) != (row.size == nullptr));
+        CHECK((row.duration != nullptr) + (row.size != nullptr) + (row.toggle != nullptr) == 1);
         CHECK(names.insert(row.name).second);
         CHECK(flags.insert(row.flag).second);
         CHECK(row.flag.starts_with("--"));
@@ -34,14 +34,17 @@ TEST_CASE("KA-001 KA-003 HS-009 FRAME-009 the defaults are ASP.NET Core's and ea
     CHECK(find_target_setting("disconnect_timeout_ms")->default_value() == 15'000);
     CHECK(find_target_setting("long_poll_timeout_ms")->default_value() == 90'000);
     CHECK(find_target_setting("max_message_size")->default_value() == 32 * 1024);
+    CHECK(find_target_setting("parallel_invocations")->default_value() == 1);
+    CHECK(find_target_setting("stateful_reconnect")->default_value() == 0);
 
     const auto embedded = embedded_target_settings();
     for (const auto& row : target_setting_table) {
         INFO(row.name);
         CHECK(row.get(embedded) == row.embedded);
         target_settings changed;
-        row.set(changed, 12'345);
-        CHECK(row.get(changed) == 12'345);
+        const std::int64_t other_value = row.toggle ? 1 - row.default_value() : 12'345;
+        row.set(changed, other_value);
+        CHECK(row.get(changed) == other_value);
         for (const auto& other : target_setting_table) {
             if (&other != &row) CHECK(other.get(changed) == other.default_value()); // no row writes another's member
         }

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
     for (std::size_t i = 0; i < table.size(); ++i) {
         const auto& row = table[i];
+        if (!row.in_server) continue; // configuration the harness detects, not served here
         const auto help =
             std::string(row.dotnet_name) + (row.size ? " in bytes (" : " (") + std::string(row.requirements) + ")";
         auto* option = row.duration ? app.add_option(std::string(row.flag), durations[i], help)

@@ -207,6 +207,22 @@ std::string results_json_text(const run_result& run, bool pretty) {
     j.end_array();
     j.end_object();
 
+    j.key("target_configuration");
+    j.begin_array();
+    for (const auto& item : run.target_configuration) {
+        j.begin_object();
+        j.key("name");
+        j.string(item.name);
+        j.key("value");
+        j.string(item.value);
+        j.key("source");
+        j.string(item.source);
+        j.key("note");
+        j.string(item.note);
+        j.end_object();
+    }
+    j.end_array();
+
     const auto totals = run.count();
     j.key("totals");
     j.begin_object();

@@ -107,6 +107,15 @@ void write_summary_markdown(const run_result& run, std::ostream& out) {
     if (failing != 0) out << ": " << failing << (failing == 1 ? " cell" : " cells") << " failed the run";
     out << ".\n\n" << markdown_escape(profile_summary(run)) << ".\n\n";
 
+    if (!run.target_configuration.empty()) {
+        out << "## Target configuration\n\nWhat the scenarios went by: they adapt to it or skip with the reason.\n\n"
+            << "| Setting | Value | Source | Note |\n| --- | --- | --- | --- |\n";
+        for (const auto& item : run.target_configuration)
+            out << "| " << markdown_escape(item.name) << " | " << markdown_escape(item.value) << " | "
+                << markdown_escape(item.source) << " | " << markdown_escape(item.note) << " |\n";
+        out << "\n";
+    }
+
     // The matrix: one row per scenario, one glyph per cell.
     const auto columns = reports::cell_columns(run);
     out << "| Scenario |";

@@ -11,7 +11,7 @@ namespace hubspec::harness::detail {
 struct expectation_failed {
     std::string expected;
     std::string seen;
-    std::string requirement = {}; // when set, the requirement broken, over the step's own
+    std::string requirement = {}; // the one broken, when the step knows it better than the script ("HS-007")
 };
 
 /// The cell does not apply to this target (a contract method or endpoint is missing, ...).

@@ -71,26 +71,6 @@ std::optional<std::vector<protocol::transport_type>> target::offered_transports(
     return offered_.emplace(endpoint_name, std::move(offered)).first->second;
 }
 
-bool target::offers_stateful_reconnect() {
-    {
-        std::lock_guard lock(mutex_);
-        if (stateful_) return *stateful_;
-    }
-    bool offered = false;
-    try {
-        auto url = protocol::append_query_parameter(hub_url_ + "/negotiate", "negotiateVersion", "1");
-        url = protocol::append_query_parameter(url, "useStatefulReconnect", "true");
-        const auto reply = http_exchange("POST", url, {}, {}, std::chrono::milliseconds(10'000));
-        if (reply.status == 200)
-            if (auto parsed = protocol::parse_negotiate_response(reply.body)) offered = parsed->use_stateful_reconnect;
-    } catch (const std::exception&) {
-        // no answer: not offered
-    }
-    std::lock_guard lock(mutex_);
-    if (!stateful_) stateful_ = offered;
-    return *stateful_;
-}
-
 std::string target::method_name(const std::string& name) const {
     const auto* method = find_contract_method(name);
     if (!method) return name;

@@ -37,10 +37,6 @@ public:
     /// (404 on negotiate, or no answer). Asked once per endpoint, then remembered.
     std::optional<std::vector<protocol::transport_type>> offered_transports(const std::string& endpoint_name);
 
-    /// Whether the main hub grants stateful reconnect when asked (NEG-026: its negotiate answers
-    /// useStatefulReconnect:true); asked once. Scenarios with `options: [stateful_reconnect]` need it.
-    bool offers_stateful_reconnect();
-
     /// `--method ROLE=NAME`: the target's own methods standing in for contract roles.
     void set_method_roles(method_role_map roles) { roles_ = std::move(roles); }
     const method_role_map& roles() const { return roles_; }
@@ -62,7 +58,6 @@ private:
     std::map<std::string, std::optional<std::vector<protocol::transport_type>>> offered_;
     std::map<std::string, bool> present_;
     method_role_map roles_;
-    std::optional<bool> stateful_;
     std::mutex probe_mutex_; // one probe at a time; the others wait for its answer
     std::map<std::string, method_probe> probes_;
 };

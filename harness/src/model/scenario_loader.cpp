@@ -128,8 +128,8 @@ step parse_step(const YAML::Node& node, const std::string& file, const step_voca
 
 scenario parse_scenario(const YAML::Node& node, const std::string& file, const step_vocabulary& vocabulary) {
     if (!node.IsMap()) fail_at(file, node, "a scenario is a mapping with id, title, requires and steps");
-    static const std::set<std::string> keys{"id",      "title",      "requires",  "methods", "endpoints",
-                                            "options", "transports", "protocols", "once",    "steps"};
+    static const std::set<std::string> keys{"id",         "title",     "requires", "methods",       "endpoints",
+                                            "transports", "protocols", "once",     "configuration", "steps"};
     for (const auto& entry : node) {
         const auto key = entry.first.as<std::string>();
         if (!keys.contains(key)) fail_at(file, entry.first, "unknown scenario key `" + key + "`");
@@ -149,10 +149,11 @@ scenario parse_scenario(const YAML::Node& node, const std::string& file, const s
                     "`" + method +
                         "` is not a method of the conformance hub contract (shared/spec/conformance-hub.md)");
     sc.endpoints = string_list(node["endpoints"], file, "endpoints");
-    sc.options = string_list(node["options"], file, "options");
-    for (const auto& option : sc.options)
-        if (option != "stateful_reconnect")
-            fail_at(file, node["options"], "unknown option `" + option + "` (known: stateful_reconnect)");
+    sc.configuration = string_list(node["configuration"], file, "configuration");
+    for (const auto& need : sc.configuration)
+        if (need != "stateful_reconnect" && need != "one_invocation_at_a_time")
+            fail_at(file, node["configuration"],
+                    "unknown configuration `" + need + "` (stateful_reconnect, one_invocation_at_a_time)");
     for (const auto& name : string_list(node["transports"], file, "transports")) {
         auto t = protocol::parse_transport_option(name);
         if (!t) fail_at(file, node["transports"], "unknown transport `" + name + "`");

@@ -4,6 +4,7 @@
 #include "engine/embedded_server.hpp"
 #include "engine/step_errors.hpp"
 #include "engine/target.hpp"
+#include "engine/target_probe.hpp"
 #include "hubspec/harness/contract.hpp"
 #include "hubspec/reports/expectations.hpp"
 #include "steps/step_registry.hpp"
@@ -12,6 +13,7 @@
 #include <array>
 #include <atomic>
 #include <cctype>
+#include <condition_variable>
 #include <ctime>
 #include <mutex>
 #include <numeric>
@@ -98,6 +100,31 @@ bool reaches_other_cells(const scenario& sc) {
     return false;
 }
 
+/// A step's own stated wait (`within_ms`, `for_ms`, `timeout_ms`: numbers or timing names), 0 when none.
+milliseconds stated_wait(const step& s, const protocol::target_settings& t) {
+    milliseconds most{0};
+    for (const char* key : {"within_ms", "for_ms", "timeout_ms"}) {
+        const auto* wait = s.params.find(key);
+        if (!wait) continue;
+        if (const auto* n = wait->get_if<std::int64_t>()) {
+            most = std::max(most, milliseconds(*n));
+        } else if (const auto* text = wait->as_string(); text && text->size() > 2 && text->front() == '{') {
+            most = std::max(most, timing_named(std::string_view(*text).substr(1, text->size() - 2), t)
+                                      .value_or(milliseconds{0}));
+        }
+    }
+    return most;
+}
+
+/// How long a cell may take before it counts as stuck: each step its stated wait plus the 20 s
+/// a step may spend connecting and closing, and the target's own silences.
+milliseconds cell_deadline(const scenario& sc, const protocol::target_settings& t) {
+    milliseconds total{10'000};
+    for (const auto& s : sc.steps)
+        total += stated_wait(s, t) + milliseconds(20'000);
+    return total;
+}
+
 /// The requirement a failing step charges, and whether breaking it is a failure or a SHOULD.
 outcome severity(const std::string& requirement_id, const requirement_catalogue& catalogue) {
     const auto* r = catalogue.find(requirement_id);
@@ -109,22 +136,33 @@ std::string charged_requirement(const scenario& sc, const step& s) {
     return sc.requires_ids.empty() ? std::string() : sc.requires_ids.front();
 }
 
+/// What the main hub's negotiate said, shared by every cell: the offer, or why it is unusable.
+struct main_offer {
+    std::optional<std::vector<protocol::transport_type>> transports; // nullopt: unknown (unusable or 401)
+    std::map<protocol::transport_type, transport_offer> entries;     // misspelt ones too
+    failure negotiate_broken; // set (requirement_id non-empty) when no cell can negotiate
+};
+
 /// Why a cell cannot run on this target, before any step; empty if it can.
-std::string applicability(const scenario& sc, const cell& c, target& t) {
+std::string applicability(const scenario& sc, const cell& c, target& t, const main_offer& offer) {
     for (const auto& endpoint : sc.endpoints)
         if (!t.endpoint_present(endpoint))
             return "contract endpoint " + endpoint + " is absent at " + t.endpoint_url(endpoint);
     for (const auto& method : sc.methods)
         if (auto missing = t.method_missing(method); !missing.empty()) return missing;
-    for (const auto& option : sc.options)
-        if (option == "stateful_reconnect" && !t.offers_stateful_reconnect())
-            return t.hub_url() +
-                   " does not allow stateful reconnect (its negotiate omits useStatefulReconnect when asked)";
+    for (const auto& need : sc.configuration) {
+        if (need == "stateful_reconnect" && !t.timings().stateful_reconnect)
+            return "the target does not allow stateful reconnect (AllowStatefulReconnects; see the run's target "
+                   "configuration)";
+        if (need == "one_invocation_at_a_time" && t.timings().parallel_invocations > 1)
+            return "the target runs a connection's invocations in parallel (MaximumParallelInvocationsPerClient " +
+                   std::to_string(t.timings().parallel_invocations) + "); MSG-102 applies at 1";
+    }
     if (sc.once) return {};
     if (c.transport == protocol::transport_type::server_sent_events && c.protocol == protocol_name::messagepack)
         return "ServerSentEvents carries text only; MessagePack needs a binary transport (SSE-009)";
     // The main hub's offer decides: scenarios on other endpoints (conformance-nows) test fallback from it.
-    const auto offered = t.offered_transports("");
+    const auto& offered = offer.transports;
     if (offered && std::find(offered->begin(), offered->end(), c.transport) == offered->end())
         return std::string(protocol::transport_name(c.transport)) + " is not offered by " + t.hub_url();
     return {};
@@ -159,16 +197,52 @@ profile_info profile_of(target& t, const std::vector<const scenario*>& scenarios
     return profile;
 }
 
-cell_result run_cell(const scenario& sc, const cell& c, target& t, const requirement_catalogue& catalogue) {
+/// A defect of the main hub's negotiate that every cell on the transport meets before its first
+/// step: a verdict on the requirement it breaks, not a skip (issue 11).
+std::optional<failure> offer_defect(const scenario& sc, const cell& c, const main_offer& offer) {
+    if (sc.once) return std::nullopt; // scenarios about negotiate itself make their own requests
+    if (!offer.negotiate_broken.requirement_id.empty()) return offer.negotiate_broken;
+    const auto it = offer.entries.find(c.transport);
+    if (it == offer.entries.end() || it->second.defect.empty()) return std::nullopt;
+    failure f;
+    f.step = "negotiate (the target's offer)";
+    f.expected = "availableTransports lists " + std::string(protocol::transport_name(c.transport)) + " as NEG-013/NEG-014 say";
+    f.seen = it->second.defect;
+    f.requirement_id = it->second.defect_requirement;
+    return f;
+}
+
+/// What a cell's thread and the runner share: the runner reads the step a stuck cell is in.
+struct cell_progress {
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    transcript log{started};
+    std::atomic<int> step{-1};
+};
+
+void charge(failure& what, const requirement_catalogue& catalogue, cell_result& result) {
+    if (const auto* r = catalogue.find(what.requirement_id)) what.requirement_text = r->text;
+    result.result = severity(what.requirement_id, catalogue);
+    result.failed = std::move(what);
+}
+
+cell_result run_cell(const scenario& sc, const cell& c, target& t, const requirement_catalogue& catalogue,
+                     const main_offer& offer, cell_progress& progress) {
     cell_result result;
     result.scenario_id = sc.id;
     result.where = c;
     result.once = sc.once;
-    const auto started = std::chrono::steady_clock::now();
-    transcript log(started);
-    if (auto reason = applicability(sc, c, t); !reason.empty()) {
+    const auto started = progress.started;
+    auto& log = progress.log;
+    if (auto reason = applicability(sc, c, t, offer); !reason.empty()) {
         result.result = outcome::skip;
         result.reason = std::move(reason);
+        return result;
+    }
+    if (auto defect = offer_defect(sc, c, offer)) {
+        log.add(transcript_direction::note, "harness", "failure", "expected " + defect->expected + "; saw " + defect->seen);
+        charge(*defect, catalogue, result);
+        result.duration = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+        result.transcript = log.entries();
         return result;
     }
     int index = 0;
@@ -180,14 +254,13 @@ cell_result run_cell(const scenario& sc, const cell& c, target& t, const require
         what.expected = std::move(expected);
         what.seen = std::move(seen);
         what.requirement_id = id;
-        if (const auto* r = catalogue.find(id)) what.requirement_text = r->text;
-        result.result = severity(id, catalogue);
-        result.failed = std::move(what);
+        charge(what, catalogue, result);
     };
     {
         cell_context ctx(t, sc, c, log);
         try {
             for (const auto& s : sc.steps) {
+                progress.step = index;
                 log.add(transcript_direction::note, "harness", "step", s.action + " (" + s.where.to_string() + ")");
                 const auto executor = find_step_executor(s.action);
                 if (!executor) throw script_error("unknown step `" + s.action + "`");
@@ -223,6 +296,142 @@ cell_result run_cell(const scenario& sc, const cell& c, target& t, const require
     return result;
 }
 
+main_offer read_offer(const target_probe& probe) {
+    main_offer offer;
+    if (probe.auth_required) return offer; // present; a token would tell more
+    if (probe.v1.status != 200) {
+        offer.negotiate_broken.step = "negotiate (the target's offer)";
+        offer.negotiate_broken.expected = "POST negotiate answers 200 with a negotiate response";
+        offer.negotiate_broken.seen = "HTTP " + std::to_string(probe.v1.status) + ": " + probe.v1.body.substr(0, 200);
+        offer.negotiate_broken.requirement_id = "NEG-009";
+        return offer;
+    }
+    if (!probe.v1.parsed) {
+        offer.negotiate_broken.step = "negotiate (the target's offer)";
+        offer.negotiate_broken.expected = "a usable version 1 negotiate response";
+        offer.negotiate_broken.seen = probe.v1.problem + ": " + probe.v1.body.substr(0, 200);
+        offer.negotiate_broken.requirement_id = probe.v1.problem_requirement.empty() ? "NEG-009" : probe.v1.problem_requirement;
+        return offer;
+    }
+    if (probe.v1.parsed->url) return offer; // a redirect: the transports are the other endpoint's
+    offer.transports.emplace();
+    for (const auto& o : probe.transports) {
+        if (!o.type) continue;
+        offer.transports->push_back(*o.type);
+        offer.entries.emplace(*o.type, o);
+    }
+    return offer;
+}
+
+/// The configuration the run goes by: declared settings as given, the others detected on the wire
+/// where it tells (the same probe as `hubspec probe`), else ASP.NET Core's defaults. Listed in `items`.
+target_probe learn_configuration(const std::string& hub_url, bool embedded, const run_options& options,
+                                 protocol::target_settings& timings, std::vector<configuration_item>& items) {
+    const auto declared = [&](std::string_view name) { return options.declared.contains(std::string(name)); };
+    probe_options probe_opts;
+    probe_opts.handshakes = false;
+    probe_opts.timeout = milliseconds(10'000);
+    probe_opts.keep_alive = !embedded && !declared("keepalive_ms");
+    probe_opts.keep_alive_wait = 2 * timings.keep_alive + milliseconds(2'000);
+    probe_opts.invocations = !embedded && !declared("parallel_invocations");
+    auto probe = probe_target(hub_url, probe_opts);
+    const auto source_of = [&](std::string_view name) -> std::string {
+        if (declared(name)) return "declared";
+        return embedded ? "embedded" : "default";
+    };
+
+    configuration_item stateful{"stateful_reconnect", "", source_of("stateful_reconnect"), ""};
+    if (!declared("stateful_reconnect") && probe.stateful_reconnect) {
+        timings.stateful_reconnect = *probe.stateful_reconnect;
+        stateful.source = "detected";
+        stateful.note = "negotiate with useStatefulReconnect=true";
+    }
+    stateful.value = timings.stateful_reconnect ? "on" : "off";
+    if (!timings.stateful_reconnect) stateful.note += (stateful.note.empty() ? "" : "; ") + std::string("scenarios that need it skip");
+    items.push_back(stateful);
+
+    configuration_item parallel{"parallel_invocations", "", source_of("parallel_invocations"), ""};
+    if (!declared("parallel_invocations") && probe.parallel_invocations) {
+        timings.parallel_invocations = *probe.parallel_invocations ? 2 : 1;
+        parallel.source = "detected";
+    }
+    parallel.note = probe.parallel_note;
+    parallel.value = parallel.source == "detected" && timings.parallel_invocations > 1
+                         ? "more than 1"
+                         : std::to_string(timings.parallel_invocations);
+    if (timings.parallel_invocations > 1) parallel.note += (parallel.note.empty() ? "" : "; ") + std::string("MSG-102 ordering scenarios skip");
+    items.push_back(parallel);
+
+    configuration_item keep_alive{"keepalive_ms", "", source_of("keepalive_ms"), ""};
+    if (probe_opts.keep_alive) {
+        keep_alive.note = probe.keep_alive_note;
+        if (probe.keep_alive) {
+            // Targets tick once a second: a Ping comes up to a second after the interval, never before it.
+            const auto measured = *probe.keep_alive;
+            timings.keep_alive = measured >= milliseconds(2'000) ? milliseconds(measured.count() / 1000 * 1000) : measured;
+            keep_alive.source = "detected";
+            keep_alive.note = "first Ping after " + std::to_string(measured.count()) + " ms on an idle connection";
+        }
+    }
+    keep_alive.value = std::to_string(timings.keep_alive.count());
+    items.push_back(keep_alive);
+
+    for (const auto& row : protocol::target_setting_table) {
+        if (row.name == "keepalive_ms" || !row.in_server || !declared(row.name)) continue;
+        items.push_back({std::string(row.name), std::to_string(row.get(timings)), "declared", ""});
+    }
+    return probe;
+}
+
+/// Runs the cell on its own thread and waits at most `deadline`: a cell still running then is a
+/// verdict on the step it is stuck in, and is left to end by itself (it owns what it reads).
+cell_result run_cell_within(milliseconds deadline, std::shared_ptr<const std::vector<scenario>> suite,
+                            std::size_t index, cell where, std::shared_ptr<target> t,
+                            std::shared_ptr<const requirement_catalogue> catalogue,
+                            std::shared_ptr<const main_offer> offer) {
+    struct shared_state {
+        cell_progress progress;
+        std::mutex mutex;
+        std::condition_variable done_changed;
+        std::optional<cell_result> result;
+    };
+    auto state = std::make_shared<shared_state>();
+    std::thread runner([state, suite, index, where, t, catalogue, offer] {
+        auto result = run_cell((*suite)[index], where, *t, *catalogue, *offer, state->progress);
+        std::lock_guard lock(state->mutex);
+        state->result = std::move(result);
+        state->done_changed.notify_all();
+    });
+    {
+        std::unique_lock lock(state->mutex);
+        if (state->done_changed.wait_for(lock, deadline, [&] { return state->result.has_value(); })) {
+            lock.unlock();
+            runner.join();
+            return std::move(*state->result);
+        }
+    }
+    runner.detach();
+    const auto& sc = (*suite)[index];
+    cell_result result;
+    result.scenario_id = sc.id;
+    result.where = where;
+    result.once = sc.once;
+    const auto step_index = std::max(0, state->progress.step.load());
+    const auto& s = sc.steps[static_cast<std::size_t>(step_index)];
+    failure what;
+    what.step_index = step_index;
+    what.step = s.action + " (" + s.where.to_string() + ")";
+    what.expected = "the cell to end within its deadline of " + std::to_string(deadline.count()) + " ms";
+    what.seen = "still in this step at the deadline: the target never completed it";
+    what.requirement_id = charged_requirement(sc, s);
+    state->progress.log.add(transcript_direction::note, "harness", "failure",
+                            "the cell passed its deadline of " + std::to_string(deadline.count()) + " ms in " + what.step);
+    charge(what, *catalogue, result);
+    result.duration = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - state->progress.started);
+    result.transcript = state->progress.log.entries();
+    return result;
+}
+
 } // namespace
 
 bool is_known_step(std::string_view action) {
@@ -244,24 +453,33 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
         embedded.emplace(options.timings);
         hub_url = embedded->hub_url();
     }
-    target t(hub_url, options.endpoints, options.timings);
-    const auto offered = t.offered_transports("");
-    if (!offered)
-        throw unreachable_target("cannot negotiate with " + hub_url + " (POST " + hub_url +
-                                 "/negotiate?negotiateVersion=1 did not answer 200 with a negotiate response)");
-    t.set_method_roles(options.method_roles);
+    auto timings = options.timings;
+    const auto probe = learn_configuration(hub_url, embedded.has_value(), options, timings, run.target_configuration);
+    if (!probe.v1.answered)
+        throw unreachable_target("no answer from " + hub_url + " (POST " + hub_url +
+                                 "/negotiate?negotiateVersion=1: " + probe.v1.failure + ")");
+    if (!probe.answers())
+        throw unreachable_target("no SignalR endpoint at " + hub_url + " (POST " + hub_url +
+                                 "/negotiate?negotiateVersion=1 answered 404)");
+    const auto offer = std::make_shared<const main_offer>(read_offer(probe));
+    const auto t = std::make_shared<target>(hub_url, options.endpoints, timings);
+    t->set_method_roles(options.method_roles);
     run.target.url = hub_url;
     run.target.embedded = embedded.has_value();
-    for (auto tt : *offered)
-        run.target.transports.emplace_back(protocol::transport_name(tt));
+    for (const auto& o : probe.transports)
+        run.target.transports.push_back(o.name);
 
     struct job {
         std::size_t scenario_index;
         cell where;
     };
     std::vector<job> jobs;
+    // The cells' own copies: a cell stuck past its deadline is left running and must not outlive what it reads.
+    auto suite = std::make_shared<std::vector<scenario>>();
+    const auto shared_catalogue = std::make_shared<const requirement_catalogue>(catalogue);
     for (const auto& sc : scenarios) {
         if (!matches_filter(options.filter, sc.id)) continue;
+        suite->push_back(sc);
         run.scenarios.push_back({sc.id, sc.title, sc.requires_ids, {}});
         const auto index = run.scenarios.size() - 1;
         if (sc.once) {
@@ -274,13 +492,10 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
                     allowed(options.protocols, p))
                     jobs.push_back({index, cell{tt, p}});
     }
-    std::vector<const scenario*> by_index;
-    for (const auto& sc : scenarios)
-        if (matches_filter(options.filter, sc.id)) by_index.push_back(&sc);
 
     std::vector<milliseconds> waits;
     for (const auto& j : jobs)
-        waits.push_back(waits_of(*by_index[j.scenario_index], options.timings));
+        waits.push_back(waits_of((*suite)[j.scenario_index], timings));
     std::vector<std::size_t> start_order(jobs.size());
     std::iota(start_order.begin(), start_order.end(), std::size_t{0});
     std::stable_sort(start_order.begin(), start_order.end(),
@@ -288,9 +503,9 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
 
     // Cells that reach other cells' connections run first, one at a time; the rest then in parallel.
     std::stable_partition(start_order.begin(), start_order.end(),
-                          [&](std::size_t i) { return reaches_other_cells(*by_index[jobs[i].scenario_index]); });
+                          [&](std::size_t i) { return reaches_other_cells((*suite)[jobs[i].scenario_index]); });
     const auto alone = static_cast<std::size_t>(
-        std::count_if(jobs.begin(), jobs.end(), [&](const job& j) { return reaches_other_cells(*by_index[j.scenario_index]); }));
+        std::count_if(jobs.begin(), jobs.end(), [&](const job& j) { return reaches_other_cells((*suite)[j.scenario_index]); }));
 
     std::vector<cell_result> results(jobs.size());
     std::atomic<std::size_t> next{0};
@@ -298,7 +513,9 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
     auto run_job = [&](std::size_t n) {
         const auto i = start_order[n];
         const auto& j = jobs[i];
-        results[i] = run_cell(*by_index[j.scenario_index], j.where, t, catalogue);
+        const auto& sc = (*suite)[j.scenario_index];
+        const auto deadline = options.cell_deadline.count() > 0 ? options.cell_deadline : cell_deadline(sc, timings);
+        results[i] = run_cell_within(deadline, suite, j.scenario_index, j.where, t, shared_catalogue, offer);
         if (options.on_cell) {
             std::lock_guard lock(report_mutex);
             options.on_cell(run.scenarios[j.scenario_index], results[i]);
@@ -319,7 +536,10 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
 
     for (std::size_t i = 0; i < jobs.size(); ++i)
         run.scenarios[jobs[i].scenario_index].cells.push_back(std::move(results[i]));
-    run.profile = profile_of(t, by_index);
+    std::vector<const scenario*> ran;
+    for (const auto& sc : *suite)
+        ran.push_back(&sc);
+    run.profile = profile_of(*t, ran);
     run.wall_time = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
     return run;
 }

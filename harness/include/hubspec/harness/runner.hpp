@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,10 +29,15 @@ struct run_options {
     std::string filter = "*";                         // globs over scenario ids, comma-separated: any may match
     bool strict = false;
     std::size_t parallel = 4; // cells at a time
+    /// How long a cell may run before it fails as stuck in its step; 0 = by its steps' own waits.
+    std::chrono::milliseconds cell_deadline{0};
     /// The target's timings and limits, which timing scenarios read; the embedded server uses them too.
     protocol::target_settings timings;
     /// `--method ROLE=NAME`: the target's own methods standing in for contract roles (contract.hpp).
     method_role_map method_roles;
+    /// Settings the user gave (table names): the run takes them as they are. The others are detected
+    /// where the wire tells (stateful reconnect, keep-alive, parallel invocations), else ASP.NET Core's default.
+    std::set<std::string> declared;
     /// Called as each cell ends (progress output); may be called from several threads, one at a time.
     std::function<void(const scenario_result&, const cell_result&)> on_cell;
 };

@@ -32,9 +32,12 @@ struct target_settings {
     std::chrono::milliseconds transport_send_timeout = default_transport_send_timeout;
     std::size_t stateful_reconnect_buffer_size = default_stateful_reconnect_buffer_size;
     std::size_t max_message_size = default_maximum_message_size;
+    // The target's configuration beyond timings: what some scenarios need, detected or declared.
+    std::size_t parallel_invocations = 1; // MaximumParallelInvocationsPerClient: MSG-102 holds only at 1
+    bool stateful_reconnect = false;      // AllowStatefulReconnects: the SR scenarios need it on
 };
 
-/// One setting: a duration in milliseconds or a size in bytes (one of the two members is set).
+/// One setting: a duration in milliseconds, a size (bytes, a count) or a switch (one of the three members is set).
 struct target_setting {
     std::string_view name; // scenarios' `{name}` and Python's keyword: "keepalive_ms"
     std::chrono::milliseconds target_settings::*duration = nullptr;
@@ -45,14 +48,20 @@ struct target_setting {
     bool in_run = true;            // `hubspec run` takes the flag too
     bool in_python = true;         // Python takes `name` as a keyword (hubspec.Server, hubspec.run)
     std::int64_t embedded = 0;     // the embedded target's value: short, so that a run against it is fast
+    bool target_settings::*toggle = nullptr; // a switch: `flag` turns it on, `--no-…` off (0 / 1 as a value)
+    bool in_server = true;                   // hubspec-server applies it (and takes `flag`)
 
-    /// The value in `s`, in milliseconds or bytes.
+    /// The value in `s`, in milliseconds, bytes or a count; a switch is 0 or 1.
     std::int64_t get(const target_settings& s) const noexcept {
-        return duration ? (s.*duration).count() : static_cast<std::int64_t>(s.*size);
+        if (duration) return (s.*duration).count();
+        if (toggle) return s.*toggle ? 1 : 0;
+        return static_cast<std::int64_t>(s.*size);
     }
     void set(target_settings& s, std::int64_t v) const noexcept {
         if (duration)
             s.*duration = std::chrono::milliseconds(v);
+        else if (toggle)
+            s.*toggle = v != 0;
         else
             s.*size = static_cast<std::size_t>(v);
     }
@@ -61,7 +70,7 @@ struct target_setting {
 };
 
 // Ordered as hubspec-server's --help lists them.
-inline constexpr std::array<target_setting, 8> target_setting_table{{
+inline constexpr std::array<target_setting, 10> target_setting_table{{
     {"keepalive_ms", &target_settings::keep_alive, nullptr, "KA-001", "--keepalive-ms", "KeepAliveInterval", true, true,
      1'000},
     {"client_timeout_ms", &target_settings::client_timeout, nullptr, "KA-003", "--client-timeout-ms",
@@ -78,6 +87,11 @@ inline constexpr std::array<target_setting, 8> target_setting_table{{
      "--stateful-reconnect-buffer-size", "StatefulReconnectBufferSize", false, true, 100'000},
     {"max_message_size", nullptr, &target_settings::max_message_size, "FRAME-009", "--max-message-size",
      "MaximumReceiveMessageSize", true, true, 32 * 1024},
+    // Configuration, not timing: `hubspec run` and `hubspec probe` detect these; the flags declare them.
+    {"parallel_invocations", nullptr, &target_settings::parallel_invocations, "MSG-102", "--parallel-invocations",
+     "MaximumParallelInvocationsPerClient", true, true, 1, nullptr, false},
+    {"stateful_reconnect", nullptr, nullptr, "SR-001, NEG-026", "--stateful-reconnect", "AllowStatefulReconnects", true,
+     true, 1, &target_settings::stateful_reconnect, false},
 }};
 
 /// The row called `name` ("keepalive_ms"), if any.

@@ -79,11 +79,20 @@ struct catalogue_coverage {
     std::size_t testable = 0; // of those, the ones a scenario can observe (not marked untestable)
 };
 
+/// One setting of the target the run went by, and where its value came from.
+struct configuration_item {
+    std::string name;   // the settings table's name: "stateful_reconnect", "keepalive_ms"
+    std::string value;  // "on", "15000", "more than 1"
+    std::string source; // "declared", "detected", "embedded", "default"
+    std::string note;   // how it was detected, or what it changes in the run
+};
+
 struct run_result {
     std::string tool_version;
     std::string started_at; // ISO 8601 UTC
     std::chrono::milliseconds wall_time{0};
     target_info target;
+    std::vector<configuration_item> target_configuration; // what scenarios adapted to or skipped for
     bool strict = false;
     std::vector<scenario_result> scenarios;
     requirement_catalogue catalogue;
