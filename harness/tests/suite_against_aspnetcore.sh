@@ -1,20 +1,45 @@
 #!/usr/bin/env bash
-# The whole suite against Microsoft's ASP.NET Core server (interop/aspnetcore), started with
-# the same short timings the embedded server uses. Where ASP.NET Core departs from the spec
-# digest, interop/aspnetcore/expected-deviations.yaml says so (hubspec --expect): the test
-# fails on a new failure and on a deviation that went away.
-#   suite_against_aspnetcore.sh HUBSPEC INTEROP_DIR OUT_DIR
+# The whole suite against one of Microsoft's ASP.NET Core servers of interop/.
+#   suite_against_aspnetcore.sh HUBSPEC INTEROP_DIR OUT_DIR [MODE]
+# conformance (default): interop/aspnetcore, the contract hub, peer and hubspec at the same short
+#   timings the embedded server uses; where ASP.NET Core departs from the spec digest,
+#   interop/aspnetcore/expected-deviations.yaml says so (hubspec --expect): the test fails on
+#   a new failure and on a deviation that went away.
+# aspnetcore2, stock, stock-newtonsoft: ASP.NET Core 2.x (interop/aspnetcore2), the stock ASP.NET
+#   Core 10 app (interop/aspnetcore-stock) with System.Text.Json or Newtonsoft.Json, server and
+#   hubspec at their default timings, against that peer's expectations file (issue 11 item 7).
 set -uo pipefail
-hubspec=$1 interop=$2 out=$3
+hubspec=$1 interop=$2 out=$3 mode=${4:-conformance}
 
 if ! command -v dotnet >/dev/null 2>&1; then
   if [ "${HUBSPEC_REQUIRE_INTEROP:-}" = 1 ]; then echo "FAIL: dotnet missing and HUBSPEC_REQUIRE_INTEROP=1" >&2; exit 1; fi
   echo "SKIP: dotnet missing; set HUBSPEC_REQUIRE_INTEROP=1 to make this a failure"; exit 77
 fi
+peer=$interop/aspnetcore/run path=/conformance
+# Default timings make the longest cells sit out a 90 s poll or a 30 s client timeout: run many at once.
+default_timings_parallel=(--parallel "${HUBSPEC_DEFAULT_TIMINGS_PARALLEL:-16}")
+case $mode in
+  conformance)
+    timings=(--keepalive-ms 1000 --client-timeout-ms 4000 --handshake-timeout-ms 2000 --disconnect-timeout-ms 3000
+             --long-poll-timeout-ms 5000)
+    peer_args=("${timings[@]}" --detailed-errors)
+    run_args=("${timings[@]}" --expect "$interop/aspnetcore/expected-deviations.yaml") ;;
+  aspnetcore2)
+    # 2.x serves JSON only (no MessagePack package of its version exists): declared, not a deviation.
+    peer=$interop/aspnetcore2/run peer_args=()
+    run_args=("${default_timings_parallel[@]}" --protocol json --expect "$interop/aspnetcore2/expected-deviations.yaml") ;;
+  stock)
+    peer=$interop/aspnetcore-stock/run peer_args=()
+    run_args=("${default_timings_parallel[@]}" --expect "$interop/aspnetcore-stock/expected-deviations.yaml") ;;
+  stock-newtonsoft)
+    # Only the JSON cells: MessagePack is the same System.Text.Json-free code as in `stock`.
+    peer=$interop/aspnetcore-stock/run peer_args=(--json newtonsoft)
+    run_args=("${default_timings_parallel[@]}" --protocol json
+              --expect "$interop/aspnetcore-stock/expected-deviations-newtonsoft.yaml") ;;
+  *) echo "usage: $0 HUBSPEC INTEROP_DIR OUT_DIR [conformance|aspnetcore2|stock|stock-newtonsoft]" >&2; exit 2 ;;
+esac
 mkdir -p "$out"
-timings=(--keepalive-ms 1000 --client-timeout-ms 4000 --handshake-timeout-ms 2000 --disconnect-timeout-ms 3000
-         --long-poll-timeout-ms 5000)
-exec 3< <(exec "$interop/aspnetcore/run" --listen 127.0.0.1:0 "${timings[@]}" --detailed-errors 2>"$out/aspnetcore.log")
+exec 3< <(exec "$peer" --listen 127.0.0.1:0 "${peer_args[@]}" 2>"$out/aspnetcore.log")
 peer_pid=$!
 trap 'kill "$peer_pid" 2>/dev/null; wait "$peer_pid" 2>/dev/null' EXIT
 if ! read -r -t 300 line <&3 || [[ "$line" != "listening on http://"* ]]; then
@@ -22,5 +47,9 @@ if ! read -r -t 300 line <&3 || [[ "$line" != "listening on http://"* ]]; then
   cat "$out/aspnetcore.log" >&2
   exit 1
 fi
-url=${line#listening on }/conformance
-"$hubspec" run "$url" "${timings[@]}" --expect "$interop/aspnetcore/expected-deviations.yaml" --out "$out"
+url=${line#listening on }$path
+started=$SECONDS
+"$hubspec" run "$url" "${run_args[@]}" --out "$out"
+status=$?
+echo "suite against $mode: $((SECONDS - started)) s"
+exit $status
