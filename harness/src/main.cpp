@@ -52,10 +52,10 @@ int main(int argc, char** argv) {
         const auto help = "the target's " + std::string(row.dotnet_name);
         if (!row.in_server) { // configuration: detected unless declared here
             const auto flag = std::string(row.flag);
-            declared_by[i] = row.toggle ? run_cmd->add_flag(flag + ",!--no-" + flag.substr(2), switches[i],
-                                                            help + " (default: detected)")
-                                        : run_cmd->add_option(flag, counts[i], help + " (default: detected)")
-                                              ->check(CLI::PositiveNumber);
+            declared_by[i] =
+                row.toggle
+                    ? run_cmd->add_flag(flag + ",!--no-" + flag.substr(2), switches[i], help + " (default: detected)")
+                    : run_cmd->add_option(flag, counts[i], help + " (default: detected)")->check(CLI::PositiveNumber);
             continue;
         }
         if (row.size) { // a limit is the same for every target: bound directly, its default shown

@@ -77,7 +77,8 @@ void violation_hooks::negotiate_reply(const p::negotiate_request& asked, p::nego
         const auto at = reply.body.find("\"availableTransports\"");
         if (at != std::string::npos) reply.body.insert(at, "\"connectionToken\":\"" + *written.connection_id + "\",");
     }
-    if (on(violation::negotiate_property_order)) reply.body = with_property_last(reply.body, "negotiateVersion"); // NEG-015
+    if (on(violation::negotiate_property_order))
+        reply.body = with_property_last(reply.body, "negotiateVersion");                // NEG-015
     if (on(violation::negotiate_wrong_content_type)) reply.content_type = "text/plain"; // NEG-009
 }
 
@@ -160,7 +161,7 @@ std::chrono::milliseconds violation_hooks::timeout_of(timeout which,
 
 std::size_t violation_hooks::first_message_size(transport_message which, std::size_t size) const noexcept {
     const bool cut = which == transport_message::websocket_message ? on(violation::websocket_records_split) // WS-011
-                                                                   : on(violation::sse_records_split);    // SSE-007
+                                                                   : on(violation::sse_records_split);      // SSE-007
     return cut && size > 1 ? size / 2 : size;
 }
 
@@ -180,7 +181,7 @@ std::string_view violation_hooks::handshake_error_text(std::string_view conformi
 }
 
 std::size_t violation_hooks::message_size_limit(std::size_t configured) const noexcept {
-    if (on(violation::oversize_message_accepted)) return p::no_size_limit;         // FRAME-010
+    if (on(violation::oversize_message_accepted)) return p::no_size_limit;           // FRAME-010
     if (on(violation::max_size_off_by_one) && configured > 1) return configured - 1; // FRAME-009
     return configured;
 }
@@ -204,7 +205,8 @@ std::string violation_hooks::completion_error(std::string_view requirement, std:
     for (const auto& [id, v] : wrong_texts)
         if (id == requirement && on(v)) return std::string(wrong_text);
     if (on(violation::hub_exception_detail_dropped)) {
-        if (const auto at = conforming.find(" HubException: "); at != std::string::npos) conforming.resize(at); // ERR-004
+        if (const auto at = conforming.find(" HubException: "); at != std::string::npos)
+            conforming.resize(at); // ERR-004
     }
     return conforming;
 }

@@ -27,21 +27,21 @@ struct http_reply; // http/endpoint_types.hpp
 
 /// The HTTP replies of transport requests a switch can bend.
 enum class transport_response {
-    websocket_unknown_id, // 404 to a WebSocket request with an unknown id (WS-003: no text)
-    websocket_post,       // 405 to a POST on a WebSocket connection (WS-014: 200, body dropped)
-    websocket_delete,     // 400 to a DELETE on a WebSocket connection (WS-015: 202, the connection goes on)
-    websocket_conflict,   // 409 to a second WebSocket for an active connection (WS-004: 400)
+    websocket_unknown_id,       // 404 to a WebSocket request with an unknown id (WS-003: no text)
+    websocket_post,             // 405 to a POST on a WebSocket connection (WS-014: 200, body dropped)
+    websocket_delete,           // 400 to a DELETE on a WebSocket connection (WS-015: 202, the connection goes on)
+    websocket_conflict,         // 409 to a second WebSocket for an active connection (WS-004: 400)
     websocket_transport_change, // 400 to a WebSocket for a connection of another transport (WS-005: 409)
     websocket_unsupported,      // 404 to a WebSocket on an endpoint without WebSockets (WS-006: no text)
-    poll,                 // every long poll's reply (LP-002: no Cache-Control, Pragma, Expires)
-    poll_unknown_id,      // 404 to a poll with an unknown id (LP-012: 400)
-    poll_timed_out,       // the empty 200 of a poll that timed out (LP-006: 204)
-    poll_superseded,      // the 204 of a poll a newer poll ended (LP-008: empty 200)
-    long_poll_delete,     // 202 to a DELETE of a long-polling connection (LP-017: 200)
-    post_unknown_id,      // 404 to a POST with an unknown id (LP-014: 400)
-    event_stream,         // the event stream's response head (SSE-004: no Pragma; text/plain)
-    event_stream_conflict,   // 409 to a second event stream (SSE-003: 400)
-    event_stream_missing_id, // 400 to an event-stream GET without id (SSE-002: 404)
+    poll,                       // every long poll's reply (LP-002: no Cache-Control, Pragma, Expires)
+    poll_unknown_id,            // 404 to a poll with an unknown id (LP-012: 400)
+    poll_timed_out,             // the empty 200 of a poll that timed out (LP-006: 204)
+    poll_superseded,            // the 204 of a poll a newer poll ended (LP-008: empty 200)
+    long_poll_delete,           // 202 to a DELETE of a long-polling connection (LP-017: 200)
+    post_unknown_id,            // 404 to a POST with an unknown id (LP-014: 400)
+    event_stream,               // the event stream's response head (SSE-004: no Pragma; text/plain)
+    event_stream_conflict,      // 409 to a second event stream (SSE-003: 400)
+    event_stream_missing_id,    // 400 to an event-stream GET without id (SSE-002: 404)
 };
 
 /// Transport messages that carry whole records, which a switch can cut inside a record.

@@ -50,8 +50,8 @@ negotiate_probe negotiate_once(const std::string& hub_url, int version, bool sta
 
 /// NEG-013 (exact names and formats) and NEG-014 (the formats each transport carries).
 transport_offer check_offer(const protocol::available_transport& entry) {
-    transport_offer offer{entry.transport, entry.transfer_formats, protocol::parse_transport_name(entry.transport), {},
-                          {}};
+    transport_offer offer{
+        entry.transport, entry.transfer_formats, protocol::parse_transport_name(entry.transport), {}, {}};
     if (!offer.type) {
         for (auto t : {protocol::transport_type::websockets, protocol::transport_type::server_sent_events,
                        protocol::transport_type::long_polling})
@@ -74,7 +74,8 @@ transport_offer check_offer(const protocol::available_transport& entry) {
         }
     }
     for (const auto& f : expected) {
-        if (std::find(entry.transfer_formats.begin(), entry.transfer_formats.end(), f) == entry.transfer_formats.end()) {
+        if (std::find(entry.transfer_formats.begin(), entry.transfer_formats.end(), f) ==
+            entry.transfer_formats.end()) {
             offer.defect = entry.transport + " lists no `" + f + "` transfer format";
             offer.defect_requirement = "NEG-014";
             return offer;

@@ -65,12 +65,12 @@ struct target_probe {
 };
 
 struct probe_options {
-    header_list headers;                         // e.g. Authorization
-    std::chrono::milliseconds timeout{5'000};    // each request, each connection
-    bool handshakes = true;                      // try json and messagepack
-    bool keep_alive = true;                      // measure the keep-alive interval
+    header_list headers;                               // e.g. Authorization
+    std::chrono::milliseconds timeout{5'000};          // each request, each connection
+    bool handshakes = true;                            // try json and messagepack
+    bool keep_alive = true;                            // measure the keep-alive interval
     std::chrono::milliseconds keep_alive_wait{20'000}; // at most this long for the first Ping
-    bool invocations = true;                     // Delay then Echo on one connection (the contract's methods)
+    bool invocations = true;                           // Delay then Echo on one connection (the contract's methods)
 };
 
 /// Probes `hub_url`; never throws for what the target does (that is in the result).

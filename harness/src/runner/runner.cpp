@@ -84,8 +84,9 @@ bool reaches_other_cells(const scenario& sc) {
     static const std::array<std::string_view, 3> hub_wide{"Broadcast", "SendToOthers", "SendMessage"};
     auto hub_wide_method = [](std::string_view name) {
         return std::any_of(hub_wide.begin(), hub_wide.end(), [&](std::string_view m) {
-            return std::equal(m.begin(), m.end(), name.begin(), name.end(),
-                              [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); }); // MSG-019
+            return std::equal(m.begin(), m.end(), name.begin(), name.end(), [](unsigned char a, unsigned char b) {
+                return std::tolower(a) == std::tolower(b);
+            }); // MSG-019
         });
     };
     for (const auto& m : sc.methods)
@@ -109,8 +110,8 @@ milliseconds stated_wait(const step& s, const protocol::target_settings& t) {
         if (const auto* n = wait->get_if<std::int64_t>()) {
             most = std::max(most, milliseconds(*n));
         } else if (const auto* text = wait->as_string(); text && text->size() > 2 && text->front() == '{') {
-            most = std::max(most, timing_named(std::string_view(*text).substr(1, text->size() - 2), t)
-                                      .value_or(milliseconds{0}));
+            most = std::max(
+                most, timing_named(std::string_view(*text).substr(1, text->size() - 2), t).value_or(milliseconds{0}));
         }
     }
     return most;
@@ -206,7 +207,8 @@ std::optional<failure> offer_defect(const scenario& sc, const cell& c, const mai
     if (it == offer.entries.end() || it->second.defect.empty()) return std::nullopt;
     failure f;
     f.step = "negotiate (the target's offer)";
-    f.expected = "availableTransports lists " + std::string(protocol::transport_name(c.transport)) + " as NEG-013/NEG-014 say";
+    f.expected =
+        "availableTransports lists " + std::string(protocol::transport_name(c.transport)) + " as NEG-013/NEG-014 say";
     f.seen = it->second.defect;
     f.requirement_id = it->second.defect_requirement;
     return f;
@@ -239,7 +241,8 @@ cell_result run_cell(const scenario& sc, const cell& c, target& t, const require
         return result;
     }
     if (auto defect = offer_defect(sc, c, offer)) {
-        log.add(transcript_direction::note, "harness", "failure", "expected " + defect->expected + "; saw " + defect->seen);
+        log.add(transcript_direction::note, "harness", "failure",
+                "expected " + defect->expected + "; saw " + defect->seen);
         charge(*defect, catalogue, result);
         result.duration = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
         result.transcript = log.entries();
@@ -310,7 +313,8 @@ main_offer read_offer(const target_probe& probe) {
         offer.negotiate_broken.step = "negotiate (the target's offer)";
         offer.negotiate_broken.expected = "a usable version 1 negotiate response";
         offer.negotiate_broken.seen = probe.v1.problem + ": " + probe.v1.body.substr(0, 200);
-        offer.negotiate_broken.requirement_id = probe.v1.problem_requirement.empty() ? "NEG-009" : probe.v1.problem_requirement;
+        offer.negotiate_broken.requirement_id =
+            probe.v1.problem_requirement.empty() ? "NEG-009" : probe.v1.problem_requirement;
         return offer;
     }
     if (probe.v1.parsed->url) return offer; // a redirect: the transports are the other endpoint's
@@ -347,7 +351,8 @@ target_probe learn_configuration(const std::string& hub_url, bool embedded, cons
         stateful.note = "negotiate with useStatefulReconnect=true";
     }
     stateful.value = timings.stateful_reconnect ? "on" : "off";
-    if (!timings.stateful_reconnect) stateful.note += (stateful.note.empty() ? "" : "; ") + std::string("scenarios that need it skip");
+    if (!timings.stateful_reconnect)
+        stateful.note += (stateful.note.empty() ? "" : "; ") + std::string("scenarios that need it skip");
     items.push_back(stateful);
 
     configuration_item parallel{"parallel_invocations", "", source_of("parallel_invocations"), ""};
@@ -359,7 +364,8 @@ target_probe learn_configuration(const std::string& hub_url, bool embedded, cons
     parallel.value = parallel.source == "detected" && timings.parallel_invocations > 1
                          ? "more than 1"
                          : std::to_string(timings.parallel_invocations);
-    if (timings.parallel_invocations > 1) parallel.note += (parallel.note.empty() ? "" : "; ") + std::string("MSG-102 ordering scenarios skip");
+    if (timings.parallel_invocations > 1)
+        parallel.note += (parallel.note.empty() ? "" : "; ") + std::string("MSG-102 ordering scenarios skip");
     items.push_back(parallel);
 
     configuration_item keep_alive{"keepalive_ms", "", source_of("keepalive_ms"), ""};
@@ -368,7 +374,8 @@ target_probe learn_configuration(const std::string& hub_url, bool embedded, cons
         if (probe.keep_alive) {
             // Targets tick once a second: a Ping comes up to a second after the interval, never before it.
             const auto measured = *probe.keep_alive;
-            timings.keep_alive = measured >= milliseconds(2'000) ? milliseconds(measured.count() / 1000 * 1000) : measured;
+            timings.keep_alive =
+                measured >= milliseconds(2'000) ? milliseconds(measured.count() / 1000 * 1000) : measured;
             keep_alive.source = "detected";
             keep_alive.note = "first Ping after " + std::to_string(measured.count()) + " ms on an idle connection";
         }
@@ -425,9 +432,11 @@ cell_result run_cell_within(milliseconds deadline, std::shared_ptr<const std::ve
     what.seen = "still in this step at the deadline: the target never completed it";
     what.requirement_id = charged_requirement(sc, s);
     state->progress.log.add(transcript_direction::note, "harness", "failure",
-                            "the cell passed its deadline of " + std::to_string(deadline.count()) + " ms in " + what.step);
+                            "the cell passed its deadline of " + std::to_string(deadline.count()) + " ms in " +
+                                what.step);
     charge(what, *catalogue, result);
-    result.duration = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - state->progress.started);
+    result.duration =
+        std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - state->progress.started);
     result.transcript = state->progress.log.entries();
     return result;
 }
@@ -504,8 +513,8 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
     // Cells that reach other cells' connections run first, one at a time; the rest then in parallel.
     std::stable_partition(start_order.begin(), start_order.end(),
                           [&](std::size_t i) { return reaches_other_cells((*suite)[jobs[i].scenario_index]); });
-    const auto alone = static_cast<std::size_t>(
-        std::count_if(jobs.begin(), jobs.end(), [&](const job& j) { return reaches_other_cells((*suite)[j.scenario_index]); }));
+    const auto alone = static_cast<std::size_t>(std::count_if(
+        jobs.begin(), jobs.end(), [&](const job& j) { return reaches_other_cells((*suite)[j.scenario_index]); }));
 
     std::vector<cell_result> results(jobs.size());
     std::atomic<std::size_t> next{0};

@@ -59,8 +59,8 @@ hub_connection::hub_connection(std::shared_ptr<hub_lifetime> lifetime, connectio
                                std::weak_ptr<transport_sink> sink)
     : lifetime_(std::move(lifetime)), identity_(std::move(identity)),
       writer_(std::make_shared<transport_writer>(lifetime_, std::move(sink))),
-      core_(core_server_options(*lifetime_, identity_), core_options(*lifetime_), clock::now()),
-      order_(hooks()), dispatcher_(*this, lifetime_) {}
+      core_(core_server_options(*lifetime_, identity_), core_options(*lifetime_), clock::now()), order_(hooks()),
+      dispatcher_(*this, lifetime_) {}
 
 void hub_connection::start() {
     rearm_timer();

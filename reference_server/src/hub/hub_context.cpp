@@ -61,7 +61,8 @@ void stream_writer::fail(std::exception_ptr error) const {
     if (!state_) return;
     if (auto c = state_->connection.lock())
         c->dispatcher().finish_stream(
-            *state_, c->hooks().completion_error("MSG-101", c->dispatcher().error_text(p::texts::error_while_streaming, error)));
+            *state_,
+            c->hooks().completion_error("MSG-101", c->dispatcher().error_text(p::texts::error_while_streaming, error)));
 }
 
 void stream_writer::on_cancel(std::function<void()> callback) const {

@@ -56,7 +56,7 @@ void hub_dispatcher::dispatch(p::hub_message&& message) {
                    [&](p::completion_message& m) { on_completion(std::move(m)); },
                    [&](p::cancel_invocation_message& m) { on_cancel_invocation(m); },
                    [&](p::ping_message&) { // refreshes the client timeout only (MSG-061)
-                       if (!hooks().keeps(rule::ping_needs_no_reply)) send_message(p::ping_message{});
+                       if (!hooks().keeps(rule::ping_needs_no_reply)) connection_.send_message(p::ping_message{});
                    },
                    [&](p::close_message& m) {
                        // MSG-073: a graceful end asked by the client; nothing to answer.
@@ -182,10 +182,10 @@ void hub_dispatcher::start_invocation(p::invocation_message&& m) {
         return;
     }
     if (outcome.failure != bind_failure::none) {
-        std::string text = hooks().completion_error(
-            requirement_of(outcome.failure),
-            bind_failure_text(*method, outcome, m.target, m.arguments.size(), m.stream_ids.size(),
-                              lifetime_->options().enable_detailed_errors));
+        std::string text = hooks().completion_error(requirement_of(outcome.failure),
+                                                    bind_failure_text(*method, outcome, m.target, m.arguments.size(),
+                                                                      m.stream_ids.size(),
+                                                                      lifetime_->options().enable_detailed_errors));
         log_event(requirement_of(outcome.failure), identity_.connection_id, text);
         finish_invocation(*pending, p::completion_message::with_error({}, std::move(text)));
         return;
@@ -242,17 +242,17 @@ void hub_dispatcher::on_stream_invocation(p::stream_invocation_message&& m) {
     try {
         outcome = method->invoke(call, arguments);
     } catch (...) {
-        std::string text = hooks().completion_error(
-            "MSG-101", error_text(p::texts::error_while_streaming, std::current_exception()));
+        std::string text =
+            hooks().completion_error("MSG-101", error_text(p::texts::error_while_streaming, std::current_exception()));
         log_event("MSG-101", identity_.connection_id, text);
         finish_stream(*stream, std::move(text));
         return;
     }
     if (outcome.failure != bind_failure::none) {
-        std::string text = hooks().completion_error(
-            requirement_of(outcome.failure),
-            bind_failure_text(*method, outcome, m.target, m.arguments.size(), m.stream_ids.size(),
-                              lifetime_->options().enable_detailed_errors));
+        std::string text = hooks().completion_error(requirement_of(outcome.failure),
+                                                    bind_failure_text(*method, outcome, m.target, m.arguments.size(),
+                                                                      m.stream_ids.size(),
+                                                                      lifetime_->options().enable_detailed_errors));
         log_event(requirement_of(outcome.failure), identity_.connection_id, text);
         finish_stream(*stream, std::move(text));
     }

@@ -13,9 +13,9 @@ namespace hubspec::harness {
 
 struct probe_command_options {
     std::string url;
-    bool json = false;                                  // one JSON object instead of text for people
-    std::chrono::milliseconds keep_alive_wait{20'000};  // how long to wait for the first Ping
-    std::chrono::milliseconds timeout{5'000};           // each request and connection
+    bool json = false;                                        // one JSON object instead of text for people
+    std::chrono::milliseconds keep_alive_wait{20'000};        // how long to wait for the first Ping
+    std::chrono::milliseconds timeout{5'000};                 // each request and connection
     std::vector<std::pair<std::string, std::string>> headers; // --header NAME:VALUE (e.g. Authorization)
 };
 

@@ -30,13 +30,14 @@ struct step {
 };
 
 struct scenario {
-    std::string id;                                   // "groups.send-to-group-reaches-members-only"
-    std::string title;                                // one line, for people
-    std::vector<std::string> requires_ids;            // requirement IDs it checks ("GRP-002")
-    std::vector<std::string> methods;                 // contract methods it needs; missing ones skip it
-    std::vector<std::string> endpoints;               // contract endpoints beyond the main hub ("conformance-nows")
+    std::string id;                        // "groups.send-to-group-reaches-members-only"
+    std::string title;                     // one line, for people
+    std::vector<std::string> requires_ids; // requirement IDs it checks ("GRP-002")
+    std::vector<std::string> methods;      // contract methods it needs; missing ones skip it
+    std::vector<std::string> endpoints;    // contract endpoints beyond the main hub ("conformance-nows")
     /// How the target must be configured; a target configured otherwise skips it, with the reason:
-    /// "stateful_reconnect" (AllowStatefulReconnects), "one_invocation_at_a_time" (MaximumParallelInvocationsPerClient 1).
+    /// "stateful_reconnect" (AllowStatefulReconnects), "one_invocation_at_a_time" (MaximumParallelInvocationsPerClient
+    /// 1).
     std::vector<std::string> configuration;
     std::vector<protocol::transport_type> transports; // empty = every transport
     std::vector<protocol_name> protocols;             // empty = both

@@ -42,12 +42,12 @@ struct target_setting {
     std::string_view name; // scenarios' `{name}` and Python's keyword: "keepalive_ms"
     std::chrono::milliseconds target_settings::*duration = nullptr;
     std::size_t target_settings::*size = nullptr;
-    std::string_view requirements; // "KA-001"; several for a setting many rules read
-    std::string_view flag;         // "--keepalive-ms", in hubspec-server (and hubspec run when `in_run`)
-    std::string_view dotnet_name;  // the ASP.NET Core option it mirrors, for help texts
-    bool in_run = true;            // `hubspec run` takes the flag too
-    bool in_python = true;         // Python takes `name` as a keyword (hubspec.Server, hubspec.run)
-    std::int64_t embedded = 0;     // the embedded target's value: short, so that a run against it is fast
+    std::string_view requirements;           // "KA-001"; several for a setting many rules read
+    std::string_view flag;                   // "--keepalive-ms", in hubspec-server (and hubspec run when `in_run`)
+    std::string_view dotnet_name;            // the ASP.NET Core option it mirrors, for help texts
+    bool in_run = true;                      // `hubspec run` takes the flag too
+    bool in_python = true;                   // Python takes `name` as a keyword (hubspec.Server, hubspec.run)
+    std::int64_t embedded = 0;               // the embedded target's value: short, so that a run against it is fast
     bool target_settings::*toggle = nullptr; // a switch: `flag` turns it on, `--no-…` off (0 / 1 as a value)
     bool in_server = true;                   // hubspec-server applies it (and takes `flag`)
 
