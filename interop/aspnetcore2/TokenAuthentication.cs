@@ -79,7 +79,9 @@ public sealed class HubspecTokenHandler(
 
     private string? QueryToken()
     {
-        var isWebSocket = Context.WebSockets.IsWebSocketRequest;
+        // Authentication runs before UseSignalR adds the WebSockets middleware, so the feature behind
+        // Context.WebSockets is not there yet: the Upgrade header tells.
+        var isWebSocket = string.Equals(Request.Headers["Upgrade"], "websocket", StringComparison.OrdinalIgnoreCase);
         var isEventStream = Request.Headers["Accept"].ToString().Contains("text/event-stream", StringComparison.Ordinal);
         var token = Request.Query["access_token"].ToString();
         return (isWebSocket || isEventStream) && token.Length > 0 ? token : null;

@@ -1,9 +1,10 @@
 #pragma once
-// Which hub methods a target has, learned without running any of them: each is
-// invoked once with more arguments than any contract method takes, so a server
-// that has it refuses the binding ("Failed to invoke 'X' …", MSG-091) and one that
-// lacks it answers "Method does not exist." (ERR-001). On ASP.NET Core and the
-// reference server no method of the user's hub runs.
+// Which hub methods a target has: each is invoked once with more arguments than any
+// contract method takes, so a server that has it refuses the binding ("Failed to invoke
+// 'X' …", MSG-091) and one that lacks it answers "Method does not exist." (ERR-001). On
+// ASP.NET Core 3+ and the reference server no method of the user's hub runs. ASP.NET Core
+// 2.x answers both alike; there the unclear ones are asked again without arguments, where
+// a missing method says "Unknown hub method" and a method that takes none runs.
 
 #include <hubspec/protocol/negotiate.hpp>
 
@@ -29,8 +30,10 @@ struct method_probe {
     std::map<std::string, std::string> missing;
 };
 
-/// Probes `methods` on the hub at `url` over one of `transports` (JSON), all within `timeout`.
+/// Probes `methods` on the hub at `url` over one of `transports` (JSON), all within `timeout`;
+/// `abort_method` (the contract's Abort, by its role) ends the connection if it runs: asked last.
 method_probe probe_methods(const std::string& url, const std::vector<protocol::transport_type>& transports,
-                           const std::vector<std::string>& methods, std::chrono::milliseconds timeout);
+                           const std::vector<std::string>& methods, const std::string& abort_method,
+                           std::chrono::milliseconds timeout);
 
 } // namespace hubspec::harness::detail

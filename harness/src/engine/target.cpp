@@ -88,7 +88,8 @@ const method_probe& target::methods_of(const std::string& endpoint) {
     if (auto offered = offered_transports(endpoint); !offered)
         probe.problem = endpoint_url(endpoint) + " does not negotiate";
     else
-        probe = probe_methods(endpoint_url(endpoint), *offered, names, std::chrono::milliseconds(10'000));
+        probe = probe_methods(endpoint_url(endpoint), *offered, names, method_name("Abort"),
+                              std::chrono::milliseconds(10'000));
     return probes_.emplace(endpoint, std::move(probe)).first->second;
 }
 

@@ -101,6 +101,27 @@ bool reaches_other_cells(const scenario& sc) {
     return false;
 }
 
+/// Whether any step speaks MessagePack whatever the cell's protocol (`protocol: messagepack`, or a
+/// handshake naming it): a run without MessagePack (`--protocol json`, a target without it) skips it.
+bool speaks_messagepack(const protocol::value& v) {
+    if (const auto* text = v.as_string()) return text->find("\"protocol\":\"messagepack\"") != std::string::npos;
+    if (const auto* items = v.get_if<protocol::array>())
+        return std::any_of(items->begin(), items->end(),
+                           [](const protocol::value& i) { return speaks_messagepack(i); });
+    if (const auto* entries = v.get_if<protocol::map>())
+        for (const auto& e : *entries) {
+            const auto* key = e.key.as_string();
+            const auto* text = e.item.as_string();
+            if (key && *key == "protocol" && text && *text == "messagepack") return true;
+            if (speaks_messagepack(e.item)) return true;
+        }
+    return false;
+}
+
+bool speaks_messagepack(const scenario& sc) {
+    return std::any_of(sc.steps.begin(), sc.steps.end(), [](const step& s) { return speaks_messagepack(s.params); });
+}
+
 /// A step's own stated wait (`within_ms`, `for_ms`, `timeout_ms`: numbers or timing names), 0 when none.
 milliseconds stated_wait(const step& s, const protocol::target_settings& t) {
     milliseconds most{0};
@@ -142,6 +163,9 @@ struct main_offer {
     std::optional<std::vector<protocol::transport_type>> transports; // nullopt: unknown (unusable or 401)
     std::map<protocol::transport_type, transport_offer> entries;     // misspelt ones too
     failure negotiate_broken; // set (requirement_id non-empty) when no cell can negotiate
+    bool messagepack_excluded = false; // the run leaves MessagePack out (`--protocol json`)
+    /// 0 when the target answers version 0 to negotiateVersion=1 (servers before ASP.NET Core 3.0).
+    std::int64_t negotiate_version = 1;
 };
 
 /// Why a cell cannot run on this target, before any step; empty if it can.
@@ -158,7 +182,13 @@ std::string applicability(const scenario& sc, const cell& c, target& t, const ma
         if (need == "one_invocation_at_a_time" && t.timings().parallel_invocations > 1)
             return "the target runs a connection's invocations in parallel (MaximumParallelInvocationsPerClient " +
                    std::to_string(t.timings().parallel_invocations) + "); MSG-102 applies at 1";
+        if (need == "negotiate_v1" && offer.negotiate_version < 1)
+            return "the target speaks negotiate version 0 only (no connectionToken, as before ASP.NET Core 3.0; see "
+                   "the "
+                   "run's target configuration)";
     }
+    if (offer.messagepack_excluded && speaks_messagepack(sc))
+        return "the run leaves MessagePack out (--protocol json) and this scenario speaks it";
     if (sc.once) return {};
     if (c.transport == protocol::transport_type::server_sent_events && c.protocol == protocol_name::messagepack)
         return "ServerSentEvents carries text only; MessagePack needs a binary transport (SSE-009)";
@@ -317,6 +347,7 @@ main_offer read_offer(const target_probe& probe) {
             probe.v1.problem_requirement.empty() ? "NEG-009" : probe.v1.problem_requirement;
         return offer;
     }
+    offer.negotiate_version = probe.v1.parsed->negotiate_version.value_or(0);
     if (probe.v1.parsed->url) return offer; // a redirect: the transports are the other endpoint's
     offer.transports.emplace();
     for (const auto& o : probe.transports) {
@@ -382,6 +413,14 @@ target_probe learn_configuration(const std::string& hub_url, bool embedded, cons
     }
     keep_alive.value = std::to_string(timings.keep_alive.count());
     items.push_back(keep_alive);
+
+    if (probe.v1.parsed && !probe.v1.parsed->url) {
+        const auto version = probe.v1.parsed->negotiate_version.value_or(0);
+        configuration_item negotiate{"negotiate_version", std::to_string(version), "detected",
+                                     "the answer to negotiateVersion=1"};
+        if (version < 1) negotiate.note += "; tokens are connection ids and scenarios about version 1 skip";
+        items.push_back(negotiate);
+    }
 
     for (const auto& row : protocol::target_setting_table) {
         if (row.name == "keepalive_ms" || !row.in_server || !declared(row.name)) continue;
@@ -470,7 +509,9 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
     if (!probe.answers())
         throw unreachable_target("no SignalR endpoint at " + hub_url + " (POST " + hub_url +
                                  "/negotiate?negotiateVersion=1 answered 404)");
-    const auto offer = std::make_shared<const main_offer>(read_offer(probe));
+    auto offered = read_offer(probe);
+    offered.messagepack_excluded = !allowed(options.protocols, protocol_name::messagepack);
+    const auto offer = std::make_shared<const main_offer>(std::move(offered));
     const auto t = std::make_shared<target>(hub_url, options.endpoints, timings);
     t->set_method_roles(options.method_roles);
     run.target.url = hub_url;

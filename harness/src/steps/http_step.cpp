@@ -65,6 +65,13 @@ void check_response(const protocol::value& expect, const protocol::value& requir
 
 } // namespace
 
+/// Where a script captures `connectionToken` from a version 0 negotiate reply (no token, no
+/// negotiateVersion), the connectionId stands in, as clients use it (NEG-011, NEG-021).
+const protocol::value* version_0_token(std::string_view key, const protocol::value& body) {
+    if (key != "connectionToken" || body.find("negotiateVersion") != nullptr) return nullptr;
+    return body.find("connectionId");
+}
+
 void run_http(const step& s, cell_context& ctx) {
     step_params p(s, ctx);
     const auto method = p.text("method", "GET");
@@ -128,7 +135,11 @@ void run_http(const step& s, cell_context& ctx) {
                 ctx.variables[var] = protocol::value{response.status};
             else if (const auto* found = parse_body().find(key))
                 ctx.variables[var] = *found;
-            else
+            else if (const auto* id = version_0_token(key, parse_body())) {
+                ctx.variables[var] = *id;
+                ctx.log.add(transcript_direction::note, "harness", "capture",
+                            "a version 0 negotiate reply: its connectionId is the token (NEG-011)");
+            } else
                 throw expectation_failed{"a `" + key + "` property in the JSON body", response.body.substr(0, 400)};
         }
     }

@@ -36,8 +36,8 @@ struct scenario {
     std::vector<std::string> methods;      // contract methods it needs; missing ones skip it
     std::vector<std::string> endpoints;    // contract endpoints beyond the main hub ("conformance-nows")
     /// How the target must be configured; a target configured otherwise skips it, with the reason:
-    /// "stateful_reconnect" (AllowStatefulReconnects), "one_invocation_at_a_time" (MaximumParallelInvocationsPerClient
-    /// 1).
+    /// "stateful_reconnect" (AllowStatefulReconnects), "one_invocation_at_a_time"
+    /// (MaximumParallelInvocationsPerClient 1), "negotiate_v1" (negotiate version 1, ASP.NET Core 3.0 on).
     std::vector<std::string> configuration;
     std::vector<protocol::transport_type> transports; // empty = every transport
     std::vector<protocol_name> protocols;             // empty = both
