@@ -145,14 +145,22 @@ void run_raw_send(const step& s, cell_context& ctx) {
     step_params p(s, ctx);
     auto& actor = ctx.raw(p.actor());
     std::string bytes;
-    if (auto message = p.get("message")) {
-        if (auto* fields = message->get_if<protocol::map>())
+    auto encode = [&](protocol::value message) {
+        if (auto* fields = message.get_if<protocol::map>())
             for (auto& e : *fields)
                 if (e.key.as_string() && *e.key.as_string() == "target" && e.item.as_string())
                     e.item = protocol::value{ctx.tgt.method_name(*e.item.as_string())}; // --method roles
-        auto parsed = message_from_json(protocol::to_json(*message));
+        auto parsed = message_from_json(protocol::to_json(message));
         if (!parsed) throw script_error(p.describe() + ": not a hub message: " + parsed.error().to_string());
-        bytes = actor.protocol().encode(*parsed);
+        return actor.protocol().encode(*parsed);
+    };
+    if (auto message = p.get("message")) {
+        bytes = encode(std::move(*message));
+    } else if (auto messages = p.get("messages")) {
+        const auto* list = messages->get_if<protocol::array>();
+        if (!list || list->empty()) throw script_error(p.describe() + ": `messages` is a list of hub messages");
+        for (const auto& m : *list) // records side by side: one WebSocket message or POST
+            bytes += encode(m);
     } else if (p.has("text")) {
         bytes = with_roles(p.required_text("text"), ctx.tgt);
     } else if (p.has("hex")) {
@@ -160,7 +168,7 @@ void run_raw_send(const step& s, cell_context& ctx) {
         if (!decoded) throw script_error(p.describe() + ": `hex` is not hex");
         bytes = std::move(*decoded);
     } else {
-        throw script_error(p.describe() + ": needs `message`, `text` or `hex`");
+        throw script_error(p.describe() + ": needs `message`, `messages`, `text` or `hex`");
     }
     // A flood of big records (a stalled reader, KA-011) without a script of hundreds of steps.
     const auto repeat = p.integer("repeat", 1);
