@@ -162,7 +162,7 @@ std::string charged_requirement(const scenario& sc, const step& s) {
 struct main_offer {
     std::optional<std::vector<protocol::transport_type>> transports; // nullopt: unknown (unusable or 401)
     std::map<protocol::transport_type, transport_offer> entries;     // misspelt ones too
-    failure negotiate_broken; // set (requirement_id non-empty) when no cell can negotiate
+    failure negotiate_broken;          // set (requirement_id non-empty) when no cell can negotiate
     bool messagepack_excluded = false; // the run leaves MessagePack out (`--protocol json`)
     /// 0 when the target answers version 0 to negotiateVersion=1 (servers before ASP.NET Core 3.0).
     std::int64_t negotiate_version = 1;
