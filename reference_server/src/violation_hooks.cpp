@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <system_error>
@@ -66,6 +67,21 @@ void violation_hooks::negotiate_reply(const p::negotiate_request& asked, p::nego
     }
     // What only the reply says: the connection is registered as negotiated.
     auto written = response;
+    if (on(violation::negotiate_no_token) && written.connection_token) {
+        written.connection_token.reset(); // NEG-010
+        fields_changed = true;
+    }
+    for (auto& entry : written.available_transports) {
+        if (on(violation::negotiate_transport_names_wrong_case)) {
+            for (auto& c : entry.transport)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c))); // NEG-013
+            fields_changed = true;
+        }
+        if (on(violation::negotiate_no_transfer_formats)) {
+            entry.transfer_formats.clear(); // NEG-014
+            fields_changed = true;
+        }
+    }
     if (on(violation::negotiate_stateful_flag_any_value) && asked.use_stateful_reconnect &&
         !written.use_stateful_reconnect) {
         written.use_stateful_reconnect = true; // NEG-026
@@ -174,6 +190,12 @@ void violation_hooks::handshake_request(p::handshake_request& request) const {
         request.protocol = "json"; // HS-005
     }
     if (on(violation::handshake_accepts_version_3) && request.version > 2) request.version = 1; // HS-004
+}
+
+std::string violation_hooks::handshake_answer(std::string conforming) const {
+    if (on(violation::handshake_no_separator) && conforming.ends_with(p::record_separator))
+        conforming.pop_back(); // HS-007
+    return conforming;
 }
 
 std::string_view violation_hooks::handshake_error_text(std::string_view conforming) const noexcept {

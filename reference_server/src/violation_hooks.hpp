@@ -122,6 +122,8 @@ public:
     /// The handshake request as the server reads it (HS-005: an unknown protocol is taken as
     /// json; HS-004: a version above 2 is taken as 1).
     void handshake_request(protocol::handshake_request& request) const;
+    /// The bytes of a successful handshake response (HS-007: without the record separator).
+    std::string handshake_answer(std::string conforming) const;
     /// The text that opens a handshake error response (HS-011: "Handshake failed.").
     std::string_view handshake_error_text(std::string_view conforming) const noexcept;
     /// The largest message read after the handshake (FRAME-010: no limit; FRAME-009: one byte less).

@@ -1,5 +1,6 @@
 #include "engine/client_actor.hpp"
 
+#include "engine/handshake_defect.hpp"
 #include "engine/payload_text.hpp"
 
 #include <hubspec/protocol/hub_protocol.hpp>
@@ -73,12 +74,22 @@ client_actor::~client_actor() {
 }
 
 void client_actor::record(const client::trace_event& e) {
+    if (e.kind == client::trace_kind::transport_data && e.direction == client::trace_direction::incoming) {
+        constexpr std::size_t kept = 256; // enough for any handshake response
+        std::lock_guard lock(mutex_);
+        if (first_received_.size() < kept) first_received_.append(e.bytes.substr(0, kept - first_received_.size()));
+    }
     std::string text(e.text);
     if (e.kind == client::trace_kind::transport_data || (!e.bytes.empty() && text.empty()))
         text = describe_payload(e.bytes, *protocol_);
     else if (!e.bytes.empty())
         text += "  " + describe_payload(e.bytes, protocol::json_protocol());
     log_.add(direction_of(e.direction), name_, kind_name(e.kind), std::move(text), std::string(e.bytes));
+}
+
+std::optional<std::string> client_actor::handshake_defect() {
+    std::lock_guard lock(mutex_);
+    return handshake_without_separator(first_received_);
 }
 
 void client_actor::start(std::chrono::milliseconds timeout) {

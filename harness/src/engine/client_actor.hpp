@@ -48,6 +48,9 @@ public:
     bool take_state_event(const std::string& event, clock::time_point deadline);
     /// nullopt while open; else the close error (nullopt inside = closed without error).
     std::optional<std::optional<std::string>> wait_closed(clock::time_point deadline);
+    /// What the server's first bytes show when its handshake response lacks the record
+    /// separator (HS-007), which the client only reports as a failed start.
+    std::optional<std::string> handshake_defect();
 
 private:
     void record(const client::trace_event& event);
@@ -67,6 +70,7 @@ private:
     std::vector<std::string> state_events_;
     std::size_t state_events_consumed_ = 0;
     std::optional<std::optional<std::string>> closed_;
+    std::string first_received_; // the first bytes the transports carried in, for handshake_defect()
 };
 
 } // namespace hubspec::harness::detail

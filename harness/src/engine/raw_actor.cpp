@@ -1,5 +1,6 @@
 #include "engine/raw_actor.hpp"
 
+#include "engine/handshake_defect.hpp"
 #include "engine/payload_text.hpp"
 
 #include <hubspec/protocol/framing.hpp>
@@ -58,6 +59,14 @@ void raw_actor::message_ended(std::string_view requirement, std::string_view wha
         if (!alignment_unreadable_) partial = alignment_.buffered();
     }
     if (partial == 0) return;
+    if (handshake_pending_) {
+        if (auto seen = handshake_without_separator(handshake_buffer_)) { // not a split record: a missing RS
+            defect_ = wire_defect{"HS-007", "the handshake response `{}` followed by the record separator",
+                                  "the handshake response " + *seen};
+            log_.add(transcript_direction::note, name_, "wire-defect", "HS-007: " + defect_->seen);
+            return;
+        }
+    }
     defect_ = wire_defect{std::string(requirement), "every " + std::string(what) + " ends on a record boundary",
                           std::string(what) + " " + std::to_string(nth) + " ended inside a record (" +
                               std::to_string(partial) + " bytes of it, the rest in the next)"};

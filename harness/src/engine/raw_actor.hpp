@@ -136,4 +136,11 @@ struct raw_refused : std::runtime_error {
     int status;
 };
 
+/// raw_connect got a negotiate reply it cannot connect with; `requirement` is the one it breaks.
+struct raw_negotiate_unusable : std::runtime_error {
+    raw_negotiate_unusable(std::string r, const std::string& what)
+        : std::runtime_error(what), requirement(std::move(r)) {}
+    std::string requirement;
+};
+
 } // namespace hubspec::harness::detail

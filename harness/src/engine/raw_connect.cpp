@@ -101,14 +101,16 @@ std::unique_ptr<raw_actor> raw_connect(const std::string& name, const raw_connec
                                                    describe_status(response.status, response.reason, response.body));
         auto parsed = protocol::parse_negotiate_response(response.body);
         if (!parsed)
-            throw std::runtime_error(std::string("the negotiate response is not usable (") +
-                                     parsed.error().to_string() + std::string("): ") + body_excerpt(response.body));
+            throw raw_negotiate_unusable(std::string(parsed.error().requirement),
+                                         std::string("the negotiate response is not usable (") +
+                                             parsed.error().to_string() + std::string("): ") +
+                                             body_excerpt(response.body));
         if (parsed->error)
             throw std::runtime_error(std::string("negotiate answered with the error: ") + *parsed->error);
         const auto id = parsed->transport_id(); // token from version 1 on, else the id (NEG-020, NEG-021)
         if (!id)
-            throw std::runtime_error(std::string("the negotiate response has no connection id: ") +
-                                     body_excerpt(response.body));
+            throw raw_negotiate_unusable("NEG-010", std::string("the negotiate response has no connection id: ") +
+                                                        body_excerpt(response.body));
         connection_id = parsed->connection_id.value_or("");
         connection_token = *id;
         settings.url = protocol::append_query_parameter(settings.url, "id", *id);

@@ -118,6 +118,10 @@ void run_connect(const step& s, cell_context& ctx) {
     try {
         actor->start(ms(p.integer("within_ms", 15'000)));
     } catch (const std::exception& e) {
+        // The client only says its start failed; the bytes say when the handshake response broke HS-007.
+        if (auto seen = actor->handshake_defect(); seen && !p.has("expect_error"))
+            throw expectation_failed{"the handshake response `{}` followed by the record separator",
+                                     "the handshake response " + *seen + " (" + e.what() + ")", "HS-007"};
         check_error(p, "connecting " + name, e.what());
         return; // failed as expected
     }

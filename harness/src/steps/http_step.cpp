@@ -139,6 +139,12 @@ void run_http(const step& s, cell_context& ctx) {
                 ctx.variables[var] = *id;
                 ctx.log.add(transcript_direction::note, "harness", "capture",
                             "a version 0 negotiate reply: its connectionId is the token (NEG-011)");
+            } else if (const auto* version = parse_body().find("negotiateVersion");
+                       key == "connectionToken" && version && version->get_if<std::int64_t>() &&
+                       *version->get_if<std::int64_t>() >= 1) {
+                // A version 1 reply owes the token (NEG-010), whichever scenario negotiates by hand.
+                throw expectation_failed{"a `connectionToken` in the version 1 negotiate reply",
+                                         response.body.substr(0, 400), "NEG-010"};
             } else
                 throw expectation_failed{"a `" + key + "` property in the JSON body", response.body.substr(0, 400)};
         }

@@ -1,6 +1,7 @@
 // Steps on the raw wire (scenarios/README.md): hand-made connections, bytes and
 // hub messages written by the harness, the server's answers read record by record.
 
+#include "engine/handshake_defect.hpp"
 #include "engine/method_probe.hpp"
 #include "engine/raw_actor.hpp"
 #include "engine/step_errors.hpp"
@@ -8,6 +9,7 @@
 #include "hubspec/harness/message_json.hpp"
 #include "steps/step_registry.hpp"
 
+#include <hubspec/protocol/framing.hpp>
 #include <hubspec/protocol/hex.hpp>
 #include <hubspec/protocol/json_value.hpp>
 
@@ -45,13 +47,16 @@ std::string describe(const raw_event& e) {
 
 /// When `m` is the server's "Method does not exist." for a contract method (or a method standing in
 /// for one), the cell cannot run on this target: why, for the skip. A method the scenario made up to
-/// be unknown (ERR-001) is not the contract's, so its error stays a verdict.
+/// be unknown (ERR-001), or a contract method in another case (MSG-019), is not the contract's, so
+/// its error stays a verdict.
 std::optional<std::string> missing_contract_method(const protocol::hub_message& m, const target& t) {
     const auto* completion = std::get_if<protocol::completion_message>(&m);
     if (!completion || !completion->error || !says_method_missing(*completion->error)) return std::nullopt;
     const auto named = method_named_in(*completion->error);
     if (!named) return std::nullopt;
-    bool contract = find_contract_method(*named) != nullptr;
+    // In its own case only: `echo` for Echo is the scenario asking MSG-019, whose answer is a verdict.
+    const auto* in_contract = find_contract_method(*named);
+    bool contract = in_contract != nullptr && in_contract->name == *named;
     for (const auto& [role, method] : t.roles())
         contract = contract || method == *named;
     if (!contract) return std::nullopt;
@@ -121,6 +126,8 @@ void run_raw_connect(const step& s, cell_context& ctx) {
         }
         throw expectation_failed{"the " + std::string(protocol::transport_name(options.transport)) + " transport opens",
                                  refused.what()};
+    } catch (const raw_negotiate_unusable& e) {
+        throw expectation_failed{"a negotiate response to connect with", e.what(), e.requirement};
     } catch (const std::exception& e) {
         throw expectation_failed{"a raw " + std::string(protocol::transport_name(options.transport)) + " connection",
                                  e.what()};
@@ -134,9 +141,13 @@ void run_raw_connect(const step& s, cell_context& ctx) {
         auto event = actor->next(clock::now() + within);
         const auto* reply = std::get_if<raw_handshake>(&event);
         if (!reply) throw expectation_failed{"the handshake response `{}`", describe(event)};
+        // The reply is what came before the first separator: other records glued to it mean a missing one.
+        if (auto seen = handshake_without_separator(reply->json + protocol::record_separator))
+            throw expectation_failed{"the handshake response `{}` followed by the record separator", *seen, "HS-007"};
         auto parsed = protocol::parse_json_value(reply->json);
-        if (!parsed || !parsed->get_if<protocol::map>() || parsed->find("error"))
-            throw expectation_failed{"the handshake response `{}`", reply->json};
+        if (!parsed || !parsed->get_if<protocol::map>())
+            throw expectation_failed{"the handshake response `{}`", reply->json, "HS-007"};
+        if (parsed->find("error")) throw expectation_failed{"the handshake response `{}`", reply->json};
     }
     ctx.add_raw(name, std::move(actor));
 }

@@ -130,7 +130,8 @@ bool hub_connection::on_handshake_request(p::handshake_request request) {
         return false;
     }
     if (auto sink = writer_->sink()) sink->set_binary(protocol()->format() == p::transfer_format::binary);
-    flush(); // HS-007, in the protocol's frame type (WS-007)
+    for (auto& chunk : core_.take_data()) // HS-007, in the protocol's frame type (WS-007)
+        writer_->write(shared_bytes(hooks().handshake_answer(std::move(chunk))));
     lifetime_->add(shared_from_this());
     if (!hooks().keeps(rule::bytes_after_handshake)) core_.discard_unread(); // HS-013
 
