@@ -41,14 +41,11 @@ value negotiate_json(const detail::negotiate_probe& n) {
     return value{std::move(m)};
 }
 
-/// The command line that runs the suite with what the probe learned: the measured keep-alive,
-/// rounded to the second as targets configure it, so that the run need not measure it again.
+/// The command line that runs the suite with what the probe learned: the keep-alive interval the
+/// target is configured with, so that the run need not measure it again.
 std::string suggested_run(const target_probe& p) {
     std::string line = "hubspec run " + p.url;
-    if (p.keep_alive) {
-        const auto seconds = (p.keep_alive->count() + 500) / 1000;
-        line += " --keepalive-ms " + std::to_string(std::max<std::int64_t>(seconds, 1) * 1000);
-    }
+    if (p.keep_alive) line += " --keepalive-ms " + std::to_string(detail::configured_keep_alive(*p.keep_alive).count());
     if (p.parallel_invocations && *p.parallel_invocations)
         line += " --parallel-invocations N"; // the probe sees more than one, not how many
     if (p.auth_required) line += " --endpoint token=URL-OF-YOUR-TOKEN-ENDPOINT";

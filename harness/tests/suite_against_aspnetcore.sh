@@ -11,6 +11,7 @@
 # aspnetcore2, stock, stock-newtonsoft: ASP.NET Core 2.x (interop/aspnetcore2), the stock ASP.NET
 #   Core 10 app (interop/aspnetcore-stock) with System.Text.Json or Newtonsoft.Json, server and
 #   hubspec at their default timings, against that peer's expectations file (issue 11 item 7).
+# Before the run, `hubspec probe` must report each server's configuration as it is set up.
 set -uo pipefail
 hubspec=$1 interop=$2 out=$3 mode=${4:-conformance}
 
@@ -30,9 +31,9 @@ case $mode in
   chat)
     peer_args=() run_args=("${default_timings_parallel[@]}") path=/chat ;;
   aspnetcore2)
-    # 2.x serves JSON only (no MessagePack package of its version exists): declared, not a deviation.
+    # 2.x serves JSON only (no MessagePack package of its version exists): detected, not a deviation.
     peer=$interop/aspnetcore2/run peer_args=()
-    run_args=("${default_timings_parallel[@]}" --protocol json --expect "$interop/aspnetcore2/expected-deviations.yaml") ;;
+    run_args=("${default_timings_parallel[@]}" --expect "$interop/aspnetcore2/expected-deviations.yaml") ;;
   stock)
     peer=$interop/aspnetcore-stock/run peer_args=()
     run_args=("${default_timings_parallel[@]}" --expect "$interop/aspnetcore-stock/expected-deviations.yaml") ;;
@@ -53,6 +54,24 @@ if ! read -r -t 300 line <&3 || [[ "$line" != "listening on http://"* ]]; then
   exit 1
 fi
 url=${line#listening on }$path
+# What `hubspec probe` must find on this server, configured as the peer is (issue 11, item 2).
+probe_args=()
+case $mode in
+  conformance) facts=(token=true stateful=true json=accepted messagepack=accepted keepalive=700..2500 parallel=false
+                      "run-has=--keepalive-ms ") ;;
+  chat) facts=(token=true stateful=false json=accepted messagepack=accepted keepalive=14000..17000
+               parallel=unknown "run-has=--keepalive-ms 15000") ;;
+  aspnetcore2) facts=(negotiate-version=0 token=false stateful=false json=accepted messagepack=refused
+                      keepalive=14000..17000) ;;
+  stock) facts=(token=true stateful=false json=accepted messagepack=accepted keepalive=14000..17000 parallel=true
+                "run-has=--parallel-invocations") ;;
+  stock-newtonsoft) facts=(json=accepted keepalive=unknown) probe_args=(--keepalive-wait-ms 300) ;; # measured in `stock`
+esac
+if ! "$hubspec" probe "$url" --json "${probe_args[@]}" >"$out/probe.json" 2>"$out/probe.err"; then
+  echo "FAIL: hubspec probe $url: $(cat "$out/probe.err")" >&2
+  exit 1
+fi
+python3 "$(dirname "$0")/probe_facts.py" "$out/probe.json" "${facts[@]}" || exit 1
 started=$SECONDS
 "$hubspec" run "$url" "${run_args[@]}" --out "$out"
 status=$?

@@ -208,6 +208,19 @@ void write_matrix(const run_result& run, std::ostream& out) {
     out << "</tbody>\n</table>\n</section>\n";
 }
 
+/// What the scenarios went by: declared or detected settings of the target (issue 11, item 2).
+void write_target_configuration(const run_result& run, std::ostream& out) {
+    if (run.target_configuration.empty()) return;
+    out << "<section id=\"configuration\">\n<h2>Target configuration</h2>\n"
+        << "<p>What the scenarios went by: they adapt to it or skip with the reason.</p>\n"
+        << "<table>\n<thead><tr><th>Setting</th><th>Value</th><th>Source</th><th>Note</th></tr></thead>\n<tbody>\n";
+    for (const auto& item : run.target_configuration)
+        out << "<tr><td class=\"mono\">" << xml_escape(item.name) << "</td><td class=\"mono\">"
+            << xml_escape(item.value) << "</td><td>" << xml_escape(item.source) << "</td><td>" << xml_escape(item.note)
+            << "</td></tr>\n";
+    out << "</tbody>\n</table>\n</section>\n";
+}
+
 void write_coverage(const run_result& run, std::ostream& out) {
     // Unchecked client-side requirements are not this report's business (the harness tests servers).
     auto uses = reports::requirement_uses(run, true);
@@ -277,6 +290,7 @@ void write_index_html(const run_result& run, std::ostream& out) {
     out << " \xC2\xB7 <strong>" << (failing == 0 ? "Passed" : "Failed") << "</strong>";
     if (failing != 0) out << " (" << failing << (failing == 1 ? " cell" : " cells") << " failed the run)";
     out << "</p>\n<p id=\"profile\">" << xml_escape(profile_summary(run)) << "</p>\n</header>\n<main>\n";
+    write_target_configuration(run, out);
     write_matrix(run, out);
     out << "<section id=\"details\" hidden></section>\n";
     write_coverage(run, out);

@@ -59,6 +59,7 @@ run_result sample_run() {
     run.wall_time = std::chrono::milliseconds(1234);
     run.target = {target_url, false, {"WebSockets", "ServerSentEvents", "LongPolling"}};
     run.catalogue = requirement_catalogue::load_text(catalogue_yaml, "requirements.yaml");
+    run.target_configuration = {{"keepalive_ms", "15000", "detected", "first Ping <after> 15012 ms"}};
 
     scenario_result negotiate{"negotiate.post-only", "Negotiate answers POST only", {"NEG-001"}, {}};
     auto once = make_cell(negotiate.id, outcome::pass, {}, 12);
@@ -300,6 +301,7 @@ TEST_CASE("summary.md gives the totals and the matrix and each failure with its 
     CHECK(
         md.find("| handshake.basic | \xE2\x9C\x85 | \xE2\x9D\x8C | \xE2\x8F\xAD\xEF\xB8\x8F | \xF0\x9F\x92\xA5 |  |") !=
         std::string::npos);
+    CHECK(md.find("| keepalive\\_ms | 15000 | detected |") != std::string::npos);
     CHECK(md.find("## Failures") != std::string::npos);
     CHECK(md.find("HS-001 — The server answers a valid handshake with an empty object.") != std::string::npos);
     CHECK(md.find("raw\\_expect (scenarios/handshake.yaml:14)") != std::string::npos);
@@ -364,6 +366,10 @@ TEST_CASE("index.html is self-contained and its data cannot break out", "[harnes
     CHECK(html.find("Requirement coverage") != std::string::npos);
     CHECK(html.find("KA-001") != std::string::npos);
     CHECK(html.find("id=\"filter\"") != std::string::npos);
+    // The configuration the scenarios went by, with its source, escaped.
+    CHECK(html.find("<h2>Target configuration</h2>") != std::string::npos);
+    CHECK(html.find("keepalive_ms</td><td class=\"mono\">15000</td><td>detected</td><td>first Ping &lt;after&gt;") !=
+          std::string::npos);
     CHECK(valid_utf8_without_controls(html));
 }
 

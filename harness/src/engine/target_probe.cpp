@@ -84,10 +84,11 @@ transport_offer check_offer(const protocol::available_transport& entry) {
     return offer;
 }
 
-/// The transport the connection probes use: WebSockets when offered, else long polling, else SSE.
+/// The transport the connection probes use: WebSockets when offered, else SSE (text only), else long polling.
 std::optional<protocol::transport_type> probe_transport(const target_probe& p, const protocol::hub_protocol& hp) {
-    for (auto t : {protocol::transport_type::websockets, protocol::transport_type::long_polling,
-                   protocol::transport_type::server_sent_events}) {
+    // Long polling last: it carries no keep-alive Pings (LP-019), so the interval cannot be measured on it.
+    for (auto t : {protocol::transport_type::websockets, protocol::transport_type::server_sent_events,
+                   protocol::transport_type::long_polling}) {
         const auto* offer = p.offer(t);
         if (!offer || offer->type != t || !offer->defect.empty()) continue;
         if (t == protocol::transport_type::server_sent_events && hp.format() == protocol::transfer_format::binary)
@@ -127,6 +128,7 @@ std::unique_ptr<raw_actor> open_connection(const std::string& hub_url, const tar
             reply.detail = "over " + std::string(protocol::transport_name(*transport));
             return actor;
         }
+        if (parsed) reply.refusal = *parsed->error;
         reply.detail = parsed ? "refused: " + *parsed->error : "unreadable handshake response: " + hs->json;
     } else if (std::holds_alternative<raw_timeout>(event)) {
         reply.detail = "no complete handshake response within " + std::to_string(options.timeout.count()) +
@@ -221,6 +223,11 @@ const transport_offer* target_probe::offer(protocol::transport_type t) const {
     for (const auto& o : transports)
         if (o.type == t) return &o;
     return nullptr;
+}
+
+std::chrono::milliseconds configured_keep_alive(std::chrono::milliseconds measured) {
+    if (measured < std::chrono::milliseconds(1'500)) return measured;
+    return std::chrono::milliseconds((measured.count() + 100) / 1000 * 1000);
 }
 
 target_probe probe_target(const std::string& hub_url, const probe_options& options) {

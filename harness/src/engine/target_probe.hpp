@@ -41,6 +41,7 @@ struct protocol_probe {
     std::string name;      // "json", "messagepack"
     bool accepted = false; // the handshake answered `{}`
     std::string detail;    // the handshake's error, or what went wrong
+    std::string refusal;   // the handshake's error text, when it answered one
 };
 
 struct target_probe {
@@ -72,6 +73,11 @@ struct probe_options {
     std::chrono::milliseconds keep_alive_wait{20'000}; // at most this long for the first Ping
     bool invocations = true;                           // Delay then Echo on one connection (the contract's methods)
 };
+
+/// The keep-alive interval a target is configured with, from its measured first Ping: targets
+/// tick once a second, so a Ping comes up to a second after the interval (a little before it,
+/// by the network's jitter); short measured intervals are taken as they are.
+std::chrono::milliseconds configured_keep_alive(std::chrono::milliseconds measured);
 
 /// Probes `hub_url`; never throws for what the target does (that is in the result).
 target_probe probe_target(const std::string& hub_url, const probe_options& options);

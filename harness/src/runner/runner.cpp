@@ -162,8 +162,8 @@ std::string charged_requirement(const scenario& sc, const step& s) {
 struct main_offer {
     std::optional<std::vector<protocol::transport_type>> transports; // nullopt: unknown (unusable or 401)
     std::map<protocol::transport_type, transport_offer> entries;     // misspelt ones too
-    failure negotiate_broken;          // set (requirement_id non-empty) when no cell can negotiate
-    bool messagepack_excluded = false; // the run leaves MessagePack out (`--protocol json`)
+    failure negotiate_broken;        // set (requirement_id non-empty) when no cell can negotiate
+    std::string messagepack_refused; // the handshake's refusal of MessagePack, when the target has none
     /// 0 when the target answers version 0 to negotiateVersion=1 (servers before ASP.NET Core 3.0).
     std::int64_t negotiate_version = 1;
 };
@@ -187,8 +187,11 @@ std::string applicability(const scenario& sc, const cell& c, target& t, const ma
                    "the "
                    "run's target configuration)";
     }
-    if (offer.messagepack_excluded && speaks_messagepack(sc))
-        return "the run leaves MessagePack out (--protocol json) and this scenario speaks it";
+    // MessagePack is optional for a server (HS-005): a target without it is configured so, not wrong.
+    if (!offer.messagepack_refused.empty() &&
+        ((!sc.once && c.protocol == protocol_name::messagepack) || speaks_messagepack(sc)))
+        return "the target does not accept MessagePack (its handshake answered: " + offer.messagepack_refused +
+               "; see the run's target configuration)";
     if (sc.once) return {};
     if (c.transport == protocol::transport_type::server_sent_events && c.protocol == protocol_name::messagepack)
         return "ServerSentEvents carries text only; MessagePack needs a binary transport (SSE-009)";
@@ -364,7 +367,7 @@ target_probe learn_configuration(const std::string& hub_url, bool embedded, cons
                                  protocol::target_settings& timings, std::vector<configuration_item>& items) {
     const auto declared = [&](std::string_view name) { return options.declared.contains(std::string(name)); };
     probe_options probe_opts;
-    probe_opts.handshakes = false;
+    probe_opts.handshakes = !embedded; // which hub protocols it accepts
     probe_opts.timeout = milliseconds(10'000);
     probe_opts.keep_alive = !embedded && !declared("keepalive_ms");
     probe_opts.keep_alive_wait = 2 * timings.keep_alive + milliseconds(2'000);
@@ -403,10 +406,8 @@ target_probe learn_configuration(const std::string& hub_url, bool embedded, cons
     if (probe_opts.keep_alive) {
         keep_alive.note = probe.keep_alive_note;
         if (probe.keep_alive) {
-            // Targets tick once a second: a Ping comes up to a second after the interval, never before it.
             const auto measured = *probe.keep_alive;
-            timings.keep_alive =
-                measured >= milliseconds(2'000) ? milliseconds(measured.count() / 1000 * 1000) : measured;
+            timings.keep_alive = detail::configured_keep_alive(measured);
             keep_alive.source = "detected";
             keep_alive.note = "first Ping after " + std::to_string(measured.count()) + " ms on an idle connection";
         }
@@ -420,6 +421,14 @@ target_probe learn_configuration(const std::string& hub_url, bool embedded, cons
                                      "the answer to negotiateVersion=1"};
         if (version < 1) negotiate.note += "; tokens are connection ids and scenarios about version 1 skip";
         items.push_back(negotiate);
+    }
+
+    for (const auto& reply : probe.protocols) {
+        if (reply.name != "messagepack" || (!reply.accepted && reply.refusal.empty())) continue; // unknown
+        configuration_item messagepack{"messagepack", reply.accepted ? "accepted" : "refused", "detected",
+                                       "a handshake asking for it"};
+        if (!reply.accepted) messagepack.note += " (\"" + reply.refusal + "\"); cells and scenarios that speak it skip";
+        items.push_back(messagepack);
     }
 
     for (const auto& row : protocol::target_setting_table) {
@@ -510,7 +519,8 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
         throw unreachable_target("no SignalR endpoint at " + hub_url + " (POST " + hub_url +
                                  "/negotiate?negotiateVersion=1 answered 404)");
     auto offered = read_offer(probe);
-    offered.messagepack_excluded = !allowed(options.protocols, protocol_name::messagepack);
+    for (const auto& reply : probe.protocols)
+        if (reply.name == "messagepack" && !reply.refusal.empty()) offered.messagepack_refused = reply.refusal;
     const auto offer = std::make_shared<const main_offer>(std::move(offered));
     const auto t = std::make_shared<target>(hub_url, options.endpoints, timings);
     t->set_method_roles(options.method_roles);
