@@ -57,12 +57,22 @@ std::vector<scenario> load_suite(const suite_files& files) {
     return load_scenarios_directory(files.scenarios_dir, is_known_step);
 }
 
+/// `PREFIX/share/hubspec/scenarios` beside an installed `PREFIX/bin/hubspec`; empty in the build tree.
+std::string installed_scenarios_dir() {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return {};
+    const auto dir = exe.parent_path().parent_path() / "share" / "hubspec" / "scenarios";
+    return std::filesystem::is_regular_file(dir / "requirements.yaml", ec) ? dir.string() : std::string();
+}
+
 } // namespace
 
 suite_files default_suite_files(const std::string& scenarios_option) {
     std::string dir = scenarios_option;
     if (dir.empty())
         if (const char* env = std::getenv("HUBSPEC_SCENARIOS")) dir = env;
+    if (dir.empty()) dir = installed_scenarios_dir();
     if (dir.empty()) dir = HUBSPEC_SCENARIOS_DIR;
     return {dir, dir + "/requirements.yaml"};
 }

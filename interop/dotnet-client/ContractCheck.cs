@@ -383,6 +383,11 @@ public sealed class ContractCheck
             var message = await ExpectRejection((await ConnectAsync()).InvokeAsync("ThrowException", "hubspec-boom"), "ThrowException");
             Expect(message.Length > 0, "ThrowException: the error text is empty");
         }),
+        ("method.ThrowHubException", async () =>
+        {
+            var message = await ExpectRejection((await ConnectAsync()).InvokeAsync("ThrowHubException", "hubspec-detail"), "ThrowHubException");
+            Expect(message.Contains("hubspec-detail"), $"ThrowHubException: the error does not carry the HubException's message: {message}");
+        }),
         ("method.Delay", async () =>
         {
             var c = await ConnectAsync();

@@ -156,6 +156,10 @@ const checks = {
     const message = await expectRejection((await connect()).invoke("ThrowException", "hubspec-boom"), "ThrowException");
     expect(message.length > 0, "ThrowException: the error text is empty");
   },
+  async "method.ThrowHubException"() {
+    const message = await expectRejection((await connect()).invoke("ThrowHubException", "hubspec-detail"), "ThrowHubException");
+    expect(message.includes("hubspec-detail"), `ThrowHubException: the error does not carry the HubException's message: ${show(message)}`);
+  },
   async "method.Delay"() {
     const c = await connect();
     const started = Date.now();

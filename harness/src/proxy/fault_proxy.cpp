@@ -180,6 +180,8 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
                             self->upstream, results,
                             [self, first = std::move(first)](error_code ec2, const tcp::endpoint&) mutable {
                                 if (ec2) return self->close();
+                                error_code ignored; // relay each chunk as it comes, as the peers send it
+                                self->upstream.set_option(tcp::no_delay(true), ignored);
                                 self->enqueue(self->up, self->timer_up, std::move(first));
                                 self->pump(self->up, self->timer_up);
                                 self->pump(self->down, self->timer_down);
@@ -270,6 +272,8 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
         acceptor.async_accept([self = shared_from_this()](error_code ec, tcp::socket socket) {
             if (ec) return; // the acceptor closed
             ++self->accepted;
+            error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
             auto s = std::make_shared<session>(*self, std::move(socket));
             self->sessions.insert(s);
             s->start();

@@ -42,7 +42,9 @@ void async_resolve_connect(tcp::resolver& resolver, beast::tcp_stream& stream, c
         url.host, url.port,
         [&stream, connected = std::move(connected)](beast::error_code ec, const tcp::resolver::results_type& results) {
             if (ec) return connected(http_step::resolve, ec);
-            stream.async_connect(results, [connected](beast::error_code ec2, const tcp::endpoint&) {
+            stream.async_connect(results, [&stream, connected](beast::error_code ec2, const tcp::endpoint&) {
+                beast::error_code ignored; // sends go out now, not after the peer's delayed ACK
+                if (!ec2) stream.socket().set_option(tcp::no_delay(true), ignored);
                 connected(http_step::connect, ec2);
             });
         });

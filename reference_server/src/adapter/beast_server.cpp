@@ -185,7 +185,11 @@ struct server::impl {
     void accept() {
         acceptor->async_accept([this](beast::error_code ec, tcp::socket socket) {
             if (ec == net::error::operation_aborted) return;
-            if (!ec) std::make_shared<http_session>(std::move(socket), router)->run();
+            if (!ec) {
+                beast::error_code ignored; // replies go out now, not after the peer's delayed ACK
+                socket.set_option(tcp::no_delay(true), ignored);
+                std::make_shared<http_session>(std::move(socket), router)->run();
+            }
             accept();
         });
     }

@@ -17,7 +17,8 @@ struct suite_files {
     std::string requirements_file;
 };
 
-/// Where scenarios live: --scenarios, else $HUBSPEC_SCENARIOS, else the source tree's.
+/// Where scenarios live: --scenarios, else $HUBSPEC_SCENARIOS, else PREFIX/share/hubspec/scenarios
+/// beside an installed binary, else the source tree's.
 suite_files default_suite_files(const std::string& scenarios_option);
 
 struct run_command_options {
