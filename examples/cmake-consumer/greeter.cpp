@@ -19,14 +19,16 @@ int main() {
 
     int failures = 0;
     using hubspec::client::transport_type;
-    for (auto transport : {transport_type::websockets, transport_type::server_sent_events, transport_type::long_polling}) {
+    for (auto transport :
+         {transport_type::websockets, transport_type::server_sent_events, transport_type::long_polling}) {
         auto connection = hubspec::client::hub_connection_builder()
                               .with_url("http://127.0.0.1:" + std::to_string(port) + "/greeter")
                               .with_transport(transport)
                               .build();
         try {
             connection.start().get();
-            const auto reply = connection.invoke_as<std::string>("Greet", {hubspec::client::value{std::string("consumer")}}).get();
+            const auto reply =
+                connection.invoke_as<std::string>("Greet", {hubspec::client::value{std::string("consumer")}}).get();
             std::cout << reply << "\n";
             failures += reply == "Hello, consumer!" ? 0 : 1;
             connection.stop().get();

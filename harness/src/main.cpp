@@ -9,6 +9,26 @@
 #include <array>
 #include <iostream>
 
+namespace {
+
+/// `--header NAME:VALUE` lines as pairs (the value's leading spaces dropped); false after
+/// printing the usage error.
+bool parse_headers(const std::vector<std::string>& lines, std::vector<std::pair<std::string, std::string>>& out) {
+    for (const auto& line : lines) {
+        const auto colon = line.find(':');
+        if (colon == std::string::npos || colon == 0) {
+            std::cerr << "hubspec: --header wants NAME:VALUE, got " << line << "\n";
+            return false;
+        }
+        auto value = line.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(' ') == std::string::npos ? value.size() : value.find_first_not_of(' '));
+        out.emplace_back(line.substr(0, colon), std::move(value));
+    }
+    return true;
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
     using namespace hubspec::harness;
 
@@ -41,6 +61,16 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--method", method_roles,
                         "ROLE=NAME: your hub's method NAME plays contract method ROLE, e.g. echo=MyEcho (repeatable; "
                         "harness/README.md lists the roles and what your method must do)");
+    std::vector<std::string> run_headers;
+    run_cmd->add_option("--header", run_headers,
+                        "NAME:VALUE sent with every request and connection (repeatable; the value is redacted "
+                        "from the reports)");
+    auto* run_token = run_cmd->add_option("--access-token", run.run.access_token,
+                                          "sent as Authorization: Bearer TOKEN (redacted from the reports)");
+    run_cmd
+        ->add_option("--access-token-command", run.run.access_token_command,
+                     "a shell command run for each connection; its output is the access token")
+        ->excludes(run_token);
     run_cmd->add_option("--expect", run.expect_file, "known deviations: cells expected not to pass (design §5)");
     run_cmd->add_option("--write-expect", run.write_expect_file, "write an expectations file that makes this run pass");
     std::array<CLI::Option*, table.size()> declared_by{}; // configuration rows: given means declared
@@ -99,6 +129,12 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     probe_cmd->add_option("--header", probe_headers, "NAME:VALUE sent with every request (e.g. Authorization)");
+    auto* probe_token =
+        probe_cmd->add_option("--access-token", probe.access_token, "sent as Authorization: Bearer TOKEN");
+    probe_cmd
+        ->add_option("--access-token-command", probe.access_token_command,
+                     "a shell command whose output is the access token")
+        ->excludes(probe_token);
 
     bool coverage = false;
     std::string list_scenarios_dir;
@@ -141,22 +177,13 @@ int main(int argc, char** argv) {
     }
     if (*probe_cmd) {
         probe.keep_alive_wait = std::chrono::milliseconds(probe_wait_ms);
-        for (const auto& h : probe_headers) {
-            const auto colon = h.find(':');
-            if (colon == std::string::npos) {
-                std::cerr << "hubspec: --header wants NAME:VALUE, got " << h << "\n";
-                return 2;
-            }
-            auto value = h.substr(colon + 1);
-            while (!value.empty() && value.front() == ' ')
-                value.erase(0, 1);
-            probe.headers.emplace_back(h.substr(0, colon), value);
-        }
+        if (!parse_headers(probe_headers, probe.headers)) return 2;
         return probe_command(probe, std::cout, std::cerr);
     }
     if (*list_cmd) return list_command(default_suite_files(list_scenarios_dir), coverage, std::cout, std::cerr);
     if (*run_cmd) {
         run.files = default_suite_files(scenarios_dir);
+        if (!parse_headers(run_headers, run.run.headers)) return 2;
         for (const auto& t : transports)
             run.run.transports.push_back(*hubspec::protocol::parse_transport_option(t));
         for (const auto& p : protocols)

@@ -1,5 +1,6 @@
 #include "hubspec/harness/probe_command.hpp"
 
+#include "engine/credentials.hpp"
 #include "engine/target_probe.hpp"
 
 #include <hubspec/protocol/json_value.hpp>
@@ -152,7 +153,13 @@ void print_human(const target_probe& p, std::ostream& out) {
 
 int probe_command(const probe_command_options& options, std::ostream& out, std::ostream& err) {
     detail::probe_options probe;
-    probe.headers = options.headers;
+    try {
+        probe.headers =
+            detail::credentials(options.headers, options.access_token, options.access_token_command).request_headers();
+    } catch (const std::exception& e) { // the token command failed
+        err << "hubspec: " << e.what() << "\n";
+        return 2;
+    }
     probe.timeout = options.timeout;
     probe.keep_alive_wait = options.keep_alive_wait;
     target_probe p;

@@ -111,6 +111,9 @@ int run_command(const run_command_options& options, std::ostream& out, std::ostr
     } catch (const unreachable_target& e) {
         err << "\nhubspec: target unreachable: " << e.what() << "\n";
         return 2;
+    } catch (const unauthorized_target& e) {
+        err << "\nhubspec: " << e.what() << "\n";
+        return 2;
     }
     if (expected) expected->apply(run);
     out << "\n";

@@ -12,7 +12,7 @@ from . import errors
 from ._hubspec import version as __version__
 from .client import Connection, Stream, connect
 from .errors import (ConformanceFailure, HubConnectionError, HubError, HubspecError, ScenarioError,
-                     TargetUnreachable, Timeout)
+                     TargetUnauthorized, TargetUnreachable, Timeout)
 from .report import Cell, Failure, Report, TranscriptEntry, compare, load_catalogue, run
 from .scenarios import (Scenario, Scenarios, builtin_dir, builtin_scenarios, from_python, from_yaml,
                         load_scenarios, to_yaml)
@@ -22,6 +22,6 @@ from .values import Extension, round_trip
 __all__ = [
     "Cell", "ConformanceFailure", "Connection", "EMBEDDED_TIMINGS", "Extension", "Failure", "HubConnectionError",
     "HubError", "HubspecError", "Report", "Scenario", "ScenarioError", "Scenarios", "Server", "Stream",
-    "TargetUnreachable", "Timeout", "TranscriptEntry", "builtin_dir", "builtin_scenarios", "compare", "connect",
+    "TargetUnauthorized", "TargetUnreachable", "Timeout", "TranscriptEntry", "builtin_dir", "builtin_scenarios", "compare", "connect",
     "errors", "from_python", "from_yaml", "load_catalogue", "load_scenarios", "round_trip", "run", "to_yaml",
 ]

@@ -35,6 +35,10 @@ class TargetUnreachable(HubspecError, ConnectionError):
     """run() could not negotiate with the target at all (the CLI's exit code 2)."""
 
 
+class TargetUnauthorized(HubspecError, PermissionError):
+    """run() was refused: the target wants credentials (negotiate answered 401), or the token command failed."""
+
+
 class ScenarioError(HubspecError, ValueError):
     """A scenario (or catalogue, or expectations file) is malformed; ``file`` and ``line`` say where."""
 

@@ -261,6 +261,9 @@ def run(
     catalogue: Union[str, os.PathLike, None] = None,
     on_cell: Optional[Callable[[str, Optional[str], Optional[str], str, str], None]] = None,
     methods: Optional[Mapping[str, str]] = None,
+    headers: Optional[Mapping[str, str]] = None,
+    access_token: Optional[str] = None,
+    access_token_command: Optional[str] = None,
 ) -> Report:
     """Runs scenarios against a target, as `hubspec run` does, and returns the Report.
 
@@ -273,8 +276,10 @@ def run(
     max_message_size); embedded targets know their own. expect: an expectations
     file (--expect). on_cell(scenario, transport, protocol, outcome, reason) is
     called as each cell ends. methods: contract roles played by the target's own
-    methods, {"echo": "MyEcho"} (`--method echo=MyEcho`). Raises TargetUnreachable,
-    ScenarioError, ValueError.
+    methods, {"echo": "MyEcho"} (`--method echo=MyEcho`). headers, access_token,
+    access_token_command: sent with every request and connection (`--header`,
+    `--access-token`, `--access-token-command`), redacted from the report. Raises
+    TargetUnreachable, TargetUnauthorized, ScenarioError, ValueError.
     """
     loaded = as_scenarios(scenarios)
     cat = load_catalogue(catalogue)
@@ -290,7 +295,9 @@ def run(
         scenarios=loaded._loaded, catalogue=cat, target_url=url, endpoints=dict(endpoints or {}),
         transports=list(transports or []), protocols=list(protocols or []), filter=filter, strict=strict,
         parallel=parallel, timings=base_timings, on_cell=on_cell,
-        expect_file=None if expect is None else str(expect), methods=dict(methods or {}))
+        expect_file=None if expect is None else str(expect), methods=dict(methods or {}),
+        headers=list((headers or {}).items()), access_token=access_token or "",
+        access_token_command=access_token_command or "")
     return Report(result, loaded, cat)
 
 

@@ -173,8 +173,13 @@ harness::run_result run(const scenario_list& scenarios, const harness::requireme
                         const std::vector<std::string>& transports, const std::vector<std::string>& protocols,
                         const std::string& filter, bool strict, std::size_t parallel,
                         const std::map<std::string, long>& timings, py::object on_cell,
-                        std::optional<std::string> expect_file, const std::map<std::string, std::string>& methods) {
+                        std::optional<std::string> expect_file, const std::map<std::string, std::string>& methods,
+                        const std::vector<std::pair<std::string, std::string>>& headers,
+                        const std::string& access_token, const std::string& access_token_command) {
     harness::run_options options;
+    options.headers = headers;
+    options.access_token = access_token;
+    options.access_token_command = access_token_command;
     options.target_url = target_url;
     options.endpoints = endpoints;
     for (const auto& t : transports) {
@@ -223,6 +228,8 @@ harness::run_result run(const scenario_list& scenarios, const harness::requireme
         result = harness::run_scenarios(scenarios, catalogue, options);
     } catch (const harness::unreachable_target& e) {
         throw python_error("TargetUnreachable", e.what());
+    } catch (const harness::unauthorized_target& e) {
+        throw python_error("TargetUnauthorized", e.what());
     }
     if (callback_error) throw std::move(*callback_error);
     if (expected) expected->apply(result);
@@ -336,7 +343,8 @@ void bind_harness(py::module_& m) {
 
     m.def("run", &run, py::arg("scenarios"), py::arg("catalogue"), py::arg("target_url"), py::arg("endpoints"),
           py::arg("transports"), py::arg("protocols"), py::arg("filter"), py::arg("strict"), py::arg("parallel"),
-          py::arg("timings"), py::arg("on_cell"), py::arg("expect_file"), py::arg("methods"));
+          py::arg("timings"), py::arg("on_cell"), py::arg("expect_file"), py::arg("methods"), py::arg("headers"),
+          py::arg("access_token"), py::arg("access_token_command"));
 
     m.def("comparison_markdown", [](const std::vector<const harness::run_result*>& runs) {
         std::vector<harness::run_result> copies;

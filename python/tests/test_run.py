@@ -217,3 +217,17 @@ def test_profile_and_method_roles_reach_the_report():
     assert report.profile["method_roles"] == {"Echo": "HubspecMyEcho"}
     with pytest.raises(ValueError, match="not a method of the conformance hub contract"):
         hubspec.run(filter="invocation.hello-world", methods={"NoSuchRole": "X"})
+
+
+def test_run_with_an_access_token_keeps_it_out_of_the_report():
+    import urllib.request
+
+    with hubspec.Server() as server:
+        auth_url = server.origin + "/conformance-auth"
+        with pytest.raises(hubspec.TargetUnauthorized, match="wants credentials"):
+            hubspec.run(auth_url, scenarios=[ECHO], transports=["websockets"], timings=server.timings)
+        token = urllib.request.urlopen(server.origin + "/token?user=py-notebook").read().decode()
+        report = hubspec.run(auth_url, scenarios=[ECHO], transports=["websockets"], timings=server.timings,
+                             access_token=token)
+        assert report.passed, report.failures
+        assert token not in report.to_json()

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 namespace client = hubspec::client;
 
@@ -36,11 +37,33 @@ int main(int argc, char** argv) {
     app.add_option("--transport", transport, "websockets, serversentevents or longpolling (default: the best offered)");
     app.add_option("--protocol", protocol, "json or messagepack")->default_val("json");
     app.add_option("--user", user, "the name messages are sent under")->default_val("user");
+    std::vector<std::string> headers;
+    std::string access_token, access_token_command;
+    app.add_option("--header", headers, "NAME:VALUE sent with every request and upgrade (repeatable)");
+    auto* token_option =
+        app.add_option("--access-token", access_token,
+                       "Authorization: Bearer on HTTP, access_token in the query for WebSockets and SSE");
+    app.add_option("--access-token-command", access_token_command,
+                   "a shell command run for each connection; its output is the access token")
+        ->excludes(token_option);
     app.set_version_flag("--version", "hubspec-client 0.1.0");
     CLI11_PARSE(app, argc, argv);
 
     client::hub_connection_builder builder;
     builder.with_url(url);
+    for (const auto& line : headers) {
+        const auto colon = line.find(':');
+        if (colon == std::string::npos || colon == 0) {
+            std::fprintf(stderr, "hubspec-client: --header wants NAME:VALUE, got '%s'\n", line.c_str());
+            return 2;
+        }
+        const auto value = line.find_first_not_of(' ', colon + 1);
+        builder.with_header(line.substr(0, colon), value == std::string::npos ? std::string() : line.substr(value));
+    }
+    if (!access_token.empty()) builder.with_access_token_provider([access_token] { return access_token; });
+    if (!access_token_command.empty())
+        builder.with_access_token_provider(
+            [access_token_command] { return client::token_from_command(access_token_command); });
     auto t = hubspec::protocol::detail::to_lower(transport);
     const auto chosen = hubspec::protocol::parse_transport_option(t);
     if (chosen)

@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <system_error>
@@ -73,8 +72,7 @@ void violation_hooks::negotiate_reply(const p::negotiate_request& asked, p::nego
     }
     for (auto& entry : written.available_transports) {
         if (on(violation::negotiate_transport_names_wrong_case)) {
-            for (auto& c : entry.transport)
-                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c))); // NEG-013
+            entry.transport = p::detail::to_lower(entry.transport); // NEG-013
             fields_changed = true;
         }
         if (on(violation::negotiate_no_transfer_formats)) {

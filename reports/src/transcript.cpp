@@ -8,8 +8,17 @@ void transcript::add(transcript_direction direction, std::string actor, std::str
                      std::string bytes) {
     // The time is taken under the lock so that entries stay in time order.
     std::lock_guard lock(mutex_);
+    if (secrets_) {
+        text = secrets_->redact(std::move(text));
+        bytes = secrets_->redact(std::move(bytes));
+    }
     const auto at = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start_);
     entries_.push_back({at, direction, std::move(actor), std::move(kind), std::move(text), std::move(bytes)});
+}
+
+void transcript::redact_with(std::shared_ptr<const secret_list> secrets) {
+    std::lock_guard lock(mutex_);
+    secrets_ = std::move(secrets);
 }
 
 std::vector<transcript_entry> transcript::entries() const {

@@ -37,8 +37,7 @@ std::optional<std::size_t> leading_object_length(std::string_view text) {
 
 std::optional<std::string> handshake_without_separator(std::string_view received) {
     const auto length = leading_object_length(received);
-    if (!length || (*length < received.size() && received[*length] == protocol::record_separator))
-        return std::nullopt;
+    if (!length || (*length < received.size() && received[*length] == protocol::record_separator)) return std::nullopt;
     const std::string response(received.substr(0, *length));
     if (*length == received.size()) return "`" + response + "` without the record separator (0x1E) after it";
     return "`" + response + "` followed by other bytes than the record separator (0x1E)";

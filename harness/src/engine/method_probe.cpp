@@ -87,13 +87,14 @@ void probe_without_arguments(client::hub_connection& connection, const std::vect
 
 method_probe probe_methods(const std::string& url, const std::vector<protocol::transport_type>& transports,
                            const std::vector<std::string>& methods, const std::string& abort_method,
-                           std::chrono::milliseconds timeout) {
+                           std::chrono::milliseconds timeout, const credentials& creds) {
     method_probe probe;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     client::connection_options options;
     options.url = url;
     options.transports = transports;
     options.connect_timeout = timeout;
+    creds.add_to(options);
     client::hub_connection connection(std::move(options));
     try {
         auto started = connection.start();

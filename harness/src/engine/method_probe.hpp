@@ -6,6 +6,8 @@
 // 2.x answers both alike; there the unclear ones are asked again without arguments, where
 // a missing method says "Unknown hub method" and a method that takes none runs.
 
+#include "engine/credentials.hpp"
+
 #include <hubspec/protocol/negotiate.hpp>
 
 #include <chrono>
@@ -34,6 +36,6 @@ struct method_probe {
 /// `abort_method` (the contract's Abort, by its role) ends the connection if it runs: asked last.
 method_probe probe_methods(const std::string& url, const std::vector<protocol::transport_type>& transports,
                            const std::vector<std::string>& methods, const std::string& abort_method,
-                           std::chrono::milliseconds timeout);
+                           std::chrono::milliseconds timeout, const credentials& creds);
 
 } // namespace hubspec::harness::detail

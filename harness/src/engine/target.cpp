@@ -34,7 +34,9 @@ bool target::endpoint_present(const std::string& name) {
     if (name == "token") {
         try {
             const auto url = protocol::append_query_parameter(endpoint_url(name), "user", "hubspec-probe");
-            present = http_exchange("GET", url, {}, {}, std::chrono::milliseconds(10'000)).status == 200;
+            present =
+                http_exchange("GET", url, creds_.request_headers(), {}, std::chrono::milliseconds(10'000)).status ==
+                200;
         } catch (const std::exception&) {}
     } else {
         present = offered_transports(name).has_value();
@@ -52,7 +54,7 @@ std::optional<std::vector<protocol::transport_type>> target::offered_transports(
     try {
         const auto url =
             protocol::append_query_parameter(endpoint_url(endpoint_name) + "/negotiate", "negotiateVersion", "1");
-        auto reply = http_exchange("POST", url, {}, {}, std::chrono::milliseconds(10'000));
+        auto reply = http_exchange("POST", url, creds_.request_headers(), {}, std::chrono::milliseconds(10'000));
         if (reply.status == 200) {
             auto parsed = protocol::parse_negotiate_response(reply.body);
             if (parsed) { // a redirect lists none: present, nothing offered here
@@ -89,7 +91,7 @@ const method_probe& target::methods_of(const std::string& endpoint) {
         probe.problem = endpoint_url(endpoint) + " does not negotiate";
     else
         probe = probe_methods(endpoint_url(endpoint), *offered, names, method_name("Abort"),
-                              std::chrono::milliseconds(10'000));
+                              std::chrono::milliseconds(10'000), creds_);
     return probes_.emplace(endpoint, std::move(probe)).first->second;
 }
 

@@ -2,6 +2,7 @@
 // What the runner knows of the target: where its hub and contract endpoints are,
 // what its negotiate offers, and its timings.
 
+#include "engine/credentials.hpp"
 #include "engine/method_probe.hpp"
 
 #include "hubspec/harness/contract.hpp"
@@ -37,6 +38,10 @@ public:
     /// (404 on negotiate, or no answer). Asked once per endpoint, then remembered.
     std::optional<std::vector<protocol::transport_type>> offered_transports(const std::string& endpoint_name);
 
+    /// `--header`, `--access-token`: what every request and connection to the target carries.
+    void set_credentials(credentials c) { creds_ = std::move(c); }
+    const credentials& creds() const { return creds_; }
+
     /// `--method ROLE=NAME`: the target's own methods standing in for contract roles.
     void set_method_roles(method_role_map roles) { roles_ = std::move(roles); }
     const method_role_map& roles() const { return roles_; }
@@ -58,6 +63,7 @@ private:
     std::map<std::string, std::optional<std::vector<protocol::transport_type>>> offered_;
     std::map<std::string, bool> present_;
     method_role_map roles_;
+    credentials creds_;
     std::mutex probe_mutex_; // one probe at a time; the others wait for its answer
     std::map<std::string, method_probe> probes_;
 };

@@ -364,9 +364,11 @@ main_offer read_offer(const target_probe& probe) {
 /// The configuration the run goes by: declared settings as given, the others detected on the wire
 /// where it tells (the same probe as `hubspec probe`), else ASP.NET Core's defaults. Listed in `items`.
 target_probe learn_configuration(const std::string& hub_url, bool embedded, const run_options& options,
-                                 protocol::target_settings& timings, std::vector<configuration_item>& items) {
+                                 const credentials& creds, protocol::target_settings& timings,
+                                 std::vector<configuration_item>& items) {
     const auto declared = [&](std::string_view name) { return options.declared.contains(std::string(name)); };
     probe_options probe_opts;
+    probe_opts.headers = creds.request_headers();
     probe_opts.handshakes = !embedded; // which hub protocols it accepts
     probe_opts.timeout = milliseconds(10'000);
     probe_opts.keep_alive = !embedded && !declared("keepalive_ms");
@@ -438,6 +440,16 @@ target_probe learn_configuration(const std::string& hub_url, bool embedded, cons
     return probe;
 }
 
+/// `result` with the run's secrets blanked out of what the reports print besides the transcript.
+cell_result redacted(cell_result result, const credentials& creds) {
+    result.reason = creds.redact(std::move(result.reason));
+    if (result.failed) {
+        result.failed->expected = creds.redact(std::move(result.failed->expected));
+        result.failed->seen = creds.redact(std::move(result.failed->seen));
+    }
+    return result;
+}
+
 /// Runs the cell on its own thread and waits at most `deadline`: a cell still running then is a
 /// verdict on the step it is stuck in, and is left to end by itself (it owns what it reads).
 cell_result run_cell_within(milliseconds deadline, std::shared_ptr<const std::vector<scenario>> suite,
@@ -451,6 +463,7 @@ cell_result run_cell_within(milliseconds deadline, std::shared_ptr<const std::ve
         std::optional<cell_result> result;
     };
     auto state = std::make_shared<shared_state>();
+    state->progress.log.redact_with(t->creds().secrets());
     std::thread runner([state, suite, index, where, t, catalogue, offer] {
         auto result = run_cell((*suite)[index], where, *t, *catalogue, *offer, state->progress);
         std::lock_guard lock(state->mutex);
@@ -462,7 +475,7 @@ cell_result run_cell_within(milliseconds deadline, std::shared_ptr<const std::ve
         if (state->done_changed.wait_for(lock, deadline, [&] { return state->result.has_value(); })) {
             lock.unlock();
             runner.join();
-            return std::move(*state->result);
+            return redacted(std::move(*state->result), t->creds());
         }
     }
     runner.detach();
@@ -486,7 +499,7 @@ cell_result run_cell_within(milliseconds deadline, std::shared_ptr<const std::ve
     result.duration =
         std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - state->progress.started);
     result.transcript = state->progress.log.entries();
-    return result;
+    return redacted(std::move(result), t->creds());
 }
 
 } // namespace
@@ -511,19 +524,34 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
         hub_url = embedded->hub_url();
     }
     auto timings = options.timings;
-    const auto probe = learn_configuration(hub_url, embedded.has_value(), options, timings, run.target_configuration);
+    const credentials creds(options.headers, options.access_token, options.access_token_command);
+    target_probe probe;
+    try {
+        probe = learn_configuration(hub_url, embedded.has_value(), options, creds, timings, run.target_configuration);
+    } catch (const std::runtime_error& e) { // the token command failed
+        throw unauthorized_target(e.what());
+    }
     if (!probe.v1.answered)
         throw unreachable_target("no answer from " + hub_url + " (POST " + hub_url +
                                  "/negotiate?negotiateVersion=1: " + probe.v1.failure + ")");
     if (!probe.answers())
         throw unreachable_target("no SignalR endpoint at " + hub_url + " (POST " + hub_url +
                                  "/negotiate?negotiateVersion=1 answered 404)");
+    if (probe.auth_required) {
+        const bool given = !creds.headers().empty() || creds.has_token();
+        throw unauthorized_target(
+            "POST " + hub_url + "/negotiate answered " + std::to_string(probe.v1.status) +
+            (given ? ": the target refuses the credentials given"
+                   : ": the target wants credentials; pass --access-token TOKEN, --access-token-command CMD or "
+                     "--header 'NAME: VALUE'"));
+    }
     auto offered = read_offer(probe);
     for (const auto& reply : probe.protocols)
         if (reply.name == "messagepack" && !reply.refusal.empty()) offered.messagepack_refused = reply.refusal;
     const auto offer = std::make_shared<const main_offer>(std::move(offered));
     const auto t = std::make_shared<target>(hub_url, options.endpoints, timings);
     t->set_method_roles(options.method_roles);
+    t->set_credentials(creds);
     run.target.url = hub_url;
     run.target.embedded = embedded.has_value();
     for (const auto& o : probe.transports)

@@ -102,6 +102,7 @@ void run_connect(const step& s, cell_context& ctx) {
         auto token = p.required_text("access_token");
         options.access_token_provider = [token] { return token; };
     }
+    if (!p.boolean("anonymous", false)) ctx.tgt.creds().add_to(options); // the run's --header and token
     if (p.has("reconnect")) {
         std::vector<milliseconds> delays;
         for (const auto& d : p.list("reconnect"))

@@ -76,7 +76,9 @@ void run_http(const step& s, cell_context& ctx) {
     step_params p(s, ctx);
     const auto method = p.text("method", "GET");
     const auto url = p.boolean("via_proxy", false) ? ctx.through_proxy(p.required_text("url")) : p.required_text("url");
-    const auto headers = headers_of(p.get("headers"));
+    // The run's --header and token go on every request, unless the step is about going without them.
+    const auto headers = p.boolean("anonymous", false) ? headers_of(p.get("headers"))
+                                                       : ctx.tgt.creds().request_headers(headers_of(p.get("headers")));
     const auto body = p.text("body", "");
     const auto within = std::chrono::milliseconds(p.integer("within_ms", 10'000));
     // `concurrent: N` sends N copies at once, each on its own connection (LP-016).

@@ -114,6 +114,8 @@ void run_raw_connect(const step& s, cell_context& ctx) {
         for (const auto& e : *headers->get_if<protocol::map>())
             options.headers.emplace_back(e.key.as_string() ? *e.key.as_string() : show(e.key),
                                          e.item.as_string() ? *e.item.as_string() : show(e.item));
+    if (!p.boolean("anonymous", false))
+        options.headers = ctx.tgt.creds().request_headers(options.headers); // the run's --header and token
     const auto name = p.actor();
     std::unique_ptr<raw_actor> actor;
     try {

@@ -7,6 +7,7 @@
 #include "hubspec/client/options.hpp"
 #include "hubspec/client/retry_policy.hpp"
 #include "hubspec/client/stream_reader.hpp"
+#include "hubspec/client/token_command.hpp"
 #include "hubspec/client/trace.hpp"
 #include "hubspec/client/upload_stream.hpp"
 #include "hubspec/client/value_conversion.hpp"

@@ -17,6 +17,8 @@ struct probe_command_options {
     std::chrono::milliseconds keep_alive_wait{20'000};        // how long to wait for the first Ping
     std::chrono::milliseconds timeout{5'000};                 // each request and connection
     std::vector<std::pair<std::string, std::string>> headers; // --header NAME:VALUE (e.g. Authorization)
+    std::string access_token;                                 // sent as Authorization: Bearer
+    std::string access_token_command;                         // run once; its output is the token
 };
 
 int probe_command(const probe_command_options& options, std::ostream& out, std::ostream& err);

@@ -35,6 +35,13 @@ struct run_options {
     protocol::target_settings timings;
     /// `--method ROLE=NAME`: the target's own methods standing in for contract roles (contract.hpp).
     method_role_map method_roles;
+    /// Sent with every request and connection to the target (`--header NAME:VALUE`); the values
+    /// never appear in the reports.
+    std::vector<std::pair<std::string, std::string>> headers;
+    /// `--access-token`, or `--access-token-command` run for each connection (its output is the
+    /// token): `Authorization: Bearer` on requests, the client's access token on connections.
+    std::string access_token;
+    std::string access_token_command;
     /// Settings the user gave (table names): the run takes them as they are. The others are detected
     /// where the wire tells (stateful reconnect, keep-alive, parallel invocations), else ASP.NET Core's default.
     std::set<std::string> declared;
@@ -47,6 +54,12 @@ bool is_known_step(std::string_view action);
 
 /// Thrown when the target cannot be reached at all (the CLI's exit code 2).
 struct unreachable_target : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// Thrown when the target wants credentials the run does not have (negotiate answers 401), or
+/// the token command fails: every verdict would be a false failure (the CLI's exit code 2).
+struct unauthorized_target : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 

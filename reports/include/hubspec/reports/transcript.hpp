@@ -2,7 +2,10 @@
 // The evidence of one cell (design §5): every request, response, frame, event and
 // poll, decoded hub messages, with direction and time, in the order they happened.
 
+#include "hubspec/reports/secrets.hpp"
+
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -27,9 +30,12 @@ public:
     void add(transcript_direction direction, std::string actor, std::string kind, std::string text,
              std::string bytes = {});
     std::vector<transcript_entry> entries() const;
+    /// From now on, what `secrets` lists never enters the transcript.
+    void redact_with(std::shared_ptr<const secret_list> secrets);
 
 private:
     std::chrono::steady_clock::time_point start_;
+    std::shared_ptr<const secret_list> secrets_;
     mutable std::mutex mutex_;
     std::vector<transcript_entry> entries_;
 };
