@@ -178,7 +178,9 @@ for (const protocol of ["json", "messagepack"]) {
     const relay = await startHoldingRelay(serverPort);
     const connection = buildConnection(`http://127.0.0.1:${relay.port}/conformance`, "WebSockets", protocol, { stateful: true });
     const seq = [];
-    connection.on("Seq", (i) => { seq.push(i); });
+    let firstItemArrived;
+    const firstItem = new Promise((resolve) => { firstItemArrived = resolve; });
+    connection.on("Seq", (i) => { seq.push(i); firstItemArrived(); });
     const events = recordEvents(connection);
     try {
       await within(connection.start(), `${cell}: start`);
@@ -188,6 +190,8 @@ for (const protocol of ["json", "messagepack"]) {
       const firstHold = relay.armCurrent(400);
       const result = connection.invoke("Sequence", count);
       await within(firstHold, `${cell}: bytes held after Sequence(${count})`);
+      // The bytes let through reach the client (in this process) after the hold begins: await them.
+      await within(firstItem, `${cell}: the items let through before the first drop`);
       const seenBeforeFirstDrop = seq.length;
       // Second drop: on the resumed WebSocket, in the middle of the replay.
       const secondHold = relay.armNext(1200);

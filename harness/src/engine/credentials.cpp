@@ -11,7 +11,8 @@ credentials::credentials(header_list headers, std::string token, std::string tok
     : headers_(std::move(headers)), token_(std::move(token)), token_command_(std::move(token_command)) {
     for (const auto& [name, value] : headers_) {
         secrets_->add(value);
-        if (protocol::detail::iequals(name, "Authorization") && value.starts_with("Bearer ")) secrets_->add(value.substr(7));
+        if (protocol::detail::iequals(name, "Authorization") && value.starts_with("Bearer "))
+            secrets_->add(value.substr(7));
     }
     secrets_->add(token_);
 }
@@ -28,7 +29,8 @@ std::string credentials::token() const {
 header_list credentials::request_headers(const header_list& own) const {
     auto out = own;
     const auto named = [&out](const std::string& name) {
-        return std::any_of(out.begin(), out.end(), [&](const auto& h) { return protocol::detail::iequals(h.first, name); });
+        return std::any_of(out.begin(), out.end(),
+                           [&](const auto& h) { return protocol::detail::iequals(h.first, name); });
     };
     for (const auto& header : headers_)
         if (!named(header.first)) out.push_back(header);
@@ -39,7 +41,8 @@ header_list credentials::request_headers(const header_list& own) const {
 void credentials::add_to(client::connection_options& options) const {
     const auto own = options.headers;
     for (const auto& header : headers_)
-        if (std::none_of(own.begin(), own.end(), [&](const auto& h) { return protocol::detail::iequals(h.first, header.first); }))
+        if (std::none_of(own.begin(), own.end(),
+                         [&](const auto& h) { return protocol::detail::iequals(h.first, header.first); }))
             options.headers.push_back(header);
     if (has_token() && !options.access_token_provider) {
         auto self = *this; // shares the secret list

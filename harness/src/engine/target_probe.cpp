@@ -227,7 +227,8 @@ const transport_offer* target_probe::offer(protocol::transport_type t) const {
 
 std::chrono::milliseconds configured_keep_alive(std::chrono::milliseconds measured) {
     if (measured < std::chrono::milliseconds(1'500)) return measured;
-    return std::chrono::milliseconds((measured.count() + 100) / 1000 * 1000);
+    // 10 ms of early jitter at most: a Ping seen at 15970 ms is 15 s plus a late tick, not 16 s.
+    return std::chrono::milliseconds((measured.count() + 10) / 1000 * 1000);
 }
 
 target_probe probe_target(const std::string& hub_url, const probe_options& options) {

@@ -75,8 +75,8 @@ struct probe_options {
 };
 
 /// The keep-alive interval a target is configured with, from its measured first Ping: targets
-/// tick once a second, so a Ping comes up to a second after the interval (a little before it,
-/// by the network's jitter); short measured intervals are taken as they are.
+/// tick once a second, so a Ping comes up to a second after the interval (a few milliseconds
+/// before it, by the network's jitter); short measured intervals are taken as they are.
 std::chrono::milliseconds configured_keep_alive(std::chrono::milliseconds measured);
 
 /// Probes `hub_url`; never throws for what the target does (that is in the result).

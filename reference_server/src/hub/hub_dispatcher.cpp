@@ -109,6 +109,16 @@ std::string_view requirement_of(bind_failure f) {
 
 } // namespace
 
+template <class Call>
+std::string hub_dispatcher::binding_refused(const hub_method& method, const bind_outcome& outcome, const Call& m) {
+    const auto requirement = requirement_of(outcome.failure);
+    std::string text = hooks().completion_error(
+        requirement, bind_failure_text(method, outcome, m.target, m.arguments.size(), m.stream_ids.size(),
+                                       lifetime_->options().enable_detailed_errors));
+    log_event(requirement, identity_.connection_id, text);
+    return text;
+}
+
 std::vector<std::shared_ptr<upload_state>> hub_dispatcher::open_uploads(const std::vector<std::string>& stream_ids) {
     std::vector<std::shared_ptr<upload_state>> opened;
     opened.reserve(stream_ids.size());
@@ -182,12 +192,7 @@ void hub_dispatcher::start_invocation(p::invocation_message&& m) {
         return;
     }
     if (outcome.failure != bind_failure::none) {
-        std::string text = hooks().completion_error(requirement_of(outcome.failure),
-                                                    bind_failure_text(*method, outcome, m.target, m.arguments.size(),
-                                                                      m.stream_ids.size(),
-                                                                      lifetime_->options().enable_detailed_errors));
-        log_event(requirement_of(outcome.failure), identity_.connection_id, text);
-        finish_invocation(*pending, p::completion_message::with_error({}, std::move(text)));
+        finish_invocation(*pending, p::completion_message::with_error({}, binding_refused(*method, outcome, m)));
         return;
     }
     // MSG-042: a successful invocation with an id always carries a result, null for void.
@@ -248,14 +253,7 @@ void hub_dispatcher::on_stream_invocation(p::stream_invocation_message&& m) {
         finish_stream(*stream, std::move(text));
         return;
     }
-    if (outcome.failure != bind_failure::none) {
-        std::string text = hooks().completion_error(requirement_of(outcome.failure),
-                                                    bind_failure_text(*method, outcome, m.target, m.arguments.size(),
-                                                                      m.stream_ids.size(),
-                                                                      lifetime_->options().enable_detailed_errors));
-        log_event(requirement_of(outcome.failure), identity_.connection_id, text);
-        finish_stream(*stream, std::move(text));
-    }
+    if (outcome.failure != bind_failure::none) finish_stream(*stream, binding_refused(*method, outcome, m));
 }
 
 void hub_dispatcher::finish_stream(stream_state& stream, std::optional<std::string> error) {

@@ -57,6 +57,9 @@ private:
     void on_completion(protocol::completion_message&& m);
     void on_cancel_invocation(const protocol::cancel_invocation_message& m);
     std::vector<std::shared_ptr<upload_state>> open_uploads(const std::vector<std::string>& stream_ids);
+    /// The error text for a call whose arguments did not bind (MSG-091, MSG-092, MSG-095), logged.
+    template <class Call>
+    std::string binding_refused(const hub_method& method, const bind_outcome& outcome, const Call& m);
     void end_upload(const std::shared_ptr<upload_state>& upload, std::optional<std::string> error);
     /// Where --violate bends the hub's answers (violation_hooks.hpp).
     violation_hooks hooks() const noexcept;
