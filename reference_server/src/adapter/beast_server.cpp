@@ -21,6 +21,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <csignal>
+#include <malloc.h>
 #include <deque>
 #include <optional>
 
@@ -199,8 +200,19 @@ struct server::impl {
         sweep_timer.async_wait([this](beast::error_code ec) {
             if (ec) return;
             router.sweep(std::chrono::steady_clock::now());
+            return_freed_memory();
             sweep();
         });
+    }
+
+    /// After many connections ended, hands their freed buffers back to the system: the
+    /// allocator keeps freed memory for reuse, so RSS would stay at its peak (issue 16).
+    void return_freed_memory() {
+        constexpr std::size_t ended_enough = 64;
+        ended_since_trim += router.take_ended_count();
+        if (ended_since_trim < ended_enough) return;
+        ::malloc_trim(0);
+        ended_since_trim = 0;
     }
 
     net::io_context io{1};
@@ -209,6 +221,7 @@ struct server::impl {
     detail::endpoint_router router;
     std::optional<tcp::acceptor> acceptor;
     net::steady_timer sweep_timer{io};
+    std::size_t ended_since_trim = 0; // connections that ended since the last malloc_trim
     std::atomic<bool> running{false};
     server_control control;
 };

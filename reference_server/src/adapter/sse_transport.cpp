@@ -92,7 +92,8 @@ private:
         writing_ = false;
         send_deadline_.disarm();
         if (ec) {
-            log_event("SSE-013", token_, "event stream write failed: " + ec.message());
+            if (ec != net::error::operation_aborted) // our own cancel: the connection already ended
+                log_event("SSE-013", token_, "event stream write failed: " + ec.message());
             end(transport_end::ungraceful);
             return;
         }

@@ -94,9 +94,7 @@ private:
             // A Close frame that arrived counts even when the peer cut TCP before the closing handshake ended.
             const bool graceful =
                 ec == websocket::error::closed || close_requested_ || ws_.reason().code != websocket::close_code::none;
-            if (!graceful && !abandoned_ && ec != net::error::operation_aborted) {
-                log_event("WS-018", token_, "transport ended without a Close frame: " + ec.message());
-            }
+            if (!graceful && ec != net::error::operation_aborted) lost(ec.message());
             finish(graceful ? transport_end::graceful : transport_end::ungraceful);
             return;
         }
@@ -137,7 +135,8 @@ private:
         writing_ = false;
         send_deadline_.disarm();
         if (ec) {
-            if (!abandoned_) log_event("WS-012", token_, "send failed: " + ec.message());
+            // Our own cancel (the connection already ended) is no news; a peer that vanished is, once.
+            if (ec != net::error::operation_aborted) lost("send failed: " + ec.message());
             beast::error_code ignored;
             ws_.next_layer().socket().close(ignored);
             finish(transport_end::ungraceful);
@@ -162,6 +161,14 @@ private:
         });
     }
 
+    /// One line per connection that ends without a Close frame (WS-018), however many of its
+    /// reads and writes fail: a thousand vanished peers make a thousand lines, not three thousand.
+    void lost(const std::string& how) {
+        if (abandoned_ || lost_logged_) return;
+        lost_logged_ = true;
+        log_event("WS-018", token_, "transport ended without a Close frame: " + how);
+    }
+
     void finish(transport_end how) {
         if (finished_) return;
         finished_ = true;
@@ -183,6 +190,7 @@ private:
     bool closing_ = false;
     bool finished_ = false;
     bool abandoned_ = false;
+    bool lost_logged_ = false;
 };
 
 } // namespace

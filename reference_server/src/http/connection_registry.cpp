@@ -51,6 +51,7 @@ void connection_registry::dispose(const std::string& token) {
     auto hub = std::move(it->second.hub);
     auto polling = std::move(it->second.polling);
     connections_.erase(it);
+    ++ended_;
     if (polling) polling->terminate(); // LP-009, LP-017: a pending poll gets 204
     if (!hub) return;
     if (hub->awaiting_resume()) {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 namespace hubspec::server::detail {
 
@@ -44,6 +45,8 @@ public:
     negotiated_connection* find(const std::string& token);
     const map& all() const noexcept { return connections_; }
     std::size_t size() const noexcept { return connections_.size(); }
+    /// How many connections ended since the last call (for returning their memory in bulk).
+    std::size_t take_ended_count() noexcept { return std::exchange(ended_, 0); }
     /// The token of the started, not ended connection with this id; nullopt if none.
     std::optional<std::string> token_of(const std::string& connection_id) const;
 
@@ -63,6 +66,7 @@ public:
 private:
     std::chrono::milliseconds disconnect_timeout_; // DisconnectTimeout (NEG-036, KA-010, LP-011, SR-012)
     map connections_;
+    std::size_t ended_ = 0; // connections disposed since take_ended_count()
 };
 
 } // namespace hubspec::server::detail

@@ -72,6 +72,8 @@ public:
     /// Drops what waited too long (connection_registry::sweep).
     void sweep(clock::time_point now) { connections_.sweep(now); }
     std::size_t connection_count() const noexcept { return connections_.size(); }
+    /// How many connections ended since the last call.
+    std::size_t take_ended_count() noexcept { return connections_.take_ended_count(); }
     /// The control API's operations on connections (I/O thread only).
     connection_control& control() noexcept { return control_; }
 
