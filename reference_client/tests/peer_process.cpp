@@ -1,6 +1,7 @@
 #include "peer_process.hpp"
 
 #include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -33,7 +34,10 @@ peer_process::peer_process(server_kind kind, std::vector<std::string> extra_args
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, out[0]);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    // HUBSPEC_PEER_LOG=FILE keeps the peers' logs (appended) for a failure's investigation.
+    const char* log = std::getenv("HUBSPEC_PEER_LOG");
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log ? log : "/dev/null", O_WRONLY | O_CREAT | O_APPEND,
+                                     0644);
     int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     close(out[1]);

@@ -9,6 +9,8 @@
 #include <hubspec/protocol/texts.hpp>
 
 #include <cstdio>
+#include <deque>
+#include <mutex>
 
 namespace hubspec::client::detail {
 
@@ -130,21 +132,46 @@ std::vector<std::string> hub_calls::reserve_stream_ids(const upload_list& stream
     return ids;
 }
 
+namespace {
+
+/// An upload's events in the order they were written. Each event posts a task that writes
+/// whatever is queued: the order of the tasks cannot reorder the items. (Asio runs what the
+/// I/O thread posts after what other threads posted meanwhile, so one task per item did:
+/// an item written before the invocation went out after later ones, MSG-094.)
+struct upload_queue {
+    std::mutex mutex;
+    std::deque<upload_event> events;
+};
+
+} // namespace
+
 void hub_calls::attach_uploads(const upload_list& streams, const std::vector<std::string>& ids) {
     std::weak_ptr<connection_core> weak = connection_.shared_from_this();
     for (std::size_t i = 0; i < streams.size(); ++i) {
         uploads_.push_back(streams[i]);
-        streams[i]->bind([weak, epoch = connection_.epoch(), sid = ids[i]](upload_event e) {
+        auto queue = std::make_shared<upload_queue>();
+        streams[i]->bind([weak, epoch = connection_.epoch(), sid = ids[i], queue](upload_event e) {
             auto s = weak.lock();
             if (!s) return;
-            s->post([s, epoch, sid, e = std::move(e)]() mutable {
+            {
+                std::lock_guard lock(queue->mutex);
+                queue->events.push_back(std::move(e));
+            }
+            s->post([s, epoch, sid, queue] {
+                std::deque<upload_event> ready;
+                {
+                    std::lock_guard lock(queue->mutex);
+                    ready.swap(queue->events);
+                }
                 if (epoch != s->epoch()) return;
-                if (e.item)
-                    s->write(protocol::stream_item_message{{}, sid, std::move(*e.item)});
-                else if (e.error)
-                    s->write(completion_message::with_error(sid, *e.error));
-                else
-                    s->write(completion_message::void_result(sid));
+                for (auto& event : ready) {
+                    if (event.item)
+                        s->write(protocol::stream_item_message{{}, sid, std::move(*event.item)});
+                    else if (event.error)
+                        s->write(completion_message::with_error(sid, *event.error));
+                    else
+                        s->write(completion_message::void_result(sid));
+                }
             });
         });
     }

@@ -21,8 +21,8 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <csignal>
-#include <malloc.h>
 #include <deque>
+#include <malloc.h>
 #include <optional>
 
 namespace hubspec::server {
