@@ -1,4 +1,5 @@
 #include "hubspec/harness/probe_command.hpp"
+#include "hubspec/harness/suite_commands.hpp"
 
 #include "engine/credentials.hpp"
 #include "engine/target_probe.hpp"
@@ -152,6 +153,10 @@ void print_human(const target_probe& p, std::ostream& out) {
 } // namespace
 
 int probe_command(const probe_command_options& options, std::ostream& out, std::ostream& err) {
+    if (auto why = unsupported_target(options.url)) {
+        err << "hubspec: " << *why << "\n";
+        return 2;
+    }
     detail::probe_options probe;
     try {
         probe.headers =
