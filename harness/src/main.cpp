@@ -20,9 +20,8 @@ bool parse_headers(const std::vector<std::string>& lines, std::vector<std::pair<
             std::cerr << "hubspec: --header wants NAME:VALUE, got " << line << "\n";
             return false;
         }
-        auto value = line.substr(colon + 1);
-        value.erase(0, value.find_first_not_of(' ') == std::string::npos ? value.size() : value.find_first_not_of(' '));
-        out.emplace_back(line.substr(0, colon), std::move(value));
+        const auto value = line.find_first_not_of(' ', colon + 1);
+        out.emplace_back(line.substr(0, colon), value == std::string::npos ? std::string() : line.substr(value));
     }
     return true;
 }

@@ -189,6 +189,9 @@ int compare_command(const run_command_options& options, const std::vector<std::s
         } catch (const unreachable_target& e) {
             err << "\nhubspec: target unreachable: " << e.what() << "\n";
             return 2;
+        } catch (const unauthorized_target& e) {
+            err << "\nhubspec: " << e.what() << "\n";
+            return 2;
         }
         const auto totals = runs.back().count();
         out << " " << totals.pass << " passed, " << totals.fail << " failed, " << totals.non_strict << " non-strict, "

@@ -80,6 +80,26 @@ def wait_until_no_connections(origin):
     return False
 
 
+def await_broadcast(sender):
+    """Reads the sender's own socket until its copy of the Broadcast begins to arrive."""
+    seen = b""
+    while b"Broadcast" not in seen:
+        chunk = sender.recv(65536)
+        if not chunk:
+            raise RuntimeError("the sender's connection ended before its Broadcast came back")
+        seen = seen[-16:] + chunk
+
+
+def rss_after_sweep(pid, held):
+    """The server's RSS once its 1 s sweep returned the freed memory: below `held`, or after 10 s."""
+    deadline = time.monotonic() + 10
+    while True:
+        rss = rss_kb(pid)
+        if rss <= held or time.monotonic() > deadline:
+            return rss
+        time.sleep(0.1)
+
+
 def run_round(server_path, n, polite):
     log = tempfile.NamedTemporaryFile("w+", suffix=".log")
     server = subprocess.Popen([server_path, "--listen", "127.0.0.1:0", "--control"], stdout=subprocess.PIPE,
@@ -92,7 +112,7 @@ def run_round(server_path, n, polite):
         sockets = [open_websocket(host, int(port)) for _ in range(n)]
         held = rss_kb(server.pid)
         sockets[0].sendall(frame(0x1, ('{"type":1,"target":"Broadcast","arguments":["%s"]}\x1e' % BROADCAST).encode()))
-        time.sleep(0.05)  # the broadcast is being written when the clients go
+        await_broadcast(sockets[0])  # the server is writing it to everyone when the clients go
         for s in sockets:
             if polite:
                 s.sendall(frame(0x8, struct.pack(">H", 1000)))
@@ -110,8 +130,7 @@ def run_round(server_path, n, polite):
                 s.close()
         if not wait_until_no_connections(origin):
             problems.append("connections were still listed 30 s after their clients went")
-        time.sleep(1.5)  # the server's 1 s sweep returns the freed memory
-        after = rss_kb(server.pid)
+        after = rss_after_sweep(server.pid, held)
         how = "polite" if polite else "vanished"
         print(f"{how}: {n} connections; server RSS {start} KB at start, {held} KB with them "
               f"({(held - start) / n:.1f} KB each), {after} KB after they ended")

@@ -26,24 +26,30 @@ std::string credentials::token() const {
     return token_;
 }
 
-header_list credentials::request_headers(const header_list& own) const {
-    auto out = own;
-    const auto named = [&out](const std::string& name) {
-        return std::any_of(out.begin(), out.end(),
-                           [&](const auto& h) { return protocol::detail::iequals(h.first, name); });
-    };
+namespace {
+
+bool names(const header_list& headers, std::string_view name) {
+    return std::any_of(headers.begin(), headers.end(),
+                       [&](const auto& h) { return protocol::detail::iequals(h.first, name); });
+}
+
+} // namespace
+
+header_list credentials::with_headers(header_list own) const {
+    header_list out = own;
     for (const auto& header : headers_)
-        if (!named(header.first)) out.push_back(header);
-    if (has_token() && !named("Authorization")) out.emplace_back("Authorization", "Bearer " + token());
+        if (!names(own, header.first)) out.push_back(header); // a repeated --header stays repeated
+    return out;
+}
+
+header_list credentials::request_headers(const header_list& own) const {
+    auto out = with_headers(own);
+    if (has_token() && !names(out, "Authorization")) out.emplace_back("Authorization", "Bearer " + token());
     return out;
 }
 
 void credentials::add_to(client::connection_options& options) const {
-    const auto own = options.headers;
-    for (const auto& header : headers_)
-        if (std::none_of(own.begin(), own.end(),
-                         [&](const auto& h) { return protocol::detail::iequals(h.first, header.first); }))
-            options.headers.push_back(header);
+    options.headers = with_headers(std::move(options.headers));
     if (has_token() && !options.access_token_provider) {
         auto self = *this; // shares the secret list
         options.access_token_provider = [self] { return self.token(); };

@@ -30,11 +30,16 @@ public:
     /// access token provider (Authorization on HTTP, access_token for WebSockets and SSE).
     void add_to(client::connection_options& options) const;
     const header_list& headers() const { return headers_; }
+    /// Whether the run was given any: without them, nothing needs redacting.
+    bool has_secrets() const { return !headers_.empty() || has_token(); }
     /// Every secret seen so far, for transcripts and failure texts.
     std::shared_ptr<const secret_list> secrets() const { return secrets_; }
     std::string redact(std::string text) const { return secrets_->redact(std::move(text)); }
 
 private:
+    /// `own`, then those of these headers whose names `own` does not have.
+    header_list with_headers(header_list own) const;
+
     header_list headers_;
     std::string token_;
     std::string token_command_;

@@ -225,6 +225,12 @@ const transport_offer* target_probe::offer(protocol::transport_type t) const {
     return nullptr;
 }
 
+const protocol_probe* target_probe::handshake(std::string_view name) const {
+    for (const auto& reply : protocols)
+        if (reply.name == name) return &reply;
+    return nullptr;
+}
+
 std::chrono::milliseconds configured_keep_alive(std::chrono::milliseconds measured) {
     if (measured < std::chrono::milliseconds(1'500)) return measured;
     // 10 ms of early jitter at most: a Ping seen at 15970 ms is 15 s plus a late tick, not 16 s.

@@ -63,6 +63,8 @@ struct target_probe {
     const protocol::negotiate_response* negotiate() const;
     /// The offer of `t`, spelt right or not; nullptr when not listed.
     const transport_offer* offer(protocol::transport_type t) const;
+    /// What the handshake asking for hub protocol `name` got; nullptr when not tried.
+    const protocol_probe* handshake(std::string_view name) const;
 };
 
 struct probe_options {

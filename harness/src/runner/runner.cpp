@@ -425,11 +425,11 @@ target_probe learn_configuration(const std::string& hub_url, bool embedded, cons
         items.push_back(negotiate);
     }
 
-    for (const auto& reply : probe.protocols) {
-        if (reply.name != "messagepack" || (!reply.accepted && reply.refusal.empty())) continue; // unknown
-        configuration_item messagepack{"messagepack", reply.accepted ? "accepted" : "refused", "detected",
+    if (const auto* reply = probe.handshake("messagepack"); reply && (reply->accepted || !reply->refusal.empty())) {
+        configuration_item messagepack{"messagepack", reply->accepted ? "accepted" : "refused", "detected",
                                        "a handshake asking for it"};
-        if (!reply.accepted) messagepack.note += " (\"" + reply.refusal + "\"); cells and scenarios that speak it skip";
+        if (!reply->accepted)
+            messagepack.note += " (\"" + reply->refusal + "\"); cells and scenarios that speak it skip";
         items.push_back(messagepack);
     }
 
@@ -463,7 +463,7 @@ cell_result run_cell_within(milliseconds deadline, std::shared_ptr<const std::ve
         std::optional<cell_result> result;
     };
     auto state = std::make_shared<shared_state>();
-    state->progress.log.redact_with(t->creds().secrets());
+    if (t->creds().has_secrets()) state->progress.log.redact_with(t->creds().secrets());
     std::thread runner([state, suite, index, where, t, catalogue, offer] {
         auto result = run_cell((*suite)[index], where, *t, *catalogue, *offer, state->progress);
         std::lock_guard lock(state->mutex);
@@ -538,7 +538,7 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
         throw unreachable_target("no SignalR endpoint at " + hub_url + " (POST " + hub_url +
                                  "/negotiate?negotiateVersion=1 answered 404)");
     if (probe.auth_required) {
-        const bool given = !creds.headers().empty() || creds.has_token();
+        const bool given = creds.has_secrets();
         throw unauthorized_target(
             "POST " + hub_url + "/negotiate answered " + std::to_string(probe.v1.status) +
             (given ? ": the target refuses the credentials given"
@@ -546,8 +546,7 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
                      "--header 'NAME: VALUE'"));
     }
     auto offered = read_offer(probe);
-    for (const auto& reply : probe.protocols)
-        if (reply.name == "messagepack" && !reply.refusal.empty()) offered.messagepack_refused = reply.refusal;
+    if (const auto* reply = probe.handshake("messagepack")) offered.messagepack_refused = reply->refusal;
     const auto offer = std::make_shared<const main_offer>(std::move(offered));
     const auto t = std::make_shared<target>(hub_url, options.endpoints, timings);
     t->set_method_roles(options.method_roles);
