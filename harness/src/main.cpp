@@ -100,8 +100,10 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--cell-deadline-ms", cell_deadline_ms,
                         "a cell still running after this long fails, naming the step it is stuck in "
                         "(default: from its steps' own waits)");
-    run_cmd->add_option("--scenarios", scenarios_dir,
-                        "directory of scenario files (default: the source tree's scenarios/)");
+    run_cmd->add_option(
+        "--scenarios", scenarios_dir,
+        "directory of scenario files (default: $HUBSPEC_SCENARIOS, else PREFIX/share/hubspec/scenarios of an "
+        "installed hubspec, else the source tree's scenarios/)");
     run_cmd->add_flag("--verbose,-v", run.verbose, "a line per cell instead of a character");
 
     run_command_options compare;
