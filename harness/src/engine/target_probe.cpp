@@ -113,6 +113,7 @@ std::unique_ptr<raw_actor> open_connection(const std::string& hub_url, const tar
     connect.transport = *transport;
     connect.headers = options.headers;
     connect.timeout = options.timeout;
+    connect.handshake = false; // sent below, so that its moment is known
     std::unique_ptr<raw_actor> actor;
     try {
         actor = raw_connect("probe", connect, hp, log);
@@ -120,6 +121,8 @@ std::unique_ptr<raw_actor> open_connection(const std::string& hub_url, const tar
         reply.detail = e.what();
         return nullptr;
     }
+    reply.handshake_sent = clock::now();
+    actor->send(protocol::write_handshake_request({std::string(hp.name()), 1}));
     const auto event = actor->next(clock::now() + options.timeout);
     if (const auto* hs = std::get_if<raw_handshake>(&event)) {
         auto parsed = protocol::parse_handshake_response(hs->json);
@@ -152,14 +155,15 @@ void measure_keep_alive(const std::string& hub_url, target_probe& p, const probe
         p.keep_alive_note = "not measured: " + reply.detail;
         return;
     }
-    const auto start = clock::now();
-    const auto deadline = start + options.keep_alive_wait;
+    // From the request: the server's interval starts after it, however late the response arrives.
+    const auto start = reply.handshake_sent;
+    const auto deadline = clock::now() + options.keep_alive_wait;
     for (;;) {
         const auto event = actor->next(deadline);
         if (const auto* message = std::get_if<protocol::hub_message>(&event)) {
             if (!std::holds_alternative<protocol::ping_message>(*message)) continue;
             p.keep_alive = std::chrono::duration_cast<milliseconds>(clock::now() - start);
-            p.keep_alive_note = "from the handshake response to the first Ping on an idle connection";
+            p.keep_alive_note = "from the handshake request to the first Ping on an idle connection";
             break;
         }
         if (std::holds_alternative<raw_timeout>(event)) {
@@ -233,8 +237,8 @@ const protocol_probe* target_probe::handshake(std::string_view name) const {
 
 std::chrono::milliseconds configured_keep_alive(std::chrono::milliseconds measured) {
     if (measured < std::chrono::milliseconds(1'500)) return measured;
-    // 10 ms of early jitter at most: a Ping seen at 15970 ms is 15 s plus a late tick, not 16 s.
-    return std::chrono::milliseconds((measured.count() + 10) / 1000 * 1000);
+    // Measured from the request, a Ping never comes early: 15970 ms is 15 s plus a late tick.
+    return std::chrono::milliseconds(measured.count() / 1000 * 1000);
 }
 
 target_probe probe_target(const std::string& hub_url, const probe_options& options) {

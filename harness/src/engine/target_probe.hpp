@@ -38,10 +38,11 @@ struct transport_offer {
 };
 
 struct protocol_probe {
-    std::string name;      // "json", "messagepack"
-    bool accepted = false; // the handshake answered `{}`
-    std::string detail;    // the handshake's error, or what went wrong
-    std::string refusal;   // the handshake's error text, when it answered one
+    std::string name;                                       // "json", "messagepack"
+    bool accepted = false;                                  // the handshake answered `{}`
+    std::string detail;                                     // the handshake's error, or what went wrong
+    std::string refusal;                                    // the handshake's error text, when it answered one
+    std::chrono::steady_clock::time_point handshake_sent{}; // when the handshake request went out
 };
 
 struct target_probe {
@@ -76,9 +77,9 @@ struct probe_options {
     bool invocations = true;                           // Delay then Echo on one connection (the contract's methods)
 };
 
-/// The keep-alive interval a target is configured with, from its measured first Ping: targets
-/// tick once a second, so a Ping comes up to a second after the interval (a few milliseconds
-/// before it, by the network's jitter); short measured intervals are taken as they are.
+/// The keep-alive interval a target is configured with, from its first Ping measured from the
+/// handshake request: targets tick once a second, so a Ping comes up to a second after the
+/// interval, never before it; short measured intervals are taken as they are.
 std::chrono::milliseconds configured_keep_alive(std::chrono::milliseconds measured);
 
 /// Probes `hub_url`; never throws for what the target does (that is in the result).
