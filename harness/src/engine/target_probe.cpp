@@ -237,8 +237,9 @@ const protocol_probe* target_probe::handshake(std::string_view name) const {
 
 std::chrono::milliseconds configured_keep_alive(std::chrono::milliseconds measured) {
     if (measured < std::chrono::milliseconds(1'500)) return measured;
-    // Measured from the request, a Ping never comes early: 15970 ms is 15 s plus a late tick.
-    return std::chrono::milliseconds(measured.count() / 1000 * 1000);
+    // From the request, a Ping comes early only by a server that counts from the transport's
+    // connect (hubspec-server: a few ms); 15970 ms from ASP.NET Core is 15 s plus a late tick.
+    return std::chrono::milliseconds((measured.count() + 20) / 1000 * 1000);
 }
 
 target_probe probe_target(const std::string& hub_url, const probe_options& options) {

@@ -79,7 +79,7 @@ struct probe_options {
 
 /// The keep-alive interval a target is configured with, from its first Ping measured from the
 /// handshake request: targets tick once a second, so a Ping comes up to a second after the
-/// interval, never before it; short measured intervals are taken as they are.
+/// interval, and at most a few milliseconds before it; short measured intervals are taken as they are.
 std::chrono::milliseconds configured_keep_alive(std::chrono::milliseconds measured);
 
 /// Probes `hub_url`; never throws for what the target does (that is in the result).
