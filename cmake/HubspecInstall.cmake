@@ -10,13 +10,14 @@ install(TARGETS hubspec hubspec-server hubspec-client RUNTIME DESTINATION ${CMAK
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/scenarios/ DESTINATION ${CMAKE_INSTALL_DATADIR}/hubspec/scenarios
         FILES_MATCHING PATTERN "*.yaml" PATTERN "*.md")
 
-# The libraries with their public headers; hubspec::asio (Beast and Asio, compiled once) comes
-# along because the client and the server link it.
+# The libraries with their public headers; hubspec::asio (Beast and Asio, compiled once) and
+# hubspec::net (plain or TLS streams, OpenSSL) come along because the client and the server link them.
 set_target_properties(hubspec_protocol PROPERTIES EXPORT_NAME protocol)
 set_target_properties(hubspec_client PROPERTIES EXPORT_NAME client)
 set_target_properties(hubspec_server PROPERTIES EXPORT_NAME server)
 set_target_properties(hubspec_asio PROPERTIES EXPORT_NAME asio)
-install(TARGETS hubspec_protocol hubspec_client hubspec_server hubspec_asio EXPORT hubspecTargets
+set_target_properties(hubspec_net PROPERTIES EXPORT_NAME net)
+install(TARGETS hubspec_protocol hubspec_client hubspec_server hubspec_asio hubspec_net EXPORT hubspecTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 foreach(part protocol reference_client reference_server)

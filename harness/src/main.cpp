@@ -26,6 +26,40 @@ bool parse_headers(const std::vector<std::string>& lines, std::vector<std::pair<
     return true;
 }
 
+/// How a command reaches its target: `--header` lines, an access token, TLS checks (issue 12).
+/// One set of options for run, compare and probe.
+struct target_access {
+    std::vector<std::string> header_lines;
+    std::vector<std::pair<std::string, std::string>> headers; // parsed by resolve()
+    std::string access_token;
+    std::string access_token_command;
+    hubspec::client::tls_options tls;
+
+    void add_to(CLI::App* command) {
+        command->add_option("--header", header_lines,
+                            "NAME:VALUE sent with every request and connection (repeatable; the value is redacted "
+                            "from the reports)");
+        auto* token = command->add_option("--access-token", access_token,
+                                          "sent as Authorization: Bearer TOKEN (redacted from the reports)");
+        command
+            ->add_option("--access-token-command", access_token_command,
+                         "a shell command run for each connection; its output is the access token")
+            ->excludes(token);
+        command->add_option("--ca-file", tls.ca_file, "PEM file of CAs trusted for https:// besides the system's")
+            ->check(CLI::ExistingFile);
+        command->add_flag("--insecure", tls.insecure,
+                          "do not check an https:// target's certificate (self-signed test servers)");
+    }
+    /// Parses the header lines; false after printing the usage error.
+    bool resolve() { return parse_headers(header_lines, headers); }
+    void apply(hubspec::harness::run_options& run) const {
+        run.headers = headers;
+        run.access_token = access_token;
+        run.access_token_command = access_token_command;
+        run.tls = tls;
+    }
+};
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -60,16 +94,8 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--method", method_roles,
                         "ROLE=NAME: your hub's method NAME plays contract method ROLE, e.g. echo=MyEcho (repeatable; "
                         "harness/README.md lists the roles and what your method must do)");
-    std::vector<std::string> run_headers;
-    run_cmd->add_option("--header", run_headers,
-                        "NAME:VALUE sent with every request and connection (repeatable; the value is redacted "
-                        "from the reports)");
-    auto* run_token = run_cmd->add_option("--access-token", run.run.access_token,
-                                          "sent as Authorization: Bearer TOKEN (redacted from the reports)");
-    run_cmd
-        ->add_option("--access-token-command", run.run.access_token_command,
-                     "a shell command run for each connection; its output is the access token")
-        ->excludes(run_token);
+    target_access run_access;
+    run_access.add_to(run_cmd);
     run_cmd->add_option("--expect", run.expect_file, "known deviations: cells expected not to pass (design §5)");
     run_cmd->add_option("--write-expect", run.write_expect_file, "write an expectations file that makes this run pass");
     std::array<CLI::Option*, table.size()> declared_by{}; // configuration rows: given means declared
@@ -118,10 +144,12 @@ int main(int argc, char** argv) {
         ->add_option("--out", compare.out_dir, "directory for comparison.md, comparison.html and each target's reports")
         ->capture_default_str();
     compare_cmd->add_option("--scenarios", compare_scenarios_dir, "directory of scenario files");
+    target_access compare_access; // the same for every target (an `embedded` one ignores them)
+    compare_access.add_to(compare_cmd);
 
     probe_command_options probe;
     long probe_wait_ms = 20'000;
-    std::vector<std::string> probe_headers;
+    target_access probe_access;
     auto* probe_cmd = app.add_subcommand(
         "probe", "What the endpoint at URL offers and how it is configured, and the `hubspec run` line to use");
     probe_cmd->add_option("url", probe.url, "the hub URL, e.g. http://127.0.0.1:5000/conformance")->required();
@@ -129,13 +157,7 @@ int main(int argc, char** argv) {
     probe_cmd->add_option("--keepalive-wait-ms", probe_wait_ms, "wait this long at most for the first keep-alive Ping")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
-    probe_cmd->add_option("--header", probe_headers, "NAME:VALUE sent with every request (e.g. Authorization)");
-    auto* probe_token =
-        probe_cmd->add_option("--access-token", probe.access_token, "sent as Authorization: Bearer TOKEN");
-    probe_cmd
-        ->add_option("--access-token-command", probe.access_token_command,
-                     "a shell command whose output is the access token")
-        ->excludes(probe_token);
+    probe_access.add_to(probe_cmd);
 
     bool coverage = false;
     std::string list_scenarios_dir;
@@ -174,17 +196,24 @@ int main(int argc, char** argv) {
 
     if (*compare_cmd) {
         compare.files = default_suite_files(compare_scenarios_dir);
+        if (!compare_access.resolve()) return 2;
+        compare_access.apply(compare.run);
         return compare_command(compare, compare_targets, std::cout, std::cerr);
     }
     if (*probe_cmd) {
         probe.keep_alive_wait = std::chrono::milliseconds(probe_wait_ms);
-        if (!parse_headers(probe_headers, probe.headers)) return 2;
+        if (!probe_access.resolve()) return 2;
+        probe.headers = probe_access.headers;
+        probe.access_token = probe_access.access_token;
+        probe.access_token_command = probe_access.access_token_command;
+        probe.tls = probe_access.tls;
         return probe_command(probe, std::cout, std::cerr);
     }
     if (*list_cmd) return list_command(default_suite_files(list_scenarios_dir), coverage, std::cout, std::cerr);
     if (*run_cmd) {
         run.files = default_suite_files(scenarios_dir);
-        if (!parse_headers(run_headers, run.run.headers)) return 2;
+        if (!run_access.resolve()) return 2;
+        run_access.apply(run.run);
         for (const auto& t : transports)
             run.run.transports.push_back(*hubspec::protocol::parse_transport_option(t));
         for (const auto& p : protocols)

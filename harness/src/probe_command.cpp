@@ -45,8 +45,11 @@ value negotiate_json(const detail::negotiate_probe& n) {
 
 /// The command line that runs the suite with what the probe learned: the keep-alive interval the
 /// target is configured with, so that the run need not measure it again.
-std::string suggested_run(const target_probe& p) {
+/// The run line, with the TLS options the probe was given (credentials are the user's to add).
+std::string suggested_run(const target_probe& p, const client::tls_options& tls) {
     std::string line = "hubspec run " + p.url;
+    if (!tls.ca_file.empty()) line += " --ca-file " + tls.ca_file;
+    if (tls.insecure) line += " --insecure";
     if (p.keep_alive) line += " --keepalive-ms " + std::to_string(detail::configured_keep_alive(*p.keep_alive).count());
     if (p.parallel_invocations && *p.parallel_invocations)
         line += " --parallel-invocations N"; // the probe sees more than one, not how many
@@ -54,7 +57,7 @@ std::string suggested_run(const target_probe& p) {
     return line;
 }
 
-value probe_json(const target_probe& p) {
+value probe_json(const target_probe& p, const client::tls_options& tls) {
     protocol::map m;
     put(m, "url", text(p.url));
     put(m, "answers", value{p.answers()});
@@ -90,7 +93,7 @@ value probe_json(const target_probe& p) {
     put(m, "keepAliveNote", text(p.keep_alive_note));
     put(m, "parallelInvocations", p.parallel_invocations ? value{*p.parallel_invocations} : value{});
     put(m, "parallelInvocationsNote", text(p.parallel_note));
-    put(m, "run", text(suggested_run(p)));
+    put(m, "run", text(suggested_run(p, tls)));
     return value{std::move(m)};
 }
 
@@ -109,7 +112,7 @@ void print_negotiate(const detail::negotiate_probe& n, std::ostream& out) {
     }
 }
 
-void print_human(const target_probe& p, std::ostream& out) {
+void print_human(const target_probe& p, const client::tls_options& tls, std::ostream& out) {
     out << "endpoint   " << p.url << "\n"
         << "server     " << (p.server_header.empty() ? "(no Server header)" : p.server_header) << "\n"
         << "negotiate\n";
@@ -147,17 +150,14 @@ void print_human(const target_probe& p, std::ostream& out) {
             << p.parallel_note << "\n";
     else
         out << "unknown: " << p.parallel_note << "\n";
-    out << "\nrun with\n  " << suggested_run(p) << "\n";
+    out << "\nrun with\n  " << suggested_run(p, tls) << "\n";
 }
 
 } // namespace
 
 int probe_command(const probe_command_options& options, std::ostream& out, std::ostream& err) {
-    if (auto why = unsupported_target(options.url)) {
-        err << "hubspec: " << *why << "\n";
-        return 2;
-    }
     detail::probe_options probe;
+    probe.tls = options.tls;
     try {
         probe.headers =
             detail::credentials(options.headers, options.access_token, options.access_token_command).request_headers();
@@ -175,9 +175,9 @@ int probe_command(const probe_command_options& options, std::ostream& out, std::
         return 2;
     }
     if (options.json)
-        out << protocol::to_json(probe_json(p)) << "\n";
+        out << protocol::to_json(probe_json(p, options.tls)) << "\n";
     else if (p.answers())
-        print_human(p, out);
+        print_human(p, options.tls, out);
     if (!p.v1.answered) {
         err << "hubspec: no SignalR endpoint at " << options.url << ": POST negotiate got no answer (" << p.v1.failure
             << ")\n";

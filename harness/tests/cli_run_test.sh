@@ -56,8 +56,11 @@ check "an unreachable target exits 2" 2 $?
 check "a usage error exits 2" 2 $?
 
 "$hubspec" run https://127.0.0.1:9/hub --scenarios "$work/suite" --out "$work/out-tls" >"$work/tls.log" 2>&1
-check "an https:// target is a usage error until TLS exists" 2 $?
-grep -q "https targets are not supported yet" "$work/tls.log" || { echo "FAIL: unclear https error: $(cat "$work/tls.log")"; failures=$((failures + 1)); }
+check "an https:// target with nothing listening exits 2" 2 $?
+grep -q "no answer from https://127.0.0.1:9/hub" "$work/tls.log" || { echo "FAIL: unclear https error: $(cat "$work/tls.log")"; failures=$((failures + 1)); }
+"$hubspec" run https://127.0.0.1:9/hub --ca-file "$work/no-such-ca.pem" >"$work/ca.log" 2>&1
+check "a --ca-file that does not exist is a usage error" 2 $?
+grep -q "no-such-ca.pem" "$work/ca.log" || { echo "FAIL: the error does not name the CA file: $(cat "$work/ca.log")"; failures=$((failures + 1)); }
 
 printf -- '- id: broken\n  title: t\n  requires: [MSG-040]\n  steps: [{fly: {}}]\n' >"$work/suite/broken.yaml"
 "$hubspec" run --scenarios "$work/suite" --out "$work/out6" >"$work/broken.log" 2>&1

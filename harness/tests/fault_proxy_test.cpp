@@ -23,7 +23,7 @@ struct proxied_server {
     transcript log;
     fault_proxy proxy;
 
-    proxied_server() : proxy(host(), port()) {}
+    proxied_server() : proxy(host(), port(), std::nullopt) {}
     std::string host() const { return hubspec::protocol::parse_http_url(server.hub_url())->host; }
     std::string port() const { return hubspec::protocol::parse_http_url(server.hub_url())->port; }
     std::string hub_through_proxy() const { return proxy.origin() + "/conformance"; }
@@ -62,8 +62,8 @@ raw_event next_non_ping(raw_actor& actor, milliseconds within) {
 
 TEST_CASE("without faults the proxy relays negotiate and a WebSocket session both ways", "[proxy]") {
     proxied_server s;
-    auto reply =
-        http_exchange("POST", s.hub_through_proxy() + "/negotiate?negotiateVersion=1", {}, {}, milliseconds(10'000));
+    auto reply = http_exchange("POST", s.hub_through_proxy() + "/negotiate?negotiateVersion=1", {}, {},
+                               milliseconds(10'000), {});
     CHECK(reply.status == 200);
     CHECK(reply.body.find("connectionToken") != std::string::npos);
     auto actor = s.connect(transport_type::websockets);

@@ -264,6 +264,8 @@ def run(
     headers: Optional[Mapping[str, str]] = None,
     access_token: Optional[str] = None,
     access_token_command: Optional[str] = None,
+    ca_file: Union[str, os.PathLike, None] = None,
+    insecure: bool = False,
 ) -> Report:
     """Runs scenarios against a target, as `hubspec run` does, and returns the Report.
 
@@ -278,7 +280,9 @@ def run(
     called as each cell ends. methods: contract roles played by the target's own
     methods, {"echo": "MyEcho"} (`--method echo=MyEcho`). headers, access_token,
     access_token_command: sent with every request and connection (`--header`,
-    `--access-token`, `--access-token-command`), redacted from the report. Raises
+    `--access-token`, `--access-token-command`), redacted from the report. ca_file,
+    insecure: how an https:// target's certificate is checked (`--ca-file`,
+    `--insecure`; default: the system's CAs). Raises
     TargetUnreachable, TargetUnauthorized, ScenarioError, ValueError.
     """
     loaded = as_scenarios(scenarios)
@@ -297,7 +301,8 @@ def run(
         parallel=parallel, timings=base_timings, on_cell=on_cell,
         expect_file=None if expect is None else str(expect), methods=dict(methods or {}),
         headers=list((headers or {}).items()), access_token=access_token or "",
-        access_token_command=access_token_command or "")
+        access_token_command=access_token_command or "",
+        ca_file="" if ca_file is None else str(ca_file), insecure=insecure)
     return Report(result, loaded, cat)
 
 

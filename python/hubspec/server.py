@@ -23,19 +23,24 @@ class Server:
     client_timeout_ms, handshake_timeout_ms, disconnect_timeout_ms,
     long_poll_timeout_ms, max_message_size, stateful_reconnect_buffer_size;
     the defaults are EMBEDDED_TIMINGS. ``log=True`` prints the server's log to stderr.
+    ``tls_cert`` and ``tls_key`` (PEM files, both or neither): it serves https:// only.
     """
 
-    def __init__(self, *, log: bool = False, **timings: int) -> None:
+    def __init__(self, *, log: bool = False, tls_cert: Optional[str] = None, tls_key: Optional[str] = None,
+                 **timings: int) -> None:
         unknown = set(timings) - set(EMBEDDED_TIMINGS)
         if unknown:
             raise TypeError(f"unknown timing(s): {', '.join(sorted(unknown))}")
         self.timings = {**EMBEDDED_TIMINGS, **timings}
-        self._server: Optional[_hubspec._Server] = _hubspec._Server(self.timings, log=log)
+        if (tls_cert is None) != (tls_key is None):
+            raise TypeError("tls_cert and tls_key go together")
+        self._server: Optional[_hubspec._Server] = _hubspec._Server(
+            self.timings, log=log, tls_cert=str(tls_cert or ""), tls_key=str(tls_key or ""))
         _running.add(self)
 
     @property
     def origin(self) -> str:
-        """http://127.0.0.1:PORT"""
+        """http://127.0.0.1:PORT (https:// with tls_cert)"""
         return self._require().origin
 
     @property

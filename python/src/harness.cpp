@@ -175,9 +175,12 @@ harness::run_result run(const scenario_list& scenarios, const harness::requireme
                         const std::map<std::string, long>& timings, py::object on_cell,
                         std::optional<std::string> expect_file, const std::map<std::string, std::string>& methods,
                         const std::vector<std::pair<std::string, std::string>>& headers,
-                        const std::string& access_token, const std::string& access_token_command) {
+                        const std::string& access_token, const std::string& access_token_command,
+                        const std::string& ca_file, bool insecure) {
     harness::run_options options;
     options.headers = headers;
+    options.tls.ca_file = ca_file;
+    options.tls.insecure = insecure;
     options.access_token = access_token;
     options.access_token_command = access_token_command;
     options.target_url = target_url;
@@ -344,7 +347,7 @@ void bind_harness(py::module_& m) {
     m.def("run", &run, py::arg("scenarios"), py::arg("catalogue"), py::arg("target_url"), py::arg("endpoints"),
           py::arg("transports"), py::arg("protocols"), py::arg("filter"), py::arg("strict"), py::arg("parallel"),
           py::arg("timings"), py::arg("on_cell"), py::arg("expect_file"), py::arg("methods"), py::arg("headers"),
-          py::arg("access_token"), py::arg("access_token_command"));
+          py::arg("access_token"), py::arg("access_token_command"), py::arg("ca_file"), py::arg("insecure"));
 
     m.def("comparison_markdown", [](const std::vector<const harness::run_result*>& runs) {
         std::vector<harness::run_result> copies;

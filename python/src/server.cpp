@@ -18,15 +18,18 @@ namespace {
 
 class py_server {
 public:
-    py_server(const protocol::target_settings& t, const std::string& host, bool log) {
+    py_server(const protocol::target_settings& t, const std::string& host, bool log, const std::string& tls_cert,
+              const std::string& tls_key) {
         server::server_options options;
+        options.tls_certificate_file = tls_cert;
+        options.tls_private_key_file = tls_key;
         server::apply_target_settings(t, options);
         options.hub.enable_detailed_errors = true; // as the harness's embedded target: ThrowException's text shows
         options.log_to_stderr = log;
         server_ = std::make_unique<server::server>(options);
         server::add_contract_endpoints(*server_);
         port_ = server_->listen(host, 0);
-        origin_ = "http://" + host + ":" + std::to_string(port_);
+        origin_ = (tls_cert.empty() ? "http://" : "https://") + host + ":" + std::to_string(port_);
         thread_ = std::thread([this] { server_->run(); });
     }
     ~py_server() { stop(); }
@@ -55,16 +58,18 @@ private:
 void bind_server(py::module_& m) {
     py::class_<py_server>(m, "_Server")
         // Timings by the settings table's Python names; missing ones take the embedded target's value.
-        .def(py::init([](const std::map<std::string, std::int64_t>& timings, const std::string& host, bool log) {
+        .def(py::init([](const std::map<std::string, std::int64_t>& timings, const std::string& host, bool log,
+                         const std::string& tls_cert, const std::string& tls_key) {
                  auto settings = protocol::embedded_target_settings();
                  for (const auto& [name, v] : timings) {
                      const auto* row = protocol::find_target_setting(name);
                      if (!row || !row->in_python) throw py::type_error("unknown timing: " + name);
                      row->set(settings, v);
                  }
-                 return std::make_unique<py_server>(settings, host, log);
+                 return std::make_unique<py_server>(settings, host, log, tls_cert, tls_key);
              }),
-             py::arg("timings"), py::arg("host") = "127.0.0.1", py::arg("log") = false)
+             py::arg("timings"), py::arg("host") = "127.0.0.1", py::arg("log") = false, py::arg("tls_cert") = "",
+             py::arg("tls_key") = "")
         .def("stop", &py_server::stop)
         .def_property_readonly("running", &py_server::running)
         .def_property_readonly("port", &py_server::port)

@@ -231,3 +231,21 @@ def test_run_with_an_access_token_keeps_it_out_of_the_report():
                              access_token=token)
         assert report.passed, report.failures
         assert token not in report.to_json()
+
+
+def test_run_over_tls_checks_the_certificate(tmp_path):
+    import pathlib
+    import subprocess
+
+    make = pathlib.Path(__file__).resolve().parents[2] / "harness" / "tests" / "make_test_certificates.sh"
+    subprocess.run([str(make), str(tmp_path)], check=True)
+    with hubspec.Server(tls_cert=str(tmp_path / "server.pem"), tls_key=str(tmp_path / "server.key")) as server:
+        assert server.url.startswith("https://")
+        with pytest.raises(hubspec.TargetUnreachable, match="certificate is not accepted"):
+            hubspec.run(server.url, scenarios=[ECHO], transports=["websockets"], timings=server.timings)
+        report = hubspec.run(server.url, scenarios=[ECHO], timings=server.timings, ca_file=tmp_path / "ca.pem")
+        assert report.passed, report.failures
+        cells = report.cells("py.echo-round-trip")
+        assert {c.transport for c in cells} == {"websockets", "serversentevents", "longpolling"}
+        assert [c for c in cells if c.outcome != "pass"] == [report.cell("py.echo-round-trip", "serversentevents",
+                                                                         "messagepack")]  # SSE is text only

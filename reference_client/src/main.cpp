@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     std::string transport;
     std::string protocol = "json";
     std::string user = "user";
-    app.add_option("url", url, "hub URL, e.g. http://127.0.0.1:5000/chat")->required();
+    app.add_option("url", url, "hub URL, e.g. http://127.0.0.1:5000/chat or https://host/chat")->required();
     app.add_option("--transport", transport, "websockets, serversentevents or longpolling (default: the best offered)");
     app.add_option("--protocol", protocol, "json or messagepack")->default_val("json");
     app.add_option("--user", user, "the name messages are sent under")->default_val("user");
@@ -46,11 +46,16 @@ int main(int argc, char** argv) {
     app.add_option("--access-token-command", access_token_command,
                    "a shell command run for each connection; its output is the access token")
         ->excludes(token_option);
+    client::tls_options tls;
+    app.add_option("--ca-file", tls.ca_file, "PEM file of CAs trusted for https:// and wss:// besides the system's")
+        ->check(CLI::ExistingFile);
+    app.add_flag("--insecure", tls.insecure, "do not check the server's TLS certificate (self-signed test servers)");
     app.set_version_flag("--version", "hubspec-client 0.1.0");
     CLI11_PARSE(app, argc, argv);
 
     client::hub_connection_builder builder;
     builder.with_url(url);
+    builder.with_tls(tls);
     for (const auto& line : headers) {
         const auto colon = line.find(':');
         if (colon == std::string::npos || colon == 0) {

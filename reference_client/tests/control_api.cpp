@@ -14,7 +14,7 @@ unsigned control_post(const peer_process& server, const std::string& path_and_qu
     detail::tracer untraced;
     std::optional<std::string> failure;
     unsigned status = 0;
-    detail::async_http_request(io, "POST", server.url(path_and_query), {}, {}, std::chrono::seconds(10), untraced,
+    detail::async_http_request(io, "POST", server.url(path_and_query), {}, {}, {}, std::chrono::seconds(10), untraced,
                                [&](std::optional<std::string> error, detail::http_response response) {
                                    failure = std::move(error);
                                    status = response.status;

@@ -3,8 +3,8 @@
 //                  [--handshake-timeout-ms N] [--disconnect-timeout-ms N] [--long-poll-timeout-ms N]
 //                  [--transport-send-timeout-ms N]
 //                  [--max-message-size BYTES] [--stateful-reconnect-buffer-size BYTES] [--detailed-errors]
-//                  [--control] [--violate NAME]... [--list-violations]
-// The first stdout line is `listening on http://HOST:PORT` with the bound port;
+//                  [--tls-cert FILE --tls-key FILE] [--control] [--violate NAME]... [--list-violations]
+// The first stdout line is `listening on http://HOST:PORT` (https:// with --tls-cert) with the bound port;
 // SIGINT or SIGTERM stops it.
 #include "hubspec/server/conformance_hub.hpp"
 #include "hubspec/server/server.hpp"
@@ -61,6 +61,13 @@ int main(int argc, char** argv) {
         ->check([](const std::string& name) {
             return find_violation(name) ? std::string{} : "unknown violation '" + name + "' (see --list-violations)";
         });
+    std::string tls_cert, tls_key;
+    auto* cert_option =
+        app.add_option("--tls-cert", tls_cert, "PEM certificate chain: serve https:// and wss:// only (with --tls-key)")
+            ->check(CLI::ExistingFile);
+    auto* key_option = app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
+    cert_option->needs(key_option);
+    key_option->needs(cert_option);
     app.add_flag("--list-violations", list_violations, "Print the --violate names, requirement IDs and what they do");
     CLI11_PARSE(app, argc, argv);
 
@@ -94,6 +101,8 @@ int main(int argc, char** argv) {
     apply_target_settings(target, options);
     options.hub.enable_detailed_errors = detailed_errors;
     options.control_endpoints = control;
+    options.tls_certificate_file = tls_cert;
+    options.tls_private_key_file = tls_key;
     for (const auto& name : violate) {
         options.violations.insert(*find_violation(name));
         const auto& v = info(*find_violation(name));
@@ -104,7 +113,8 @@ int main(int argc, char** argv) {
         server s(options);
         add_contract_endpoints(s);
         const std::uint16_t bound = s.listen(host, port);
-        std::cout << "listening on http://" << host << ':' << bound << std::endl;
+        std::cout << "listening on " << (tls_cert.empty() ? "http" : "https") << "://" << host << ':' << bound
+                  << std::endl;
         s.run(/*stop_on_signals=*/true);
     } catch (const std::exception& e) {
         std::cerr << "hubspec-server: " << e.what() << '\n';

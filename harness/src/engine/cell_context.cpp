@@ -56,8 +56,10 @@ cell_context::~cell_context() {
 fault_proxy& cell_context::proxy() {
     if (!proxy_) {
         const auto url = protocol::parse_http_url(tgt.hub_url());
-        if (!url) throw script_error("the target URL is not http: " + tgt.hub_url());
-        proxy_ = std::make_unique<fault_proxy>(url->host, url->port, [this](std::string line) {
+        if (!url) throw script_error("the target URL is not http(s): " + tgt.hub_url());
+        std::optional<client::tls_options> tls;
+        if (url->secure()) tls = tgt.creds().tls();
+        proxy_ = std::make_unique<fault_proxy>(url->host, url->port, tls, [this](std::string line) {
             log.add(transcript_direction::note, "proxy", "fault", std::move(line));
         });
     }

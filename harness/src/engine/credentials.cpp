@@ -50,6 +50,7 @@ header_list credentials::request_headers(const header_list& own) const {
 
 void credentials::add_to(client::connection_options& options) const {
     options.headers = with_headers(std::move(options.headers));
+    options.tls = tls_;
     if (has_token() && !options.access_token_provider) {
         auto self = *this; // shares the secret list
         options.access_token_provider = [self] { return self.token(); };

@@ -1,7 +1,8 @@
 #pragma once
 // What every request and upgrade to the target carries (issue 12): `--header` lines and an
 // access token, fixed or printed by a command run for each connection, as Microsoft's
-// clients call accessTokenFactory. Each value is a secret the reports redact.
+// clients call accessTokenFactory. Each value is a secret the reports redact. And how the
+// target's TLS certificate is checked (`--ca-file`, `--insecure`), which every connection uses too.
 
 #include "engine/http_exchange.hpp"
 #include "hubspec/reports/secrets.hpp"
@@ -28,7 +29,10 @@ public:
     header_list request_headers(const header_list& own = {}) const;
     /// The same for a reference-client connection: the headers, and the token as its
     /// access token provider (Authorization on HTTP, access_token for WebSockets and SSE).
+    /// (and the TLS settings)
     void add_to(client::connection_options& options) const;
+    void set_tls(client::tls_options tls) { tls_ = std::move(tls); }
+    const client::tls_options& tls() const { return tls_; }
     const header_list& headers() const { return headers_; }
     /// Whether the run was given any: without them, nothing needs redacting.
     bool has_secrets() const { return !headers_.empty() || has_token(); }
@@ -43,6 +47,7 @@ private:
     header_list headers_;
     std::string token_;
     std::string token_command_;
+    client::tls_options tls_;
     std::shared_ptr<secret_list> secrets_ = std::make_shared<secret_list>();
 };
 

@@ -29,7 +29,6 @@ bool http_response::has_header(std::string_view name) const {
 protocol::http_url raw_http_url(const std::string& url) {
     auto parts = protocol::parse_http_url(url);
     if (!parts) throw std::runtime_error("not an http URL: " + url);
-    if (parts->secure()) throw std::runtime_error("https is not supported by the raw-wire steps: " + url);
     return std::move(*parts);
 }
 
@@ -39,6 +38,7 @@ std::string describe_failed_step(const protocol::http_url& url, client::detail::
     switch (step) {
     case http_step::resolve: return "cannot resolve " + url.host;
     case http_step::connect: return "cannot connect to " + url.host_header();
+    case http_step::tls: return "the TLS handshake with " + url.host_header() + " failed";
     case http_step::write: return "sending the " + request + " failed";
     case http_step::read: break;
     }
@@ -46,7 +46,8 @@ std::string describe_failed_step(const protocol::http_url& url, client::detail::
 }
 
 http_response http_exchange(const std::string& method, const std::string& url, const header_list& headers,
-                            const std::string& body, std::chrono::milliseconds timeout) {
+                            const std::string& body, std::chrono::milliseconds timeout,
+                            const client::tls_options& tls) {
     const auto parts = raw_http_url(url);
 
     // A private io_context run for at most `timeout`: a synchronous call with a deadline.
@@ -56,7 +57,7 @@ http_response http_exchange(const std::string& method, const std::string& url, c
     bool settled = false;
     const auto late = "no complete response within " + std::to_string(timeout.count()) + " ms";
     auto operation = client::detail::async_http_exchange(
-        io, {method, parts, headers, body, "hubspec"}, timeout,
+        io, {method, parts, headers, body, "hubspec", tls}, timeout,
         [&](std::optional<client::detail::http_failure> failed, client::detail::http_response response) {
             if (std::exchange(settled, true)) return;
             if (!failed)

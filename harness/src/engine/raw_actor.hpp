@@ -6,6 +6,7 @@
 
 #include "hubspec/reports/transcript.hpp"
 
+#include <hubspec/client/tls_options.hpp>
 #include <hubspec/protocol/hub_message.hpp>
 #include <hubspec/protocol/hub_protocol.hpp>
 #include <hubspec/protocol/message_reader.hpp>
@@ -122,6 +123,7 @@ struct raw_connect_options {
         true; // read the first record as the handshake response (even when a step sends the request)
     std::string extra_query;
     std::vector<std::pair<std::string, std::string>> headers;
+    client::tls_options tls; // https:// targets
     std::chrono::milliseconds timeout{10'000};
 };
 

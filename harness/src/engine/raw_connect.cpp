@@ -54,7 +54,7 @@ void post_raw_send(transcript& log, const std::string& actor, const protocol::hu
                                              ? "application/octet-stream"
                                              : "text/plain;charset=UTF-8");
     try {
-        const auto response = http_exchange("POST", settings.url, headers, bytes, settings.timeout);
+        const auto response = http_exchange("POST", settings.url, headers, bytes, settings.timeout, settings.tls);
         if (logged)
             log.add(transcript_direction::received, actor, "http-response",
                     describe_status(response.status, response.reason, response.body), response.body);
@@ -72,6 +72,7 @@ std::unique_ptr<raw_actor> raw_connect(const std::string& name, const raw_connec
     raw_transport_settings settings;
     settings.url = with_query_text(options.url, options.extra_query);
     settings.headers = options.headers;
+    settings.tls = options.tls;
     settings.timeout = options.timeout;
     settings.handshake = options.expect_handshake_reply;
 
@@ -89,7 +90,7 @@ std::unique_ptr<raw_actor> raw_connect(const std::string& name, const raw_connec
         log.add(transcript_direction::sent, name, "http-request", std::string("POST ") + url);
         http_response response;
         try {
-            response = http_exchange("POST", url, options.headers, "", options.timeout);
+            response = http_exchange("POST", url, options.headers, "", options.timeout, options.tls);
         } catch (const std::exception& e) {
             throw std::runtime_error(std::string("negotiate failed: ") + e.what());
         }

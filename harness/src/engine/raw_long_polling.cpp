@@ -54,7 +54,8 @@ public:
         if (ended()) return;
         log_.add(transcript_direction::sent, name_, "http-request", "DELETE " + settings_.url);
         try {
-            const auto response = http_exchange("DELETE", settings_.url, settings_.headers, "", settings_.timeout);
+            const auto response =
+                http_exchange("DELETE", settings_.url, settings_.headers, "", settings_.timeout, settings_.tls);
             log_.add(transcript_direction::received, name_, "http-response",
                      describe_status(response.status, response.reason, response.body), response.body);
         } catch (const std::exception& e) {
@@ -80,7 +81,7 @@ private:
         if (auto parsed = protocol::parse_http_url(url)) target.target = parsed->target;
         log_.add(transcript_direction::sent, name_, "http-request", "GET " + url + " (poll)");
         current_ = http_client::async_http_exchange(
-            io_, {"GET", std::move(target), settings_.headers, {}, "hubspec"},
+            io_, {"GET", std::move(target), settings_.headers, {}, "hubspec", settings_.tls},
             first ? settings_.timeout : settings_.timeout + poll_allowance,
             [this, first](std::optional<http_client::http_failure> failure, http_client::http_response response) {
                 if (failure) return on_poll_failed(first, *failure);

@@ -76,7 +76,7 @@ public:
 
 private:
     void connect(const raw_open_promise& result) {
-        connection_.async_send(url_, request_, settings_.timeout, [this, result](auto failure) {
+        connection_.async_send(url_, settings_.tls, request_, settings_.timeout, [this, result](auto failure) {
             if (failure)
                 return result->set_value(
                     {0, describe_failed_step(url_, failure->step, "GET") + ": " + failure->message});
@@ -100,7 +100,8 @@ private:
         log_.add(transcript_direction::received, name_, "http-response",
                  describe_status(status, std::string(head.reason())) + " (event stream, " +
                      std::string(head[http::field::content_type]) + ")");
-        connection_.stream().expires_never(); // from here the stream lives until either side ends it
+        beast::get_lowest_layer(connection_.stream())
+            .expires_never(); // from here the stream lives until either side ends it
         streaming_ = true;
         result->set_value({});
         read_body();

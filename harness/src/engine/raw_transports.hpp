@@ -25,6 +25,7 @@ namespace hubspec::harness::detail {
 struct raw_transport_settings {
     std::string url; // the transport URL, `id` and the scenario's extra query already added
     header_list headers;
+    client::tls_options tls;                   // https:// and wss://
     std::chrono::milliseconds timeout{10'000}; // connecting, each send, each request
     bool handshake = true;                     // the first record from the server is the handshake response
 };

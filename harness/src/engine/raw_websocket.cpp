@@ -47,7 +47,6 @@ public:
         const auto ws_url = protocol::websocket_url(settings_.url); // WS-002
         auto parts = protocol::parse_http_url(ws_url);
         if (!parts) throw std::runtime_error("not an http URL: " + settings_.url);
-        if (parts->secure()) throw std::runtime_error("wss is not supported by the raw-wire steps: " + ws_url);
         url_ = std::move(*parts);
         if (settings_.handshake) expect_handshake_response();
         log_.add(transcript_direction::sent, name_, "http-request", "GET " + ws_url + " (WebSocket upgrade)");
@@ -112,13 +111,16 @@ private:
         ws_.binary(protocol_.format() == protocol::transfer_format::binary);
         // The harness sends no WebSocket pings of its own: it observes the hub's; it reads whatever comes.
         client::detail::async_open_websocket(
-            ws_, resolver_, url_, settings_.headers, "hubspec", settings_.timeout, response_,
-            [this, result](client::detail::websocket_step step, beast::error_code ec) {
+            ws_, resolver_, url_, settings_.tls, settings_.headers, "hubspec", settings_.timeout, response_,
+            [this, result](client::detail::websocket_step step, beast::error_code ec, const std::string& failure) {
                 using client::detail::websocket_step;
                 if (step == websocket_step::resolve)
-                    return result->set_value({0, "cannot resolve " + url_.host + ": " + ec.message()});
+                    return result->set_value({0, "cannot resolve " + url_.host + ": " + failure});
                 if (step == websocket_step::connect)
-                    return result->set_value({0, "cannot connect to " + url_.host_header() + ": " + ec.message()});
+                    return result->set_value({0, "cannot connect to " + url_.host_header() + ": " + failure});
+                if (step == websocket_step::tls)
+                    return result->set_value(
+                        {0, "the TLS handshake with " + url_.host_header() + " failed: " + failure});
                 on_upgrade(result, ec);
             });
     }
@@ -226,7 +228,7 @@ private:
     io_thread loop_;
     asio::io_context& io_ = loop_.context();
     tcp::resolver resolver_;
-    websocket::stream<beast::tcp_stream> ws_;
+    client::detail::websocket_stream ws_;
     protocol::http_url url_;
     websocket::response_type response_;
     beast::flat_buffer buffer_;

@@ -35,8 +35,8 @@ bool target::endpoint_present(const std::string& name) {
         try {
             const auto url = protocol::append_query_parameter(endpoint_url(name), "user", "hubspec-probe");
             present =
-                http_exchange("GET", url, creds_.request_headers(), {}, std::chrono::milliseconds(10'000)).status ==
-                200;
+                http_exchange("GET", url, creds_.request_headers(), {}, std::chrono::milliseconds(10'000), creds_.tls())
+                    .status == 200;
         } catch (const std::exception&) {}
     } else {
         present = offered_transports(name).has_value();
@@ -54,7 +54,8 @@ std::optional<std::vector<protocol::transport_type>> target::offered_transports(
     try {
         const auto url =
             protocol::append_query_parameter(endpoint_url(endpoint_name) + "/negotiate", "negotiateVersion", "1");
-        auto reply = http_exchange("POST", url, creds_.request_headers(), {}, std::chrono::milliseconds(10'000));
+        auto reply =
+            http_exchange("POST", url, creds_.request_headers(), {}, std::chrono::milliseconds(10'000), creds_.tls());
         if (reply.status == 200) {
             auto parsed = protocol::parse_negotiate_response(reply.body);
             if (parsed) { // a redirect lists none: present, nothing offered here

@@ -28,7 +28,7 @@ negotiate_probe negotiate_once(const std::string& hub_url, int version, bool sta
     auto url = protocol::append_query_parameter(hub_url + "/negotiate", "negotiateVersion", std::to_string(version));
     if (stateful) url = protocol::append_query_parameter(url, "useStatefulReconnect", "true");
     try {
-        const auto reply = http_exchange("POST", url, options.headers, {}, options.timeout);
+        const auto reply = http_exchange("POST", url, options.headers, {}, options.timeout, options.tls);
         out.answered = true;
         out.status = reply.status;
         out.body = reply.body;
@@ -112,6 +112,7 @@ std::unique_ptr<raw_actor> open_connection(const std::string& hub_url, const tar
     connect.url = hub_url;
     connect.transport = *transport;
     connect.headers = options.headers;
+    connect.tls = options.tls;
     connect.timeout = options.timeout;
     connect.handshake = false; // sent below, so that its moment is known
     std::unique_ptr<raw_actor> actor;

@@ -70,6 +70,7 @@ struct target_probe {
 
 struct probe_options {
     header_list headers;                               // e.g. Authorization
+    client::tls_options tls;                           // https:// targets: --ca-file, --insecure
     std::chrono::milliseconds timeout{5'000};          // each request, each connection
     bool handshakes = true;                            // try json and messagepack
     bool keep_alive = true;                            // measure the keep-alive interval

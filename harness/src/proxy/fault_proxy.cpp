@@ -1,5 +1,6 @@
 #include "proxy/fault_proxy.hpp"
 
+#include <hubspec/net/http_stream.hpp>
 #include <hubspec/protocol/detail/helpers.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -7,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 
 #include <algorithm>
 #include <array>
@@ -24,6 +26,7 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using clock = std::chrono::steady_clock;
 using error_code = boost::system::error_code;
+using net::http_stream;
 
 namespace {
 
@@ -80,6 +83,7 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
     asio::io_context io;
     tcp::acceptor acceptor{io};
     std::string upstream_host, upstream_port;
+    std::optional<client::tls_options> upstream_tls;
     std::function<void(std::string)> note;
     std::thread thread;
 
@@ -99,8 +103,8 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
 
     /// One direction of a relayed connection: chunks queued with the time they may leave.
     struct direction {
-        tcp::socket* from = nullptr;
-        tcp::socket* to = nullptr;
+        http_stream* from = nullptr;
+        http_stream* to = nullptr;
         std::array<char, 16 * 1024> buffer{};
         std::deque<std::pair<clock::time_point, std::string>> queue;
         bool writing = false;
@@ -111,11 +115,13 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
 
     struct session : std::enable_shared_from_this<session> {
         session(impl& owner, tcp::socket accepted)
-            : proxy(owner), client(std::move(accepted)), upstream(owner.io), timer_up(owner.io), timer_down(owner.io) {}
+            : proxy(owner), client(boost::beast::tcp_stream(std::move(accepted))), upstream(owner.io),
+              timer_up(owner.io), timer_down(owner.io) {}
 
         impl& proxy;
-        tcp::socket client;
-        tcp::socket upstream;
+        http_stream client;   // plain loopback HTTP from the harness
+        http_stream upstream; // to the target: TLS for an https:// one
+        tcp::socket& socket_of(http_stream& s) { return boost::beast::get_lowest_layer(s).socket(); }
         asio::steady_timer timer_up, timer_down;
         std::string head_buffer;
         bool websocket = false;
@@ -176,18 +182,44 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
                     [self, resolver, first = std::move(first)](error_code ec,
                                                                tcp::resolver::results_type results) mutable {
                         if (ec) return self->close();
-                        asio::async_connect(
-                            self->upstream, results,
-                            [self, first = std::move(first)](error_code ec2, const tcp::endpoint&) mutable {
+                        boost::beast::get_lowest_layer(self->upstream)
+                            .async_connect(results, [self, first = std::move(first)](error_code ec2,
+                                                                                     const tcp::endpoint&) mutable {
                                 if (ec2) return self->close();
                                 error_code ignored; // relay each chunk as it comes, as the peers send it
-                                self->upstream.set_option(tcp::no_delay(true), ignored);
-                                self->enqueue(self->up, self->timer_up, std::move(first));
-                                self->pump(self->up, self->timer_up);
-                                self->pump(self->down, self->timer_down);
+                                self->socket_of(self->upstream).set_option(tcp::no_delay(true), ignored);
+                                self->start_upstream_tls(std::move(first));
                             });
                     });
             });
+        }
+
+        void start_upstream_tls(std::string first_bytes) {
+            if (!proxy.upstream_tls) return start_relay(std::move(first_bytes));
+            const auto& tls = *proxy.upstream_tls;
+            try {
+                net::start_client_tls(upstream, *net::client_tls_context(tls.ca_file, tls.insecure),
+                                      proxy.upstream_host, tls.insecure);
+            } catch (const std::exception& e) {
+                proxy.say(std::string("proxy cannot reach the target over TLS: ") + e.what());
+                return close();
+            }
+            auto self = shared_from_this();
+            upstream.tls().async_handshake(asio::ssl::stream_base::client,
+                                           [self, first = std::move(first_bytes)](error_code ec) mutable {
+                                               if (ec) {
+                                                   self->proxy.say("proxy's TLS handshake with the target failed: " +
+                                                                   net::describe_tls_failure(self->upstream, ec));
+                                                   return self->close();
+                                               }
+                                               self->start_relay(std::move(first));
+                                           });
+        }
+
+        void start_relay(std::string first_bytes) {
+            enqueue(up, timer_up, std::move(first_bytes));
+            pump(up, timer_up);
+            pump(down, timer_down);
         }
 
         void pump(direction& d, asio::steady_timer& timer) {
@@ -258,10 +290,10 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
             if (closed) return;
             closed = true;
             error_code ignored;
-            client.shutdown(tcp::socket::shutdown_both, ignored);
-            client.close(ignored);
-            upstream.shutdown(tcp::socket::shutdown_both, ignored);
-            upstream.close(ignored);
+            socket_of(client).shutdown(tcp::socket::shutdown_both, ignored);
+            socket_of(client).close(ignored);
+            socket_of(upstream).shutdown(tcp::socket::shutdown_both, ignored);
+            socket_of(upstream).close(ignored);
             timer_up.cancel();
             timer_down.cancel();
             proxy.sessions.erase(shared_from_this());
@@ -290,10 +322,12 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
     }
 };
 
-fault_proxy::fault_proxy(std::string upstream_host, std::string upstream_port, std::function<void(std::string)> note)
+fault_proxy::fault_proxy(std::string upstream_host, std::string upstream_port,
+                         std::optional<client::tls_options> upstream_tls, std::function<void(std::string)> note)
     : impl_(std::make_shared<impl>()) {
     impl_->upstream_host = std::move(upstream_host);
     impl_->upstream_port = std::move(upstream_port);
+    impl_->upstream_tls = std::move(upstream_tls);
     impl_->note = std::move(note);
     const tcp::endpoint loopback(asio::ip::make_address("127.0.0.1"), 0);
     impl_->acceptor.open(loopback.protocol());

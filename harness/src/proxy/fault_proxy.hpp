@@ -4,21 +4,27 @@
 // middleboxes do to SignalR: refuse or strip WebSocket upgrades, cut every
 // connection (with or without a WebSocket Close frame), black-hole traffic for a
 // while, drop what clients send (a one-way partition), buffer Server-Sent Events, add latency. It is what makes
-// fallback and reconnection testable against any endpoint without its cooperation. Asio stays in the .cpp.
+// fallback and reconnection testable against any endpoint without its cooperation. Toward an
+// https:// target it speaks TLS (checked as the run says), while the harness's side stays plain
+// loopback HTTP, so that every fault works the same on both. Asio stays in the .cpp.
+
+#include <hubspec/client/tls_options.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace hubspec::harness::detail {
 
 class fault_proxy {
 public:
-    /// Relays to `upstream_host:upstream_port`; listens on 127.0.0.1, ephemeral port.
-    /// `note` (optional) hears one line per fault applied, for the transcript.
-    fault_proxy(std::string upstream_host, std::string upstream_port, std::function<void(std::string)> note = {});
+    /// Relays to `upstream_host:upstream_port`, over TLS when `upstream_tls` is given; listens on
+    /// 127.0.0.1, ephemeral port. `note` (optional) hears one line per fault applied, for the transcript.
+    fault_proxy(std::string upstream_host, std::string upstream_port, std::optional<client::tls_options> upstream_tls,
+                std::function<void(std::string)> note = {});
     ~fault_proxy();
     fault_proxy(const fault_proxy&) = delete;
     fault_proxy& operator=(const fault_proxy&) = delete;

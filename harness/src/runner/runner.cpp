@@ -9,6 +9,8 @@
 #include "hubspec/reports/expectations.hpp"
 #include "steps/step_registry.hpp"
 
+#include <hubspec/protocol/detail/helpers.hpp>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -361,6 +363,15 @@ main_offer read_offer(const target_probe& probe) {
     return offer;
 }
 
+/// A plain-HTTP request to a TLS port answered with a 400 that says so (nginx, hubspec-server):
+/// a usage mistake to stop at, not a target failing every cell.
+bool speaks_tls_only(const std::string& hub_url, const negotiate_probe& v1) {
+    if (!hub_url.starts_with("http://") || v1.status != 400) return false;
+    const auto body = protocol::detail::to_lower(v1.body);
+    return body.find("https") != std::string::npos || body.find("tls") != std::string::npos ||
+           body.find("ssl") != std::string::npos;
+}
+
 /// The configuration the run goes by: declared settings as given, the others detected on the wire
 /// where it tells (the same probe as `hubspec probe`), else ASP.NET Core's defaults. Listed in `items`.
 target_probe learn_configuration(const std::string& hub_url, bool embedded, const run_options& options,
@@ -369,6 +380,7 @@ target_probe learn_configuration(const std::string& hub_url, bool embedded, cons
     const auto declared = [&](std::string_view name) { return options.declared.contains(std::string(name)); };
     probe_options probe_opts;
     probe_opts.headers = creds.request_headers();
+    probe_opts.tls = creds.tls();
     probe_opts.handshakes = !embedded; // which hub protocols it accepts
     probe_opts.timeout = milliseconds(10'000);
     probe_opts.keep_alive = !embedded && !declared("keepalive_ms");
@@ -524,7 +536,8 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
         hub_url = embedded->hub_url();
     }
     auto timings = options.timings;
-    const credentials creds(options.headers, options.access_token, options.access_token_command);
+    credentials creds(options.headers, options.access_token, options.access_token_command);
+    creds.set_tls(options.tls);
     target_probe probe;
     try {
         probe = learn_configuration(hub_url, embedded.has_value(), options, creds, timings, run.target_configuration);
@@ -537,6 +550,9 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
     if (!probe.answers())
         throw unreachable_target("no SignalR endpoint at " + hub_url + " (POST " + hub_url +
                                  "/negotiate?negotiateVersion=1 answered 404)");
+    if (speaks_tls_only(hub_url, probe.v1))
+        throw unreachable_target("POST " + hub_url + "/negotiate answered " + std::to_string(probe.v1.status) + ": " +
+                                 probe.v1.body.substr(0, 200) + " (an http:// URL for a TLS port: use https://)");
     if (probe.auth_required) {
         const bool given = creds.has_secrets();
         throw unauthorized_target(

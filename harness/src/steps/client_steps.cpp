@@ -103,6 +103,7 @@ void run_connect(const step& s, cell_context& ctx) {
         options.access_token_provider = [token] { return token; };
     }
     if (!p.boolean("anonymous", false)) ctx.tgt.creds().add_to(options); // the run's --header and token
+    options.tls = ctx.tgt.creds().tls(); // anonymous or not, the certificate is checked the same way
     if (p.has("reconnect")) {
         std::vector<milliseconds> delays;
         for (const auto& d : p.list("reconnect"))

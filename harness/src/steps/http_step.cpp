@@ -91,8 +91,9 @@ void run_http(const step& s, cell_context& ctx) {
 
     std::vector<std::future<http_response>> pending;
     for (std::size_t i = 0; i < copies; ++i)
-        pending.push_back(
-            std::async(std::launch::async, [&] { return http_exchange(method, url, headers, body, within); }));
+        pending.push_back(std::async(std::launch::async, [&] {
+            return http_exchange(method, url, headers, body, within, ctx.tgt.creds().tls());
+        }));
     std::vector<http_response> responses;
     std::optional<std::string> failed;
     for (auto& f : pending) {

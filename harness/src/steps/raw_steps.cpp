@@ -116,6 +116,7 @@ void run_raw_connect(const step& s, cell_context& ctx) {
                                          e.item.as_string() ? *e.item.as_string() : show(e.item));
     if (!p.boolean("anonymous", false))
         options.headers = ctx.tgt.creds().request_headers(options.headers); // the run's --header and token
+    options.tls = ctx.tgt.creds().tls();
     const auto name = p.actor();
     std::unique_ptr<raw_actor> actor;
     try {

@@ -30,6 +30,11 @@ hub_connection_builder& hub_connection_builder::with_header(std::string name, st
     options_.headers.emplace_back(std::move(name), std::move(value));
     return *this;
 }
+hub_connection_builder& hub_connection_builder::with_tls(tls_options tls) {
+    options_.tls = std::move(tls);
+    return *this;
+}
+
 hub_connection_builder& hub_connection_builder::with_access_token_provider(std::function<std::string()> provider) {
     options_.access_token_provider = std::move(provider);
     return *this;

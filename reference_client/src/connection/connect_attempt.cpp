@@ -73,8 +73,8 @@ void connect_attempt::cancel() {
 void connect_attempt::negotiate(std::string url, int redirects) {
     auto request_url = protocol::negotiate_url(url, options_.stateful_reconnect); // NEG-002, NEG-003, NEG-025
     http_ = async_http_request(
-        io_, "POST", request_url, request_headers(options_, access_token_), {}, options_.connect_timeout, trace_,
-        [self = shared_from_this(), url, redirects](std::optional<std::string> error, http_response response) {
+        io_, "POST", request_url, request_headers(options_, access_token_), options_.tls, {}, options_.connect_timeout,
+        trace_, [self = shared_from_this(), url, redirects](std::optional<std::string> error, http_response response) {
             if (self->finished_) return;
             self->http_.reset();
             if (error) return self->fail("Failed to complete negotiation with the server: " + *error);
@@ -103,7 +103,7 @@ void connect_attempt::negotiate(std::string url, int redirects) {
 
 void connect_attempt::start_transport(transport_type type, std::string url, bool more_candidates) {
     transport_settings settings{request_headers(options_, access_token_), access_token_, options_.connect_timeout,
-                                trace_};
+                                options_.tls, trace_};
     transport_ = make_transport(type, io_, std::move(settings));
     auto starting = transport_; // kept alive through start() even if a handler drops transport_
     starting->start(

@@ -185,7 +185,7 @@ bool connection_link::try_resume(const transport_closed& closed) {
     if (!conn_->transport_lost()) return false;
     keep_alive_timer_.cancel();
     transport_settings settings{request_headers(options_, access_token_), access_token_, options_.connect_timeout,
-                                trace_};
+                                options_.tls, trace_};
     transport_ = make_websocket_transport(io_, std::move(settings));
     auto starting = transport_;
     // SR-011: the same URL and token, no negotiate, no handshake.

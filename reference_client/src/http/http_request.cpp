@@ -16,6 +16,7 @@ constexpr std::string_view http_request_canceled = "the request was canceled";
 std::string describe_failure(const http_failure& failure) {
     if (failure.canceled) return std::string(http_request_canceled);
     if (failure.timed_out) return std::string(http_request_timed_out);
+    if (failure.step == http_step::tls) return "TLS handshake failed: " + failure.message;
     return "HTTP " + std::string(step_name(failure.step)) + " failed: " + failure.message;
 }
 } // namespace
@@ -24,6 +25,7 @@ std::string_view step_name(http_step step) noexcept {
     switch (step) {
     case http_step::resolve: return "resolve";
     case http_step::connect: return "connect";
+    case http_step::tls: return "TLS handshake";
     case http_step::write: return "write";
     case http_step::read: return "read";
     }
@@ -32,13 +34,13 @@ std::string_view step_name(http_step step) noexcept {
 
 std::shared_ptr<http_operation>
 async_http_request(asio::io_context& io, std::string method, const std::string& url, const header_list& headers,
-                   std::string body, std::chrono::milliseconds timeout, const tracer& trace,
+                   const tls_options& tls, std::string body, std::chrono::milliseconds timeout, const tracer& trace,
                    std::function<void(std::optional<std::string>, http_response)> done) {
     if (trace) trace(trace_direction::outgoing, trace_kind::http_request, method + " " + url, body);
     auto parsed = parse_http_url(url);
-    if (!parsed || parsed->secure()) {
+    if (!parsed) {
         // Reported asynchronously like every other failure, so callers have one path.
-        auto error = !parsed ? "invalid URL '" + url + "'" : std::string("https is not supported by this client yet");
+        auto error = "invalid URL '" + url + "'";
         asio::post(io, [done = std::move(done), error, trace]() mutable {
             if (trace) trace(trace_direction::local, trace_kind::http_response, error);
             done(error, {});
@@ -48,7 +50,7 @@ async_http_request(asio::io_context& io, std::string method, const std::string& 
         };
         return std::make_shared<no_operation>();
     }
-    http_request_spec request{std::move(method), std::move(*parsed), headers, std::move(body), user_agent};
+    http_request_spec request{std::move(method), std::move(*parsed), headers, std::move(body), user_agent, tls};
     return async_http_exchange(
         io, std::move(request), timeout,
         [trace, done = std::move(done)](std::optional<http_failure> failure, http_response response) {

@@ -1,9 +1,11 @@
 #pragma once
-// One HTTP/1.1 request on its own TCP connection (negotiate, long polls, the
+// One HTTP/1.1 request on its own TCP (or TLS) connection (negotiate, long polls, the
 // POSTs and DELETE of SSE and long polling), for the client and the harness's raw
 // steps. Beast stays in the .cpp (http_connection.hpp for Beast code); callers see strings.
 
 #include "tracer.hpp"
+
+#include <hubspec/client/tls_options.hpp>
 
 #include <hubspec/protocol/url.hpp>
 
@@ -46,7 +48,7 @@ public:
 };
 
 /// Where a request failed, so that each caller words the error its own way.
-enum class http_step { resolve, connect, write, read };
+enum class http_step { resolve, connect, tls, write, read };
 
 struct http_failure {
     http_step step = http_step::connect;
@@ -55,7 +57,7 @@ struct http_failure {
     bool canceled = false; // by http_operation::cancel
 };
 
-/// "resolve", "connect", "write", "read".
+/// "resolve", "connect", "TLS handshake", "write", "read".
 std::string_view step_name(http_step step) noexcept;
 
 struct http_request_spec {
@@ -64,6 +66,7 @@ struct http_request_spec {
     header_list headers; // after Host and User-Agent, in order
     std::string body;
     std::string_view user_agent;
+    tls_options tls; // for https:// URLs
 };
 
 /// The request on a fresh TCP connection, resolve to whole response (64 MiB at most),
@@ -77,7 +80,7 @@ async_http_exchange(boost::asio::io_context& io, http_request_spec request, std:
 /// The request and its response (or error) go to `trace`.
 std::shared_ptr<http_operation>
 async_http_request(boost::asio::io_context& io, std::string method, const std::string& url, const header_list& headers,
-                   std::string body, std::chrono::milliseconds timeout, const tracer& trace,
+                   const tls_options& tls, std::string body, std::chrono::milliseconds timeout, const tracer& trace,
                    std::function<void(std::optional<std::string> error, http_response response)> done);
 
 /// "200 OK", as traces show a status line.

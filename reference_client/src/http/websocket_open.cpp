@@ -11,15 +11,27 @@ namespace hubspec::client::detail {
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
+namespace {
+websocket_step step_of(http_step step) {
+    switch (step) {
+    case http_step::resolve: return websocket_step::resolve;
+    case http_step::tls: return websocket_step::tls;
+    default: return websocket_step::connect;
+    }
+}
+} // namespace
+
 void async_open_websocket(websocket_stream& ws, boost::asio::ip::tcp::resolver& resolver, const protocol::http_url& url,
-                          const header_list& headers, std::string_view user_agent, std::chrono::milliseconds timeout,
-                          websocket::response_type& response, websocket_opened opened) {
-    auto& tcp = beast::get_lowest_layer(ws);
+                          const tls_options& tls, const header_list& headers, std::string_view user_agent,
+                          std::chrono::milliseconds timeout, websocket::response_type& response,
+                          websocket_opened opened) {
     async_resolve_connect(
-        resolver, tcp, url, timeout,
+        resolver, ws.next_layer(), url, tls, timeout,
         [&ws, &response, url, headers, user_agent = std::string(user_agent), timeout,
-         opened = std::move(opened)](http_step step, beast::error_code ec) mutable {
-            if (ec) return opened(step == http_step::resolve ? websocket_step::resolve : websocket_step::connect, ec);
+         opened = std::move(opened)](std::optional<http_failure> failure) mutable {
+            if (failure)
+                return opened(step_of(failure->step), failure->timed_out ? beast::error::timeout : beast::error_code{},
+                              failure->message);
             // The stream's own timeouts bound the upgrade and the closing handshake.
             beast::get_lowest_layer(ws).expires_never();
             auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::client);
@@ -34,7 +46,7 @@ void async_open_websocket(websocket_stream& ws, boost::asio::ip::tcp::resolver& 
             ws.read_message_max(0);
             ws.async_handshake(
                 response, url.host_header(), url.target,
-                [opened = std::move(opened)](beast::error_code ec2) { opened(websocket_step::upgrade, ec2); });
+                [opened = std::move(opened)](beast::error_code ec2) { opened(websocket_step::upgrade, ec2, {}); });
         });
 }
 

@@ -40,8 +40,9 @@ void http_send_queue::post_pending() {
     auto body = std::exchange(pending_, {});
     if (settings_.trace) settings_.trace(trace_direction::outgoing, trace_kind::transport_data, "POST body", body);
     std::weak_ptr<http_send_queue> weak = shared_from_this();
-    in_flight_ = async_http_request(io_, "POST", url_, settings_.headers, std::move(body), settings_.connect_timeout,
-                                    settings_.trace, [weak](std::optional<std::string> error, http_response response) {
+    in_flight_ = async_http_request(io_, "POST", url_, settings_.headers, settings_.tls, std::move(body),
+                                    settings_.connect_timeout, settings_.trace,
+                                    [weak](std::optional<std::string> error, http_response response) {
                                         if (auto self = weak.lock()) self->on_posted(std::move(error), response);
                                     });
 }

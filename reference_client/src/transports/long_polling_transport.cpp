@@ -58,8 +58,8 @@ private:
 
     void abort_open() override {
         // Tell the server at once, without waiting for its answer: nothing here may wait.
-        async_http_request(io_, "DELETE", url_, settings_.headers, {}, settings_.connect_timeout, settings_.trace,
-                           [](std::optional<std::string>, http_response) {});
+        async_http_request(io_, "DELETE", url_, settings_.headers, settings_.tls, {}, settings_.connect_timeout,
+                           settings_.trace, [](std::optional<std::string>, http_response) {});
         finish(std::nullopt); // reported as aborted (transport_base)
     }
 
@@ -74,7 +74,7 @@ private:
         // A cache buster, as Microsoft's clients add (LP-020).
         auto poll_url = protocol::append_query_parameter(url_, "_", std::to_string(now.count()));
         std::weak_ptr<long_polling_transport> weak = shared_as<long_polling_transport>();
-        poll_ = async_http_request(io_, "GET", poll_url, settings_.headers, {}, timeout, settings_.trace,
+        poll_ = async_http_request(io_, "GET", poll_url, settings_.headers, settings_.tls, {}, timeout, settings_.trace,
                                    [weak](std::optional<std::string> error, http_response response) {
                                        if (auto self = weak.lock())
                                            self->on_poll(std::move(error), std::move(response));
@@ -121,11 +121,12 @@ private:
         deleting_ = true;
         if (poll_) poll_->cancel(); // LP-018: the pending poll first, then DELETE, then closed
         std::weak_ptr<long_polling_transport> weak = shared_as<long_polling_transport>();
-        delete_ = async_http_request(io_, "DELETE", url_, settings_.headers, {}, settings_.connect_timeout,
-                                     settings_.trace, [weak](std::optional<std::string>, http_response) {
-                                         // 202 expected; 404 means the server already let it go, also fine.
-                                         if (auto self = weak.lock()) self->finish(std::nullopt);
-                                     });
+        delete_ =
+            async_http_request(io_, "DELETE", url_, settings_.headers, settings_.tls, {}, settings_.connect_timeout,
+                               settings_.trace, [weak](std::optional<std::string>, http_response) {
+                                   // 202 expected; 404 means the server already let it go, also fine.
+                                   if (auto self = weak.lock()) self->finish(std::nullopt);
+                               });
     }
 
     std::string url_;

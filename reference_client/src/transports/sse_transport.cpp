@@ -48,7 +48,6 @@ private:
                           : url;
         auto parsed = parse_http_url(stream_url_);
         if (!parsed) return fail_start("invalid Server-Sent Events URL '" + url + "'");
-        if (parsed->secure()) return fail_start("https is not supported by this client yet");
         target_ = std::move(*parsed);
         std::weak_ptr<sse_transport> weak = shared_as<sse_transport>();
         sends_ = std::make_shared<http_send_queue>(io_, url_, settings_, format, [weak](std::string error) {
@@ -63,7 +62,7 @@ private:
         request_ = make_http_request("GET", target_, user_agent, headers, {});
         if (settings_.trace) settings_.trace(trace_direction::outgoing, trace_kind::http_request, "GET " + stream_url_);
 
-        connection_.async_send(target_, request_, settings_.connect_timeout,
+        connection_.async_send(target_, settings_.tls, request_, settings_.connect_timeout,
                                [self = shared_as<sse_transport>()](std::optional<http_failure> failure) {
                                    if (failure) return self->fail_start(self->describe(*failure));
                                    self->read_header();
@@ -108,7 +107,7 @@ private:
         if (content_type.find("text/event-stream") == beast::string_view::npos)
             return fail_start("The Server-Sent Events response has Content-Type '" + std::string(content_type) +
                               "', not text/event-stream");
-        connection_.stream().expires_never(); // liveness is the hub's Pings from here (KA-005)
+        beast::get_lowest_layer(connection_.stream()).expires_never(); // liveness is the hub's Pings from here (KA-005)
         if (!opened("ServerSentEvents " + stream_url_) || phase_ == phase::done) return;
         read_body();
     }

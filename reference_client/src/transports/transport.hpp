@@ -26,7 +26,8 @@ struct transport_settings {
     std::optional<std::string>
         access_token; // also `access_token` in the SSE URL, as Microsoft's JS client does (NEG-033)
     std::chrono::milliseconds connect_timeout{30'000};
-    tracer trace; // HTTP exchanges, open, close and every payload, when set
+    tls_options tls; // https:// and wss://
+    tracer trace;    // HTTP exchanges, open, close and every payload, when set
 };
 
 class transport {

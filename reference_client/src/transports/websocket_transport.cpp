@@ -41,14 +41,15 @@ private:
         ws_url_ = protocol::websocket_url(url); // WS-002
         auto parsed = parse_http_url(ws_url_);
         if (!parsed) return fail_start("invalid WebSocket URL '" + url + "'");
-        if (parsed->secure()) return fail_start("wss is not supported by this client yet");
         url_ = std::move(*parsed);
         // JSON in Text frames, MessagePack in Binary frames (WS-009).
         ws_.binary(format == protocol::transfer_format::binary);
         if (settings_.trace) settings_.trace(trace_direction::outgoing, trace_kind::http_request, "GET " + ws_url_);
-        async_open_websocket(ws_, resolver_, url_, settings_.headers, user_agent, settings_.connect_timeout, response_,
-                             [self = shared_as<websocket_transport>()](websocket_step step, beast::error_code ec) {
-                                 self->on_open(step, ec);
+        async_open_websocket(ws_, resolver_, url_, settings_.tls, settings_.headers, user_agent,
+                             settings_.connect_timeout, response_,
+                             [self = shared_as<websocket_transport>()](websocket_step step, beast::error_code ec,
+                                                                       const std::string& failure) {
+                                 self->on_open(step, ec, failure);
                              });
     }
 
@@ -73,10 +74,11 @@ private:
         if (!ws_.is_open()) release();
     }
 
-    void on_open(websocket_step step, beast::error_code ec) {
+    void on_open(websocket_step step, beast::error_code ec, const std::string& failure) {
         switch (step) {
-        case websocket_step::resolve: return fail_start(describe("resolve", ec));
-        case websocket_step::connect: return fail_start(describe("connect", ec));
+        case websocket_step::resolve: return fail_start(describe("resolve", ec, failure));
+        case websocket_step::connect: return fail_start(describe("connect", ec, failure));
+        case websocket_step::tls: return fail_start(describe("TLS handshake", ec, failure));
         case websocket_step::upgrade: break;
         }
         if (settings_.trace && (!ec || ec == websocket::error::upgrade_declined))
@@ -146,13 +148,14 @@ private:
         });
     }
 
-    std::string describe(const char* step, beast::error_code ec) const {
+    /// `failure`: the opener's own words for a step before the upgrade; else `ec` says it.
+    std::string describe(const char* step, beast::error_code ec, const std::string& failure = {}) const {
         if (ec == beast::error::timeout) return std::string("WebSocket ") + step + " timed out";
-        return std::string("WebSocket ") + step + " failed: " + ec.message();
+        return std::string("WebSocket ") + step + " failed: " + (failure.empty() ? ec.message() : failure);
     }
 
     tcp::resolver resolver_;
-    websocket::stream<beast::tcp_stream> ws_;
+    websocket_stream ws_;
     std::string ws_url_;
     http_url url_;
     websocket::response_type response_;

@@ -16,7 +16,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <hubspec/net/http_stream.hpp>
+
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
@@ -62,15 +66,54 @@ private:
 
 class http_session final : public std::enable_shared_from_this<http_session> {
 public:
-    http_session(tcp::socket&& socket, detail::endpoint_router& router) : stream_(std::move(socket)), router_(router) {}
+    /// `tls`: the port speaks TLS (--tls-cert); null: plain HTTP.
+    http_session(tcp::socket&& socket, detail::endpoint_router& router, std::shared_ptr<net::ssl::context> tls)
+        : stream_(beast::tcp_stream(std::move(socket))), router_(router), tls_(std::move(tls)) {}
 
-    void run() { do_read(); }
+    void run() {
+        if (tls_) return detect_tls();
+        do_read();
+    }
 
 private:
+    /// A TLS port that gets plain HTTP answers it in plain HTTP, naming the mistake, where a bare
+    /// handshake failure would leave the client with a closed connection and no reason.
+    void detect_tls() {
+        tcp_layer().expires_after(request_read_timeout);
+        beast::async_detect_ssl(tcp_layer(), buffer_, [self = shared_from_this()](beast::error_code ec, bool is_tls) {
+            if (ec) return self->end_quietly();
+            if (!is_tls) {
+                log_event("HTTP", "-", "plain HTTP on the TLS port: answered 400");
+                return self->write_reply(
+                    detail::http_reply{400, "text/plain",
+                                       "This port speaks TLS: use https:// (or wss://) for this server.\n"},
+                    false, 11);
+            }
+            self->stream_.use_tls(*self->tls_);
+            self->stream_.tls().async_handshake(
+                net::ssl::stream_base::server, self->buffer_.data(), [self](beast::error_code ec2, std::size_t used) {
+                    if (ec2) {
+                        log_event("HTTP", "-", "TLS handshake failed: " + ec2.message());
+                        return self->end_quietly();
+                    }
+                    self->buffer_.consume(used);
+                    self->do_read();
+                });
+        });
+    }
+
+    beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(stream_); }
+
+    void end_quietly() {
+        beast::error_code ignored;
+        tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+        tcp_layer().socket().close(ignored);
+    }
+
     void do_read() {
         parser_.emplace();
         parser_->body_limit(request_body_limit);
-        stream_.expires_after(request_read_timeout);
+        tcp_layer().expires_after(request_read_timeout);
         http::async_read(stream_, buffer_, *parser_,
                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
@@ -79,7 +122,7 @@ private:
         if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
             ec == net::error::connection_reset || ec == net::error::eof) {
             beast::error_code ignored;
-            stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+            tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ignored);
             return;
         }
         if (ec) {
@@ -94,6 +137,7 @@ private:
         for (const auto& field : request)
             plain.headers.emplace_back(field.name_string(), field.value());
         plain.websocket_upgrade = websocket::is_upgrade(request);
+        plain.secure = stream_.secure();
         if (request.method() == http::verb::post) plain.body = request.body(); // LP-013
 
         detail::route_result routed;
@@ -104,7 +148,7 @@ private:
             routed = detail::http_reply{500, "text/plain", ""};
         }
         if (auto* accept = std::get_if<detail::websocket_accept>(&routed)) {
-            stream_.expires_never();
+            tcp_layer().expires_never();
             detail::run_websocket_transport(std::move(stream_), std::move(request), router_, std::move(*accept));
             return;
         }
@@ -116,7 +160,7 @@ private:
         const unsigned version = request.version();
         if (auto* later = std::get_if<std::shared_ptr<detail::deferred_reply>>(&routed)) {
             // A long poll: the reply comes with data, the poll timeout, a newer poll or the end (LP-005..009).
-            stream_.expires_never();
+            tcp_layer().expires_never();
             (*later)->on_ready([self = shared_from_this(), keep_alive, version](detail::http_reply reply) {
                 self->write_reply(reply, keep_alive, version);
             });
@@ -129,23 +173,26 @@ private:
     /// While a poll waits, a readable socket means its client closed it (or sent more): an end abandons
     /// the poll, so that its transport keeps what it would have written into a dead socket.
     void watch_pending_poll(const std::shared_ptr<detail::deferred_reply>& poll) {
-        stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(), poll](beast::error_code ec) {
-            if (ec || poll->done()) return;
-            char next = 0;
-            beast::error_code peek_error;
-            const auto n = self->stream_.socket().receive(net::buffer(&next, 1), tcp::socket::message_peek, peek_error);
-            if (n > 0) return; // bytes of a next request: it is read once this poll is answered
-            poll->abandon();
-            beast::error_code ignored;
-            self->stream_.socket().close(ignored);
-        });
+        // Under TLS too: the bytes are encrypted, but an end is a TCP end either way.
+        tcp_layer().socket().async_wait(
+            tcp::socket::wait_read, [self = shared_from_this(), poll](beast::error_code ec) {
+                if (ec || poll->done()) return;
+                char next = 0;
+                beast::error_code peek_error;
+                const auto n =
+                    self->tcp_layer().socket().receive(net::buffer(&next, 1), tcp::socket::message_peek, peek_error);
+                if (n > 0) return; // bytes of a next request: it is read once this poll is answered
+                poll->abandon();
+                beast::error_code ignored;
+                self->tcp_layer().socket().close(ignored);
+            });
     }
 
     void write_reply(const detail::http_reply& reply, bool keep_alive, unsigned version) {
         if (reply.drops_connection()) {
             // The control API dropped a long poll: no reply, as when the network fails.
             beast::error_code ignored;
-            stream_.socket().close(ignored);
+            tcp_layer().socket().close(ignored);
             return;
         }
         auto response =
@@ -157,19 +204,20 @@ private:
         response->body() = reply.body;
         response->keep_alive(keep_alive);
         response->prepare_payload(); // Content-Length (NEG-009)
-        stream_.expires_after(request_read_timeout);
+        tcp_layer().expires_after(request_read_timeout);
         http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
             if (ec || !response->keep_alive()) {
                 beast::error_code ignored;
-                self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                self->tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ignored);
                 return;
             }
             self->do_read();
         });
     }
 
-    beast::tcp_stream stream_;
+    hubspec::net::http_stream stream_;
     detail::endpoint_router& router_;
+    std::shared_ptr<net::ssl::context> tls_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
 };
@@ -189,7 +237,7 @@ struct server::impl {
             if (!ec) {
                 beast::error_code ignored; // replies go out now, not after the peer's delayed ACK
                 socket.set_option(tcp::no_delay(true), ignored);
-                std::make_shared<http_session>(std::move(socket), router)->run();
+                std::make_shared<http_session>(std::move(socket), router, tls)->run();
             }
             accept();
         });
@@ -220,6 +268,7 @@ struct server::impl {
     asio_scheduler scheduler;
     detail::endpoint_router router;
     std::optional<tcp::acceptor> acceptor;
+    std::shared_ptr<net::ssl::context> tls; // --tls-cert and --tls-key given: every connection is TLS
     net::steady_timer sweep_timer{io};
     std::size_t ended_since_trim = 0; // connections that ended since the last malloc_trim
     std::atomic<bool> running{false};
@@ -244,6 +293,9 @@ void server::enable_tokens(std::string redirect_path, std::string redirect_targe
 }
 
 std::uint16_t server::listen(const std::string& host, std::uint16_t port) {
+    const auto& options = impl_->options;
+    if (!options.tls_certificate_file.empty() || !options.tls_private_key_file.empty())
+        impl_->tls = hubspec::net::server_tls_context(options.tls_certificate_file, options.tls_private_key_file);
     const tcp::endpoint endpoint(net::ip::make_address(host), port);
     impl_->acceptor.emplace(impl_->io);
     impl_->acceptor->open(endpoint.protocol());

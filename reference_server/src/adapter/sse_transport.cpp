@@ -27,13 +27,13 @@ using tcp = net::ip::tcp;
 
 class sse_session final : public transport_sink, public std::enable_shared_from_this<sse_session> {
 public:
-    sse_session(beast::tcp_stream&& stream, endpoint_router& router, sse_accept accept)
+    sse_session(hubspec::net::http_stream&& stream, endpoint_router& router, sse_accept accept)
         : stream_(std::move(stream)), router_(router), token_(std::move(accept.token)),
           connection_(std::move(accept.connection)), early_input_(std::move(accept.early_input)),
           send_deadline_(stream_.get_executor()) {}
 
     void start() {
-        stream_.expires_never();
+        beast::get_lowest_layer(stream_).expires_never();
         http_reply head{200, "text/event-stream", "", event_stream_headers()}; // SSE-004
         router_.faults().hooks().transport_reply(transport_response::event_stream, head);
         queue_.push_back(event_stream_response_head(head.content_type, head.headers) +
@@ -67,7 +67,7 @@ public:
     void drop() override {
         // A lost network: no last chunk; the watch read then fails and end() reports it.
         beast::error_code ignored;
-        stream_.socket().close(ignored);
+        beast::get_lowest_layer(stream_).socket().close(ignored);
     }
 
 private:
@@ -82,9 +82,11 @@ private:
         send_deadline_.arm(router_.transport_send_timeout(), [self = shared_from_this()] {
             log_event("KA-011", self->token_, "a send took longer than TransportSendTimeout: closing the stream");
             beast::error_code ignored;
-            self->stream_.socket().close(ignored); // the pending write then fails: on_write ends it
+            beast::get_lowest_layer(self->stream_)
+                .socket()
+                .close(ignored); // the pending write then fails: on_write ends it
         });
-        net::async_write(stream_.socket(), net::buffer(outgoing_),
+        net::async_write(stream_, net::buffer(outgoing_),
                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
     }
 
@@ -105,28 +107,27 @@ private:
     }
 
     void do_watch() {
-        stream_.socket().async_read_some(net::buffer(scratch_),
-                                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                             if (self->finished_) return;
-                                             if (ec) {
-                                                 // SSE-013: the request ended: the connection ends with it.
-                                                 self->end(transport_end::ungraceful);
-                                                 return;
-                                             }
-                                             self->do_watch(); // nothing is expected from the client here
-                                         });
+        stream_.async_read_some(net::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (self->finished_) return;
+            if (ec) {
+                // SSE-013: the request ended: the connection ends with it.
+                self->end(transport_end::ungraceful);
+                return;
+            }
+            self->do_watch(); // nothing is expected from the client here
+        });
     }
 
     void end(transport_end how) {
         if (finished_) return;
         finished_ = true;
         beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        stream_.socket().close(ignored);
+        beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+        beast::get_lowest_layer(stream_).socket().close(ignored);
         router_.transport_ended(token_, this, how);
     }
 
-    beast::tcp_stream stream_;
+    hubspec::net::http_stream stream_;
     endpoint_router& router_;
     std::string token_;
     std::shared_ptr<hub_connection> connection_;
@@ -142,7 +143,7 @@ private:
 
 } // namespace
 
-void run_sse_transport(beast::tcp_stream&& stream, endpoint_router& router, sse_accept accept) {
+void run_sse_transport(hubspec::net::http_stream&& stream, endpoint_router& router, sse_accept accept) {
     auto session = std::make_shared<sse_session>(std::move(stream), router, std::move(accept));
     session->start();
 }

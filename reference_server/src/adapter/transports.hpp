@@ -5,18 +5,19 @@
 
 #include "http/endpoint_router.hpp"
 
-#include <boost/beast/core/tcp_stream.hpp>
+#include <hubspec/net/http_stream.hpp>
+
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 namespace hubspec::server::detail {
 
 /// WebSockets (WS-*), including the resume of a stateful connection (SR-011, SR-019).
-void run_websocket_transport(boost::beast::tcp_stream&& stream,
+void run_websocket_transport(hubspec::net::http_stream&& stream,
                              boost::beast::http::request<boost::beast::http::string_body> request,
                              endpoint_router& router, websocket_accept accept);
 
 /// Server-Sent Events (SSE-004..007, SSE-013); sends arrive by POST through the router.
-void run_sse_transport(boost::beast::tcp_stream&& stream, endpoint_router& router, sse_accept accept);
+void run_sse_transport(hubspec::net::http_stream&& stream, endpoint_router& router, sse_accept accept);
 
 } // namespace hubspec::server::detail

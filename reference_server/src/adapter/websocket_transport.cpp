@@ -26,7 +26,7 @@ constexpr std::size_t websocket_message_limit = 16 << 20; // hub framing enforce
 
 class websocket_session final : public transport_sink, public std::enable_shared_from_this<websocket_session> {
 public:
-    websocket_session(beast::tcp_stream&& stream, endpoint_router& router, websocket_accept accept)
+    websocket_session(hubspec::net::http_stream&& stream, endpoint_router& router, websocket_accept accept)
         : ws_(std::move(stream)), router_(router), token_(std::move(accept.token)),
           connection_(std::move(accept.connection)), resume_(accept.resume), send_deadline_(ws_.get_executor()) {}
 
@@ -61,7 +61,7 @@ public:
         abandoned_ = true;
         queue_.clear();
         beast::error_code ignored;
-        ws_.next_layer().socket().close(ignored);
+        beast::get_lowest_layer(ws_).socket().close(ignored);
     }
 
 private:
@@ -125,7 +125,8 @@ private:
         send_deadline_.arm(router_.transport_send_timeout(), [self = shared_from_this()] {
             log_event("KA-011", self->token_, "a send took longer than TransportSendTimeout: closing the socket");
             beast::error_code ignored;
-            self->ws_.next_layer().socket().close(ignored); // the pending write then fails: on_write ends it
+            beast::get_lowest_layer(self->ws_).socket().close(
+                ignored); // the pending write then fails: on_write ends it
         });
         ws_.async_write(net::buffer(outgoing_),
                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
@@ -138,7 +139,7 @@ private:
             // Our own cancel (the connection already ended) is no news; a peer that vanished is, once.
             if (ec != net::error::operation_aborted) lost("send failed: " + ec.message());
             beast::error_code ignored;
-            ws_.next_layer().socket().close(ignored);
+            beast::get_lowest_layer(ws_).socket().close(ignored);
             finish(transport_end::ungraceful);
             return;
         }
@@ -155,8 +156,8 @@ private:
         // WS-012: a normal end is status 1000 with an empty reason.
         ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {
             beast::error_code ignored;
-            self->ws_.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
-            self->ws_.next_layer().socket().close(ignored);
+            beast::get_lowest_layer(self->ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+            beast::get_lowest_layer(self->ws_).socket().close(ignored);
             self->finish(transport_end::graceful);
         });
     }
@@ -175,7 +176,7 @@ private:
         router_.transport_ended(token_, this, how);
     }
 
-    websocket::stream<beast::tcp_stream> ws_;
+    websocket::stream<hubspec::net::http_stream> ws_;
     endpoint_router& router_;
     std::string token_;
     std::shared_ptr<hub_connection> connection_;
@@ -195,7 +196,7 @@ private:
 
 } // namespace
 
-void run_websocket_transport(beast::tcp_stream&& stream, http::request<http::string_body> request,
+void run_websocket_transport(hubspec::net::http_stream&& stream, http::request<http::string_body> request,
                              endpoint_router& router, websocket_accept accept) {
     auto session = std::make_shared<websocket_session>(std::move(stream), router, std::move(accept));
     session->start(std::move(request));

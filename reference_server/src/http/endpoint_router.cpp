@@ -127,7 +127,9 @@ route_result endpoint_router::route(const http_request& request) {
         if (request.method != "POST") return text_reply(405, "");
         // NEG-018: a redirect carries url and accessToken only.
         std::string body = "{\"url\":";
-        p::write_json_string("http://" + request.header("Host").value_or("127.0.0.1") + redirect_target_, body);
+        p::write_json_string(std::string(request.secure ? "https://" : "http://") +
+                                 request.header("Host").value_or("127.0.0.1") + redirect_target_,
+                             body);
         body += ",\"accessToken\":";
         p::write_json_string(issue_token("redirected"), body);
         body += '}';

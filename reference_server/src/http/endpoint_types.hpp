@@ -23,7 +23,8 @@ struct http_request {
     std::string target; // path and query
     header_list headers;
     bool websocket_upgrade = false;
-    std::string body; // POST sends (LP-013)
+    std::string body;    // POST sends (LP-013)
+    bool secure = false; // came over TLS: URLs the server hands out say https
 
     std::optional<std::string> header(std::string_view name) const;
 };

@@ -3,6 +3,8 @@
 // seconds, and the `hubspec run` command line a full run should use. Exit codes:
 // 0 the endpoint answers negotiate, 2 it is not there (no answer, or 404) or bad usage.
 
+#include <hubspec/client/tls_options.hpp>
+
 #include <chrono>
 #include <iosfwd>
 #include <string>
@@ -19,6 +21,7 @@ struct probe_command_options {
     std::vector<std::pair<std::string, std::string>> headers; // --header NAME:VALUE (e.g. Authorization)
     std::string access_token;                                 // sent as Authorization: Bearer
     std::string access_token_command;                         // run once; its output is the token
+    client::tls_options tls;                                  // https://: --ca-file, --insecure
 };
 
 int probe_command(const probe_command_options& options, std::ostream& out, std::ostream& err);

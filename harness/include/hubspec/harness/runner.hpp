@@ -7,6 +7,7 @@
 #include "hubspec/harness/scenario.hpp"
 #include "hubspec/reports/run_result.hpp"
 
+#include <hubspec/client/tls_options.hpp>
 #include <hubspec/protocol/target_settings.hpp>
 
 #include <chrono>
@@ -42,6 +43,8 @@ struct run_options {
     /// token): `Authorization: Bearer` on requests, the client's access token on connections.
     std::string access_token;
     std::string access_token_command;
+    /// How an https:// target's certificate is checked (`--ca-file`, `--insecure`).
+    client::tls_options tls;
     /// Settings the user gave (table names): the run takes them as they are. The others are detected
     /// where the wire tells (stateful reconnect, keep-alive, parallel invocations), else ASP.NET Core's default.
     std::set<std::string> declared;

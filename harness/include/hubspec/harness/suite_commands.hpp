@@ -21,10 +21,6 @@ struct suite_files {
 /// beside an installed binary, else the source tree's.
 suite_files default_suite_files(const std::string& scenarios_option);
 
-/// Why hubspec cannot test `url` yet (https:// and wss://: no TLS until issue 12), for a usage
-/// error before any request; nullopt when it can.
-std::optional<std::string> unsupported_target(const std::string& url);
-
 struct run_command_options {
     run_options run;
     suite_files files;

@@ -21,6 +21,8 @@ public:
     hub_connection_builder& with_stateful_reconnect(bool enabled = true);
     hub_connection_builder& with_header(std::string name, std::string value);
     hub_connection_builder& with_access_token_provider(std::function<std::string()> provider);
+    /// Certificate checks for https:// and wss:// URLs (default: the system's CAs, full check).
+    hub_connection_builder& with_tls(tls_options tls);
     /// Default delays 0, 2, 10, 30 s (RC-002).
     hub_connection_builder& with_automatic_reconnect();
     hub_connection_builder& with_automatic_reconnect(std::vector<std::chrono::milliseconds> delays);

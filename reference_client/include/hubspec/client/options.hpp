@@ -2,6 +2,7 @@
 // Everything a hub connection is configured with; hub_connection_builder fills it.
 
 #include "hubspec/client/retry_policy.hpp"
+#include "hubspec/client/tls_options.hpp"
 #include "hubspec/client/trace.hpp"
 
 #include <hubspec/protocol/keep_alive.hpp>
@@ -32,6 +33,8 @@ struct connection_options {
     std::vector<std::pair<std::string, std::string>> headers;
     /// Called before each connect; its token goes in `Authorization: Bearer` (NEG-032).
     std::function<std::string()> access_token_provider;
+    /// Certificate checks for https:// and wss:// (every request and transport of the connection).
+    tls_options tls;
     std::optional<retry_policy> reconnect;                                                 // off unless set (RC-001)
     std::chrono::milliseconds keep_alive_interval = protocol::default_keep_alive_interval; // KA-006
     std::chrono::milliseconds server_timeout = protocol::default_server_timeout;           // KA-005

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
 #include <vector>
 
 namespace hubspec::server {
@@ -34,6 +35,9 @@ struct server_options {
         protocol::default_transport_send_timeout; // TransportSendTimeout (KA-011)
     /// Failures are logged to stderr with their requirement ID; an embedding harness turns that off.
     bool log_to_stderr = true;
+    /// PEM certificate chain and private key: the server speaks TLS only (https://, wss://).
+    std::string tls_certificate_file;
+    std::string tls_private_key_file;
     bool control_endpoints = false; // serve the control API over HTTP under /control/ (tests only: control.hpp)
     violation_set violations;       // requirements broken on purpose (--violate; tests of the harness only)
 };
