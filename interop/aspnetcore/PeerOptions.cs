@@ -14,11 +14,17 @@ public sealed record PeerOptions
     public long? StatefulReconnectBufferSize { get; init; }
     public TimeSpan? DisconnectTimeout { get; init; }
     public bool Verbose { get; init; }
+    /// <summary>PEM certificate chain and key: Kestrel serves HTTPS only.</summary>
+    public string? TlsCertificate { get; init; }
+    public string? TlsKey { get; init; }
+    /// <summary>Every hub requires a JWT (JwtBearer), issued by /token.</summary>
+    public bool Jwt { get; init; }
 
     public const string Usage =
         "usage: run [--listen HOST:PORT] [--keepalive-ms N] [--client-timeout-ms N] [--handshake-timeout-ms N]\n" +
         "           [--max-message-size BYTES] [--detailed-errors] [--long-poll-timeout-ms N]\n" +
         "           [--stateful-reconnect-buffer-size BYTES] [--disconnect-timeout-ms N] [--verbose]\n" +
+        "           [--tls-cert FILE --tls-key FILE] [--jwt]\n" +
         "Options not given keep ASP.NET Core's defaults. --listen defaults to 127.0.0.1:0 (a free port).";
 
     /// <summary>Parses the arguments; throws ArgumentException naming the bad option.</summary>
@@ -42,9 +48,14 @@ public sealed record PeerOptions
                 "--stateful-reconnect-buffer-size" => options with { StatefulReconnectBufferSize = PositiveNumber(name, Value()) },
                 "--disconnect-timeout-ms" => options with { DisconnectTimeout = Millis() },
                 "--verbose" => options with { Verbose = true },
+                "--tls-cert" => options with { TlsCertificate = Value() },
+                "--tls-key" => options with { TlsKey = Value() },
+                "--jwt" => options with { Jwt = true },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }
+        if ((options.TlsCertificate is null) != (options.TlsKey is null))
+            throw new ArgumentException("--tls-cert and --tls-key go together");
         return options;
     }
 

@@ -11,7 +11,7 @@ namespace Hubspec.Interop.AspNetCore;
 /// Issues and checks the bearer tokens of /conformance-auth: "base64url(user).base64url(HMAC-SHA256(user))"
 /// under a key made at start-up, so a token is only good for this process.
 /// </summary>
-public sealed class TokenIssuer
+public sealed class TokenIssuer : ITokenIssuer
 {
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
 

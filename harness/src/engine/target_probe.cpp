@@ -32,6 +32,7 @@ negotiate_probe negotiate_once(const std::string& hub_url, int version, bool sta
         out.answered = true;
         out.status = reply.status;
         out.body = reply.body;
+        out.www_authenticate = reply.header("WWW-Authenticate");
         if (server_header && server_header->empty()) *server_header = reply.header("Server");
     } catch (const std::exception& e) {
         out.failure = e.what();

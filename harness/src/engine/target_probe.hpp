@@ -23,6 +23,7 @@ struct negotiate_probe {
     std::string failure;   // why not, when it did not
     int status = 0;
     std::string body;
+    std::string www_authenticate; // why a 401 refused, where the server says (RFC 6750 error_description)
     std::optional<protocol::negotiate_response> parsed;
     std::string problem;             // why the body is unusable (with its requirement), when it is
     std::string problem_requirement; // "NEG-010"

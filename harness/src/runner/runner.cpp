@@ -544,9 +544,16 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
     } catch (const std::runtime_error& e) { // the token command failed
         throw unauthorized_target(e.what());
     }
-    if (!probe.v1.answered)
-        throw unreachable_target("no answer from " + hub_url + " (POST " + hub_url +
-                                 "/negotiate?negotiateVersion=1: " + probe.v1.failure + ")");
+    if (!probe.v1.answered) {
+        // A TLS port that gets plain HTTP (Kestrel) just ends the connection: say what that usually means.
+        const bool ended = probe.v1.failure.find("end of stream") != std::string::npos ||
+                           probe.v1.failure.find("reset by peer") != std::string::npos;
+        throw unreachable_target("no answer from " + hub_url + " (" + probe.v1.failure + ")" +
+                                 (ended && hub_url.starts_with("http://")
+                                      ? "; the server ended the connection unanswered: if the port serves TLS, "
+                                        "use https://"
+                                      : ""));
+    }
     if (!probe.answers())
         throw unreachable_target("no SignalR endpoint at " + hub_url + " (POST " + hub_url +
                                  "/negotiate?negotiateVersion=1 answered 404)");
@@ -559,7 +566,8 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
             "POST " + hub_url + "/negotiate answered " + std::to_string(probe.v1.status) +
             (given ? ": the target refuses the credentials given"
                    : ": the target wants credentials; pass --access-token TOKEN, --access-token-command CMD or "
-                     "--header 'NAME: VALUE'"));
+                     "--header 'NAME: VALUE'") +
+            (probe.v1.www_authenticate.empty() ? "" : " (WWW-Authenticate: " + probe.v1.www_authenticate + ")"));
     }
     auto offered = read_offer(probe);
     if (const auto* reply = probe.handshake("messagepack")) offered.messagepack_refused = reply->refusal;

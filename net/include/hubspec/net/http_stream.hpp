@@ -6,6 +6,7 @@
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/role.hpp>
@@ -86,18 +87,27 @@ private:
 };
 
 /// The end of a WebSocket over this stream (websocket::stream finds these by ADL): TLS
-/// says close_notify first, then the TCP connection ends as Beast ends it.
+/// says close_notify first, then the TCP connection ends as Beast ends it. A peer that
+/// closes TCP without its close_notify (Kestrel does) after the Close handshake ended the
+/// WebSocket properly: its "stream truncated" is not reported as the WebSocket's end.
 inline void teardown(boost::beast::role_type role, http_stream& stream, boost::beast::error_code& ec) {
-    if (stream.secure())
+    if (stream.secure()) {
         boost::beast::teardown(role, stream.tls(), ec);
-    else
+        if (ec == boost::asio::ssl::error::stream_truncated) ec = {};
+    } else {
         boost::beast::teardown(role, stream.next_layer(), ec);
+    }
 }
 
 template <class TeardownHandler>
 void async_teardown(boost::beast::role_type role, http_stream& stream, TeardownHandler&& handler) {
     if (stream.secure())
-        boost::beast::async_teardown(role, stream.tls(), std::forward<TeardownHandler>(handler));
+        boost::beast::async_teardown(role, stream.tls(),
+                                     [handler = std::forward<TeardownHandler>(handler)](
+                                         boost::beast::error_code ec) mutable {
+                                         if (ec == boost::asio::ssl::error::stream_truncated) ec = {};
+                                         std::move(handler)(ec);
+                                     });
     else
         boost::beast::async_teardown(role, stream.next_layer(), std::forward<TeardownHandler>(handler));
 }
