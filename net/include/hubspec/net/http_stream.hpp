@@ -102,12 +102,12 @@ inline void teardown(boost::beast::role_type role, http_stream& stream, boost::b
 template <class TeardownHandler>
 void async_teardown(boost::beast::role_type role, http_stream& stream, TeardownHandler&& handler) {
     if (stream.secure())
-        boost::beast::async_teardown(role, stream.tls(),
-                                     [handler = std::forward<TeardownHandler>(handler)](
-                                         boost::beast::error_code ec) mutable {
-                                         if (ec == boost::asio::ssl::error::stream_truncated) ec = {};
-                                         std::move(handler)(ec);
-                                     });
+        boost::beast::async_teardown(
+            role, stream.tls(),
+            [handler = std::forward<TeardownHandler>(handler)](boost::beast::error_code ec) mutable {
+                if (ec == boost::asio::ssl::error::stream_truncated) ec = {};
+                std::move(handler)(ec);
+            });
     else
         boost::beast::async_teardown(role, stream.next_layer(), std::forward<TeardownHandler>(handler));
 }
