@@ -2,10 +2,13 @@
 # Starts hubspec-server on a free port and runs one of Microsoft's clients through the
 # contract check against /conformance: the JS client (interop/js/contract-check.mjs) or
 # the .NET client (interop/dotnet-client --contract-check); both print the same checks.
-#   contract_check.sh HUBSPEC_SERVER INTEROP_DIR TRANSPORT PROTOCOL [js|dotnet]
+#   contract_check.sh HUBSPEC_SERVER INTEROP_DIR TRANSPORT PROTOCOL [js|dotnet] [tls]
+# With `tls`, hubspec-server serves https:// (--tls-cert) with a certificate made now by a test CA
+# that each client trusts the way its users make it trust one: NODE_EXTRA_CA_CERTS for Node,
+# SSL_CERT_FILE for .NET on Linux (issue 12).
 # Exit 77 (CTest skip) without the client's toolchain unless HUBSPEC_REQUIRE_INTEROP=1.
 set -uo pipefail
-server=$1 interop=$2 transport=$3 protocol=$4 client=${5:-js}
+server=$1 interop=$2 transport=$3 protocol=$4 client=${5:-js} tls=${6:-}
 
 case "$client" in
   js) . "$(dirname "$0")/require_js_peer.sh"; check=(node "$interop/js/contract-check.mjs") ;;
@@ -22,13 +25,19 @@ trap cleanup EXIT
 
 # Await the listening line itself rather than polling for it.
 mkfifo "$work/stdout"
-"$server" --listen 127.0.0.1:0 >"$work/stdout" 2>"$work/stderr" &
+server_args=()
+if [ "$tls" = tls ]; then
+  "$(dirname "$0")/../../harness/tests/make_test_certificates.sh" "$work/certs" || exit 1
+  server_args=(--tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server.key")
+  export NODE_EXTRA_CA_CERTS=$work/certs/ca.pem SSL_CERT_FILE=$work/certs/ca.pem
+fi
+"$server" --listen 127.0.0.1:0 "${server_args[@]}" >"$work/stdout" 2>"$work/stderr" &
 pid=$!
 exec 3<"$work/stdout"
 line=
 read -r -t 30 line <&3 || true
 case "$line" in
-  "listening on http://"*) url=${line#listening on } ;;
+  "listening on http://"* | "listening on https://"*) url=${line#listening on } ;;
   *) echo "FAIL: hubspec-server did not print its listening line (saw '$line')" >&2; cat "$work/stderr" >&2; exit 1 ;;
 esac
 
