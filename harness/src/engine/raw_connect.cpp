@@ -3,10 +3,14 @@
 #include "engine/payload_text.hpp"
 #include "engine/raw_transports.hpp"
 
+#include "cookie_jar.hpp" // the client's (harness -> reference client)
+
+#include <hubspec/protocol/detail/helpers.hpp>
 #include <hubspec/protocol/handshake.hpp>
 #include <hubspec/protocol/negotiate.hpp>
 #include <hubspec/protocol/url.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace hubspec::harness::detail {
@@ -115,6 +119,17 @@ std::unique_ptr<raw_actor> raw_connect(const std::string& name, const raw_connec
         connection_id = parsed->connection_id.value_or("");
         connection_token = *id;
         settings.url = protocol::append_query_parameter(settings.url, "id", *id);
+        // Cookies negotiate set (a load balancer's affinity) go with the transport's requests, as with clients.
+        client::detail::cookie_jar cookies;
+        cookies.take(response.headers);
+        if (!cookies.empty()) {
+            auto given = std::find_if(settings.headers.begin(), settings.headers.end(),
+                                      [](const auto& h) { return protocol::detail::iequals(h.first, "Cookie"); });
+            if (given != settings.headers.end())
+                given->second += "; " + cookies.header();
+            else
+                settings.headers.emplace_back("Cookie", cookies.header());
+        }
     }
 
     std::unique_ptr<raw_actor> actor;

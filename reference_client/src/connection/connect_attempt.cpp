@@ -8,6 +8,7 @@
 #include "transports/transport_selection.hpp"
 #include "transports/websocket_transport.hpp"
 
+#include <hubspec/protocol/detail/helpers.hpp>
 #include <hubspec/protocol/handshake.hpp>
 #include <hubspec/protocol/texts.hpp>
 #include <hubspec/protocol/url.hpp>
@@ -31,9 +32,17 @@ std::shared_ptr<transport> make_transport(transport_type type, boost::asio::io_c
 }
 } // namespace
 
-header_list request_headers(const connection_options& options, const std::optional<std::string>& access_token) {
+header_list request_headers(const connection_options& options, const std::optional<std::string>& access_token,
+                            const cookie_jar& cookies) {
     header_list headers = options.headers;
     if (access_token) headers.emplace_back("Authorization", "Bearer " + *access_token); // NEG-032
+    if (cookies.empty()) return headers;
+    auto given = std::find_if(headers.begin(), headers.end(),
+                              [](const auto& h) { return protocol::detail::iequals(h.first, "Cookie"); });
+    if (given != headers.end())
+        given->second += "; " + cookies.header(); // the user's cookies, then the server's
+    else
+        headers.emplace_back("Cookie", cookies.header());
     return headers;
 }
 
@@ -73,11 +82,13 @@ void connect_attempt::cancel() {
 void connect_attempt::negotiate(std::string url, int redirects) {
     auto request_url = protocol::negotiate_url(url, options_.stateful_reconnect); // NEG-002, NEG-003, NEG-025
     http_ = async_http_request(
-        io_, "POST", request_url, request_headers(options_, access_token_), options_.tls, {}, options_.connect_timeout,
-        trace_, [self = shared_from_this(), url, redirects](std::optional<std::string> error, http_response response) {
+        io_, "POST", request_url, request_headers(options_, access_token_, cookies_), options_.tls, {},
+        options_.connect_timeout, trace_,
+        [self = shared_from_this(), url, redirects](std::optional<std::string> error, http_response response) {
             if (self->finished_) return;
             self->http_.reset();
             if (error) return self->fail("Failed to complete negotiation with the server: " + *error);
+            self->cookies_.take(response.headers);
             auto step = interpret_negotiate(response, self->options_.stateful_reconnect);
             if (auto* failed = std::get_if<negotiate_failed>(&step)) return self->fail(failed->error);
             if (auto* redirect = std::get_if<negotiate_redirect>(&step)) {
@@ -102,8 +113,8 @@ void connect_attempt::negotiate(std::string url, int redirects) {
 }
 
 void connect_attempt::start_transport(transport_type type, std::string url, bool more_candidates) {
-    transport_settings settings{request_headers(options_, access_token_), access_token_, options_.connect_timeout,
-                                options_.tls, trace_};
+    transport_settings settings{request_headers(options_, access_token_, cookies_), access_token_,
+                                options_.connect_timeout, options_.tls, trace_};
     transport_ = make_transport(type, io_, std::move(settings));
     auto starting = transport_; // kept alive through start() even if a handler drops transport_
     starting->start(
@@ -154,8 +165,8 @@ void connect_attempt::receive(std::string_view bytes) {
     handshake_timer_.cancel();
     auto done = std::move(on_.done);
     on_ = {};
-    established_link link{std::move(transport_), transport_type_, std::move(*conn_), std::move(transport_url_),
-                          std::move(access_token_)};
+    established_link link{std::move(transport_),     transport_type_,          std::move(*conn_),
+                          std::move(transport_url_), std::move(access_token_), std::move(cookies_)};
     conn_.reset();
     done(std::move(link));
 }

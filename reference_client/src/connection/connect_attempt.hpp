@@ -6,6 +6,7 @@
 // established or the error that ends the start. Runs on the connection's io
 // thread; the connection hands it its transport's bytes and end until then.
 
+#include "http/cookie_jar.hpp"
 #include "http/http_request.hpp"
 #include "http/tracer.hpp"
 #include "transports/transport.hpp"
@@ -36,6 +37,7 @@ struct established_link {
     protocol::hub_connection conn; // past the handshake; may hold records that came with its response
     std::string transport_url;     // the transport's URL with its id: what a stateful resume re-opens (SR-011)
     std::optional<std::string> access_token; // the attempt's, after redirects (NEG-018)
+    cookie_jar cookies;                      // set by negotiate: they go with every later request (affinity)
 };
 
 /// Where a transport's events go: bound by the connection, which routes them.
@@ -45,7 +47,8 @@ struct transport_events {
 };
 
 /// The user's headers and, when there is one, `Authorization: Bearer` (NEG-032).
-header_list request_headers(const connection_options& options, const std::optional<std::string>& access_token);
+header_list request_headers(const connection_options& options, const std::optional<std::string>& access_token,
+                            const cookie_jar& cookies);
 
 class connect_attempt : public std::enable_shared_from_this<connect_attempt> {
 public:
@@ -87,6 +90,7 @@ private:
     bool finished_ = false;
 
     std::optional<std::string> access_token_;
+    cookie_jar cookies_;
     std::shared_ptr<http_operation> http_;
     std::vector<transport_failure> transport_failures_; // for fallback (NEG-031)
     std::string negotiated_url_;                        // after redirects: where a fallback negotiates again

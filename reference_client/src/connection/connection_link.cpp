@@ -18,7 +18,7 @@ connection_link::connection_link(boost::asio::io_context& io, const connection_o
     : io_(io), options_(options), trace_(std::move(trace)), on_(std::move(on)),
       transport_(std::move(established.carrier)), type_(established.type), conn_(std::move(established.conn)),
       transport_url_(std::move(established.transport_url)), access_token_(std::move(established.access_token)),
-      keep_alive_timer_(io), ack_timer_(io) {}
+      cookies_(std::move(established.cookies)), keep_alive_timer_(io), ack_timer_(io) {}
 
 void connection_link::start() {
     flush();          // HS-018: the core's Ping at once
@@ -184,8 +184,8 @@ bool connection_link::try_resume(const transport_closed& closed) {
     // Timers pause (the gap is not a server timeout); a partial record is replayed whole by the peer.
     if (!conn_->transport_lost()) return false;
     keep_alive_timer_.cancel();
-    transport_settings settings{request_headers(options_, access_token_), access_token_, options_.connect_timeout,
-                                options_.tls, trace_};
+    transport_settings settings{request_headers(options_, access_token_, cookies_), access_token_,
+                                options_.connect_timeout, options_.tls, trace_};
     transport_ = make_websocket_transport(io_, std::move(settings));
     auto starting = transport_;
     // SR-011: the same URL and token, no negotiate, no handshake.

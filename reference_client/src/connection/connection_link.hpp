@@ -80,6 +80,7 @@ private:
     std::optional<protocol::hub_connection> conn_;
     std::string transport_url_;               // what a stateful resume re-opens (SR-011)
     std::optional<std::string> access_token_; // the attempt's, for the resume (NEG-018)
+    cookie_jar cookies_;                      // negotiate's, for the resume (affinity)
     boost::asio::steady_timer keep_alive_timer_;
     boost::asio::steady_timer ack_timer_;
     bool closing_ = false; // a Close went either way (MSG-072..MSG-076)
