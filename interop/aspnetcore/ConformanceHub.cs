@@ -165,6 +165,13 @@ public sealed class ConformanceHub(LiveConnections liveConnections) : Hub
     public async Task<object?> ClientResultFromConnection(string connectionId, string method, object? value) =>
         PortableValue.From(await Clients.Client(connectionId).InvokeAsync<object?>(method, PortableValue.From(value), Context.ConnectionAborted));
 
+    /// <summary>Adds another connection, perhaps on another node (--redis: a group command), to a group.</summary>
+    public Task AddConnectionToGroup(string connectionId, string group) => Groups.AddToGroupAsync(connectionId, group);
+
+    /// <summary>Removes another connection, perhaps on another node, from a group.</summary>
+    public Task RemoveConnectionFromGroup(string connectionId, string group) =>
+        Groups.RemoveFromGroupAsync(connectionId, group);
+
     /// <summary>Ends another connection exactly as its own Context.Abort() would.</summary>
     public bool AbortConnection(string connectionId) => liveConnections.Abort(connectionId);
 

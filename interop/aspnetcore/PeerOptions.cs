@@ -19,12 +19,16 @@ public sealed record PeerOptions
     public string? TlsKey { get; init; }
     /// <summary>Every hub requires a JWT (JwtBearer), issued by /token.</summary>
     public bool Jwt { get; init; }
+    /// <summary>HOST:PORT of a Redis server: the hubs scale out over Microsoft's Redis backplane.</summary>
+    public string? Redis { get; init; }
+    /// <summary>The backplane's channel prefix (StackExchange.Redis ChannelPrefix).</summary>
+    public string? RedisChannelPrefix { get; init; }
 
     public const string Usage =
         "usage: run [--listen HOST:PORT] [--keepalive-ms N] [--client-timeout-ms N] [--handshake-timeout-ms N]\n" +
         "           [--max-message-size BYTES] [--detailed-errors] [--long-poll-timeout-ms N]\n" +
         "           [--stateful-reconnect-buffer-size BYTES] [--disconnect-timeout-ms N] [--verbose]\n" +
-        "           [--tls-cert FILE --tls-key FILE] [--jwt]\n" +
+        "           [--tls-cert FILE --tls-key FILE] [--jwt] [--redis HOST:PORT [--redis-channel-prefix P]]\n" +
         "Options not given keep ASP.NET Core's defaults. --listen defaults to 127.0.0.1:0 (a free port).";
 
     /// <summary>Parses the arguments; throws ArgumentException naming the bad option.</summary>
@@ -51,6 +55,8 @@ public sealed record PeerOptions
                 "--tls-cert" => options with { TlsCertificate = Value() },
                 "--tls-key" => options with { TlsKey = Value() },
                 "--jwt" => options with { Jwt = true },
+                "--redis" => options with { Redis = Value() },
+                "--redis-channel-prefix" => options with { RedisChannelPrefix = Value() },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }

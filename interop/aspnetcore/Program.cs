@@ -58,7 +58,7 @@ else
 builder.Services.AddAuthorization();
 if (options.DisconnectTimeout is { } disconnectTimeout)
     builder.Services.Configure<ConnectionOptions>(o => o.DisconnectTimeout = disconnectTimeout);
-builder.Services.AddSignalR(hub =>
+var signalr = builder.Services.AddSignalR(hub =>
     {
         if (options.KeepAliveInterval is { } keepAlive) hub.KeepAliveInterval = keepAlive;
         if (options.ClientTimeoutInterval is { } clientTimeout) hub.ClientTimeoutInterval = clientTimeout;
@@ -68,6 +68,12 @@ builder.Services.AddSignalR(hub =>
         hub.EnableDetailedErrors = options.DetailedErrors;
     })
     .AddMessagePackProtocol();
+if (options.Redis is { } redis)
+    signalr.AddStackExchangeRedis(redis, backplane =>
+    {
+        if (options.RedisChannelPrefix is { } prefix)
+            backplane.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal(prefix);
+    });
 
 var app = builder.Build();
 app.UseWebSockets();
