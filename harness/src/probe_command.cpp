@@ -63,6 +63,7 @@ value probe_json(const target_probe& p, const client::tls_options& tls) {
     put(m, "answers", value{p.answers()});
     put(m, "server", text(p.server_header));
     put(m, "authRequired", value{p.auth_required});
+    if (!p.v1.www_authenticate.empty()) put(m, "wwwAuthenticate", text(p.v1.www_authenticate));
     put(m, "negotiate", value{protocol::array{negotiate_json(p.v1), negotiate_json(p.v0)}});
     protocol::array transports;
     for (const auto& t : p.transports) {
@@ -118,7 +119,9 @@ void print_human(const target_probe& p, const client::tls_options& tls, std::ost
         << "negotiate\n";
     print_negotiate(p.v1, out);
     print_negotiate(p.v0, out);
-    out << "auth       " << (p.auth_required ? "required (negotiate answered 401)" : "not required") << "\n"
+    out << "auth       " << (p.auth_required ? "required (negotiate answered 401)" : "not required");
+    if (p.auth_required && !p.v1.www_authenticate.empty()) out << "; WWW-Authenticate: " << p.v1.www_authenticate;
+    out << "\n"
         << "transports";
     if (p.transports.empty()) out << " (none listed)";
     out << "\n";

@@ -127,6 +127,9 @@ if [ "$mode" = tls-jwt ]; then
   expect_exit2 "no token" "wants credentials" "$url" --ca-file "$certs/ca.pem"
   expect_exit2 "the wrong CA" "certificate is not accepted" "$url" --ca-file "$certs/wrong-ca.pem" \
     --access-token-command "cat $out/token.txt"
+  "$hubspec" probe "$url" --ca-file "$certs/ca.pem" --keepalive-wait-ms 100 >"$out/probe-anonymous.txt" 2>&1
+  grep -q "auth       required (negotiate answered 401); WWW-Authenticate: Bearer" "$out/probe-anonymous.txt" ||
+    { echo "FAIL: probe without a token: $(grep auth "$out/probe-anonymous.txt")" >&2; status=1; }
   expect_exit2 "http:// to Kestrel's TLS port" "if the port serves TLS, use https://" "${url/https:/http:}"
 fi
 exit $status
