@@ -105,5 +105,10 @@ printf 'hello\n' | timeout 60 "$chat_client" "$tls_origin/chat" >"$work/client.t
 [ $? -ne 0 ] && grep -q "certificate is not accepted" "$work/client.txt" \
   || fail "hubspec-client without the CA: $(cat "$work/client.txt")"
 
+# A TLS client that ends its connection without close_notify (most do) is no malformed request.
+if grep -q "malformed request" "$work/tls.log"; then
+  fail "hubspec-server logged TLS connection ends as malformed requests: $(grep -m3 "malformed request" "$work/tls.log")"
+fi
+
 [ $failures -eq 0 ] && echo "tls: the suite passes over https:// as over http://, and every TLS mistake is named"
 exit $((failures > 0))

@@ -66,14 +66,14 @@ void start_client_tls(http_stream& stream, ssl::context& context, const std::str
         SSL_ctrl(handle, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str()));
     if (insecure) return;
     // OpenSSL's own name check, so that a mismatch is reported as one (X509_V_ERR_*_MISMATCH).
-    if (is_address)
-        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(handle), host.c_str());
-    else
-        SSL_set1_host(handle, host.c_str());
+    const int installed = is_address ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(handle), host.c_str())
+                                     : SSL_set1_host(handle, host.c_str());
+    if (installed != 1) // never connect unchecked because the name could not be set
+        throw std::runtime_error("cannot check a certificate for the host '" + host + "'");
 }
 
 std::string describe_tls_failure(http_stream& stream, const boost::beast::error_code& ec) {
-    if (stream.secure()) {
+    if (stream.secure() && (SSL_get_verify_mode(stream.tls().native_handle()) & SSL_VERIFY_PEER)) {
         const long verdict = SSL_get_verify_result(stream.tls().native_handle());
         if (verdict != X509_V_OK)
             return std::string("the server's certificate is not accepted: ") + X509_verify_cert_error_string(verdict) +

@@ -26,6 +26,12 @@ TEST_CASE("a cookie jar keeps name=value pairs, replaces by name and drops a Max
     CHECK(jar.header() == "affinity=node-2; session=abc");
     jar.take({{"Set-Cookie", "affinity=node-3"}, {"Set-Cookie", "session=; Max-Age=0"}});
     CHECK(jar.header() == "affinity=node-3");
+    // ASP.NET Core deletes with a past Expires; a Max-Age that is not a number is ignored; the last one wins.
+    jar.take({{"Set-Cookie", "a=1; Max-Age=soon"}, {"Set-Cookie", "b=2; Max-Age=0; Max-Age=60"}});
+    CHECK(jar.header() == "affinity=node-3; a=1; b=2");
+    jar.take({{"Set-Cookie", "affinity=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/"},
+              {"Set-Cookie", "a=1; expires=Fri, 01 Jan 2100 00:00:00 GMT"}});
+    CHECK(jar.header() == "a=1; b=2");
 }
 
 TEST_CASE("negotiate's cookies go with each transport's requests", "[cookies]") {
@@ -62,4 +68,27 @@ TEST_CASE("negotiate's cookies go with each transport's requests", "[cookies]") 
     CHECK(heads.front().find("Cookie: mine=1\r\n") != std::string::npos); // negotiate: the user's only
     CAPTURE(transport, heads[1]);
     CHECK(heads[1].find("Cookie: mine=1; affinity=node-2; lb=7\r\n") != std::string::npos);
+}
+
+TEST_CASE("negotiate's cookies do not follow a redirect to another origin", "[cookies]") {
+    std::mutex mutex;
+    std::vector<std::string> elsewhere;
+    fake_http_server other([&](const std::string& head) {
+        std::lock_guard lock(mutex);
+        elsewhere.push_back(head);
+        return http_reply("404 Not Found", "text/plain", "not here");
+    });
+    fake_http_server first([&](const std::string&) {
+        const std::string body = R"({"url":")" + other.url("/hub") + R"("})";
+        return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nSet-Cookie: affinity=node-2\r\n"
+               "Content-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body;
+    });
+    auto connection = hub_connection_builder().with_url(first.url("/hub")).build();
+    auto started = connection.start();
+    REQUIRE(started.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+    CHECK_THROWS(started.get());
+    std::lock_guard lock(mutex);
+    REQUIRE(elsewhere.size() == 1);
+    CHECK(elsewhere.front().find("Cookie:") == std::string::npos);
 }

@@ -125,6 +125,7 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
         asio::steady_timer timer_up, timer_down;
         std::string head_buffer;
         bool websocket = false;
+        bool relaying = false; // connected to the target (TLS handshake done): both directions pumped
         bool closed = false;
         direction up, down; // up: client -> target; down: target -> client
 
@@ -217,6 +218,7 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
         }
 
         void start_relay(std::string first_bytes) {
+            relaying = true;
             enqueue(up, timer_up, std::move(first_bytes));
             pump(up, timer_up);
             pump(down, timer_down);
@@ -281,7 +283,10 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
                 static const char to_target[] = {'\x88', '\x82', '\x00', '\x00', '\x00', '\x00', '\x03', '\xe9'};
                 error_code ignored;
                 asio::write(client, asio::buffer(to_client, sizeof to_client), ignored);
-                asio::write(upstream, asio::buffer(to_target, sizeof to_target), ignored);
+                // Over TLS a record may not be written mid-handshake or beside another write: the
+                // target then sees the cut without the frame.
+                if (!upstream.secure() || (relaying && !up.writing))
+                    asio::write(upstream, asio::buffer(to_target, sizeof to_target), ignored);
             }
             close();
         }

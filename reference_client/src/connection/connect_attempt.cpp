@@ -2,6 +2,7 @@
 // fallback, then the handshake. Used by start() and by each reconnect attempt.
 #include "connect_attempt.hpp"
 
+#include "http/http_url.hpp"
 #include "http/negotiation.hpp"
 #include "transports/long_polling_transport.hpp"
 #include "transports/sse_transport.hpp"
@@ -29,6 +30,12 @@ std::shared_ptr<transport> make_transport(transport_type type, boost::asio::io_c
     case transport_type::websockets: break;
     }
     return make_websocket_transport(io, std::move(settings));
+}
+
+/// Same scheme (TLS or not), host and port: where a connection's cookies may go.
+bool same_origin(const std::string& a, const std::string& b) {
+    const auto x = parse_http_url(a), y = parse_http_url(b);
+    return x && y && x->secure() == y->secure() && protocol::detail::iequals(x->host, y->host) && x->port == y->port;
 }
 } // namespace
 
@@ -95,6 +102,7 @@ void connect_attempt::negotiate(std::string url, int redirects) {
                 if (redirects + 1 > max_negotiate_redirects)
                     return self->fail(std::string(texts::redirection_limit_exceeded));    // NEG-019
                 if (redirect->access_token) self->access_token_ = redirect->access_token; // NEG-018
+                if (!same_origin(url, redirect->url)) self->cookies_ = {}; // cookies belong to their host
                 return self->negotiate(redirect->url, redirects + 1);
             }
             auto& accepted = std::get<negotiate_accepted>(step);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
+#include <optional>
 #include <string_view>
 
 namespace hubspec::client::detail {
@@ -18,19 +20,31 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-/// Whether the attributes after the first ';' end the cookie now (Max-Age=0 or negative).
+/// Whether the attributes after the first ';' end the cookie now (RFC 6265 §5.2): the last valid
+/// Max-Age at or below 0, or without one, an Expires in the past (how ASP.NET Core deletes a cookie).
 bool expires_now(std::string_view attributes) {
+    std::optional<long> max_age;
+    std::optional<std::time_t> expires;
     while (!attributes.empty()) {
         const auto semicolon = attributes.find(';');
         const auto attribute = trim(attributes.substr(0, semicolon));
         attributes.remove_prefix(semicolon == std::string_view::npos ? attributes.size() : semicolon + 1);
         const auto eq = attribute.find('=');
-        if (eq == std::string_view::npos || !protocol::detail::iequals(trim(attribute.substr(0, eq)), "max-age"))
-            continue;
-        const std::string seconds(trim(attribute.substr(eq + 1)));
-        return !seconds.empty() && std::strtol(seconds.c_str(), nullptr, 10) <= 0;
+        if (eq == std::string_view::npos) continue;
+        const auto name = trim(attribute.substr(0, eq));
+        const std::string value(trim(attribute.substr(eq + 1)));
+        if (protocol::detail::iequals(name, "max-age")) {
+            const bool digits =
+                !value.empty() && value.find_first_not_of("0123456789", value[0] == '-' ? 1 : 0) == std::string::npos;
+            if (digits && value != "-") max_age = std::strtol(value.c_str(), nullptr, 10); // else ignored
+        } else if (protocol::detail::iequals(name, "expires")) {
+            std::tm when{};
+            const char* end = ::strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S", &when);
+            if (end) expires = ::timegm(&when);
+        }
     }
-    return false;
+    if (max_age) return *max_age <= 0;
+    return expires && *expires <= std::time(nullptr);
 }
 
 } // namespace

@@ -14,7 +14,8 @@ namespace hubspec::client::detail {
 
 class cookie_jar {
 public:
-    /// Keeps each `Set-Cookie` of `response_headers`; one with `Max-Age=0` (or less) removes its name.
+    /// Keeps each `Set-Cookie` of `response_headers`; one that expires now (`Max-Age=0`, or a past
+    /// `Expires`) removes its name.
     void take(const header_list& response_headers);
     /// `name=value; name2=value2` for a `Cookie` header; empty when there are none.
     std::string header() const;

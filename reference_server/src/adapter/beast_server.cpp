@@ -19,6 +19,7 @@
 #include <hubspec/net/http_stream.hpp>
 
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
@@ -119,8 +120,9 @@ private:
     }
 
     void on_read(beast::error_code ec) {
+        // stream_truncated: a TLS client that closed without close_notify, as most do after a reply.
         if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
-            ec == net::error::connection_reset || ec == net::error::eof) {
+            ec == net::ssl::error::stream_truncated || ec == net::error::connection_reset || ec == net::error::eof) {
             beast::error_code ignored;
             tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ignored);
             return;
@@ -173,7 +175,7 @@ private:
     /// While a poll waits, a readable socket means its client closed it (or sent more): an end abandons
     /// the poll, so that its transport keeps what it would have written into a dead socket.
     void watch_pending_poll(const std::shared_ptr<detail::deferred_reply>& poll) {
-        // Under TLS too: the bytes are encrypted, but an end is a TCP end either way.
+        // Under TLS too: the bytes are encrypted, but their record type still tells an alert from data.
         tcp_layer().socket().async_wait(
             tcp::socket::wait_read, [self = shared_from_this(), poll](beast::error_code ec) {
                 if (ec || poll->done()) return;
@@ -181,7 +183,10 @@ private:
                 beast::error_code peek_error;
                 const auto n =
                     self->tcp_layer().socket().receive(net::buffer(&next, 1), tcp::socket::message_peek, peek_error);
-                if (n > 0) return; // bytes of a next request: it is read once this poll is answered
+                // Bytes of a next request are read once this poll is answered; under TLS, an alert record
+                // (0x15: close_notify) is the client leaving, not a request.
+                constexpr char tls_alert_record = 0x15;
+                if (n > 0 && !(self->stream_.secure() && next == tls_alert_record)) return;
                 poll->abandon();
                 beast::error_code ignored;
                 self->tcp_layer().socket().close(ignored);
