@@ -13,7 +13,8 @@ trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EX
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-timings=(--keepalive-ms 1000 --client-timeout-ms 4000 --handshake-timeout-ms 2000 --disconnect-timeout-ms 3000
+# DisconnectTimeout long: a token command per request under a loaded machine (ASan) must not outlast a negotiated id.
+timings=(--keepalive-ms 1000 --client-timeout-ms 4000 --handshake-timeout-ms 2000 --disconnect-timeout-ms 15000
          --long-poll-timeout-ms 5000)
 exec 3< <(exec "$server" --listen 127.0.0.1:0 "${timings[@]}" 2>"$work/server.log")
 server_pid=$!
