@@ -32,6 +32,8 @@ namespace {
 
 constexpr std::size_t max_request_head = 64 * 1024;
 constexpr std::size_t sse_buffer_threshold = 64 * 1024;
+// A target that accepts and never answers (TCP or TLS handshake) ends the session, not the cell's wait.
+constexpr std::chrono::seconds upstream_connect_deadline{10};
 
 /// The request head's header lines, minimally parsed: name (lower case) and value.
 struct request_head {
@@ -183,6 +185,7 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
                     [self, resolver, first = std::move(first)](error_code ec,
                                                                tcp::resolver::results_type results) mutable {
                         if (ec) return self->close();
+                        boost::beast::get_lowest_layer(self->upstream).expires_after(upstream_connect_deadline);
                         boost::beast::get_lowest_layer(self->upstream)
                             .async_connect(results, [self, first = std::move(first)](error_code ec2,
                                                                                      const tcp::endpoint&) mutable {
@@ -219,6 +222,7 @@ struct fault_proxy::impl : std::enable_shared_from_this<fault_proxy::impl> {
 
         void start_relay(std::string first_bytes) {
             relaying = true;
+            boost::beast::get_lowest_layer(upstream).expires_never(); // relayed traffic has the peers' own timeouts
             enqueue(up, timer_up, std::move(first_bytes));
             pump(up, timer_up);
             pump(down, timer_down);
