@@ -52,11 +52,13 @@ struct target_access {
     }
     /// Parses the header lines; false after printing the usage error.
     bool resolve() { return parse_headers(header_lines, headers); }
-    void apply(hubspec::harness::run_options& run) const {
-        run.headers = headers;
-        run.access_token = access_token;
-        run.access_token_command = access_token_command;
-        run.tls = tls;
+    /// Into run_options or probe_command_options, which name these the same.
+    template <class Options>
+    void apply(Options& options) const {
+        options.headers = headers;
+        options.access_token = access_token;
+        options.access_token_command = access_token_command;
+        options.tls = tls;
     }
 };
 
@@ -203,10 +205,7 @@ int main(int argc, char** argv) {
     if (*probe_cmd) {
         probe.keep_alive_wait = std::chrono::milliseconds(probe_wait_ms);
         if (!probe_access.resolve()) return 2;
-        probe.headers = probe_access.headers;
-        probe.access_token = probe_access.access_token;
-        probe.access_token_command = probe_access.access_token_command;
-        probe.tls = probe_access.tls;
+        probe_access.apply(probe);
         return probe_command(probe, std::cout, std::cerr);
     }
     if (*list_cmd) return list_command(default_suite_files(list_scenarios_dir), coverage, std::cout, std::cerr);

@@ -40,7 +40,9 @@ node2=$node_origin
 status=0
 node "$interop/js/backplane-drive.mjs" --node1 "$node1" --node2 "$node2" >"$out/drive.log" || status=$?
 redis-cli -p "$port" PUBSUB CHANNELS '*' | sort >"$out/channels.txt"
-sleep 0.5 # MONITOR prints asynchronously: let the last commands reach the file
+# MONITOR prints asynchronously: the capture is complete once a marker sent last is in the file.
+redis-cli -p "$port" ECHO hubspec-capture-end >/dev/null
+timeout 10 tail -n +1 -f "$out/monitor.log" | grep -q -m1 hubspec-capture-end || true
 grep -E '"(SUBSCRIBE|UNSUBSCRIBE|PUBLISH)"' "$out/monitor.log" >"$out/backplane.log" || true
 echo "capture: $(wc -l <"$out/backplane.log") backplane commands in $out/backplane.log; driver exit $status"
 exit $status

@@ -5,12 +5,10 @@
 
 #include "cookie_jar.hpp" // the client's (harness -> reference client)
 
-#include <hubspec/protocol/detail/helpers.hpp>
 #include <hubspec/protocol/handshake.hpp>
 #include <hubspec/protocol/negotiate.hpp>
 #include <hubspec/protocol/url.hpp>
 
-#include <algorithm>
 #include <stdexcept>
 
 namespace hubspec::harness::detail {
@@ -122,14 +120,7 @@ std::unique_ptr<raw_actor> raw_connect(const std::string& name, const raw_connec
         // Cookies negotiate set (a load balancer's affinity) go with the transport's requests, as with clients.
         client::detail::cookie_jar cookies;
         cookies.take(response.headers);
-        if (!cookies.empty()) {
-            auto given = std::find_if(settings.headers.begin(), settings.headers.end(),
-                                      [](const auto& h) { return protocol::detail::iequals(h.first, "Cookie"); });
-            if (given != settings.headers.end())
-                given->second += "; " + cookies.header();
-            else
-                settings.headers.emplace_back("Cookie", cookies.header());
-        }
+        cookies.add_to(settings.headers);
     }
 
     std::unique_ptr<raw_actor> actor;

@@ -43,13 +43,7 @@ header_list request_headers(const connection_options& options, const std::option
                             const cookie_jar& cookies) {
     header_list headers = options.headers;
     if (access_token) headers.emplace_back("Authorization", "Bearer " + *access_token); // NEG-032
-    if (cookies.empty()) return headers;
-    auto given = std::find_if(headers.begin(), headers.end(),
-                              [](const auto& h) { return protocol::detail::iequals(h.first, "Cookie"); });
-    if (given != headers.end())
-        given->second += "; " + cookies.header(); // the user's cookies, then the server's
-    else
-        headers.emplace_back("Cookie", cookies.header());
+    cookies.add_to(headers);
     return headers;
 }
 

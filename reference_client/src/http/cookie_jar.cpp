@@ -80,4 +80,14 @@ std::string cookie_jar::header() const {
     return out;
 }
 
+void cookie_jar::add_to(header_list& headers) const {
+    if (empty()) return;
+    auto given = std::find_if(headers.begin(), headers.end(),
+                              [](const auto& h) { return protocol::detail::iequals(h.first, "Cookie"); });
+    if (given != headers.end())
+        given->second += "; " + header(); // the user's cookies, then the server's
+    else
+        headers.emplace_back("Cookie", header());
+}
+
 } // namespace hubspec::client::detail

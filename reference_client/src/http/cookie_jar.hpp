@@ -20,6 +20,9 @@ public:
     /// `name=value; name2=value2` for a `Cookie` header; empty when there are none.
     std::string header() const;
     bool empty() const noexcept { return cookies_.empty(); }
+    /// Adds the cookies to `headers`: after the value of a `Cookie` header already there (the
+    /// user's own), else as a new one; nothing when the jar is empty.
+    void add_to(header_list& headers) const;
 
 private:
     std::vector<std::pair<std::string, std::string>> cookies_; // in the order first set
