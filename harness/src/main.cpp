@@ -1,5 +1,6 @@
 // The `hubspec` command line (design §5): run, probe, list, compare, decode, encode.
 
+#include "hubspec/harness/backplane_check.hpp"
 #include "hubspec/harness/codec_commands.hpp"
 #include "hubspec/harness/probe_command.hpp"
 #include "hubspec/harness/suite_commands.hpp"
@@ -90,6 +91,12 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("--strict", run.run.strict, "a broken SHOULD fails the run too");
     run_cmd->add_option("--out", run.out_dir, "directory for results.json, junit.xml, summary.md, index.html")
         ->capture_default_str();
+    run_cmd->add_option("--node", run.run.nodes,
+                        "URL of the same hub on another node of the target's cluster (one backplane): the scale-out "
+                        "scenarios spread connections over the nodes (repeatable)");
+    run_cmd->add_option("--redis", run.run.redis_url,
+                        "redis://HOST:PORT of the cluster's backplane: the scale-out fault scenarios drop its "
+                        "subscriber connections (with --node)");
     run_cmd->add_option("--endpoint", endpoints,
                         "NAME=URL of a contract endpoint (conformance-nows, conformance-auth, token, redirect, chat)");
     std::vector<std::string> method_roles;
@@ -161,6 +168,22 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     probe_access.add_to(probe_cmd);
 
+    backplane_check_options backplane;
+    long backplane_seconds = 0;
+    auto* backplane_cmd = app.add_subcommand(
+        "backplane-check",
+        "Watch a Redis backplane (MONITOR) and check what its nodes send against ASP.NET Core's wire (RB-*)");
+    backplane_cmd->add_option("redis", backplane.redis_url, "redis://HOST:PORT of the backplane's Redis");
+    backplane_cmd
+        ->add_option("--monitor-log", backplane.monitor_log, "check a `redis-cli MONITOR` log instead of watching")
+        ->check(CLI::ExistingFile);
+    backplane_cmd->add_option("--prefix", backplane.prefix, "the nodes' channel prefix (ChannelPrefix, RB-001)");
+    backplane_cmd->add_option("--hub", backplane.hub,
+                              "check only this hub key (the .NET hub class's full name); default every hub seen");
+    backplane_cmd->add_option("--duration", backplane_seconds, "watch this many seconds; default until Ctrl-C")
+        ->check(CLI::NonNegativeNumber);
+    backplane_cmd->add_flag("--json", backplane.json, "one JSON object at the end instead of text");
+
     bool coverage = false;
     std::string list_scenarios_dir;
     auto* list_cmd = app.add_subcommand("list", "List every scenario with its requirement IDs");
@@ -207,6 +230,10 @@ int main(int argc, char** argv) {
         if (!probe_access.resolve()) return 2;
         probe_access.apply(probe);
         return probe_command(probe, std::cout, std::cerr);
+    }
+    if (*backplane_cmd) {
+        backplane.duration = std::chrono::seconds(backplane_seconds);
+        return backplane_check_command(backplane, std::cout, std::cerr);
     }
     if (*list_cmd) return list_command(default_suite_files(list_scenarios_dir), coverage, std::cout, std::cerr);
     if (*run_cmd) {

@@ -1,23 +1,33 @@
 // Drives two nodes of one Redis backplane through every kind of cross-node send, with
-// Microsoft's JS client, so that the backplane's traffic can be captured (issue 13,
-// shared/spec/redis-backplane.md §14). Alice (JSON) is on node 1, Bob (MessagePack) on
-// node 2, both on /conformance-auth so that user channels appear.
+// Microsoft's JS client: to capture the backplane's traffic (issue 13,
+// shared/spec/redis-backplane.md §14) and to check a cluster, mixed or not. Alice is on
+// node 1, Bob on node 2, both on /conformance-auth so that user channels appear.
 //
 //   node backplane-drive.mjs --node1 http://HOST:PORT --node2 http://HOST:PORT
+//        [--transport WebSockets|ServerSentEvents|LongPolling] [--alice-protocol json|messagepack]
+//        [--bob-protocol json|messagepack] [--between 'COMMAND']
 //
-// One JSON line per step on stdout ({"step", "ok", "detail"}); exit 0 when every
-// delivery arrived exactly once where it should and nowhere else, 1 otherwise.
+// Bob speaks the protocol Alice does not unless told (default: Alice JSON, Bob MessagePack). With
+// --between, COMMAND runs (a shell command: restart Redis, say) after the first round of
+// sends, and a second round then checks that every later message still arrives exactly
+// once, group membership included. One JSON line per step on stdout ({"step", "ok",
+// "detail"}); exit 0 when every delivery arrived exactly once where it should and nowhere
+// else, 1 otherwise.
+import { execSync } from "node:child_process";
 import { buildConnection } from "./hub.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
 );
 const timeoutMs = Number(args["timeout-ms"] ?? 10000);
+const transport = args.transport ?? "WebSockets";
+const aliceProtocol = args["alice-protocol"] ?? "json";
+const bobProtocol = args["bob-protocol"] ?? (aliceProtocol === "json" ? "messagepack" : "json");
 const token = async (origin, user) => (await fetch(`${origin}/token?user=${user}`)).text();
 
 async function open(origin, user, protocol) {
   const access = await token(origin, user);
-  const connection = buildConnection(`${origin}/conformance-auth`, "WebSockets", protocol,
+  const connection = buildConnection(`${origin}/conformance-auth`, transport, protocol,
     { accessTokenFactory: () => access });
   const received = [];
   const waiters = [];
@@ -49,9 +59,10 @@ const report = (step, ok, detail = "") => {
   process.stdout.write(JSON.stringify({ step, ok, detail }) + "\n");
 };
 
-const alice = await open(args.node1, "alice", "json");
-const bob = await open(args.node2, "bob", "messagepack");
-report("connected", true, `alice ${alice.id} on node 1, bob ${bob.id} on node 2`);
+const alice = await open(args.node1, "alice", aliceProtocol);
+const bob = await open(args.node2, "bob", bobProtocol);
+report("connected", true,
+  `alice ${alice.id} (${aliceProtocol}) on node 1, bob ${bob.id} (${bobProtocol}) on node 2, over ${transport}`);
 
 /** `send` from Alice; `expect` says who must get `marker` (once each) and who must not. */
 async function step(name, marker, send, expect) {
@@ -65,17 +76,37 @@ async function step(name, marker, send, expect) {
   }
 }
 
-await step("all", "all-1", () => alice.connection.invoke("Broadcast", "all-1"), ["alice", "bob"]);
-await step("others", "others-1", () => alice.connection.invoke("SendToOthers", "others-1"), ["bob"]);
+/** Every kind of send from Alice's node, markers suffixed by `round`; Bob is in "room" already. */
+async function round(n) {
+  await step(`all #${n}`, `all-${n}`, () => alice.connection.invoke("Broadcast", `all-${n}`), ["alice", "bob"]);
+  await step(`others #${n}`, `others-${n}`, () => alice.connection.invoke("SendToOthers", `others-${n}`), ["bob"]);
+  await step(`group #${n}`, `group-${n}`, () => alice.connection.invoke("SendToGroup", "room", `group-${n}`), ["bob"]);
+  await step(`user #${n}`, `user-${n}`, () => alice.connection.invoke("SendToUser", "bob", `user-${n}`), ["bob"]);
+  await step(`connection #${n}`, `conn-${n}`,
+    () => alice.connection.invoke("SendToConnection", bob.id, `conn-${n}`), ["bob"]);
+  // And back: Bob's node sends to Alice's.
+  await step(`group from node 2 #${n}`, `back-${n}`,
+    () => bob.connection.invoke("SendToOthersInGroup", "room", `back-${n}`), []);
+  await step(`connection from node 2 #${n}`, `to-alice-${n}`,
+    () => bob.connection.invoke("SendToConnection", alice.id, `to-alice-${n}`), ["alice"]);
+  const answer = await alice.connection.invoke("ClientResultFromConnection", bob.id, "GetMessage", `q-${n}`);
+  report(`client result across nodes #${n}`, answer === `answer to q-${n}`, JSON.stringify(answer));
+}
+
 await alice.connection.invoke("AddConnectionToGroup", bob.id, "room");
 report("group add across nodes (acked)", true);
-await step("group", "group-1", () => alice.connection.invoke("SendToGroup", "room", "group-1"), ["bob"]);
-await step("user", "user-1", () => alice.connection.invoke("SendToUser", "bob", "user-1"), ["bob"]);
-await step("connection", "conn-1", () => alice.connection.invoke("SendToConnection", bob.id, "conn-1"), ["bob"]);
-const answer = await alice.connection.invoke("ClientResultFromConnection", bob.id, "GetMessage", "q-1");
-report("client result across nodes", answer === "answer to q-1", JSON.stringify(answer));
+await round(1);
+if (args.between) {
+  try {
+    execSync(args.between, { stdio: ["ignore", "inherit", "inherit"], timeout: 120000 });
+    report("between rounds", true, args.between);
+  } catch (e) {
+    report("between rounds", false, `${args.between}: ${e.message}`);
+  }
+  await round(2);
+}
 await alice.connection.invoke("RemoveConnectionFromGroup", bob.id, "room");
-await step("group after remove", "group-2", () => alice.connection.invoke("SendToGroup", "room", "group-2"), []);
+await step("group after remove", "group-gone", () => alice.connection.invoke("SendToGroup", "room", "group-gone"), []);
 
 await alice.connection.stop();
 await bob.connection.stop();

@@ -15,7 +15,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
 "$here/capture.sh" "$work/plain" && /usr/bin/python3 "$here/check_capture.py" "$work/plain/backplane.log" || status=1
-"$here/capture.sh" "$work/prefixed" app1 &&
+"$here/capture.sh" "$work/prefixed" --prefix app1 &&
   /usr/bin/python3 "$here/check_capture.py" "$work/prefixed/backplane.log" --prefix app1 || status=1
 [ $status -eq 0 ] || { cat "$work"/*/drive.log; tail -20 "$work"/*/node*.log; }
 exit $status

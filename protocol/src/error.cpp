@@ -45,6 +45,8 @@ error_info info_of(error e) noexcept {
     case error::ack_id_too_high: return {"SR-009", "Ack ID above the last message sent", condition::malformed};
     case error::reconnect_after_close:
         return {"SR-016", "no stateful reconnect after a graceful close", condition::unsupported};
+    case error::invalid_backplane_payload:
+        return {"RB-030", "backplane payload off ASP.NET Core's layout", condition::malformed};
     }
     return {"", "unknown error", condition::malformed};
 }

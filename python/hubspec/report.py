@@ -266,6 +266,7 @@ def run(
     access_token_command: Optional[str] = None,
     ca_file: Union[str, os.PathLike, None] = None,
     insecure: bool = False,
+    nodes: Optional[Sequence[Union[str, Server]]] = None,
 ) -> Report:
     """Runs scenarios against a target, as `hubspec run` does, and returns the Report.
 
@@ -282,7 +283,9 @@ def run(
     access_token_command: sent with every request and connection (`--header`,
     `--access-token`, `--access-token-command`), redacted from the report. ca_file,
     insecure: how an https:// target's certificate is checked (`--ca-file`,
-    `--insecure`; default: the system's CAs). Raises
+    `--insecure`; default: the system's CAs). nodes: the same hub on the target's
+    other nodes (URLs or Servers) when it is a cluster on one backplane (`--node`):
+    the scaleout scenarios run only with one. Raises
     TargetUnreachable, TargetUnauthorized, ScenarioError, ValueError.
     """
     loaded = as_scenarios(scenarios)
@@ -302,7 +305,8 @@ def run(
         expect_file=None if expect is None else str(expect), methods=dict(methods or {}),
         headers=list((headers or {}).items()), access_token=access_token or "",
         access_token_command=access_token_command or "",
-        ca_file="" if ca_file is None else str(ca_file), insecure=insecure)
+        ca_file="" if ca_file is None else str(ca_file), insecure=insecure,
+        nodes=[n.url if isinstance(n, Server) else str(n) for n in (nodes or [])])
     return Report(result, loaded, cat)
 
 

@@ -24,18 +24,28 @@ class Server:
     long_poll_timeout_ms, max_message_size, stateful_reconnect_buffer_size;
     the defaults are EMBEDDED_TIMINGS. ``log=True`` prints the server's log to stderr.
     ``tls_cert`` and ``tls_key`` (PEM files, both or neither): it serves https:// only.
+    ``redis="HOST:PORT"`` makes it a node of a cluster on that Redis, on ASP.NET Core's
+    backplane wire (``redis_channel_prefix``: the nodes' ChannelPrefix); run the scale-out
+    scenarios with ``hubspec.run(one, nodes=[two])``.
     """
 
     def __init__(self, *, log: bool = False, tls_cert: Optional[str] = None, tls_key: Optional[str] = None,
-                 **timings: int) -> None:
+                 redis: Optional[str] = None, redis_channel_prefix: str = "", **timings: int) -> None:
         unknown = set(timings) - set(EMBEDDED_TIMINGS)
         if unknown:
             raise TypeError(f"unknown timing(s): {', '.join(sorted(unknown))}")
         self.timings = {**EMBEDDED_TIMINGS, **timings}
         if (tls_cert is None) != (tls_key is None):
             raise TypeError("tls_cert and tls_key go together")
+        redis_host, redis_port = "", 6379
+        if redis:
+            redis_host, _, port = str(redis).removeprefix("redis://").rpartition(":")
+            if not redis_host or not port.isdigit():
+                raise ValueError(f"redis wants HOST:PORT, got {redis!r}")
+            redis_port = int(port)
         self._server: Optional[_hubspec._Server] = _hubspec._Server(
-            self.timings, log=log, tls_cert=str(tls_cert or ""), tls_key=str(tls_key or ""))
+            self.timings, log=log, tls_cert=str(tls_cert or ""), tls_key=str(tls_key or ""), redis_host=redis_host,
+            redis_port=redis_port, redis_channel_prefix=redis_channel_prefix)
         _running.add(self)
 
     @property

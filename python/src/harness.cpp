@@ -176,8 +176,9 @@ harness::run_result run(const scenario_list& scenarios, const harness::requireme
                         std::optional<std::string> expect_file, const std::map<std::string, std::string>& methods,
                         const std::vector<std::pair<std::string, std::string>>& headers,
                         const std::string& access_token, const std::string& access_token_command,
-                        const std::string& ca_file, bool insecure) {
+                        const std::string& ca_file, bool insecure, const std::vector<std::string>& nodes) {
     harness::run_options options;
+    options.nodes = nodes;
     options.headers = headers;
     options.tls.ca_file = ca_file;
     options.tls.insecure = insecure;
@@ -347,7 +348,8 @@ void bind_harness(py::module_& m) {
     m.def("run", &run, py::arg("scenarios"), py::arg("catalogue"), py::arg("target_url"), py::arg("endpoints"),
           py::arg("transports"), py::arg("protocols"), py::arg("filter"), py::arg("strict"), py::arg("parallel"),
           py::arg("timings"), py::arg("on_cell"), py::arg("expect_file"), py::arg("methods"), py::arg("headers"),
-          py::arg("access_token"), py::arg("access_token_command"), py::arg("ca_file"), py::arg("insecure"));
+          py::arg("access_token"), py::arg("access_token_command"), py::arg("ca_file"), py::arg("insecure"),
+          py::arg("nodes"));
 
     m.def("comparison_markdown", [](const std::vector<const harness::run_result*>& runs) {
         std::vector<harness::run_result> copies;

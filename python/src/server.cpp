@@ -19,8 +19,12 @@ namespace {
 class py_server {
 public:
     py_server(const protocol::target_settings& t, const std::string& host, bool log, const std::string& tls_cert,
-              const std::string& tls_key) {
+              const std::string& tls_key, const std::string& redis_host, std::uint16_t redis_port,
+              const std::string& redis_channel_prefix) {
         server::server_options options;
+        options.backplane.redis_host = redis_host; // empty: one node
+        options.backplane.redis_port = redis_port;
+        options.backplane.channel_prefix = redis_channel_prefix;
         options.tls_certificate_file = tls_cert;
         options.tls_private_key_file = tls_key;
         server::apply_target_settings(t, options);
@@ -59,17 +63,20 @@ void bind_server(py::module_& m) {
     py::class_<py_server>(m, "_Server")
         // Timings by the settings table's Python names; missing ones take the embedded target's value.
         .def(py::init([](const std::map<std::string, std::int64_t>& timings, const std::string& host, bool log,
-                         const std::string& tls_cert, const std::string& tls_key) {
+                         const std::string& tls_cert, const std::string& tls_key, const std::string& redis_host,
+                         std::uint16_t redis_port, const std::string& redis_channel_prefix) {
                  auto settings = protocol::embedded_target_settings();
                  for (const auto& [name, v] : timings) {
                      const auto* row = protocol::find_target_setting(name);
                      if (!row || !row->in_python) throw py::type_error("unknown timing: " + name);
                      row->set(settings, v);
                  }
-                 return std::make_unique<py_server>(settings, host, log, tls_cert, tls_key);
+                 return std::make_unique<py_server>(settings, host, log, tls_cert, tls_key, redis_host, redis_port,
+                                                    redis_channel_prefix);
              }),
              py::arg("timings"), py::arg("host") = "127.0.0.1", py::arg("log") = false, py::arg("tls_cert") = "",
-             py::arg("tls_key") = "")
+             py::arg("tls_key") = "", py::arg("redis_host") = "", py::arg("redis_port") = 6379,
+             py::arg("redis_channel_prefix") = "")
         .def("stop", &py_server::stop)
         .def_property_readonly("running", &py_server::running)
         .def_property_readonly("port", &py_server::port)

@@ -249,3 +249,32 @@ def test_run_over_tls_checks_the_certificate(tmp_path):
         assert {c.transport for c in cells} == {"websockets", "serversentevents", "longpolling"}
         assert [c for c in cells if c.outcome != "pass"] == [report.cell("py.echo-round-trip", "serversentevents",
                                                                          "messagepack")]  # SSE is text only
+
+
+def test_run_against_a_cluster_of_two_servers_on_redis(tmp_path):
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                              "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if subprocess.run(["redis-cli", "-p", str(port), "PING"], capture_output=True, text=True).stdout.strip() == "PONG":
+                break
+            time.sleep(0.1)
+        with hubspec.Server(redis=f"127.0.0.1:{port}") as one, hubspec.Server(redis=f"127.0.0.1:{port}") as two:
+            alone = hubspec.run(one, filter="scaleout.all-*", transports=["websockets"])
+            assert {c.outcome for c in alone.cells("scaleout.all-reaches-every-node-once")} == {"skip"}
+            report = hubspec.run(one, nodes=[two], filter="scaleout.*", transports=["websockets"])
+            assert report.passed, report.failures
+            assert {c.outcome for c in report.cells("scaleout.group-members-on-both-nodes")} == {"pass"}
+    finally:
+        redis.terminate()
+        redis.wait()

@@ -4,6 +4,7 @@
 //                  [--transport-send-timeout-ms N]
 //                  [--max-message-size BYTES] [--stateful-reconnect-buffer-size BYTES] [--detailed-errors]
 //                  [--tls-cert FILE --tls-key FILE] [--control] [--violate NAME]... [--list-violations]
+//                  [--redis HOST:PORT [--redis-channel-prefix P] [--hub-type-name [PATH=]NAME]...]
 // The first stdout line is `listening on http://HOST:PORT` (https:// with --tls-cert) with the bound port;
 // SIGINT or SIGTERM stops it.
 #include "hubspec/server/conformance_hub.hpp"
@@ -18,7 +19,31 @@
 #include <iomanip>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
+
+namespace {
+
+/// "HOST:PORT" of option `flag`; false (with the reason on stderr) when it is not one.
+bool parse_host_port(std::string_view flag, const std::string& text, std::string& host, std::uint16_t& port) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) {
+        std::cerr << "hubspec-server: " << flag << " wants HOST:PORT, got '" << text << "'\n";
+        return false;
+    }
+    host = text.substr(0, colon);
+    try {
+        const int parsed = std::stoi(text.substr(colon + 1));
+        if (parsed < 0 || parsed > 65535) throw std::out_of_range("port");
+        port = static_cast<std::uint16_t>(parsed);
+    } catch (const std::exception&) {
+        std::cerr << "hubspec-server: bad port in " << flag << " '" << text << "'\n";
+        return false;
+    }
+    return true;
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
     using namespace hubspec::server;
@@ -68,6 +93,18 @@ int main(int argc, char** argv) {
     auto* key_option = app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
     cert_option->needs(key_option);
     key_option->needs(cert_option);
+    std::string redis, redis_prefix;
+    std::vector<std::string> hub_type_names;
+    auto* redis_option = app.add_option("--redis", redis,
+                                        "HOST:PORT of a Redis server: scale out over ASP.NET Core's Redis backplane "
+                                        "(wire-compatible with Microsoft.AspNetCore.SignalR.StackExchangeRedis)");
+    app.add_option("--redis-channel-prefix", redis_prefix, "The backplane's channel prefix (ChannelPrefix, RB-001)")
+        ->needs(redis_option);
+    app.add_option("--hub-type-name", hub_type_names,
+                   "PATH=NAME: key the hub at PATH by NAME on the backplane, as an ASP.NET Core node keys a hub "
+                   "by its class's Type.FullName (RB-002); a bare NAME is for /conformance. Defaults: "
+                   "Hubspec.ConformanceHub, Hubspec.ChatHub (repeatable)")
+        ->needs(redis_option);
     app.add_flag("--list-violations", list_violations, "Print the --violate names, requirement IDs and what they do");
     CLI11_PARSE(app, argc, argv);
 
@@ -79,21 +116,9 @@ int main(int argc, char** argv) {
         return 0;
     }
 
-    const auto colon = listen.rfind(':');
-    if (colon == std::string::npos) {
-        std::cerr << "hubspec-server: --listen wants HOST:PORT, got '" << listen << "'\n";
-        return 2;
-    }
-    const std::string host = listen.substr(0, colon);
+    std::string host;
     std::uint16_t port = 0;
-    try {
-        const int parsed = std::stoi(listen.substr(colon + 1));
-        if (parsed < 0 || parsed > 65535) throw std::out_of_range("port");
-        port = static_cast<std::uint16_t>(parsed);
-    } catch (const std::exception&) {
-        std::cerr << "hubspec-server: bad port in '" << listen << "'\n";
-        return 2;
-    }
+    if (!parse_host_port("--listen", listen, host, port)) return 2;
 
     server_options options;
     for (std::size_t i = 0; i < table.size(); ++i)
@@ -103,6 +128,16 @@ int main(int argc, char** argv) {
     options.control_endpoints = control;
     options.tls_certificate_file = tls_cert;
     options.tls_private_key_file = tls_key;
+    if (!redis.empty()) {
+        auto& backplane = options.backplane;
+        if (!parse_host_port("--redis", redis, backplane.redis_host, backplane.redis_port)) return 2;
+        backplane.channel_prefix = redis_prefix;
+        for (const auto& entry : hub_type_names) {
+            const auto equals = entry.find('=');
+            const std::string path = equals == std::string::npos ? "/conformance" : entry.substr(0, equals);
+            backplane.hub_type_names[path] = equals == std::string::npos ? entry : entry.substr(equals + 1);
+        }
+    }
     for (const auto& name : violate) {
         options.violations.insert(*find_violation(name));
         const auto& v = info(*find_violation(name));

@@ -154,6 +154,15 @@ public:
     /// How many of the `found` connections of a user a send reaches: all (GRP-004: one).
     std::size_t user_recipients(std::size_t found) const noexcept;
 
+    // ---- scale-out (hub/scaleout.cpp) ----------------------------------------------------
+
+    /// Whether a published send also goes straight to local clients: no (RB-023: yes, twice).
+    bool backplane_local_copy() const noexcept { return on(violation::backplane_local_copy); }
+    /// Whether a group change for another node's connection is published: yes (RB-053: dropped).
+    bool publishes_remote_group_changes() const noexcept {
+        return !on(violation::backplane_drops_remote_group_changes);
+    }
+
 private:
     friend class outgoing_order;
     bool on(violation v) const noexcept { return on_.contains(v); }

@@ -82,6 +82,15 @@ std::optional<protocol::value> cell_context::lookup(std::string_view name) const
     if (name == "hub") return protocol::value{tgt.hub_url()};
     if (name == "origin") return protocol::value{tgt.origin()};
     if (name.starts_with("url:")) return protocol::value{tgt.endpoint_url(std::string(name.substr(4)))};
+    if (name.starts_with("node") && name.find(':') != std::string_view::npos) { // {node2:token}: on another node
+        const auto colon = name.find(':');
+        const auto number = name.substr(4, colon - 4);
+        if (!number.empty() && number.find_first_not_of("0123456789") == std::string_view::npos) {
+            const auto n = static_cast<std::size_t>(std::stoul(std::string(number)));
+            if (n >= 1 && n <= tgt.node_count())
+                return protocol::value{tgt.endpoint_url_on(n, std::string(name.substr(colon + 1)))};
+        }
+    }
     if (name.starts_with("fill:")) return fill_text(name.substr(5));
     if (name == "cell") return protocol::value{marker_};
     if (name == "transport") return protocol::value{protocol::transport_name(where.transport)};

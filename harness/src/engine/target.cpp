@@ -25,6 +25,17 @@ std::string target::endpoint_url(const std::string& name) const {
     return origin_ + "/" + name;
 }
 
+std::string target::endpoint_url_on(std::size_t n, const std::string& name) const {
+    if (n <= 1) return endpoint_url(name);
+    if (n > node_count())
+        throw std::out_of_range("node " + std::to_string(n) + " of a cluster of " + std::to_string(node_count()) +
+                                " (give the others with --node URL)");
+    const std::string& node = nodes_[n - 2];
+    if (name.empty() || name == "hub") return node;
+    const std::string url = endpoint_url(name);
+    return origin_of(node) + url.substr(origin_of(url).size());
+}
+
 bool target::endpoint_present(const std::string& name) {
     {
         std::lock_guard lock(mutex_);

@@ -30,6 +30,17 @@ public:
     /// --endpoint, else the contract path on the target's origin.
     std::string endpoint_url(const std::string& name) const;
 
+    /// `--redis URL`: the cluster's backplane, for the fault steps (backplane_fault).
+    void set_redis(std::string url) { redis_url_ = std::move(url); }
+    const std::string& redis_url() const noexcept { return redis_url_; }
+
+    /// `--node URL`: the other nodes of a cluster, by hub URL; node 1 is the target itself.
+    void set_nodes(std::vector<std::string> hub_urls) { nodes_ = std::move(hub_urls); }
+    std::size_t node_count() const noexcept { return 1 + nodes_.size(); }
+    /// Endpoint `name`'s URL on node `n` (1-based): node 1's is endpoint_url(name); another
+    /// node's is the same path on that node's origin (its hub URL for the hub itself).
+    std::string endpoint_url_on(std::size_t n, const std::string& name) const;
+
     /// Whether contract endpoint `name` answers: `token` a GET, the others negotiate
     /// (200, or 401 where a token is needed). Asked once, then remembered.
     bool endpoint_present(const std::string& name);
@@ -58,6 +69,8 @@ private:
     std::string hub_url_;
     std::string origin_;
     std::map<std::string, std::string> endpoint_urls_;
+    std::vector<std::string> nodes_;
+    std::string redis_url_;
     protocol::target_settings timings_;
     std::mutex mutex_;
     std::map<std::string, std::optional<std::vector<protocol::transport_type>>> offered_;

@@ -40,6 +40,9 @@ const std::vector<contract_method>& contract_methods() {
         {"ClientResult", ""},
         {"Abort", ""},
         {"SendMessage", "chat"},
+        {"AddConnectionToGroup", "", true},
+        {"RemoveConnectionFromGroup", "", true},
+        {"ClientResultFromConnection", "", true},
     };
     return methods;
 }

@@ -151,10 +151,11 @@ scenario parse_scenario(const YAML::Node& node, const std::string& file, const s
     sc.endpoints = string_list(node["endpoints"], file, "endpoints");
     sc.configuration = string_list(node["configuration"], file, "configuration");
     for (const auto& need : sc.configuration)
-        if (need != "stateful_reconnect" && need != "one_invocation_at_a_time" && need != "negotiate_v1")
+        if (need != "stateful_reconnect" && need != "one_invocation_at_a_time" && need != "negotiate_v1" &&
+            need != "cluster" && need != "backplane_redis")
             fail_at(file, node["configuration"],
                     "unknown configuration `" + need +
-                        "` (stateful_reconnect, one_invocation_at_a_time, negotiate_v1)");
+                        "` (stateful_reconnect, one_invocation_at_a_time, negotiate_v1, cluster, backplane_redis)");
     for (const auto& name : string_list(node["transports"], file, "transports")) {
         auto t = protocol::parse_transport_option(name);
         if (!t) fail_at(file, node["transports"], "unknown transport `" + name + "`");

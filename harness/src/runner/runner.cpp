@@ -94,6 +94,7 @@ bool reaches_other_cells(const scenario& sc) {
     for (const auto& m : sc.methods)
         if (hub_wide_method(m)) return true;
     for (const auto& s : sc.steps) {
+        if (s.action == "backplane_fault") return true; // the fault reaches every cell's connections
         const auto* method = s.params.find("method");
         if (method && method->as_string() && hub_wide_method(*method->as_string())) return true;
         const auto* message = s.params.find("message");
@@ -184,6 +185,10 @@ std::string applicability(const scenario& sc, const cell& c, target& t, const ma
         if (need == "one_invocation_at_a_time" && t.timings().parallel_invocations > 1)
             return "the target runs a connection's invocations in parallel (MaximumParallelInvocationsPerClient " +
                    std::to_string(t.timings().parallel_invocations) + "); MSG-102 applies at 1";
+        if (need == "cluster" && t.node_count() < 2)
+            return "needs a cluster: give the other nodes of the target's backplane with --node URL (scale-out)";
+        if (need == "backplane_redis" && t.redis_url().empty())
+            return "breaks the cluster's backplane: give its Redis with --redis redis://HOST:PORT";
         if (need == "negotiate_v1" && offer.negotiate_version < 1)
             return "the target speaks negotiate version 0 only (no connectionToken, as before ASP.NET Core 3.0; see "
                    "the "
@@ -212,7 +217,7 @@ profile_info profile_of(target& t, const std::vector<const scenario*>& scenarios
     const auto& probe = t.methods_of("");
     std::size_t main_hub_methods = 0;
     for (const auto& m : contract_methods()) {
-        if (!m.endpoint.empty()) continue;
+        if (!m.endpoint.empty() || m.scale_out) continue;
         ++main_hub_methods;
         if (probe.missing.count(t.method_name(std::string(m.name)))) profile.missing_methods.emplace_back(m.name);
     }
@@ -575,6 +580,15 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
     const auto t = std::make_shared<target>(hub_url, options.endpoints, timings);
     t->set_method_roles(options.method_roles);
     t->set_credentials(creds);
+    t->set_nodes(options.nodes);
+    t->set_redis(options.redis_url);
+    if (!options.nodes.empty()) {
+        std::string nodes = hub_url;
+        for (const auto& n : options.nodes)
+            nodes += ", " + n;
+        run.target_configuration.push_back(
+            {"nodes", std::to_string(t->node_count()) + " (" + nodes + ")", "declared", "--node: one backplane"});
+    }
     run.target.url = hub_url;
     run.target.embedded = embedded.has_value();
     for (const auto& o : probe.transports)

@@ -81,7 +81,12 @@ protocol_name protocol_of(const step_params& p, const cell_context& ctx) {
 void run_connect(const step& s, cell_context& ctx) {
     step_params p(s, ctx);
     client::connection_options options;
-    options.url = p.has("url") ? p.required_text("url") : ctx.tgt.endpoint_url(p.text("endpoint", ""));
+    const auto node = p.integer("node", 1); // scale-out: which node of the cluster (--node)
+    if (node < 1 || static_cast<std::size_t>(node) > ctx.tgt.node_count())
+        throw script_error(p.describe() + ": node " + std::to_string(node) + ", but the run knows " +
+                           std::to_string(ctx.tgt.node_count()) + " node(s) (--node URL adds one)");
+    options.url = p.has("url") ? p.required_text("url")
+                               : ctx.tgt.endpoint_url_on(static_cast<std::size_t>(node), p.text("endpoint", ""));
     if (p.boolean("via_proxy", false)) options.url = ctx.through_proxy(options.url);
     options.transports = {transport_of(p, ctx)};
     if (p.has("transports")) { // the client's own choice and fallback among these (NEG-030, NEG-031)

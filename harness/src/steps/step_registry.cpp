@@ -30,6 +30,7 @@ step_executor find_step_executor(std::string_view action) {
         {"raw_pause", run_raw_pause},
         {"raw_close", run_raw_close},
         {"proxy", run_proxy},
+        {"backplane_fault", run_backplane_fault},
         {"check", run_check},
     };
     auto it = executors.find(action);

@@ -37,6 +37,7 @@ void run_raw_expect_frames(const step&, cell_context&);
 void run_raw_pause(const step&, cell_context&);
 void run_raw_close(const step&, cell_context&);
 void run_proxy(const step&, cell_context&);
+void run_backplane_fault(const step&, cell_context&);
 void run_check(const step&, cell_context&);
 
 } // namespace hubspec::harness::detail

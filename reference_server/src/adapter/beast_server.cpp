@@ -8,6 +8,8 @@
 #include "http/endpoint_router.hpp"
 #include "hub/hub_connection.hpp"
 #include "log.hpp"
+#include "random_bytes.hpp"
+#include "redis_pubsub.hpp"
 #include "scheduler.hpp"
 #include "server_control_impl.hpp"
 #include "transports.hpp"
@@ -26,9 +28,11 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <csignal>
+#include <cstring>
 #include <deque>
 #include <malloc.h>
 #include <optional>
+#include <unistd.h>
 
 namespace hubspec::server {
 
@@ -278,6 +282,26 @@ struct server::impl {
     std::size_t ended_since_trim = 0; // connections that ended since the last malloc_trim
     std::atomic<bool> running{false};
     server_control control;
+    std::unique_ptr<detail::redis_pubsub> backplane; // --redis: the hubs scale out over it
+
+    /// Joins every hub to the Redis backplane (redis-backplane.md): one bus, one server name per hub key.
+    void scale_out() {
+        const auto& o = options.backplane;
+        if (o.redis_host.empty() || backplane) return;
+        backplane = std::make_unique<detail::redis_pubsub>(io, o.redis_host, o.redis_port);
+        char host[256] = {};
+        if (::gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "hubspec");
+        router.for_each_hub([&](const std::string& path, detail::hub_lifetime& lifetime) {
+            detail::scaleout_settings settings;
+            settings.channel_prefix = o.channel_prefix;
+            auto named = o.hub_type_names.find(path);
+            settings.hub_key = named != o.hub_type_names.end() ? named->second : lifetime.definition().type_name();
+            settings.server_name = protocol::backplane::make_server_name(host, detail::random_bytes()); // RB-012
+            settings.ack_timeout = o.ack_timeout;
+            settings.client_result_timeout = o.client_result_timeout;
+            lifetime.scale_out(*backplane, std::move(settings));
+        });
+    }
 };
 
 server::server(server_options options) : impl_(std::make_unique<impl>(std::move(options))) {
@@ -307,6 +331,7 @@ std::uint16_t server::listen(const std::string& host, std::uint16_t port) {
     impl_->acceptor->set_option(net::socket_base::reuse_address(true));
     impl_->acceptor->bind(endpoint);
     impl_->acceptor->listen(net::socket_base::max_listen_connections);
+    impl_->scale_out();
     impl_->accept();
     impl_->sweep();
     return impl_->acceptor->local_endpoint().port();

@@ -2,6 +2,7 @@
 
 #include "control_endpoint.hpp"
 #include "log.hpp"
+#include "random_bytes.hpp"
 
 #include "hubspec/protocol/detail/helpers.hpp"
 #include "hubspec/protocol/json_value.hpp"
@@ -14,7 +15,6 @@
 #include <cctype>
 #include <cstdint>
 #include <stdexcept>
-#include <sys/random.h>
 
 namespace hubspec::server::detail {
 
@@ -44,14 +44,10 @@ http_reply with_no_cache(http_reply reply) {
 } // namespace
 
 std::string random_identifier() {
-    unsigned char bytes[16];
-    std::size_t filled = 0;
-    while (filled < sizeof bytes) {
-        const ssize_t n = getrandom(bytes + filled, sizeof bytes - filled, 0);
-        if (n < 0) throw std::runtime_error("getrandom failed");
-        filled += static_cast<std::size_t>(n);
-    }
-    return p::encode_connection_id(bytes);
+    const auto bytes = random_bytes();
+    unsigned char raw[16];
+    std::copy(bytes.begin(), bytes.end(), raw);
+    return p::encode_connection_id(raw);
 }
 
 std::optional<std::string> http_request::header(std::string_view name) const {
@@ -78,6 +74,16 @@ void endpoint_router::add_hub_alias(std::string path, const std::string& hub_pat
     e->options = std::move(options);
     e->lifetime = (*served)->lifetime;
     endpoints_.push_back(std::move(e));
+}
+
+void endpoint_router::for_each_hub(
+    const std::function<void(const std::string& path, hub_lifetime& lifetime)>& visit) const {
+    std::vector<const hub_lifetime*> seen;
+    for (const auto& e : endpoints_) {
+        if (std::find(seen.begin(), seen.end(), e->lifetime.get()) != seen.end()) continue;
+        seen.push_back(e->lifetime.get());
+        visit(e->path, *e->lifetime);
+    }
 }
 
 void endpoint_router::enable_tokens(std::string redirect_path, std::string redirect_target) {

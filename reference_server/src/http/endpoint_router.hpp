@@ -60,6 +60,8 @@ public:
     void add_hub(std::string path, hub h, endpoint_options options);
     /// Another path for the hub at `hub_path`, sharing its lifetime; throws if there is none.
     void add_hub_alias(std::string path, const std::string& hub_path, endpoint_options options);
+    /// Each hub once, at the path it was added at (aliases share its lifetime).
+    void for_each_hub(const std::function<void(const std::string& path, hub_lifetime& lifetime)>& visit) const;
     void enable_tokens(std::string redirect_path, std::string redirect_target);
 
     route_result route(const http_request& request);

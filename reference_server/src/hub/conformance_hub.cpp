@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
+#include <string>
 
 namespace hubspec::server {
 
@@ -82,6 +85,15 @@ void produce(hub_call& call, stream_writer out, std::function<bool(int)> more, s
     std::make_shared<producer>(call, std::move(out), std::move(more), delay, std::move(failure))->start();
 }
 
+/// Completes a void method once a group change holds; a change no node acknowledged fails as
+/// .NET's TaskCanceledException does (not a HubException: the text is detail, ERR-002).
+std::function<void(std::optional<std::string>)> completes(deferred_result done) {
+    return [done](std::optional<std::string> error) {
+        if (error) return done.fail(std::make_exception_ptr(std::runtime_error(*error)));
+        done.complete(value());
+    };
+}
+
 void add_invocation_methods(hub& h) {
     h.method("Echo", [](hub_call&, value v) { return v; });
     h.method("HelloWorld", [](hub_call&) { return std::string("Hello World!"); });
@@ -114,10 +126,13 @@ void add_targeting_methods(hub& h) {
     h.method("SendToUser", [](hub_call& call, std::string user, value v) {
         call.clients().user(std::move(user)).send("Direct", {std::move(v)});
     });
-    h.method("JoinGroup",
-             [](hub_call& call, std::string group) { call.groups().add(call.context().connection_id(), group); });
-    h.method("LeaveGroup",
-             [](hub_call& call, std::string group) { call.groups().remove(call.context().connection_id(), group); });
+    // Each returns once the change holds (at once on one node; scaled out, RB-018 and RB-056).
+    h.method("JoinGroup", [](hub_call& call, std::string group) {
+        call.groups().add(call.context().connection_id(), group, completes(call.defer()));
+    });
+    h.method("LeaveGroup", [](hub_call& call, std::string group) {
+        call.groups().remove(call.context().connection_id(), group, completes(call.defer()));
+    });
     h.method("SendToGroup", [](hub_call& call, std::string group, value v) {
         call.clients().group(group).send("GroupMessage", {group, std::move(v)});
     });
@@ -210,6 +225,12 @@ void add_connection_methods(hub& h) {
              [](hub_call& call, std::string id, std::string method, std::vector<value> arguments) {
                  call.clients().client(std::move(id)).send(method, std::move(arguments));
              });
+    h.method("AddConnectionToGroup", [](hub_call& call, std::string id, std::string group) {
+        call.groups().add(id, group, completes(call.defer())); // another node's connection: a group command
+    });
+    h.method("RemoveConnectionFromGroup", [](hub_call& call, std::string id, std::string group) {
+        call.groups().remove(id, group, completes(call.defer()));
+    });
     h.method("ClientResultFromConnection", [](hub_call& call, std::string id, std::string method, value v) {
         auto done = call.defer();
         call.clients().client(std::move(id)).invoke(method, {std::move(v)}, [done](client_result answer) {
@@ -223,6 +244,7 @@ void add_connection_methods(hub& h) {
 
 hub make_conformance_hub() {
     hub h;
+    h.type_name("Hubspec.ConformanceHub");
     h.on_connected([](hub_call& call) { cancel_count(call); });
     add_invocation_methods(h);
     add_targeting_methods(h);
@@ -233,6 +255,7 @@ hub make_conformance_hub() {
 
 hub make_chat_hub() {
     hub h;
+    h.type_name("Hubspec.ChatHub");
     h.method("SendMessage", [](hub_call& call, std::string user, std::string message) {
         call.clients().all().send("ReceiveMessage", {std::move(user), std::move(message)});
     });

@@ -262,6 +262,13 @@ void hub_connection::send_encoded(const std::shared_ptr<const std::string>& reco
         send_now(out);
 }
 
+void hub_connection::relay_client_result(const std::shared_ptr<const std::string>& records, std::string invocation_id,
+                                         std::function<void(std::optional<p::completion_message>)> on_completion) {
+    if (!open()) return on_completion(std::nullopt);
+    dispatcher_.await_relayed_completion(std::move(invocation_id), std::move(on_completion));
+    send_encoded(records);
+}
+
 void hub_connection::send_now(const outgoing_order::item& out) {
     if (const auto* message = std::get_if<p::hub_message>(&out)) return note_send(core_.send(*message, clock::now()));
     // Broadcasts are Invocations (GRP-001): tracked; the buffer only looks at the type.

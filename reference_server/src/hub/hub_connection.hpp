@@ -97,6 +97,11 @@ public:
         dispatcher_.invoke_client(method, std::move(arguments), std::move(on_result));
     }
 
+    /// Another node's client-result request (RB-064): `records` already carry `invocation_id`;
+    /// `on_completion` gets the client's Completion, or nullopt if the connection ends first.
+    void relay_client_result(const std::shared_ptr<const std::string>& records, std::string invocation_id,
+                             std::function<void(std::optional<protocol::completion_message>)> on_completion);
+
     // ---- what hub code asks ------------------------------------------------
 
     const connection_identity& identity() const noexcept { return identity_; }

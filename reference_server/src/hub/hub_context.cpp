@@ -114,12 +114,7 @@ void client_proxy::invoke(std::string_view method, std::vector<value> arguments,
         on_result({std::nullopt, "Client results need a single connection (CR-001)."});
         return;
     }
-    auto connection = lifetime_->find(name_);
-    if (!connection) {
-        on_result({std::nullopt, "Connection '" + name_ + "' does not exist."}); // CR-007
-        return;
-    }
-    connection->invoke_client(method, std::move(arguments), std::move(on_result));
+    lifetime_->invoke(name_, method, std::move(arguments), std::move(on_result));
 }
 
 using kind = client_proxy::target_kind;
@@ -146,11 +141,13 @@ client_proxy hub_clients::user(std::string user) const {
     return {lifetime_, kind::user, std::move(user), {}};
 }
 
-void hub_groups::add(const std::string& connection_id, const std::string& group) const {
-    lifetime_->add_to_group(connection_id, group);
+void hub_groups::add(const std::string& connection_id, const std::string& group,
+                     std::function<void(std::optional<std::string>)> done) const {
+    lifetime_->add_to_group(connection_id, group, std::move(done));
 }
-void hub_groups::remove(const std::string& connection_id, const std::string& group) const {
-    lifetime_->remove_from_group(connection_id, group);
+void hub_groups::remove(const std::string& connection_id, const std::string& group,
+                        std::function<void(std::optional<std::string>)> done) const {
+    lifetime_->remove_from_group(connection_id, group, std::move(done));
 }
 
 // ---- the caller -------------------------------------------------------------

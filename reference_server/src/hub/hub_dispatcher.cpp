@@ -305,6 +305,12 @@ void hub_dispatcher::on_stream_item(p::stream_item_message&& m) {
 }
 
 void hub_dispatcher::on_completion(p::completion_message&& m) {
+    if (auto it = relayed_results_.find(m.invocation_id); it != relayed_results_.end()) {
+        auto on_completion = std::move(it->second);
+        relayed_results_.erase(it);
+        guarded("relayed client result", [&] { on_completion(std::move(m)); });
+        return;
+    }
     if (auto it = client_results_.find(m.invocation_id); it != client_results_.end()) {
         auto on_result = std::move(it->second);
         client_results_.erase(it);
@@ -339,6 +345,11 @@ void hub_dispatcher::invoke_client(std::string_view method, std::vector<value> a
     connection_.send_message(invocation);
 }
 
+void hub_dispatcher::await_relayed_completion(std::string invocation_id,
+                                              std::function<void(std::optional<p::completion_message>)> on_completion) {
+    relayed_results_.emplace(std::move(invocation_id), std::move(on_completion));
+}
+
 void hub_dispatcher::end() {
     // Streams end silently: the transport is gone.
     auto streams = std::move(streams_);
@@ -352,6 +363,11 @@ void hub_dispatcher::end() {
     uploads_.clear();
     for (auto& [id, upload] : uploads)
         end_upload(upload, std::string(p::texts::invocation_canceled_connection_closed));
+
+    auto relayed = std::move(relayed_results_);
+    relayed_results_.clear();
+    for (auto& [id, on_completion] : relayed)
+        guarded("relayed client result", [&] { on_completion(std::nullopt); });
 
     // CR-007: whoever awaits this connection's answer learns it is gone.
     auto results = std::move(client_results_);

@@ -34,6 +34,10 @@ public:
     /// Client result (CR-001): "s1", "s2", … (MSG-017).
     void invoke_client(std::string_view method, std::vector<value> arguments,
                        std::function<void(client_result)> on_result);
+    /// The Completion for `invocation_id`, an invocation another node asked of this client
+    /// (RB-064): handed over as the client sent it, or nullopt when the connection ends first.
+    void await_relayed_completion(std::string invocation_id,
+                                  std::function<void(std::optional<protocol::completion_message>)> on_completion);
     /// The connection ended: streams end silently, uploads are canceled, awaited
     /// client results fail (CR-007).
     void end();
@@ -75,6 +79,7 @@ private:
     std::unordered_map<std::string, std::shared_ptr<stream_state>> streams_;
     std::unordered_map<std::string, std::shared_ptr<upload_state>> uploads_;
     std::unordered_map<std::string, std::function<void(client_result)>> client_results_;
+    std::unordered_map<std::string, std::function<void(std::optional<protocol::completion_message>)>> relayed_results_;
 };
 
 } // namespace hubspec::server::detail

@@ -14,6 +14,10 @@ namespace hubspec::harness {
 struct contract_method {
     std::string_view name;     // as the contract writes it: "Echo"
     std::string_view endpoint; // the contract endpoint whose hub has it; "" = the main hub
+    /// A scale-out extra, not in conformance-hub.md (a group change or client result for a
+    /// connection on another node; hubspec-server and the ASP.NET Core peer have them): the
+    /// scaleout scenarios need it, the run's profile does not count it.
+    bool scale_out = false;
 };
 
 /// Every method of the contract, in its order; `SendMessage` is the `/chat` endpoint's.

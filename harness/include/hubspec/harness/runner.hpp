@@ -25,6 +25,10 @@ struct run_options {
     std::string target_url;
     /// Contract endpoints by name ("conformance-nows" -> URL); unnamed ones are found on the target's origin.
     std::map<std::string, std::string> endpoints;
+    /// `--node URL`: the hub URLs of the target's other nodes (one backplane); the scale-out theme needs one.
+    std::vector<std::string> nodes;
+    /// `--redis URL`: the cluster's Redis, which the backplane_fault step breaks (drops subscribers).
+    std::string redis_url;
     std::vector<protocol::transport_type> transports; // empty = all
     std::vector<protocol_name> protocols;             // empty = both
     std::string filter = "*";                         // globs over scenario ids, comma-separated: any may match

@@ -37,7 +37,8 @@ struct scenario {
     std::vector<std::string> endpoints;    // contract endpoints beyond the main hub ("conformance-nows")
     /// How the target must be configured; a target configured otherwise skips it, with the reason:
     /// "stateful_reconnect" (AllowStatefulReconnects), "one_invocation_at_a_time"
-    /// (MaximumParallelInvocationsPerClient 1), "negotiate_v1" (negotiate version 1, ASP.NET Core 3.0 on).
+    /// (MaximumParallelInvocationsPerClient 1), "negotiate_v1" (negotiate version 1, ASP.NET Core 3.0 on),
+    /// "cluster" (the run knows two nodes or more of one backplane: --node).
     std::vector<std::string> configuration;
     std::vector<protocol::transport_type> transports; // empty = every transport
     std::vector<protocol_name> protocols;             // empty = both

@@ -55,6 +55,9 @@ enum class error {
     sequence_id_too_high,  // Sequence(s) with s above the next expected number: messages lost (SR-015)
     ack_id_too_high,       // Ack(n) for a number never sent: the peer acked what it cannot have (SR-009)
     reconnect_after_close, // resume asked for after a graceful close ended the connection (SR-016)
+
+    // Redis backplane (shared/spec/redis-backplane.md)
+    invalid_backplane_payload, // a payload off ASP.NET Core's layout (RB-030..RB-051; the error names which)
 };
 
 /// Broad classes that callers branch on; tests check the exact `error`.

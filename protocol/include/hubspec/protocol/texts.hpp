@@ -58,6 +58,10 @@ inline constexpr std::string_view client_did_not_provide_result = "Client didn't
 inline constexpr std::string_view client_provided_multiple_results = "Client provided multiple results."; // CR-004
 inline constexpr std::string_view invocation_canceled_connection_closed =
     "Invocation canceled due to the underlying connection being closed."; // RC-010
+
+// Redis backplane (RB-*)
+inline constexpr std::string_view backplane_protocol_missing =
+    "This message was received from another server that did not have the requested protocol available."; // RB-048
 inline constexpr std::string_view server_timeout_elapsed =
     "Server timeout elapsed without receiving a message from the server.";        // KA-005
 std::string server_close_error(std::string_view error);                           // MSG-075

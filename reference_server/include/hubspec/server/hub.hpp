@@ -162,6 +162,13 @@ public:
     }
 
     hub& add(hub_method m);
+    /// The name a cluster keys this hub's backplane channels by: in a mixed cluster, the
+    /// ASP.NET Core hub class's Type.FullName (RB-002). Default "Hub".
+    hub& type_name(std::string name) {
+        type_name_ = std::move(name);
+        return *this;
+    }
+    const std::string& type_name() const noexcept { return type_name_; }
     hub& on_connected(std::function<void(hub_call&)> callback);
     hub& on_disconnected(std::function<void(hub_call&)> callback);
 
@@ -177,6 +184,7 @@ public:
 
 private:
     std::vector<hub_method> methods_;
+    std::string type_name_ = "Hub";
     std::function<void(hub_call&)> on_connected_;
     std::function<void(hub_call&)> on_disconnected_;
 };

@@ -121,8 +121,9 @@ public:
     /// serialized once per hub protocol.
     void send(std::string_view method, std::vector<value> arguments) const;
 
-    /// Client result (CR-001): only for a single connection (caller, client(id)).
-    /// `on_result` runs with the answer, or with CR-007's error.
+    /// Client result (CR-001): only for a single connection (caller, client(id)), on this
+    /// node or, scaled out, on another (RB-062). `on_result` runs with the answer, or with
+    /// CR-007's error.
     void invoke(std::string_view method, std::vector<value> arguments,
                 std::function<void(client_result)> on_result) const;
 
@@ -151,12 +152,17 @@ private:
     std::string caller_;
 };
 
-/// Group membership, per connection, names compared ordinally (GRP-003).
+/// Group membership, per connection, names compared ordinally (GRP-003). `done` runs once
+/// the change holds: at once on a single node; scaled out, after Redis confirmed the group's
+/// channel (RB-018) or, for a connection on another node, after its ack, or with an error
+/// when no node acknowledged in time (RB-060).
 class hub_groups {
 public:
     explicit hub_groups(std::shared_ptr<detail::hub_lifetime> lifetime) : lifetime_(std::move(lifetime)) {}
-    void add(const std::string& connection_id, const std::string& group) const;
-    void remove(const std::string& connection_id, const std::string& group) const;
+    void add(const std::string& connection_id, const std::string& group,
+             std::function<void(std::optional<std::string> error)> done = {}) const;
+    void remove(const std::string& connection_id, const std::string& group,
+                std::function<void(std::optional<std::string> error)> done = {}) const;
 
 private:
     std::shared_ptr<detail::hub_lifetime> lifetime_;

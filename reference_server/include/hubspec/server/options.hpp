@@ -11,6 +11,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,8 +27,22 @@ struct hub_options {
     std::size_t stateful_reconnect_buffer_size = protocol::default_stateful_reconnect_buffer_size; // SR-010
 };
 
+/// Scale-out over ASP.NET Core's Redis backplane (shared/spec/redis-backplane.md): nodes with
+/// the same Redis, prefix and hub type names form one cluster, ASP.NET Core nodes included.
+struct backplane_options {
+    std::string redis_host; // empty: one node, no backplane
+    std::uint16_t redis_port = 6379;
+    std::string channel_prefix; // StackExchange.Redis ChannelPrefix (RB-001)
+    /// Hub path -> the .NET hub type name its channels are keyed by (RB-002, RB-003);
+    /// a hub not listed uses its own type name (hub::type_name()).
+    std::map<std::string, std::string> hub_type_names;
+    std::chrono::milliseconds ack_timeout{30000};           // group change for a remote connection (RB-060)
+    std::chrono::milliseconds client_result_timeout{30000}; // client result from a remote connection (RB-070)
+};
+
 struct server_options {
     hub_options hub;
+    backplane_options backplane;
     std::chrono::milliseconds disconnect_timeout =
         protocol::default_disconnect_timeout; // DisconnectTimeout (NEG-036, KA-010, LP-011, SR-012)
     std::chrono::milliseconds long_poll_timeout =

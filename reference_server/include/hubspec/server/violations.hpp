@@ -93,6 +93,9 @@ enum class violation : unsigned {
     stream_failure_wrong_text,
     // stateful reconnect
     stateful_no_ack,
+    // scale-out over Redis (--redis): a cluster's tests, `hubspec run URL --node URL2`
+    backplane_local_copy,
+    backplane_drops_remote_group_changes,
     count_ // not a violation: the number of them
 };
 
@@ -234,6 +237,10 @@ inline constexpr std::array<violation_info, static_cast<std::size_t>(violation::
     {violation::stream_failure_wrong_text, "stream-failure-wrong-text", "MSG-101",
      "a stream that throws ends with another text than 'An error occurred on the server while streaming results.'"},
     {violation::stateful_no_ack, "stateful-no-ack", "SR-008", "a stateful connection never sends Ack"},
+    {violation::backplane_local_copy, "backplane-local-copy", "RB-023",
+     "with --redis, All, group and user sends also go straight to this node's clients, which get them twice"},
+    {violation::backplane_drops_remote_group_changes, "backplane-drops-remote-group-changes", "RB-053",
+     "with --redis, a group change for another node's connection publishes nothing and reports success"},
 }};
 
 // The table is indexed by the enum: one entry per violation, in its order.

@@ -1,0 +1,340 @@
+// Redis pub/sub for the backplane (redis_pubsub.hpp): Asio sockets and timers,
+// hiredis's RESP reader and command formatter.
+#include "redis_pubsub.hpp"
+
+#include "log.hpp"
+
+#include <hiredis/hiredis.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <deque>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace hubspec::server::detail {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+
+namespace {
+
+struct reply_deleter {
+    void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
+};
+using reply_ptr = std::unique_ptr<redisReply, reply_deleter>;
+
+struct reader_deleter {
+    void operator()(redisReader* r) const noexcept { redisReaderFree(r); }
+};
+
+std::string_view text_of(const redisReply* r) noexcept {
+    return r != nullptr &&
+                   (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_ERROR)
+               ? std::string_view(r->str, r->len)
+               : std::string_view();
+}
+
+constexpr std::chrono::milliseconds first_retry{100};
+constexpr std::chrono::milliseconds longest_retry{2000};
+
+/// One RESP connection that keeps itself connected: replies come back in order
+/// through `on_reply`; `on_up` and `on_down` tell when it is usable.
+class redis_link : public std::enable_shared_from_this<redis_link> {
+public:
+    struct events {
+        std::function<void()> on_up;
+        std::function<void(const std::string& why)> on_down;
+        std::function<void(reply_ptr)> on_reply;
+    };
+
+    redis_link(net::io_context& io, std::string host, std::uint16_t port, events e)
+        : resolver_(io), socket_(io), retry_(io), host_(std::move(host)), port_(port), events_(std::move(e)) {}
+
+    void start() { connect(); }
+    bool up() const noexcept { return up_; }
+
+    void send(const std::vector<std::string_view>& argv) {
+        if (!up_) return;
+        std::vector<const char*> parts;
+        std::vector<std::size_t> sizes;
+        for (auto a : argv) {
+            parts.push_back(a.data());
+            sizes.push_back(a.size());
+        }
+        char* command = nullptr;
+        const int size = redisFormatCommandArgv(&command, static_cast<int>(parts.size()), parts.data(), sizes.data());
+        if (size < 0) return;
+        pending_.append(command, static_cast<std::size_t>(size));
+        redisFreeCommand(command);
+        write();
+    }
+
+    void close() {
+        closed_ = true;
+        retry_.cancel();
+        error_code ignored;
+        resolver_.cancel();
+        socket_.close(ignored);
+        up_ = false;
+    }
+
+private:
+    void connect() {
+        if (closed_) return;
+        resolver_.async_resolve(host_, std::to_string(port_),
+                                [self = shared_from_this()](error_code ec, tcp::resolver::results_type found) {
+                                    if (ec) return self->fail("cannot resolve the host: " + ec.message());
+                                    net::async_connect(self->socket_, found,
+                                                       [self](error_code connect_ec, const tcp::endpoint&) {
+                                                           if (connect_ec) return self->fail(connect_ec.message());
+                                                           self->on_connected();
+                                                       });
+                                });
+    }
+
+    void on_connected() {
+        error_code ignored;
+        socket_.set_option(tcp::no_delay(true), ignored);
+        reader_.reset(redisReaderCreate());
+        up_ = true;
+        backoff_ = first_retry;
+        if (events_.on_up) events_.on_up();
+        read();
+    }
+
+    void read() {
+        socket_.async_read_some(net::buffer(in_), [self = shared_from_this()](error_code ec, std::size_t n) {
+            if (ec) return self->fail(ec == net::error::eof ? "Redis closed the connection" : ec.message());
+            if (redisReaderFeed(self->reader_.get(), self->in_.data(), n) != REDIS_OK)
+                return self->fail("unreadable reply: " + std::string(self->reader_->errstr));
+            for (;;) {
+                void* raw = nullptr;
+                if (redisReaderGetReply(self->reader_.get(), &raw) != REDIS_OK)
+                    return self->fail("unreadable reply: " + std::string(self->reader_->errstr));
+                if (raw == nullptr) break;
+                if (self->events_.on_reply) self->events_.on_reply(reply_ptr(static_cast<redisReply*>(raw)));
+                if (!self->up_) return; // a handler closed it
+            }
+            self->read();
+        });
+    }
+
+    void write() {
+        if (writing_ || pending_.empty() || !up_) return;
+        writing_ = true;
+        sending_ = std::exchange(pending_, {}); // what queued meanwhile goes out in one write
+        net::async_write(socket_, net::buffer(sending_), [self = shared_from_this()](error_code ec, std::size_t) {
+            self->writing_ = false;
+            if (ec) return self->fail(ec.message());
+            self->write();
+        });
+    }
+
+    void fail(const std::string& why) {
+        if (closed_) return;
+        const bool was_up = up_;
+        up_ = false;
+        error_code ignored;
+        socket_.close(ignored);
+        pending_.clear();
+        if (events_.on_down) events_.on_down(was_up ? "connection lost: " + why : why);
+        retry_.expires_after(backoff_);
+        backoff_ = std::min(backoff_ * 2, longest_retry);
+        retry_.async_wait([self = shared_from_this()](error_code ec) {
+            if (!ec) self->connect();
+        });
+    }
+
+    tcp::resolver resolver_;
+    tcp::socket socket_;
+    net::steady_timer retry_;
+    std::string host_;
+    std::uint16_t port_;
+    events events_;
+    std::unique_ptr<redisReader, reader_deleter> reader_;
+    std::array<char, 16384> in_{};
+    std::string pending_;
+    std::string sending_;
+    bool writing_ = false;
+    bool up_ = false;
+    bool closed_ = false;
+    std::chrono::milliseconds backoff_ = first_retry;
+};
+
+} // namespace
+
+struct redis_pubsub::state : std::enable_shared_from_this<state> {
+    struct subscription {
+        message_handler handler;
+        std::uint64_t order = 0; // subscribed again in the order first made (RB-014)
+        bool confirmed = false;
+        std::vector<std::function<void()>> waiting;
+    };
+
+    std::string where;
+    std::shared_ptr<redis_link> subscriber;
+    std::shared_ptr<redis_link> publisher;
+    std::unordered_map<std::string, subscription> subscriptions;
+    std::uint64_t next_order = 0;
+    std::deque<std::function<void(publish_outcome)>> in_flight; // one per PUBLISH sent, in order
+    bool subscriber_reported_down = false;
+    bool publisher_reported_down = false;
+
+    void send_subscribe(const std::string& channel) { subscriber->send({"SUBSCRIBE", channel}); }
+
+    void subscriber_up() {
+        std::vector<std::pair<std::uint64_t, const std::string*>> held;
+        for (const auto& [channel, s] : subscriptions)
+            held.emplace_back(s.order, &channel);
+        std::sort(held.begin(), held.end());
+        for (const auto& [order, channel] : held)
+            send_subscribe(*channel);
+        if (subscriber_reported_down) {
+            log_event("RB-073", "backplane",
+                      "Redis at " + where + " is back: subscribed again to " + std::to_string(held.size()) +
+                          " channels; what was published meanwhile is lost (RB-072)");
+            subscriber_reported_down = false;
+        }
+    }
+
+    void subscriber_down(const std::string& why) {
+        for (auto& [channel, s] : subscriptions) {
+            s.confirmed = false;
+            release(s); // nothing to wait for while down (pubsub.hpp)
+        }
+        if (!subscriber_reported_down) {
+            log_event("RB-074", "backplane",
+                      "Redis at " + where + " (subscriber) unreachable: " + why +
+                          "; retrying. Messages from other nodes are lost until it is back (RB-072)");
+            subscriber_reported_down = true;
+        }
+    }
+
+    static void release(subscription& s) {
+        auto waiting = std::exchange(s.waiting, {});
+        for (auto& confirmed : waiting)
+            guarded("backplane subscription confirmed", confirmed);
+    }
+
+    void subscriber_reply(reply_ptr reply) {
+        if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) return;
+        const std::string_view kind = text_of(reply->element[0]);
+        const std::string channel(text_of(reply->element[1]));
+        auto it = subscriptions.find(channel);
+        if (it == subscriptions.end()) return; // unsubscribed meanwhile, or not ours (RB-008)
+        if (kind == "subscribe") {
+            it->second.confirmed = true;
+            release(it->second);
+        } else if (kind == "message") {
+            auto handler = it->second.handler; // the handler may unsubscribe its own channel
+            const std::string_view payload = text_of(reply->element[2]);
+            guarded("backplane message", [&] { handler(payload); });
+        }
+    }
+
+    void publisher_up() {
+        if (publisher_reported_down) {
+            log_event("RB-074", "backplane", "Redis at " + where + " (publisher) is back");
+            publisher_reported_down = false;
+        }
+    }
+
+    void publisher_down(const std::string& why) {
+        auto lost = std::exchange(in_flight, {});
+        for (auto& done : lost) // sent or not, nobody knows (RB-075: never delivered locally)
+            if (done) guarded("backplane publish", [&] { done({publish_outcome::state::maybe_sent, 0}); });
+        if (!publisher_reported_down) {
+            log_event("RB-074", "backplane",
+                      "Redis at " + where + " (publisher) unreachable: " + why +
+                          "; retrying. Sends reach this node's clients only until it is back (RB-075)");
+            publisher_reported_down = true;
+        }
+    }
+
+    void publisher_reply(reply_ptr reply) {
+        if (in_flight.empty()) return;
+        auto done = std::move(in_flight.front());
+        in_flight.pop_front();
+        publish_outcome outcome;
+        if (reply->type == REDIS_REPLY_INTEGER) {
+            outcome.receivers = reply->integer;
+        } else {
+            log_event("RB-074", "backplane", "PUBLISH refused by Redis: " + std::string(text_of(reply.get())));
+            outcome.how = publish_outcome::state::not_sent;
+        }
+        if (done) guarded("backplane publish", [&] { done(outcome); });
+    }
+};
+
+redis_pubsub::redis_pubsub(net::io_context& io, std::string host, std::uint16_t port)
+    : state_(std::make_shared<state>()) {
+    state_->where = host + ":" + std::to_string(port);
+    std::weak_ptr<state> weak = state_;
+    auto on = [weak](auto member) {
+        return [weak, member](auto&&... args) {
+            if (auto s = weak.lock()) ((*s).*member)(std::forward<decltype(args)>(args)...);
+        };
+    };
+    state_->subscriber = std::make_shared<redis_link>(
+        io, host, port,
+        redis_link::events{on(&state::subscriber_up), on(&state::subscriber_down), on(&state::subscriber_reply)});
+    state_->publisher = std::make_shared<redis_link>(
+        io, host, port,
+        redis_link::events{on(&state::publisher_up), on(&state::publisher_down), on(&state::publisher_reply)});
+    state_->subscriber->start();
+    state_->publisher->start();
+}
+
+redis_pubsub::~redis_pubsub() {
+    close();
+}
+
+void redis_pubsub::close() {
+    state_->subscriber->close();
+    state_->publisher->close();
+}
+
+void redis_pubsub::publish(std::string channel, std::string payload, std::function<void(publish_outcome)> done) {
+    if (!state_->publisher->up()) {
+        if (done) done({publish_outcome::state::not_sent, 0});
+        return;
+    }
+    state_->in_flight.push_back(std::move(done));
+    state_->publisher->send({"PUBLISH", channel, payload});
+}
+
+void redis_pubsub::subscribe(const std::string& channel, message_handler on_message, std::function<void()> confirmed) {
+    auto [it, fresh] = state_->subscriptions.try_emplace(channel);
+    auto& s = it->second;
+    s.handler = std::move(on_message);
+    if (fresh) s.order = state_->next_order++;
+    if (confirmed) s.waiting.push_back(std::move(confirmed));
+    if (!state_->subscriber->up() || s.confirmed) {
+        state::release(s);
+        return;
+    }
+    if (fresh) state_->send_subscribe(channel); // RB-017: one subscription per channel
+}
+
+void redis_pubsub::unsubscribe(const std::string& channel) {
+    auto it = state_->subscriptions.find(channel);
+    if (it == state_->subscriptions.end()) return;
+    state::release(it->second);
+    state_->subscriptions.erase(it);
+    state_->subscriber->send({"UNSUBSCRIBE", channel});
+}
+
+bool redis_pubsub::connected() const noexcept {
+    return state_->subscriber->up();
+}
+
+} // namespace hubspec::server::detail
