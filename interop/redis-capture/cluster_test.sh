@@ -43,6 +43,8 @@ else
 fi
 grep -c '"ok":true' "$work/drive.log" | sed 's/^/deliveries checked: /'
 if [ $status -ne 0 ]; then
+  kept=$(mktemp -d /tmp/hubspec-cluster-failure.XXXXXX)
+  cp -r "$work"/. "$kept"/ && echo "the whole run is kept in $kept"
   grep '"ok":false' "$work/drive.log"
   cat "$work/watch.txt" "$work/check.txt" 2>/dev/null
   tail -n 20 "$work"/node*.log

@@ -59,14 +59,13 @@ std::optional<parsed_channel> parse_channel(std::string_view channel, std::strin
     struct suffix {
         std::string_view text;
         channel_kind kind;
-        bool named;
     };
     static constexpr suffix suffixes[] = {
-        {"internal:ack:", channel_kind::ack, true},
-        {"internal:return:", channel_kind::results, true},
-        {"connection:", channel_kind::connection, true},
-        {"group:", channel_kind::group, true},
-        {"user:", channel_kind::user, true},
+        {"internal:ack:", channel_kind::ack},
+        {"internal:return:", channel_kind::results},
+        {"connection:", channel_kind::connection},
+        {"group:", channel_kind::group},
+        {"user:", channel_kind::user},
     };
     if (rest == "all") {
         out.kind = channel_kind::all;
@@ -77,7 +76,9 @@ std::optional<parsed_channel> parse_channel(std::string_view channel, std::strin
         return out;
     }
     for (const auto& s : suffixes) {
-        if (rest.starts_with(s.text) && rest.size() > s.text.size()) {
+        // .NET allows an empty group or user name; server names and connection ids are never empty.
+        const bool may_be_empty = s.kind == channel_kind::group || s.kind == channel_kind::user;
+        if (rest.starts_with(s.text) && (rest.size() > s.text.size() || may_be_empty)) {
             out.kind = s.kind;
             out.name = rest.substr(s.text.size());
             return out;

@@ -89,7 +89,8 @@ TEST_CASE("RB-008 channels are taken apart, and those outside the scheme are not
     CHECK(parse_channel("H:all")->kind == channel_kind::all);
     CHECK_FALSE(parse_channel("__Booksleeve_MasterChanged").has_value());
     CHECK_FALSE(parse_channel("H:elsewhere").has_value());
-    CHECK_FALSE(parse_channel("H:group:").has_value());
+    CHECK(parse_channel("H:group:")->name.empty()); // .NET allows an empty group name
+    CHECK_FALSE(parse_channel("H:connection:").has_value());
     CHECK_FALSE(parse_channel("other:H:all", "app1").has_value());
 }
 

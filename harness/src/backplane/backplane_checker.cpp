@@ -95,11 +95,15 @@ void backplane_checker::on_subscribe(const monitor_command& command, const std::
     if (parsed->kind == bp::channel_kind::ack || parsed->kind == bp::channel_kind::results)
         check_server_name(channel, parsed->name, "RB-011");
     if (order.size() != 4 || bp::parse_channel(order.front(), prefix_)->kind != bp::channel_kind::all) return;
-    // RB-014: all, internal:groups, internal:ack:{S}, internal:return:{S}, before anything else.
+    // RB-014: all, internal:groups, internal:ack:{S}, internal:return:{S}, before anything else; checked
+    // when a node starts, not when it subscribes again after a reconnect (in whatever order its client likes).
     const bp::channel_names names(prefix_, std::string(parsed->hub_key));
-    const auto ack = bp::parse_channel(order[2], prefix_);
-    const std::string server = ack && ack->kind == bp::channel_kind::ack ? std::string(ack->name) : std::string();
-    if (order[1] != names.group_commands() || server.empty() || order[3] != names.results(server)) {
+    std::string server;
+    for (const auto& held : order)
+        if (auto c = bp::parse_channel(held, prefix_); c && c->kind == bp::channel_kind::ack) server = c->name;
+    if (!server.empty() && !servers_seen_.insert(server).second) return; // a reconnect
+    if (order[1] != names.group_commands() || server.empty() || order[2] != names.acks(server) ||
+        order[3] != names.results(server)) {
         report("RB-014", channel,
                "a node's first subscriptions are " + order[0] + ", " + order[1] + ", " + order[2] + ", " + order[3] +
                    "; .NET subscribes all, internal:groups, internal:ack:{S}, internal:return:{S}");
@@ -112,11 +116,12 @@ void backplane_checker::on_unsubscribe(const monitor_command& command, const std
     held_by_client_[command.client].erase(channel);
 }
 
-std::string backplane_checker::holder_of(const std::string& channel) const {
+std::vector<std::string> backplane_checker::holders_of(const std::string& channel) const {
+    std::vector<std::string> out;
     for (const auto& [client, held] : held_by_client_) {
-        if (held.contains(channel)) return client;
+        if (held.contains(channel)) out.push_back(client);
     }
-    return {};
+    return out;
 }
 
 void backplane_checker::on_publish(const std::string& channel, const std::string& payload) {
@@ -166,8 +171,6 @@ void backplane_checker::check_invocation(const std::string& channel, std::string
     }
     check_canonical(channel, payload, bp::encode(*decoded));
     if (decoded->messages.empty()) report("RB-045", channel, "no serialized message at all");
-    if (!decoded->message_for("json"))
-        report("RB-046", channel, "no json entry: JSON clients on other nodes cannot receive it");
     const bool request = decoded->invocation_id.has_value();
     if (request && kind != "connection")
         report("RB-071", channel, "a client-result request (4 items) on a " + std::string(kind) + " channel");
@@ -239,8 +242,13 @@ void backplane_checker::check_ack(const std::string& channel, std::string_view h
     if (command.action != 1) return;
     // RB-018: the host acks an Add only once it holds the group's channel.
     const bp::channel_names names(prefix_, std::string(hub_key));
-    const std::string host = holder_of(names.connection(command.connection_id));
-    if (!host.empty() && !held_by_client_[host].contains(names.group(command.group)))
+    // Any connection holding the connection's channel will do: MONITOR shows no disconnects, so a node
+    // that reconnected still appears under its old address too.
+    const auto hosts = holders_of(names.connection(command.connection_id));
+    const bool subscribed = std::any_of(hosts.begin(), hosts.end(), [&](const std::string& host) {
+        return held_by_client_[host].contains(names.group(command.group));
+    });
+    if (!hosts.empty() && !subscribed)
         report("RB-018", channel,
                "ack " + std::to_string(ack->id) + " for adding " + command.connection_id + " to '" + command.group +
                    "' came before its node subscribed " + names.group(command.group) +
@@ -287,7 +295,7 @@ void backplane_checker::finish() {
     // left to time out (RB-059) and is not a finding.
     for (const auto& [key, command] : commands_pending_) {
         const bp::channel_names names(prefix_, command.hub_key);
-        if (holder_of(names.connection(command.connection_id)).empty()) continue;
+        if (holders_of(names.connection(command.connection_id)).empty()) continue;
         findings_.push_back({"RB-056", command.command, names.group_commands(),
                              "group command " + std::to_string(key.second) + " from " + key.first + " (" +
                                  (command.action == 1 ? "add " : "remove ") + command.connection_id + " to '" +

@@ -60,17 +60,18 @@ private:
     /// Re-encoding what was decoded gives the same bytes: the smallest encodings, no extra items.
     void check_canonical(const std::string& channel, const std::string& payload, const std::string& again);
     void check_server_name(const std::string& channel, std::string_view name, std::string_view requirement);
-    /// The client that holds `channel` now, or empty.
-    std::string holder_of(const std::string& channel) const;
+    /// The clients that hold `channel` now (more than one for a node seen before and after a reconnect).
+    std::vector<std::string> holders_of(const std::string& channel) const;
 
     std::string prefix_;
     std::string hub_;
     std::size_t commands_ = 0;
     std::vector<finding> findings_;
     std::map<std::string, std::size_t> published_;
-    std::map<std::string, std::vector<std::string>> subscriptions_by_client_;          // in order, for RB-014
-    std::map<std::string, std::set<std::string>> held_by_client_;                      // now
-    std::set<std::pair<std::string, std::string>> nodes_;                              // (client, hub key)
+    std::map<std::string, std::vector<std::string>> subscriptions_by_client_; // in order, for RB-014
+    std::map<std::string, std::set<std::string>> held_by_client_;             // now
+    std::set<std::pair<std::string, std::string>> nodes_;                     // (client, hub key)
+    std::set<std::string> servers_seen_; // server names whose first subscriptions were checked (RB-014)
     std::map<std::pair<std::string, std::int32_t>, pending_command> commands_pending_; // (server, id)
     std::map<std::string, std::string> requests_pending_; // invocation id -> return channel with prefix
 };

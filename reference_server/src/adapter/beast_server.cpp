@@ -31,7 +31,9 @@
 #include <cstring>
 #include <deque>
 #include <malloc.h>
+#include <map>
 #include <optional>
+#include <stdexcept>
 #include <unistd.h>
 
 namespace hubspec::server {
@@ -284,6 +286,13 @@ struct server::impl {
     server_control control;
     std::unique_ptr<detail::redis_pubsub> backplane; // --redis: the hubs scale out over it
 
+    ~impl() {
+        // Hubs may outlive the server in their connections: they leave the backplane before it goes.
+        if (!backplane) return;
+        router.for_each_hub([](const std::string&, detail::hub_lifetime& lifetime) { lifetime.leave_backplane(); });
+        backplane->close();
+    }
+
     /// Joins every hub to the Redis backplane (redis-backplane.md): one bus, one server name per hub key.
     void scale_out() {
         const auto& o = options.backplane;
@@ -291,11 +300,17 @@ struct server::impl {
         backplane = std::make_unique<detail::redis_pubsub>(io, o.redis_host, o.redis_port);
         char host[256] = {};
         if (::gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "hubspec");
+        std::map<std::string, std::string>
+            paths_by_key; // one bus: two hubs on one key would steal each other's channels
         router.for_each_hub([&](const std::string& path, detail::hub_lifetime& lifetime) {
             detail::scaleout_settings settings;
             settings.channel_prefix = o.channel_prefix;
             auto named = o.hub_type_names.find(path);
             settings.hub_key = named != o.hub_type_names.end() ? named->second : lifetime.definition().type_name();
+            if (auto [other, fresh] = paths_by_key.emplace(settings.hub_key, path); !fresh)
+                throw std::invalid_argument("the hubs at " + other->second + " and " + path +
+                                            " would share the backplane key '" + settings.hub_key +
+                                            "': give each its own (--hub-type-name PATH=NAME, hub::type_name)");
             settings.server_name = protocol::backplane::make_server_name(host, detail::random_bytes()); // RB-012
             settings.ack_timeout = o.ack_timeout;
             settings.client_result_timeout = o.client_result_timeout;

@@ -15,6 +15,7 @@
 #include <array>
 #include <chrono>
 #include <deque>
+#include <iterator>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -45,6 +46,8 @@ std::string_view text_of(const redisReply* r) noexcept {
 
 constexpr std::chrono::milliseconds first_retry{100};
 constexpr std::chrono::milliseconds longest_retry{2000};
+constexpr std::chrono::seconds health_interval{3}; // idle this long: PING
+constexpr std::chrono::seconds silence_limit{10};  // nothing heard this long: the connection is dead
 
 /// One RESP connection that keeps itself connected: replies come back in order
 /// through `on_reply`; `on_up` and `on_down` tell when it is usable.
@@ -57,13 +60,15 @@ public:
     };
 
     redis_link(net::io_context& io, std::string host, std::uint16_t port, events e)
-        : resolver_(io), socket_(io), retry_(io), host_(std::move(host)), port_(port), events_(std::move(e)) {}
+        : resolver_(io), socket_(io), retry_(io), health_(io), host_(std::move(host)), port_(port),
+          events_(std::move(e)) {}
 
     void start() { connect(); }
     bool up() const noexcept { return up_; }
 
-    void send(const std::vector<std::string_view>& argv) {
-        if (!up_) return;
+    /// False when the command was not queued (not connected, or it could not be formatted).
+    bool send(const std::vector<std::string_view>& argv) {
+        if (!up_) return false;
         std::vector<const char*> parts;
         std::vector<std::size_t> sizes;
         for (auto a : argv) {
@@ -72,15 +77,17 @@ public:
         }
         char* command = nullptr;
         const int size = redisFormatCommandArgv(&command, static_cast<int>(parts.size()), parts.data(), sizes.data());
-        if (size < 0) return;
+        if (size < 0) return false;
         pending_.append(command, static_cast<std::size_t>(size));
         redisFreeCommand(command);
         write();
+        return true;
     }
 
     void close() {
         closed_ = true;
         retry_.cancel();
+        health_.cancel();
         error_code ignored;
         resolver_.cancel();
         socket_.close(ignored);
@@ -107,13 +114,32 @@ private:
         reader_.reset(redisReaderCreate());
         up_ = true;
         backoff_ = first_retry;
+        last_heard_ = std::chrono::steady_clock::now();
+        check_health();
         if (events_.on_up) events_.on_up();
         read();
+    }
+
+    /// A connection that stays silent is dead even if TCP says otherwise (a paused Redis, a
+    /// half-open link): PING when idle, give up on it when nothing came back for a while.
+    void check_health() {
+        health_.expires_after(health_interval);
+        health_.async_wait([self = shared_from_this()](error_code ec) {
+            if (ec || !self->up_) return;
+            const auto silent = std::chrono::steady_clock::now() - self->last_heard_;
+            if (silent > silence_limit)
+                return self->fail("no reply from Redis for " +
+                                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(silent).count()) +
+                                  " s (paused, or the connection is half-open)");
+            if (silent >= health_interval) self->send({"PING"}); // its reply is PONG: the owners skip it
+            self->check_health();
+        });
     }
 
     void read() {
         socket_.async_read_some(net::buffer(in_), [self = shared_from_this()](error_code ec, std::size_t n) {
             if (ec) return self->fail(ec == net::error::eof ? "Redis closed the connection" : ec.message());
+            self->last_heard_ = std::chrono::steady_clock::now();
             if (redisReaderFeed(self->reader_.get(), self->in_.data(), n) != REDIS_OK)
                 return self->fail("unreadable reply: " + std::string(self->reader_->errstr));
             for (;;) {
@@ -143,6 +169,7 @@ private:
         if (closed_) return;
         const bool was_up = up_;
         up_ = false;
+        health_.cancel();
         error_code ignored;
         socket_.close(ignored);
         pending_.clear();
@@ -157,6 +184,8 @@ private:
     tcp::resolver resolver_;
     tcp::socket socket_;
     net::steady_timer retry_;
+    net::steady_timer health_;
+    std::chrono::steady_clock::time_point last_heard_;
     std::string host_;
     std::uint16_t port_;
     events events_;
@@ -184,14 +213,20 @@ struct redis_pubsub::state : std::enable_shared_from_this<state> {
     std::shared_ptr<redis_link> subscriber;
     std::shared_ptr<redis_link> publisher;
     std::unordered_map<std::string, subscription> subscriptions;
+    /// SUBSCRIBEs sent and not yet confirmed, by channel, kept across an unsubscribe: a channel
+    /// subscribed, unsubscribed and subscribed again is confirmed by its last reply only.
+    std::unordered_map<std::string, int> unconfirmed;
     std::uint64_t next_order = 0;
     std::deque<std::function<void(publish_outcome)>> in_flight; // one per PUBLISH sent, in order
     bool subscriber_reported_down = false;
     bool publisher_reported_down = false;
 
-    void send_subscribe(const std::string& channel) { subscriber->send({"SUBSCRIBE", channel}); }
+    void send_subscribe(const std::string& channel) {
+        if (subscriber->send({"SUBSCRIBE", channel})) ++unconfirmed[channel];
+    }
 
     void subscriber_up() {
+        unconfirmed.clear(); // what was sent on the lost connection is answered by no one
         std::vector<std::pair<std::uint64_t, const std::string*>> held;
         for (const auto& [channel, s] : subscriptions)
             held.emplace_back(s.order, &channel);
@@ -207,10 +242,13 @@ struct redis_pubsub::state : std::enable_shared_from_this<state> {
     }
 
     void subscriber_down(const std::string& why) {
+        std::vector<std::function<void()>> waiting; // run after the loop: they may (un)subscribe
         for (auto& [channel, s] : subscriptions) {
-            s.confirmed = false;
-            release(s); // nothing to wait for while down (pubsub.hpp)
+            s.confirmed = false; // nothing to wait for while down (pubsub.hpp)
+            std::move(s.waiting.begin(), s.waiting.end(), std::back_inserter(waiting));
+            s.waiting.clear();
         }
+        run(waiting);
         if (!subscriber_reported_down) {
             log_event("RB-074", "backplane",
                       "Redis at " + where + " (subscriber) unreachable: " + why +
@@ -219,8 +257,7 @@ struct redis_pubsub::state : std::enable_shared_from_this<state> {
         }
     }
 
-    static void release(subscription& s) {
-        auto waiting = std::exchange(s.waiting, {});
+    static void run(std::vector<std::function<void()>>& waiting) {
         for (auto& confirmed : waiting)
             guarded("backplane subscription confirmed", confirmed);
     }
@@ -229,11 +266,15 @@ struct redis_pubsub::state : std::enable_shared_from_this<state> {
         if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) return;
         const std::string_view kind = text_of(reply->element[0]);
         const std::string channel(text_of(reply->element[1]));
+        if (kind == "subscribe")
+            if (auto n = unconfirmed.find(channel); n != unconfirmed.end() && --n->second <= 0) unconfirmed.erase(n);
         auto it = subscriptions.find(channel);
         if (it == subscriptions.end()) return; // unsubscribed meanwhile, or not ours (RB-008)
         if (kind == "subscribe") {
+            if (unconfirmed.contains(channel)) return; // a later SUBSCRIBE of it is still unanswered
             it->second.confirmed = true;
-            release(it->second);
+            auto waiting = std::exchange(it->second.waiting, {});
+            run(waiting);
         } else if (kind == "message") {
             auto handler = it->second.handler; // the handler may unsubscribe its own channel
             const std::string_view payload = text_of(reply->element[2]);
@@ -261,6 +302,7 @@ struct redis_pubsub::state : std::enable_shared_from_this<state> {
     }
 
     void publisher_reply(reply_ptr reply) {
+        if (reply->type == REDIS_REPLY_STATUS && text_of(reply.get()) == "PONG") return; // the link's health PING
         if (in_flight.empty()) return;
         auto done = std::move(in_flight.front());
         in_flight.pop_front();
@@ -301,6 +343,8 @@ redis_pubsub::~redis_pubsub() {
 void redis_pubsub::close() {
     state_->subscriber->close();
     state_->publisher->close();
+    state_->subscriptions.clear(); // the handlers point into hubs that are going away
+    state_->in_flight.clear();
 }
 
 void redis_pubsub::publish(std::string channel, std::string payload, std::function<void(publish_outcome)> done) {
@@ -308,8 +352,11 @@ void redis_pubsub::publish(std::string channel, std::string payload, std::functi
         if (done) done({publish_outcome::state::not_sent, 0});
         return;
     }
+    if (!state_->publisher->send({"PUBLISH", channel, payload})) {
+        if (done) done({publish_outcome::state::not_sent, 0});
+        return;
+    }
     state_->in_flight.push_back(std::move(done));
-    state_->publisher->send({"PUBLISH", channel, payload});
 }
 
 void redis_pubsub::subscribe(const std::string& channel, message_handler on_message, std::function<void()> confirmed) {
@@ -317,20 +364,20 @@ void redis_pubsub::subscribe(const std::string& channel, message_handler on_mess
     auto& s = it->second;
     s.handler = std::move(on_message);
     if (fresh) s.order = state_->next_order++;
-    if (confirmed) s.waiting.push_back(std::move(confirmed));
+    if (fresh && state_->subscriber->up()) state_->send_subscribe(channel); // RB-017: one subscription per channel
+    if (!confirmed) return;
     if (!state_->subscriber->up() || s.confirmed) {
-        state::release(s);
+        guarded("backplane subscription confirmed", confirmed); // nothing to wait for
         return;
     }
-    if (fresh) state_->send_subscribe(channel); // RB-017: one subscription per channel
+    s.waiting.push_back(std::move(confirmed));
 }
 
 void redis_pubsub::unsubscribe(const std::string& channel) {
-    auto it = state_->subscriptions.find(channel);
-    if (it == state_->subscriptions.end()) return;
-    state::release(it->second);
-    state_->subscriptions.erase(it);
+    auto entry = state_->subscriptions.extract(channel);
+    if (entry.empty()) return;
     state_->subscriber->send({"UNSUBSCRIBE", channel});
+    state::run(entry.mapped().waiting); // last: they may subscribe again
 }
 
 bool redis_pubsub::connected() const noexcept {

@@ -72,10 +72,9 @@ void hub_lifetime::add_to_group(const std::string& connection_id, const std::str
     const std::string group = group_key(name);
     connection->groups().insert(group);
     auto& members = groups_[group];
-    const bool first = members.empty();
     members.insert(connection_id);
-    if (scaleout_ && first) {
-        // RB-017, RB-018: the join holds once Redis confirmed the group's channel.
+    if (scaleout_) {
+        // RB-017, RB-018: the join holds once Redis confirmed the group's channel (at once when it has).
         scaleout_->group_gained(group, [done = std::move(done)] {
             if (done) done(std::nullopt);
         });
@@ -180,6 +179,10 @@ void hub_lifetime::invoke(const std::string& connection_id, std::string_view met
 void hub_lifetime::scale_out(pubsub& bus, scaleout_settings settings) {
     scaleout_ = std::make_unique<scaleout_node>(bus, std::move(settings), *this);
     scaleout_->start();
+}
+
+void hub_lifetime::leave_backplane() {
+    scaleout_.reset(); // its bus goes next; Redis drops the subscriptions with the connection (RB-020)
 }
 
 void hub_lifetime::deliver(client_proxy::target_kind kind, const std::string& name, const bp::invocation& payload) {

@@ -7,6 +7,7 @@
 
 #include "hubspec/protocol/hub_protocol.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace hubspec::server::detail {
@@ -82,7 +83,7 @@ void scaleout_node::group_gained(const std::string& group, std::function<void()>
     bus_.subscribe(
         channel, [this, group](std::string_view payload) { on_invocation(kinds::group, group, payload); },
         std::move(done));
-    held_.push_back(channel);
+    if (std::find(held_.begin(), held_.end(), channel) == held_.end()) held_.push_back(channel);
 }
 
 void scaleout_node::group_lost(const std::string& group) {
@@ -148,7 +149,15 @@ void scaleout_node::change_remote_group(bp::group_action action, const std::stri
     });
     acks_.emplace(id, pending);
     const bp::group_command command{id, settings_.server_name, static_cast<std::uint8_t>(action), group, connection_id};
-    bus_.publish(channels_.group_commands(), bp::encode(command)); // RB-053
+    bus_.publish(channels_.group_commands(), bp::encode(command), [this, id](publish_outcome outcome) { // RB-053
+        if (outcome.how != publish_outcome::state::not_sent) return; // sent, or maybe: the ack decides
+        auto it = acks_.find(id);
+        if (it == acks_.end()) return;
+        auto unsent = std::move(it->second);
+        acks_.erase(it);
+        unsent->timeout.cancel();
+        if (unsent->done) unsent->done("The group command could not be sent: Redis is unreachable (RB-074).");
+    });
 }
 
 void scaleout_node::invoke_remote(const std::string& connection_id, std::string_view method,
