@@ -5,16 +5,19 @@
 //
 //   node backplane-drive.mjs --node1 http://HOST:PORT --node2 http://HOST:PORT
 //        [--transport WebSockets|ServerSentEvents|LongPolling] [--alice-protocol json|messagepack]
-//        [--bob-protocol json|messagepack] [--between 'COMMAND']
+//        [--bob-protocol json|messagepack] [--between 'COMMAND'] [--dotnet]
 //
 // Bob speaks the protocol Alice does not unless told (default: Alice JSON, Bob MessagePack). With
 // --between, COMMAND runs (a shell command: restart Redis, say) after the first round of
 // sends, and a second round then checks that every later message still arrives exactly
-// once, group membership included. One JSON line per step on stdout ({"step", "ok",
+// once, group membership included. With --dotnet, Microsoft's .NET client (interop/dotnet-client,
+// the agent) joins node 1 too, and Bob's node reaches it across Redis: a client result it answers, and
+// an Echo it answers with EchoReply, which comes back to Bob. One JSON line per step on stdout ({"step", "ok",
 // "detail"}); exit 0 when every delivery arrived exactly once where it should and nowhere
 // else, 1 otherwise.
 import { execSync } from "node:child_process";
 import { buildConnection } from "./hub.mjs";
+import { nextEvent, startAgent } from "../tests/support.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
@@ -31,7 +34,7 @@ async function open(origin, user, protocol) {
     { accessTokenFactory: () => access });
   const received = [];
   const waiters = [];
-  for (const method of ["Broadcast", "Direct", "GroupMessage"]) {
+  for (const method of ["Broadcast", "Direct", "GroupMessage", "EchoReply"]) {
     connection.on(method, (...values) => {
       received.push({ method, values });
       for (const w of waiters.splice(0)) w();
@@ -104,6 +107,27 @@ if (args.between) {
     report("between rounds", false, `${args.between}: ${e.message}`);
   }
   await round(2);
+}
+if ("dotnet" in args) { // a flag: its "value" is whatever follows it
+  // Microsoft's .NET client on node 1, reached from Bob's node 2 across Redis.
+  const agent = startAgent("dotnet", { url: `${args.node1}/conformance`, transport: "", protocol: aliceProtocol });
+  try {
+    const connected = await nextEvent(agent, "connected");
+    const dotnetId = connected.connectionId;
+    const answer = await bob.connection.invoke("ClientResultFromConnection", dotnetId, "Result", "dotnet-q");
+    report("client result from the .NET client across nodes", answer === "dotnet-q", JSON.stringify(answer));
+    await bob.connection.invoke("SendMethodToConnection", dotnetId, "Echo", ["dotnet-echo"]);
+    const count = await arrival(bob, "dotnet-echo");
+    const reply = bob.received.find((m) => m.method === "EchoReply" && m.values.at(-1) === "dotnet-echo");
+    report("the .NET client's EchoReply comes back across nodes", count === 1 && reply?.values[0] === dotnetId,
+      `${count} copies${reply ? ` from ${reply.values[0]}` : ""}`);
+    await bob.connection.invoke("SendMethodToConnection", dotnetId, "Stop", []);
+    await nextEvent(agent, "closed");
+  } catch (e) {
+    report("the .NET client across nodes", false, String(e?.message ?? e));
+  } finally {
+    agent.stop();
+  }
 }
 await alice.connection.invoke("RemoveConnectionFromGroup", bob.id, "room");
 await step("group after remove", "group-gone", () => alice.connection.invoke("SendToGroup", "room", "group-gone"), []);

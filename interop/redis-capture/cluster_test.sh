@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A two-node cluster on one Redis backplane, each node hubspec-server or ASP.NET Core 10: every kind of
 # cross-node send (All, Others, Group, OthersInGroup, User, Client(id), a client result, group add and
-# remove for a connection on the other node) both ways, over every transport x protocol, each delivered
+# remove for a connection on the other node) both ways, over every transport x protocol (in a mixed cluster
+# also to Microsoft's .NET client on node 1: a client result, and an Echo it answers), each delivered
 # exactly once where it should be and nowhere else (js/backplane-drive.mjs); `hubspec backplane-check`
 # watches the traffic live and checks the capture afterwards (RB-*). With --restart-redis, Redis is
 # restarted between two rounds of sends instead: the second round must lose nothing, and each
@@ -36,7 +37,11 @@ if [ "$restart" = --restart-redis ]; then
     grep -q 'RB-073.*is back: subscribed again' "$work/node$n.log" || fail "hubspec node $n did not log its resubscription"
   done
 else
-  "$here/capture.sh" "$work" --node1 "$kind1" --node2 "$kind2" --matrix --watch || fail "a delivery went wrong"
+  # Microsoft's .NET client joins node 1 in a mixed cluster (the JS client is on both nodes).
+  dotnet_args=()
+  [ "$kind1" = aspnetcore ] || [ "$kind2" = aspnetcore ] && dotnet_args=(-- --dotnet)
+  "$here/capture.sh" "$work" --node1 "$kind1" --node2 "$kind2" --matrix --watch "${dotnet_args[@]}" ||
+    fail "a delivery went wrong"
   [ "$(cat "$work/watch.status" 2>/dev/null)" = 0 ] || fail "backplane-check, watching live, found problems"
   "$hubspec" backplane-check --monitor-log "$work/monitor.log" >"$work/check.txt" || fail "backplane-check of the capture found problems"
   cat "$work/check.txt" "$work/watch.txt"

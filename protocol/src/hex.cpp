@@ -2,14 +2,14 @@
 
 namespace hubspec::protocol {
 
-namespace {
-
-int hex_digit(char c) noexcept {
+int hex_digit_value(char c) noexcept {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
+
+namespace {
 
 bool is_space(char c) noexcept {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -36,7 +36,7 @@ std::optional<std::string> parse_hex(std::string_view text) {
     int high = -1;
     for (char c : text) {
         if (is_space(c)) continue;
-        const int digit = hex_digit(c);
+        const int digit = hex_digit_value(c);
         if (digit < 0) return std::nullopt;
         if (high < 0) {
             high = digit;

@@ -1,17 +1,12 @@
 #include "monitor_line.hpp"
 
+#include "hubspec/protocol/hex.hpp"
+
 #include <cctype>
 
 namespace hubspec::harness::backplane {
 
 namespace {
-
-int hex_digit(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 /// One quoted argument starting at text[pos] == '"'; advances pos past the closing quote.
 std::optional<std::string> quoted(std::string_view text, std::size_t& pos) {
@@ -35,8 +30,8 @@ std::optional<std::string> quoted(std::string_view text, std::size_t& pos) {
         case 'b': out.push_back('\b'); break;
         case 'x': {
             if (pos + 2 >= text.size()) return std::nullopt;
-            const int high = hex_digit(text[pos + 1]);
-            const int low = hex_digit(text[pos + 2]);
+            const int high = protocol::hex_digit_value(text[pos + 1]);
+            const int low = protocol::hex_digit_value(text[pos + 2]);
             if (high < 0 || low < 0) return std::nullopt;
             out.push_back(static_cast<char>(high * 16 + low));
             pos += 2;

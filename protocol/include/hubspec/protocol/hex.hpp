@@ -14,4 +14,7 @@ std::string to_hex(std::string_view bytes);
 /// on any other character or an odd number of digits.
 std::optional<std::string> parse_hex(std::string_view text);
 
+/// The value of one hex digit in either case, or -1.
+int hex_digit_value(char c) noexcept;
+
 } // namespace hubspec::protocol
