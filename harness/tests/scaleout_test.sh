@@ -4,7 +4,9 @@
 # --redis) both ways round. Every scaleout cell passes (SSE x MessagePack skipped), the one where Redis
 # drops every node's subscriber connection (--redis) included, each node's hub keyed by the ASP.NET Core
 # peer's class name; without --node the same scenarios skip, saying they need a cluster. (A cluster that breaks delivery on purpose is the violations proof's: backplane-* switches.)
-#   scaleout_test.sh HUBSPEC HUBSPEC_SERVER [--mixed]
+# With --password, Redis wants a password (requirepass): the nodes, the run and backplane-check give it in
+# redis://:PASSWORD@HOST:PORT, and a wrong one is named as refused.
+#   scaleout_test.sh HUBSPEC HUBSPEC_SERVER [--mixed | --password]
 # Exit 77 (skipped) without redis-server, or without dotnet for --mixed, unless HUBSPEC_REQUIRE_INTEROP=1.
 set -uo pipefail
 hubspec=$1 server=$2 mixed=${3:-}
@@ -24,15 +26,22 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; redis-cli -p "$port
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
-for _ in $(seq 100); do redis-cli -p "$port" PING >/dev/null 2>&1 && break; sleep 0.1; done
+password_args=()
+credentials=
+if [ "$mixed" = --password ]; then
+  password_args=(--requirepass s3cret)
+  credentials=:s3cret@
+  export REDISCLI_AUTH=s3cret # for the redis-cli calls below
+fi
+redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no "${password_args[@]}" >"$work/redis.log" 2>&1 &
+for _ in $(seq 100); do redis-cli -p "$port" PING 2>/dev/null | grep -q PONG && break; sleep 0.1; done
 
 timings=(--keepalive-ms 1000 --client-timeout-ms 4000 --handshake-timeout-ms 2000 --disconnect-timeout-ms 3000
          --long-poll-timeout-ms 5000)
 start_node() { # start_node NAME hubspec|aspnetcore: sets origin
   local name=$1 kind=$2
   if [ "$kind" = hubspec ]; then
-    exec {fd}< <(exec "$server" --listen 127.0.0.1:0 "${timings[@]}" --redis "127.0.0.1:$port" \
+    exec {fd}< <(exec "$server" --listen 127.0.0.1:0 "${timings[@]}" --redis "redis://${credentials}127.0.0.1:$port" \
       --hub-type-name /conformance=Hubspec.Interop.AspNetCore.ConformanceHub 2>"$work/$name.log")
   else
     exec {fd}< <(exec "$here/../../interop/aspnetcore/run" --listen 127.0.0.1:0 "${timings[@]}" \
@@ -47,7 +56,7 @@ start_node() { # start_node NAME hubspec|aspnetcore: sets origin
 # MessagePack skips (SSE-009).
 run_pair() {
   local name=$1 first=$2 second=$3
-  "$hubspec" run "$first/conformance" --node "$second/conformance" --redis "redis://127.0.0.1:$port" \
+  "$hubspec" run "$first/conformance" --node "$second/conformance" --redis "redis://${credentials}127.0.0.1:$port" \
     --filter 'scaleout.*' "${timings[@]}" --out "$work/$name" >"$work/$name.txt" 2>&1
   local status=$?
   grep -E '^[0-9]+ passed' "$work/$name.txt" | sed "s/^/$name: /"
@@ -71,6 +80,23 @@ if [ "$mixed" = --mixed ]; then
   hubspec_node=$origin
   run_pair "aspnetcore-then-hubspec" "$aspnetcore" "$hubspec_node"
   run_pair "hubspec-then-aspnetcore" "$hubspec_node" "$aspnetcore"
+elif [ "$mixed" = --password ]; then
+  start_node one hubspec
+  one=$origin
+  start_node two hubspec
+  two=$origin
+  run_pair "hubspec-pair-with-password" "$one" "$two"
+  # The wrong password: the node says Redis refused it, backplane-check stops naming AUTH.
+  credentials=:wrong@
+  start_node wrong hubspec
+  for _ in $(seq 50); do grep -q 'refused the credentials' "$work/wrong.log" && break; sleep 0.1; done
+  grep -q 'refused the credentials' "$work/wrong.log" || fail "a node given the wrong password does not say so: $(cat "$work/wrong.log")"
+  "$hubspec" backplane-check "redis://:wrong@127.0.0.1:$port" --duration 1 >"$work/check.txt" 2>&1
+  status=$?
+  [ $status = 2 ] && grep -q 'refused AUTH' "$work/check.txt" ||
+    fail "backplane-check with the wrong password: exit $status, $(cat "$work/check.txt")"
+  "$hubspec" backplane-check "redis://:s3cret@127.0.0.1:$port" --duration 1 >"$work/check-ok.txt" 2>&1 ||
+    fail "backplane-check with the password: $(cat "$work/check-ok.txt")"
 else
   start_node one hubspec
   one=$origin

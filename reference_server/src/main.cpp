@@ -96,8 +96,9 @@ int main(int argc, char** argv) {
     std::string redis, redis_prefix;
     std::vector<std::string> hub_type_names;
     auto* redis_option = app.add_option("--redis", redis,
-                                        "HOST:PORT of a Redis server: scale out over ASP.NET Core's Redis backplane "
-                                        "(wire-compatible with Microsoft.AspNetCore.SignalR.StackExchangeRedis)");
+                                        "HOST:PORT or redis://[[USER]:PASSWORD@]HOST:PORT of a Redis server: scale out "
+                                        "over ASP.NET Core's Redis backplane (wire-compatible with "
+                                        "Microsoft.AspNetCore.SignalR.StackExchangeRedis)");
     app.add_option("--redis-channel-prefix", redis_prefix, "The backplane's channel prefix (ChannelPrefix, RB-001)")
         ->needs(redis_option);
     app.add_option("--hub-type-name", hub_type_names,
@@ -130,7 +131,17 @@ int main(int argc, char** argv) {
     options.tls_private_key_file = tls_key;
     if (!redis.empty()) {
         auto& backplane = options.backplane;
-        if (!parse_host_port("--redis", redis, backplane.redis_host, backplane.redis_port)) return 2;
+        // redis://[[USER]:PASSWORD@]HOST:PORT or HOST:PORT
+        std::string address = redis.starts_with("redis://") ? redis.substr(8) : redis;
+        if (const auto at = address.rfind('@'); at != std::string::npos) {
+            const std::string credentials = address.substr(0, at);
+            const auto colon = credentials.find(':');
+            backplane.redis_user = colon == std::string::npos ? std::string() : credentials.substr(0, colon);
+            backplane.redis_password = colon == std::string::npos ? credentials : credentials.substr(colon + 1);
+            address.erase(0, at + 1);
+        }
+        if (const auto slash = address.find('/'); slash != std::string::npos) address.erase(slash);
+        if (!parse_host_port("--redis", address, backplane.redis_host, backplane.redis_port)) return 2;
         backplane.channel_prefix = redis_prefix;
         for (const auto& entry : hub_type_names) {
             const auto equals = entry.find('=');

@@ -107,17 +107,22 @@ int check_log(const backplane_check_options& options, std::ostream& out, std::os
 }
 
 int check_live(const backplane_check_options& options, std::ostream& out, std::ostream& err) {
-    std::string host;
-    int port = 0;
-    if (!detail::parse_redis_url(options.redis_url, host, port)) {
-        err << "hubspec backplane-check: '" << options.redis_url << "' is not redis://HOST:PORT\n";
+    const auto where = detail::parse_redis_url(options.redis_url);
+    if (!where) {
+        err << "hubspec backplane-check: '" << options.redis_url << "' is not redis://[[USER]:PASSWORD@]HOST:PORT\n";
         return 2;
     }
+    const std::string host = where->host;
+    const int port = where->port;
     const timeval connect_timeout{5, 0};
     std::unique_ptr<redisContext, context_deleter> redis(redisConnectWithTimeout(host.c_str(), port, connect_timeout));
     if (!redis || redis->err) {
         err << "hubspec backplane-check: cannot connect to Redis at " << host << ":" << port << ": "
             << (redis ? redis->errstr : "out of memory") << "\n";
+        return 2;
+    }
+    if (auto refused = detail::authenticate(redis.get(), *where)) {
+        err << "hubspec backplane-check: Redis at " << host << ":" << port << " refused AUTH: " << *refused << "\n";
         return 2;
     }
     void* raw = redisCommand(redis.get(), "MONITOR");

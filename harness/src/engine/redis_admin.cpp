@@ -15,20 +15,39 @@ using reply_ptr = std::unique_ptr<redisReply, reply_deleter>;
 
 } // namespace
 
-bool parse_redis_url(std::string url, std::string& host, int& port) {
+std::optional<redis_location> parse_redis_url(std::string url) {
     if (url.starts_with("redis://")) url.erase(0, 8);
+    redis_location out;
+    if (const auto at = url.rfind('@'); at != std::string::npos) {
+        const std::string credentials = url.substr(0, at);
+        const auto colon = credentials.find(':');
+        out.user = colon == std::string::npos ? std::string() : credentials.substr(0, colon);
+        out.password = colon == std::string::npos ? credentials : credentials.substr(colon + 1);
+        url.erase(0, at + 1);
+    }
     if (const auto slash = url.find('/'); slash != std::string::npos) url.erase(slash);
     const auto colon = url.rfind(':');
-    host = colon == std::string::npos ? url : url.substr(0, colon);
-    port = 6379;
+    out.host = colon == std::string::npos ? url : url.substr(0, colon);
     if (colon != std::string::npos) {
         try {
-            port = std::stoi(url.substr(colon + 1));
+            out.port = std::stoi(url.substr(colon + 1));
         } catch (const std::exception&) {
-            return false;
+            return std::nullopt;
         }
     }
-    return !host.empty() && port > 0 && port < 65536;
+    if (out.host.empty() || out.port <= 0 || out.port >= 65536) return std::nullopt;
+    return out;
+}
+
+std::optional<std::string> authenticate(redisContext* redis, const redis_location& where) {
+    if (where.password.empty()) return std::nullopt;
+    reply_ptr reply(static_cast<redisReply*>(
+        where.user.empty() ? redisCommand(redis, "AUTH %b", where.password.data(), where.password.size())
+                           : redisCommand(redis, "AUTH %b %b", where.user.data(), where.user.size(),
+                                          where.password.data(), where.password.size())));
+    if (!reply) return std::string(redis->errstr);
+    if (reply->type == REDIS_REPLY_ERROR) return std::string(reply->str, reply->len);
+    return std::nullopt;
 }
 
 void redis_admin::context_deleter::operator()(redisContext* c) const noexcept {
@@ -36,16 +55,17 @@ void redis_admin::context_deleter::operator()(redisContext* c) const noexcept {
 }
 
 redis_admin::redis_admin(const std::string& url, std::chrono::milliseconds timeout) : where_(url) {
-    std::string host;
-    int port = 0;
-    if (!parse_redis_url(url, host, port)) throw redis_error("'" + url + "' is not redis://HOST:PORT");
+    const auto where = parse_redis_url(url);
+    if (!where) throw redis_error("'" + url + "' is not redis://[[USER]:PASSWORD@]HOST:PORT");
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
     const timeval limit{static_cast<time_t>(seconds.count()),
                         static_cast<suseconds_t>((timeout - seconds).count() * 1000)};
-    redis_.reset(redisConnectWithTimeout(host.c_str(), port, limit));
+    redis_.reset(redisConnectWithTimeout(where->host.c_str(), where->port, limit));
     if (!redis_ || redis_->err)
         throw redis_error("cannot connect to Redis at " + url + ": " + (redis_ ? redis_->errstr : "out of memory"));
     redisSetTimeout(redis_.get(), limit);
+    if (auto refused = authenticate(redis_.get(), *where))
+        throw redis_error("Redis at " + url + " refused AUTH: " + *refused);
 }
 
 redis_admin::~redis_admin() = default;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -14,8 +15,19 @@ struct redisContext;
 
 namespace hubspec::harness::detail {
 
-/// "redis://HOST:PORT" or "HOST:PORT" (port 6379 when absent); false when it is neither.
-bool parse_redis_url(std::string url, std::string& host, int& port);
+/// Where a Redis is and what its AUTH wants.
+struct redis_location {
+    std::string host;
+    int port = 6379;
+    std::string user;     // Redis 6 ACL user; empty: AUTH with the password alone
+    std::string password; // empty: no AUTH
+};
+
+/// "redis://[[USER]:PASSWORD@]HOST[:PORT]" or "HOST[:PORT]" (port 6379 when absent); nullopt when it is neither.
+std::optional<redis_location> parse_redis_url(std::string url);
+
+/// Sends AUTH when `where` has a password; the refusal's text, or nullopt when accepted (or none was needed).
+std::optional<std::string> authenticate(redisContext* redis, const redis_location& where);
 
 struct redis_error : std::runtime_error {
     using std::runtime_error::runtime_error;

@@ -297,7 +297,8 @@ struct server::impl {
     void scale_out() {
         const auto& o = options.backplane;
         if (o.redis_host.empty() || backplane) return;
-        backplane = std::make_unique<detail::redis_pubsub>(io, o.redis_host, o.redis_port);
+        backplane = std::make_unique<detail::redis_pubsub>(
+            io, detail::redis_address{o.redis_host, o.redis_port, o.redis_user, o.redis_password});
         char host[256] = {};
         if (::gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "hubspec");
         std::map<std::string, std::string>

@@ -59,9 +59,8 @@ public:
         std::function<void(reply_ptr)> on_reply;
     };
 
-    redis_link(net::io_context& io, std::string host, std::uint16_t port, events e)
-        : resolver_(io), socket_(io), retry_(io), health_(io), host_(std::move(host)), port_(port),
-          events_(std::move(e)) {}
+    redis_link(net::io_context& io, redis_address address, events e)
+        : resolver_(io), socket_(io), retry_(io), health_(io), address_(std::move(address)), events_(std::move(e)) {}
 
     void start() { connect(); }
     bool up() const noexcept { return up_; }
@@ -69,6 +68,21 @@ public:
     /// False when the command was not queued (not connected, or it could not be formatted).
     bool send(const std::vector<std::string_view>& argv) {
         if (!up_) return false;
+        return queue(argv);
+    }
+
+    void close() {
+        closed_ = true;
+        retry_.cancel();
+        health_.cancel();
+        error_code ignored;
+        resolver_.cancel();
+        socket_.close(ignored);
+        up_ = connected_ = false;
+    }
+
+private:
+    bool queue(const std::vector<std::string_view>& argv) {
         std::vector<const char*> parts;
         std::vector<std::size_t> sizes;
         for (auto a : argv) {
@@ -84,20 +98,9 @@ public:
         return true;
     }
 
-    void close() {
-        closed_ = true;
-        retry_.cancel();
-        health_.cancel();
-        error_code ignored;
-        resolver_.cancel();
-        socket_.close(ignored);
-        up_ = false;
-    }
-
-private:
     void connect() {
         if (closed_) return;
-        resolver_.async_resolve(host_, std::to_string(port_),
+        resolver_.async_resolve(address_.host, std::to_string(address_.port),
                                 [self = shared_from_this()](error_code ec, tcp::resolver::results_type found) {
                                     if (ec) return self->fail("cannot resolve the host: " + ec.message());
                                     net::async_connect(self->socket_, found,
@@ -112,12 +115,23 @@ private:
         error_code ignored;
         socket_.set_option(tcp::no_delay(true), ignored);
         reader_.reset(redisReaderCreate());
+        connected_ = true;
+        read();
+        if (address_.password.empty()) return become_up();
+        // AUTH first: its reply decides whether the connection is usable.
+        authenticating_ = true;
+        if (address_.user.empty())
+            queue({"AUTH", address_.password});
+        else
+            queue({"AUTH", address_.user, address_.password});
+    }
+
+    void become_up() {
         up_ = true;
         backoff_ = first_retry;
         last_heard_ = std::chrono::steady_clock::now();
         check_health();
         if (events_.on_up) events_.on_up();
-        read();
     }
 
     /// A connection that stays silent is dead even if TCP says otherwise (a paused Redis, a
@@ -147,15 +161,23 @@ private:
                 if (redisReaderGetReply(self->reader_.get(), &raw) != REDIS_OK)
                     return self->fail("unreadable reply: " + std::string(self->reader_->errstr));
                 if (raw == nullptr) break;
-                if (self->events_.on_reply) self->events_.on_reply(reply_ptr(static_cast<redisReply*>(raw)));
-                if (!self->up_) return; // a handler closed it
+                reply_ptr reply(static_cast<redisReply*>(raw));
+                if (self->authenticating_) {
+                    self->authenticating_ = false;
+                    if (reply->type == REDIS_REPLY_ERROR)
+                        return self->fail("Redis refused the credentials: " + std::string(text_of(reply.get())));
+                    self->become_up();
+                    continue;
+                }
+                if (self->events_.on_reply) self->events_.on_reply(std::move(reply));
+                if (!self->connected_) return; // a handler closed it
             }
             self->read();
         });
     }
 
     void write() {
-        if (writing_ || pending_.empty() || !up_) return;
+        if (writing_ || pending_.empty() || !connected_) return;
         writing_ = true;
         sending_ = std::exchange(pending_, {}); // what queued meanwhile goes out in one write
         net::async_write(socket_, net::buffer(sending_), [self = shared_from_this()](error_code ec, std::size_t) {
@@ -168,7 +190,7 @@ private:
     void fail(const std::string& why) {
         if (closed_) return;
         const bool was_up = up_;
-        up_ = false;
+        up_ = connected_ = authenticating_ = false;
         health_.cancel();
         error_code ignored;
         socket_.close(ignored);
@@ -186,15 +208,16 @@ private:
     net::steady_timer retry_;
     net::steady_timer health_;
     std::chrono::steady_clock::time_point last_heard_;
-    std::string host_;
-    std::uint16_t port_;
+    redis_address address_;
     events events_;
     std::unique_ptr<redisReader, reader_deleter> reader_;
     std::array<char, 16384> in_{};
     std::string pending_;
     std::string sending_;
     bool writing_ = false;
-    bool up_ = false;
+    bool connected_ = false;      // the socket is open
+    bool authenticating_ = false; // AUTH sent, its reply awaited
+    bool up_ = false;             // usable: connected and, with a password, authenticated
     bool closed_ = false;
     std::chrono::milliseconds backoff_ = first_retry;
 };
@@ -317,9 +340,8 @@ struct redis_pubsub::state : std::enable_shared_from_this<state> {
     }
 };
 
-redis_pubsub::redis_pubsub(net::io_context& io, std::string host, std::uint16_t port)
-    : state_(std::make_shared<state>()) {
-    state_->where = host + ":" + std::to_string(port);
+redis_pubsub::redis_pubsub(net::io_context& io, redis_address address) : state_(std::make_shared<state>()) {
+    state_->where = address.host + ":" + std::to_string(address.port);
     std::weak_ptr<state> weak = state_;
     auto on = [weak](auto member) {
         return [weak, member](auto&&... args) {
@@ -327,10 +349,10 @@ redis_pubsub::redis_pubsub(net::io_context& io, std::string host, std::uint16_t 
         };
     };
     state_->subscriber = std::make_shared<redis_link>(
-        io, host, port,
+        io, address,
         redis_link::events{on(&state::subscriber_up), on(&state::subscriber_down), on(&state::subscriber_reply)});
     state_->publisher = std::make_shared<redis_link>(
-        io, host, port,
+        io, address,
         redis_link::events{on(&state::publisher_up), on(&state::publisher_down), on(&state::publisher_reply)});
     state_->subscriber->start();
     state_->publisher->start();

@@ -16,10 +16,19 @@
 
 namespace hubspec::server::detail {
 
+/// Where Redis is, and the credentials its AUTH wants (none: no AUTH).
+struct redis_address {
+    std::string host;
+    std::uint16_t port = 6379;
+    std::string user;     // Redis 6 ACL user; empty: AUTH with the password alone
+    std::string password; // empty: no AUTH
+};
+
 class redis_pubsub final : public pubsub {
 public:
-    /// Starts connecting to `host`:`port` at once; works offline until Redis answers (RB-074).
-    redis_pubsub(boost::asio::io_context& io, std::string host, std::uint16_t port);
+    /// Starts connecting at once; works offline until Redis answers (RB-074). A refused AUTH is
+    /// reported like an outage and tried again.
+    redis_pubsub(boost::asio::io_context& io, redis_address address);
     ~redis_pubsub() override;
     redis_pubsub(const redis_pubsub&) = delete;
     redis_pubsub& operator=(const redis_pubsub&) = delete;

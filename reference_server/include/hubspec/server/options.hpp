@@ -32,6 +32,8 @@ struct hub_options {
 struct backplane_options {
     std::string redis_host; // empty: one node, no backplane
     std::uint16_t redis_port = 6379;
+    std::string redis_user;     // AUTH: Redis 6 ACL user (empty: the password alone)
+    std::string redis_password; // AUTH (empty: none)
     std::string channel_prefix; // StackExchange.Redis ChannelPrefix (RB-001)
     /// Hub path -> the .NET hub type name its channels are keyed by (RB-002, RB-003);
     /// a hub not listed uses its own type name (hub::type_name()).
