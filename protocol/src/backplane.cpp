@@ -385,4 +385,32 @@ std::string make_invocation_id(const std::array<std::uint8_t, 16>& random) {
     return out;
 }
 
+std::optional<redis_location> parse_redis_url(std::string_view url) {
+    if (url.starts_with("redis://")) url.remove_prefix(8);
+    redis_location out;
+    if (const auto at = url.rfind('@'); at != std::string_view::npos) {
+        const std::string_view credentials = url.substr(0, at);
+        const auto colon = credentials.find(':');
+        if (colon != std::string_view::npos) out.user = std::string(credentials.substr(0, colon));
+        out.password = std::string(colon == std::string_view::npos ? credentials : credentials.substr(colon + 1));
+        url.remove_prefix(at + 1);
+    }
+    url = url.substr(0, url.find('/'));
+    const auto colon = url.rfind(':');
+    out.host = std::string(url.substr(0, colon));
+    if (colon != std::string_view::npos) {
+        const std::string_view digits = url.substr(colon + 1);
+        unsigned port = 0;
+        if (digits.empty() || digits.size() > 5) return std::nullopt;
+        for (const char c : digits) {
+            if (c < '0' || c > '9') return std::nullopt;
+            port = port * 10 + static_cast<unsigned>(c - '0');
+        }
+        if (port == 0 || port > 65535) return std::nullopt;
+        out.port = static_cast<std::uint16_t>(port);
+    }
+    if (out.host.empty()) return std::nullopt;
+    return out;
+}
+
 } // namespace hubspec::protocol::backplane

@@ -233,3 +233,22 @@ TEST_CASE("RB-011 server names and invocation ids have .NET's forms", "[backplan
     CHECK(make_server_name("web1", bytes) == "web1_000102030405060708090a0b0c0d0e0f");
     CHECK(make_invocation_id(bytes) == "AAECAwQFBgcICQoLDA0ODw");
 }
+
+TEST_CASE("a backplane's Redis is named by a redis:// URL with its credentials", "[backplane]") {
+    auto plain = parse_redis_url("127.0.0.1:6400");
+    REQUIRE(plain.has_value());
+    CHECK(plain->host == "127.0.0.1");
+    CHECK(plain->port == 6400);
+    CHECK(plain->password.empty());
+    auto full = parse_redis_url("redis://app:s3:cret@redis.local/0");
+    REQUIRE(full.has_value());
+    CHECK(full->host == "redis.local");
+    CHECK(full->port == 6379);
+    CHECK(full->user == "app");
+    CHECK(full->password == "s3:cret");
+    CHECK(parse_redis_url("redis://:pw@h:1")->password == "pw");
+    CHECK(parse_redis_url("redis://:pw@h:1")->user.empty());
+    CHECK_FALSE(parse_redis_url("h:70000").has_value());
+    CHECK_FALSE(parse_redis_url("h:port").has_value());
+    CHECK_FALSE(parse_redis_url("redis://:pw@").has_value());
+}

@@ -7,6 +7,7 @@
 //                  [--redis HOST:PORT [--redis-channel-prefix P] [--hub-type-name [PATH=]NAME]...]
 // The first stdout line is `listening on http://HOST:PORT` (https:// with --tls-cert) with the bound port;
 // SIGINT or SIGTERM stops it.
+#include "hubspec/protocol/backplane.hpp"
 #include "hubspec/server/conformance_hub.hpp"
 #include "hubspec/server/server.hpp"
 #include "hubspec/server/violations.hpp"
@@ -131,17 +132,16 @@ int main(int argc, char** argv) {
     options.tls_private_key_file = tls_key;
     if (!redis.empty()) {
         auto& backplane = options.backplane;
-        // redis://[[USER]:PASSWORD@]HOST:PORT or HOST:PORT
-        std::string address = redis.starts_with("redis://") ? redis.substr(8) : redis;
-        if (const auto at = address.rfind('@'); at != std::string::npos) {
-            const std::string credentials = address.substr(0, at);
-            const auto colon = credentials.find(':');
-            backplane.redis_user = colon == std::string::npos ? std::string() : credentials.substr(0, colon);
-            backplane.redis_password = colon == std::string::npos ? credentials : credentials.substr(colon + 1);
-            address.erase(0, at + 1);
+        const auto where = hubspec::protocol::backplane::parse_redis_url(redis);
+        if (!where) {
+            std::cerr << "hubspec-server: --redis wants HOST:PORT or redis://[[USER]:PASSWORD@]HOST:PORT, got '"
+                      << redis << "'\n";
+            return 2;
         }
-        if (const auto slash = address.find('/'); slash != std::string::npos) address.erase(slash);
-        if (!parse_host_port("--redis", address, backplane.redis_host, backplane.redis_port)) return 2;
+        backplane.redis_host = where->host;
+        backplane.redis_port = where->port;
+        backplane.redis_user = where->user;
+        backplane.redis_password = where->password;
         backplane.channel_prefix = redis_prefix;
         for (const auto& entry : hub_type_names) {
             const auto equals = entry.find('=');

@@ -15,30 +15,6 @@ using reply_ptr = std::unique_ptr<redisReply, reply_deleter>;
 
 } // namespace
 
-std::optional<redis_location> parse_redis_url(std::string url) {
-    if (url.starts_with("redis://")) url.erase(0, 8);
-    redis_location out;
-    if (const auto at = url.rfind('@'); at != std::string::npos) {
-        const std::string credentials = url.substr(0, at);
-        const auto colon = credentials.find(':');
-        out.user = colon == std::string::npos ? std::string() : credentials.substr(0, colon);
-        out.password = colon == std::string::npos ? credentials : credentials.substr(colon + 1);
-        url.erase(0, at + 1);
-    }
-    if (const auto slash = url.find('/'); slash != std::string::npos) url.erase(slash);
-    const auto colon = url.rfind(':');
-    out.host = colon == std::string::npos ? url : url.substr(0, colon);
-    if (colon != std::string::npos) {
-        try {
-            out.port = std::stoi(url.substr(colon + 1));
-        } catch (const std::exception&) {
-            return std::nullopt;
-        }
-    }
-    if (out.host.empty() || out.port <= 0 || out.port >= 65536) return std::nullopt;
-    return out;
-}
-
 std::optional<std::string> authenticate(redisContext* redis, const redis_location& where) {
     if (where.password.empty()) return std::nullopt;
     reply_ptr reply(static_cast<redisReply*>(

@@ -4,6 +4,8 @@
 // every subscriber connection. Used by the `backplane_fault` step; `backplane-check` reads
 // the same Redis through MONITOR.
 
+#include "hubspec/protocol/backplane.hpp"
+
 #include <chrono>
 #include <map>
 #include <memory>
@@ -15,16 +17,8 @@ struct redisContext;
 
 namespace hubspec::harness::detail {
 
-/// Where a Redis is and what its AUTH wants.
-struct redis_location {
-    std::string host;
-    int port = 6379;
-    std::string user;     // Redis 6 ACL user; empty: AUTH with the password alone
-    std::string password; // empty: no AUTH
-};
-
-/// "redis://[[USER]:PASSWORD@]HOST[:PORT]" or "HOST[:PORT]" (port 6379 when absent); nullopt when it is neither.
-std::optional<redis_location> parse_redis_url(std::string url);
+using protocol::backplane::parse_redis_url;
+using protocol::backplane::redis_location;
 
 /// Sends AUTH when `where` has a password; the refusal's text, or nullopt when accepted (or none was needed).
 std::optional<std::string> authenticate(redisContext* redis, const redis_location& where);

@@ -122,4 +122,15 @@ std::string make_server_name(std::string_view host, const std::array<std::uint8_
 /// A client-result invocation id of .NET's form (RB-062): 16 random bytes in standard base64, no padding.
 std::string make_invocation_id(const std::array<std::uint8_t, 16>& random);
 
+/// Where a backplane's Redis is and what its AUTH wants.
+struct redis_location {
+    std::string host;
+    std::uint16_t port = 6379;
+    std::string user;     // Redis 6 ACL user; empty: AUTH with the password alone
+    std::string password; // empty: no AUTH
+};
+
+/// "redis://[[USER]:PASSWORD@]HOST[:PORT]" or "HOST[:PORT]" (port 6379 when absent); nullopt when it is neither.
+std::optional<redis_location> parse_redis_url(std::string_view url);
+
 } // namespace hubspec::protocol::backplane
