@@ -80,12 +80,14 @@ if [ "$mixed" = --mixed ]; then
   hubspec_node=$origin
   run_pair "aspnetcore-then-hubspec" "$aspnetcore" "$hubspec_node"
   run_pair "hubspec-then-aspnetcore" "$hubspec_node" "$aspnetcore"
-elif [ "$mixed" = --password ]; then
+else
   start_node one hubspec
   one=$origin
   start_node two hubspec
   two=$origin
-  run_pair "hubspec-pair-with-password" "$one" "$two"
+  run_pair "hubspec-pair${credentials:+-with-password}" "$one" "$two"
+fi
+if [ "$mixed" = --password ]; then
   # The wrong password: the node says Redis refused it, backplane-check stops naming AUTH.
   credentials=:wrong@
   start_node wrong hubspec
@@ -97,12 +99,7 @@ elif [ "$mixed" = --password ]; then
     fail "backplane-check with the wrong password: exit $status, $(cat "$work/check.txt")"
   "$hubspec" backplane-check "redis://:s3cret@127.0.0.1:$port" --duration 1 >"$work/check-ok.txt" 2>&1 ||
     fail "backplane-check with the password: $(cat "$work/check-ok.txt")"
-else
-  start_node one hubspec
-  one=$origin
-  start_node two hubspec
-  two=$origin
-  run_pair "hubspec-pair" "$one" "$two"
+elif [ -z "$mixed" ]; then
   # One node known: the theme skips and says why.
   "$hubspec" run "$one/conformance" --filter 'scaleout.*' "${timings[@]}" --out "$work/alone" >"$work/alone.txt" 2>&1 ||
     fail "without --node: exit $?"

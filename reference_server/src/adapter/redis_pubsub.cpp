@@ -402,8 +402,4 @@ void redis_pubsub::unsubscribe(const std::string& channel) {
     state::run(entry.mapped().waiting); // last: they may subscribe again
 }
 
-bool redis_pubsub::connected() const noexcept {
-    return state_->subscriber->up();
-}
-
 } // namespace hubspec::server::detail

@@ -36,7 +36,6 @@ public:
     void publish(std::string channel, std::string payload, std::function<void(publish_outcome)> done) override;
     void subscribe(const std::string& channel, message_handler on_message, std::function<void()> confirmed) override;
     void unsubscribe(const std::string& channel) override;
-    bool connected() const noexcept override;
 
     /// Closes both connections for good (server shutdown).
     void close();

@@ -57,7 +57,6 @@ public:
 
     /// Joins a backplane: from now on sends are published on `bus` (the node subscribes its channels).
     void scale_out(pubsub& bus, scaleout_settings settings);
-    scaleout_node* scaleout() noexcept { return scaleout_.get(); }
     /// Server shutdown: no more backplane; what is left of the hub works on this node alone.
     void leave_backplane();
     /// A send that came back from the backplane, to the local connections it targets (RB-025,

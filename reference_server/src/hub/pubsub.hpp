@@ -39,9 +39,6 @@ public:
                            std::function<void()> confirmed = {}) = 0;
     virtual void unsubscribe(const std::string& channel) = 0;
 
-    /// Whether the subscriber connection is up now.
-    virtual bool connected() const noexcept = 0;
-
 protected:
     pubsub() = default;
     pubsub(const pubsub&) = default;

@@ -43,14 +43,6 @@ void scaleout_node::start() {
     bus_.subscribe(channels_.group_commands(), [this](std::string_view payload) { on_group_command(payload); });
     bus_.subscribe(channels_.acks(settings_.server_name), [this](std::string_view payload) { on_ack(payload); });
     bus_.subscribe(channels_.results(settings_.server_name), [this](std::string_view payload) { on_result(payload); });
-    held_ = {channels_.all(), channels_.group_commands(), channels_.acks(settings_.server_name),
-             channels_.results(settings_.server_name)};
-}
-
-void scaleout_node::stop() {
-    for (const auto& channel : held_)
-        bus_.unsubscribe(channel);
-    held_.clear();
 }
 
 // ---- local membership --------------------------------------------------------------
@@ -59,23 +51,17 @@ void scaleout_node::connected(const std::string& connection_id, const std::strin
     const std::string channel = channels_.connection(connection_id);
     bus_.subscribe(channel,
                    [this, connection_id](std::string_view payload) { on_connection_message(connection_id, payload); });
-    held_.push_back(channel);
     if (first_of_user) {
         const std::string user = *first_of_user;
         const std::string user_channel = channels_.user(user);
         bus_.subscribe(user_channel,
                        [this, user](std::string_view payload) { on_invocation(kinds::user, user, payload); });
-        held_.push_back(user_channel);
     }
 }
 
 void scaleout_node::disconnected(const std::string& connection_id, const std::string* last_of_user) {
-    auto release = [this](const std::string& channel) {
-        bus_.unsubscribe(channel);
-        std::erase(held_, channel);
-    };
-    release(channels_.connection(connection_id));
-    if (last_of_user) release(channels_.user(*last_of_user));
+    bus_.unsubscribe(channels_.connection(connection_id));
+    if (last_of_user) bus_.unsubscribe(channels_.user(*last_of_user));
 }
 
 void scaleout_node::group_gained(const std::string& group, std::function<void()> done) {
@@ -83,13 +69,10 @@ void scaleout_node::group_gained(const std::string& group, std::function<void()>
     bus_.subscribe(
         channel, [this, group](std::string_view payload) { on_invocation(kinds::group, group, payload); },
         std::move(done));
-    if (std::find(held_.begin(), held_.end(), channel) == held_.end()) held_.push_back(channel);
 }
 
 void scaleout_node::group_lost(const std::string& group) {
-    const std::string channel = channels_.group(group);
-    bus_.unsubscribe(channel);
-    std::erase(held_, channel);
+    bus_.unsubscribe(channels_.group(group));
 }
 
 // ---- sending -------------------------------------------------------------------------

@@ -45,13 +45,9 @@ public:
     scaleout_node(const scaleout_node&) = delete;
     scaleout_node& operator=(const scaleout_node&) = delete;
 
-    const scaleout_settings& settings() const noexcept { return settings_; }
-    const protocol::backplane::channel_names& channels() const noexcept { return channels_; }
-
-    /// Subscribes the node's four channels (RB-014).
+    /// Subscribes the node's four channels (RB-014). At shutdown the node is dropped with its Redis
+    /// connections, which ends its subscriptions (RB-020).
     void start();
-    /// Unsubscribes every channel the node holds (RB-020).
-    void stop();
 
     // ---- what the local hub_lifetime reports ---------------------------------
 
@@ -101,7 +97,6 @@ private:
     std::uint32_t next_command_id_ = 0; // wraps to negative int32 ids, as .NET's does (RB-054)
     std::unordered_map<std::int32_t, std::shared_ptr<pending_ack>> acks_;
     std::unordered_map<std::string, std::shared_ptr<pending_result>> results_;
-    std::vector<std::string> held_; // channels subscribed, for stop()
 };
 
 } // namespace hubspec::server::detail
