@@ -80,7 +80,14 @@ int main(int argc, char** argv) {
     std::array<long, table.size()> timing_ms{};
     auto* run_cmd =
         app.add_subcommand("run", "Run the conformance suite against URL (default: the embedded reference server)");
-    run_cmd->add_option("url", run.run.target_url, "the hub URL, e.g. http://127.0.0.1:5000/conformance");
+    auto* url_option =
+        run_cmd->add_option("url", run.run.target_url, "the hub URL, e.g. http://127.0.0.1:5000/conformance");
+    run_cmd
+        ->add_option("--client", run.run.client_command,
+                     "test a client instead of a server: COMMAND starts it through the client agent contract "
+                     "(HUBSPEC_URL, HUBSPEC_TRANSPORT, HUBSPEC_PROTOCOL; exit 127 = unsupported); the harness plays "
+                     "its server and runs the client-side scenarios (scenarios/client/)")
+        ->excludes(url_option);
     run_cmd
         ->add_option("--transport", transports, "websockets, serversentevents, longpolling (repeatable; default all)")
         ->check(CLI::IsMember({"websockets", "serversentevents", "longpolling"}));

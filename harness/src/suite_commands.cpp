@@ -55,8 +55,11 @@ void print_failures(const run_result& run, std::ostream& out) {
     }
 }
 
-std::vector<scenario> load_suite(const suite_files& files) {
-    return load_scenarios_directory(files.scenarios_dir, is_known_step);
+/// The server-side suite, or with `client_side` the client-side one (scenarios/client/).
+std::vector<scenario> load_suite(const suite_files& files, bool client_side = false) {
+    return load_scenarios_directory(client_side ? std::filesystem::path(files.scenarios_dir) / "client"
+                                                : std::filesystem::path(files.scenarios_dir),
+                                    is_known_step);
 }
 
 /// `PREFIX/share/hubspec/scenarios` beside an installed `PREFIX/bin/hubspec`; empty in the build tree.
@@ -84,7 +87,7 @@ int run_command(const run_command_options& options, std::ostream& out, std::ostr
     requirement_catalogue catalogue;
     std::optional<expectations> expected;
     try {
-        scenarios = load_suite(options.files);
+        scenarios = load_suite(options.files, !options.run.client_command.empty());
         catalogue = requirement_catalogue::load_file(options.files.requirements_file);
         if (!options.expect_file.empty()) expected = expectations::load_file(options.expect_file);
     } catch (const std::exception& e) {
@@ -105,7 +108,9 @@ int run_command(const run_command_options& options, std::ostream& out, std::ostr
         out.flush();
     };
     out << "hubspec " << HUBSPEC_VERSION << ": " << scenarios.size() << " scenarios against "
-        << (options.run.target_url.empty() ? std::string("the embedded reference server") : options.run.target_url)
+        << (!options.run.client_command.empty() ? "the client " + options.run.client_command
+            : options.run.target_url.empty()    ? std::string("the embedded reference server")
+                                                : options.run.target_url)
         << "\n";
     run_result run;
     try {

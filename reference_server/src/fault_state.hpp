@@ -7,6 +7,7 @@
 #include "violation_hooks.hpp"
 
 #include "hubspec/server/violations.hpp"
+#include "hubspec/server/wire_tap.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -20,6 +21,7 @@ struct fault_state {
     std::atomic<std::int64_t> delay_ms{0};      // every outgoing transport message waits this long, in order
 
     violation_set violations; // --violate: fixed before the server runs, read without locks
+    wire_tap tap;             // fixed before the server runs: what clients send, for the harness
 
     /// The points where the switches bend the wire; the only way code outside
     /// violation_hooks.cpp should see them.

@@ -1,5 +1,7 @@
 #include "engine/cell_context.hpp"
 
+#include "engine/client_under_test.hpp"
+
 #include "engine/raw_actor.hpp"
 #include "engine/step_errors.hpp"
 #include "proxy/fault_proxy.hpp"
@@ -51,6 +53,21 @@ cell_context::~cell_context() {
     clients_.clear(); // stops each connection
     raws_.clear();
     proxy_.reset();
+    cut_.reset();
+}
+
+client_under_test& cell_context::cut() {
+    if (!cut_) {
+        if (tgt.client_command().empty())
+            throw not_applicable{"a client-side scenario: run it with hubspec run --client COMMAND"};
+        cut_ = std::make_unique<client_under_test>();
+        cut_->command = tgt.client_command();
+        cut_->server =
+            std::make_unique<observed_server>(tgt.timings(), server::violation_set{}, [this](std::string line) {
+                log.add(transcript_direction::note, "server", "observed", std::move(line));
+            });
+    }
+    return *cut_;
 }
 
 fault_proxy& cell_context::proxy() {

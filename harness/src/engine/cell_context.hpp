@@ -21,6 +21,7 @@
 namespace hubspec::harness::detail {
 
 class fault_proxy;
+struct client_under_test;
 
 class cell_context {
 public:
@@ -55,6 +56,9 @@ public:
     /// `url` with the target's origin replaced by the proxy's.
     std::string through_proxy(const std::string& url);
 
+    /// The client under test of this cell (hubspec run --client), its server started on first use.
+    client_under_test& cut();
+
     /// Client methods the scenario expects anywhere (handlers are registered at connect).
     const std::set<std::string>& watched_methods() const { return watched_; }
 
@@ -62,7 +66,8 @@ private:
     std::optional<protocol::value> lookup(std::string_view name) const;
 
     std::set<std::string> watched_;
-    std::string marker_;                 // `{cell}`
+    std::string marker_; // `{cell}`
+    std::unique_ptr<client_under_test> cut_;
     std::unique_ptr<fault_proxy> proxy_; // declared first: it outlives the connections through it
     std::map<std::string, std::unique_ptr<client_actor>> clients_;
     std::map<std::string, std::unique_ptr<raw_actor>> raws_;

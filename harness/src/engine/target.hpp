@@ -30,6 +30,10 @@ public:
     /// --endpoint, else the contract path on the target's origin.
     std::string endpoint_url(const std::string& name) const;
 
+    /// `--client COMMAND`: the client under test; the run's scenarios are then client-side.
+    void set_client_command(std::string command) { client_command_ = std::move(command); }
+    const std::string& client_command() const noexcept { return client_command_; }
+
     /// `--redis URL`: the cluster's backplane, for the fault steps (backplane_fault).
     void set_redis(std::string url) { redis_url_ = std::move(url); }
     const std::string& redis_url() const noexcept { return redis_url_; }
@@ -71,6 +75,7 @@ private:
     std::map<std::string, std::string> endpoint_urls_;
     std::vector<std::string> nodes_;
     std::string redis_url_;
+    std::string client_command_;
     protocol::target_settings timings_;
     std::mutex mutex_;
     std::map<std::string, std::optional<std::vector<protocol::transport_type>>> offered_;

@@ -519,81 +519,12 @@ cell_result run_cell_within(milliseconds deadline, std::shared_ptr<const std::ve
     return redacted(std::move(result), t->creds());
 }
 
-} // namespace
-
-bool is_known_step(std::string_view action) {
-    return detail::find_step_executor(action) != nullptr;
-}
-
-run_result run_scenarios(const std::vector<scenario>& scenarios, const requirement_catalogue& catalogue,
-                         const run_options& options) {
-    const auto started = std::chrono::steady_clock::now();
-    run_result run;
-    run.tool_version = HUBSPEC_VERSION;
-    run.started_at = iso_now();
-    run.strict = options.strict;
-    run.catalogue = catalogue;
-
-    std::optional<embedded_server> embedded;
-    std::string hub_url = options.target_url;
-    if (hub_url.empty()) {
-        embedded.emplace(options.timings);
-        hub_url = embedded->hub_url();
-    }
-    auto timings = options.timings;
-    credentials creds(options.headers, options.access_token, options.access_token_command);
-    creds.set_tls(options.tls);
-    target_probe probe;
-    try {
-        probe = learn_configuration(hub_url, embedded.has_value(), options, creds, timings, run.target_configuration);
-    } catch (const std::runtime_error& e) { // the token command failed
-        throw unauthorized_target(e.what());
-    }
-    if (!probe.v1.answered) {
-        // A TLS port that gets plain HTTP (Kestrel) just ends the connection: say what that usually means.
-        const bool ended = probe.v1.failure.find("end of stream") != std::string::npos ||
-                           probe.v1.failure.find("reset by peer") != std::string::npos;
-        throw unreachable_target("no answer from " + hub_url + " (" + probe.v1.failure + ")" +
-                                 (ended && hub_url.starts_with("http://")
-                                      ? "; the server ended the connection unanswered: if the port serves TLS, "
-                                        "use https://"
-                                      : ""));
-    }
-    if (!probe.answers())
-        throw unreachable_target("no SignalR endpoint at " + hub_url + " (POST " + hub_url +
-                                 "/negotiate?negotiateVersion=1 answered 404)");
-    if (speaks_tls_only(hub_url, probe.v1))
-        throw unreachable_target("POST " + hub_url + "/negotiate answered " + std::to_string(probe.v1.status) + ": " +
-                                 probe.v1.body.substr(0, 200) + " (an http:// URL for a TLS port: use https://)");
-    if (probe.auth_required) {
-        const bool given = creds.has_secrets();
-        throw unauthorized_target(
-            "POST " + hub_url + "/negotiate answered " + std::to_string(probe.v1.status) +
-            (given ? ": the target refuses the credentials given"
-                   : ": the target wants credentials; pass --access-token TOKEN, --access-token-command CMD or "
-                     "--header 'NAME: VALUE'") +
-            (probe.v1.www_authenticate.empty() ? "" : " (WWW-Authenticate: " + probe.v1.www_authenticate + ")"));
-    }
-    auto offered = read_offer(probe);
-    if (const auto* reply = probe.handshake("messagepack")) offered.messagepack_refused = reply->refusal;
-    const auto offer = std::make_shared<const main_offer>(std::move(offered));
-    const auto t = std::make_shared<target>(hub_url, options.endpoints, timings);
-    t->set_method_roles(options.method_roles);
-    t->set_credentials(creds);
-    t->set_nodes(options.nodes);
-    t->set_redis(options.redis_url);
-    if (!options.nodes.empty()) {
-        std::string nodes = hub_url;
-        for (const auto& n : options.nodes)
-            nodes += ", " + n;
-        run.target_configuration.push_back(
-            {"nodes", std::to_string(t->node_count()) + " (" + nodes + ")", "declared", "--node: one backplane"});
-    }
-    run.target.url = hub_url;
-    run.target.embedded = embedded.has_value();
-    for (const auto& o : probe.transports)
-        run.target.transports.push_back(o.name);
-
+/// Expands the scenarios into cells and runs them (those that reach other cells first, one at a
+/// time; the rest in parallel), filling `run.scenarios`.
+void run_cells(const std::vector<scenario>& scenarios, const requirement_catalogue& catalogue,
+               const run_options& options, const std::shared_ptr<target>& t,
+               const std::shared_ptr<const main_offer>& offer, run_result& run) {
+    const auto& timings = t->timings();
     struct job {
         std::size_t scenario_index;
         cell where;
@@ -661,9 +592,108 @@ run_result run_scenarios(const std::vector<scenario>& scenarios, const requireme
 
     for (std::size_t i = 0; i < jobs.size(); ++i)
         run.scenarios[jobs[i].scenario_index].cells.push_back(std::move(results[i]));
+}
+
+/// `hubspec run --client COMMAND`: each cell meets its own server (observed_server.hpp) and
+/// starts the client through its agent; no target to probe.
+run_result run_client_scenarios(const std::vector<scenario>& scenarios, const requirement_catalogue& catalogue,
+                                const run_options& options, run_result run) {
+    const auto started = std::chrono::steady_clock::now();
+    auto timings = options.timings;
+    // The client's server timeout is half of this (start_client): twice the embedded default keeps
+    // both above KA-007's floor and the server's own timeout out of the client's way.
+    if (!options.declared.count("client_timeout_ms")) timings.client_timeout = 2 * timings.client_timeout;
+    const auto t = std::make_shared<target>("client:" + options.client_command, options.endpoints, timings);
+    t->set_client_command(options.client_command);
+    run.target.url = "client under test: " + options.client_command;
+    run.target.embedded = true;
+    for (auto tt : all_transports)
+        run.target.transports.emplace_back(protocol::transport_name(tt));
+    run_cells(scenarios, catalogue, options, t, std::make_shared<const main_offer>(), run);
+    run.wall_time = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+    return run;
+}
+
+} // namespace
+
+bool is_known_step(std::string_view action) {
+    return detail::find_step_executor(action) != nullptr;
+}
+
+run_result run_scenarios(const std::vector<scenario>& scenarios, const requirement_catalogue& catalogue,
+                         const run_options& options) {
+    const auto started = std::chrono::steady_clock::now();
+    run_result run;
+    run.tool_version = HUBSPEC_VERSION;
+    run.started_at = iso_now();
+    run.strict = options.strict;
+    run.catalogue = catalogue;
+
+    if (!options.client_command.empty()) return run_client_scenarios(scenarios, catalogue, options, std::move(run));
+    std::optional<embedded_server> embedded;
+    std::string hub_url = options.target_url;
+    if (hub_url.empty()) {
+        embedded.emplace(options.timings);
+        hub_url = embedded->hub_url();
+    }
+    auto timings = options.timings;
+    credentials creds(options.headers, options.access_token, options.access_token_command);
+    creds.set_tls(options.tls);
+    target_probe probe;
+    try {
+        probe = learn_configuration(hub_url, embedded.has_value(), options, creds, timings, run.target_configuration);
+    } catch (const std::runtime_error& e) { // the token command failed
+        throw unauthorized_target(e.what());
+    }
+    if (!probe.v1.answered) {
+        // A TLS port that gets plain HTTP (Kestrel) just ends the connection: say what that usually means.
+        const bool ended = probe.v1.failure.find("end of stream") != std::string::npos ||
+                           probe.v1.failure.find("reset by peer") != std::string::npos;
+        throw unreachable_target("no answer from " + hub_url + " (" + probe.v1.failure + ")" +
+                                 (ended && hub_url.starts_with("http://")
+                                      ? "; the server ended the connection unanswered: if the port serves TLS, "
+                                        "use https://"
+                                      : ""));
+    }
+    if (!probe.answers())
+        throw unreachable_target("no SignalR endpoint at " + hub_url + " (POST " + hub_url +
+                                 "/negotiate?negotiateVersion=1 answered 404)");
+    if (speaks_tls_only(hub_url, probe.v1))
+        throw unreachable_target("POST " + hub_url + "/negotiate answered " + std::to_string(probe.v1.status) + ": " +
+                                 probe.v1.body.substr(0, 200) + " (an http:// URL for a TLS port: use https://)");
+    if (probe.auth_required) {
+        const bool given = creds.has_secrets();
+        throw unauthorized_target(
+            "POST " + hub_url + "/negotiate answered " + std::to_string(probe.v1.status) +
+            (given ? ": the target refuses the credentials given"
+                   : ": the target wants credentials; pass --access-token TOKEN, --access-token-command CMD or "
+                     "--header 'NAME: VALUE'") +
+            (probe.v1.www_authenticate.empty() ? "" : " (WWW-Authenticate: " + probe.v1.www_authenticate + ")"));
+    }
+    auto offered = read_offer(probe);
+    if (const auto* reply = probe.handshake("messagepack")) offered.messagepack_refused = reply->refusal;
+    const auto offer = std::make_shared<const main_offer>(std::move(offered));
+    const auto t = std::make_shared<target>(hub_url, options.endpoints, timings);
+    t->set_method_roles(options.method_roles);
+    t->set_credentials(creds);
+    t->set_nodes(options.nodes);
+    t->set_redis(options.redis_url);
+    if (!options.nodes.empty()) {
+        std::string nodes = hub_url;
+        for (const auto& n : options.nodes)
+            nodes += ", " + n;
+        run.target_configuration.push_back(
+            {"nodes", std::to_string(t->node_count()) + " (" + nodes + ")", "declared", "--node: one backplane"});
+    }
+    run.target.url = hub_url;
+    run.target.embedded = embedded.has_value();
+    for (const auto& o : probe.transports)
+        run.target.transports.push_back(o.name);
+
+    run_cells(scenarios, catalogue, options, t, offer, run);
     std::vector<const scenario*> ran;
-    for (const auto& sc : *suite)
-        ran.push_back(&sc);
+    for (const auto& sc : scenarios)
+        if (matches_filter(options.filter, sc.id)) ran.push_back(&sc);
     run.profile = profile_of(*t, ran);
     run.wall_time = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
     return run;

@@ -32,6 +32,18 @@ step_executor find_step_executor(std::string_view action) {
         {"proxy", run_proxy},
         {"backplane_fault", run_backplane_fault},
         {"check", run_check},
+        {"start_client", run_start_client},
+        {"expect_client_event", run_expect_client_event},
+        {"expect_no_client_event", run_expect_no_client_event},
+        {"expect_client_exit", run_expect_client_exit},
+        {"server_send", run_server_send},
+        {"server_invoke", run_server_invoke},
+        {"server_fault", run_server_fault},
+        {"expect_client_request", run_expect_client_request},
+        {"expect_client_connects", run_expect_client_connects},
+        {"expect_no_client_request", run_expect_no_client_request},
+        {"expect_client_message", run_expect_client_message},
+        {"expect_no_client_message", run_expect_no_client_message},
     };
     auto it = executors.find(action);
     return it == executors.end() ? nullptr : it->second;

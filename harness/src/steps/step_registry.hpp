@@ -39,5 +39,18 @@ void run_raw_close(const step&, cell_context&);
 void run_proxy(const step&, cell_context&);
 void run_backplane_fault(const step&, cell_context&);
 void run_check(const step&, cell_context&);
+// client_under_test_steps.cpp: the client under test (hubspec run --client)
+void run_start_client(const step&, cell_context&);
+void run_expect_client_event(const step&, cell_context&);
+void run_expect_no_client_event(const step&, cell_context&);
+void run_expect_client_exit(const step&, cell_context&);
+void run_server_send(const step&, cell_context&);
+void run_server_invoke(const step&, cell_context&);
+void run_server_fault(const step&, cell_context&);
+void run_expect_client_request(const step&, cell_context&);
+void run_expect_client_connects(const step&, cell_context&);
+void run_expect_no_client_request(const step&, cell_context&);
+void run_expect_client_message(const step&, cell_context&);
+void run_expect_no_client_message(const step&, cell_context&);
 
 } // namespace hubspec::harness::detail

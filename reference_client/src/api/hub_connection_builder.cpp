@@ -68,6 +68,11 @@ hub_connection_builder& hub_connection_builder::with_trace(trace_handler handler
     return *this;
 }
 
+hub_connection_builder& hub_connection_builder::with_violations(violation_set violations) {
+    options_.violations = violations;
+    return *this;
+}
+
 hub_connection hub_connection_builder::build() const {
     if (options_.url.empty()) throw std::invalid_argument("hub_connection_builder: with_url() was not called");
     return hub_connection(options_);

@@ -32,6 +32,17 @@ std::shared_ptr<transport> make_transport(transport_type type, boost::asio::io_c
     return make_websocket_transport(io, std::move(settings));
 }
 
+/// `url` without its negotiateVersion parameter (violation::negotiate_without_version).
+std::string without_negotiate_version(std::string url) {
+    for (const char* p : {"&negotiateVersion=1", "?negotiateVersion=1&", "?negotiateVersion=1"}) {
+        const auto at = url.find(p);
+        if (at == std::string::npos) continue;
+        url.replace(at, std::string_view(p).size(), std::string_view(p).ends_with('&') ? "?" : "");
+        break;
+    }
+    return url;
+}
+
 /// Same scheme (TLS or not), host and port: where a connection's cookies may go.
 bool same_origin(const std::string& a, const std::string& b) {
     const auto x = parse_http_url(a), y = parse_http_url(b);
@@ -73,6 +84,11 @@ void connect_attempt::run() {
     negotiate(options_.url, 0);
 }
 
+void connect_attempt::run_reopening(transport_type type, std::string url) {
+    transport_url_ = url;
+    start_transport(type, std::move(url), false);
+}
+
 void connect_attempt::cancel() {
     if (finished_) return;
     finished_ = true;
@@ -81,7 +97,11 @@ void connect_attempt::cancel() {
 }
 
 void connect_attempt::negotiate(std::string url, int redirects) {
-    auto request_url = protocol::negotiate_url(url, options_.stateful_reconnect); // NEG-002, NEG-003, NEG-025
+    const auto& violations = options_.violations;
+    // NEG-002, NEG-003, NEG-025
+    auto request_url = protocol::negotiate_url(url, options_.stateful_reconnect &&
+                                                        !violations.contains(violation::stateful_not_requested));
+    if (violations.contains(violation::negotiate_without_version)) request_url = without_negotiate_version(request_url);
     http_ = async_http_request(
         io_, "POST", request_url, request_headers(options_, access_token_, cookies_), options_.tls, {},
         options_.connect_timeout, trace_,
@@ -107,16 +127,25 @@ void connect_attempt::negotiate(std::string url, int redirects) {
                                             self->protocol_.format(), self->transport_failures_); // NEG-030
             if (choice.candidates.empty()) return self->fail(no_transport_error(choice.reasons));
             // NEG-021, NEG-035: the token (v1) or the id (v0) as `id`.
-            auto transport_url = protocol::append_query_parameter(url, "id", accepted.transport_id);
+            auto transport_url = protocol::append_query_parameter(
+                url, "id",
+                self->options_.violations.contains(violation::connection_id_as_token) ? accepted.connection_id
+                                                                                      : accepted.transport_id);
             self->stateful_negotiated_ = accepted.response.use_stateful_reconnect;
             self->transport_url_ = transport_url;
+            if (self->options_.violations.contains(violation::transports_in_reverse))
+                std::reverse(choice.candidates.begin(), choice.candidates.end());
             self->start_transport(choice.candidates.front(), std::move(transport_url), choice.candidates.size() > 1);
         });
 }
 
 void connect_attempt::start_transport(transport_type type, std::string url, bool more_candidates) {
-    transport_settings settings{request_headers(options_, access_token_, cookies_), access_token_,
-                                options_.connect_timeout, options_.tls, trace_};
+    transport_settings settings{request_headers(options_, access_token_, cookies_),
+                                access_token_,
+                                options_.connect_timeout,
+                                options_.tls,
+                                trace_,
+                                options_.violations};
     transport_ = make_transport(type, io_, std::move(settings));
     auto starting = transport_; // kept alive through start() even if a handler drops transport_
     starting->start(
@@ -134,6 +163,12 @@ void connect_attempt::on_transport_started(std::optional<std::string> error, tra
         transport_.reset();
         if (options_.skip_negotiation) return fail(*error);
         transport_failures_.push_back({type, *error});
+        if (more_candidates && options_.violations.contains(violation::fallback_reuses_token)) {
+            auto choice =
+                select_transports(offered_transports_, options_.transports, protocol_.format(), transport_failures_);
+            if (!choice.candidates.empty())
+                return start_transport(choice.candidates.front(), transport_url_, choice.candidates.size() > 1);
+        }
         if (more_candidates) return negotiate(negotiated_url_, 0); // a fresh negotiate (and token) first (NEG-031)
         auto choice =
             select_transports(offered_transports_, options_.transports, protocol_.format(), transport_failures_);
@@ -150,8 +185,11 @@ void connect_attempt::on_transport_started(std::optional<std::string> error, tra
     // HS-001, HS-003: version 2 asks for stateful reconnect, which only WebSockets resumes (SR-001, SR-003).
     client.stateful_reconnect = stateful_negotiated_ && type == transport_type::websockets;
     conn_.emplace(client, protocol::connection_options{}, clock::now()); // the request goes out now (HS-017)
-    for (auto& chunk : conn_->take_data())
+    for (auto& chunk : conn_->take_data()) {
+        if (options_.violations.contains(violation::handshake_without_separator) && chunk.ends_with('\x1e'))
+            chunk.pop_back();
         transport_->send(std::move(chunk));
+    }
     arm_handshake_timer();
 }
 

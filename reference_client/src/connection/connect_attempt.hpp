@@ -63,6 +63,9 @@ public:
                     const protocol::hub_protocol& protocol, tracer trace, handlers on);
 
     void run();
+    /// Opens `url` (a previous link's transport URL, id included) without negotiating:
+    /// violation::reconnect_without_negotiate only.
+    void run_reopening(protocol::transport_type type, std::string url);
     /// Drops whatever is in flight; `done` never runs.
     void cancel();
 

@@ -123,6 +123,7 @@ void connection_core::do_stop(std::function<void()> done) {
 
 void connection_core::connection_lost(std::optional<std::string> error, bool allows_reconnect) {
     calls_.fail_all(); // RC-010: never replayed
+    if (options_.violations.contains(violation::reconnect_after_final_close)) allows_reconnect = true;
     if (stop_requested_ || !options_.reconnect || !allows_reconnect) return complete_close(std::move(error));
     start_reconnect(std::move(error)); // MSG-076, RC-005
 }
@@ -146,6 +147,7 @@ void connection_core::start_reconnect(std::optional<std::string> error) {
     reconnect_reason_ = error;
     auto delay = (*options_.reconnect)(retry_context{0, std::chrono::milliseconds{0}, error.value_or("")});
     if (!delay) return complete_close(std::move(error)); // a null first delay: no Reconnecting state (RC-007)
+    if (options_.violations.contains(violation::reconnect_first_delay_late)) *delay += std::chrono::seconds(2);
     set_state(connection_state::reconnecting);
     {
         std::lock_guard lock(info_mutex_);
@@ -196,11 +198,15 @@ void connection_core::connect(attempt_callback done) {
                                      self->on_established(std::move(std::get<established_link>(outcome)));
                                  }};
     attempt_ = std::make_shared<connect_attempt>(io_, options_, *protocol_, trace_, std::move(on));
+    if (state() == connection_state::reconnecting && last_transport_ &&
+        options_.violations.contains(violation::reconnect_without_negotiate))
+        return attempt_->run_reopening(last_transport_->first, last_transport_->second);
     attempt_->run();
 }
 
 void connection_core::on_established(established_link established) {
     auto self = shared_from_this();
+    last_transport_.emplace(established.type, established.transport_url);
     connection_link::handlers on{link_events(),
                                  [self](protocol::hub_message&& message) { self->calls_.dispatch(std::move(message)); },
                                  [self, epoch = epoch_](std::optional<std::string> error, bool allows_reconnect) {

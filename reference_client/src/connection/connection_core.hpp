@@ -51,6 +51,7 @@ public:
 
     connection_state state() const noexcept { return state_.load(); }
     std::optional<std::string> connection_id() const;
+    const connection_options& options() const noexcept { return options_; }
     handler_registry& handlers() noexcept { return handlers_; }
 
     void set_on_reconnecting(std::function<void(const std::optional<std::string>&)> f);
@@ -126,6 +127,8 @@ private:
     std::int64_t retry_count_ = 0;
     clock::time_point reconnect_started_{};
     std::optional<std::string> reconnect_reason_;
+    /// The last link's transport and URL (violation::reconnect_without_negotiate reopens them).
+    std::optional<std::pair<protocol::transport_type, std::string>> last_transport_;
 };
 
 template <class F>

@@ -64,7 +64,8 @@ void connection_link::read_events() {
 
 void connection_link::on_close_message(const protocol::close_message& message) {
     if (message.error && !message.error->empty()) close_error_ = texts::server_close_error(*message.error); // MSG-075
-    close_allows_reconnect_ = message.allow_reconnect; // MSG-075, MSG-076
+    close_allows_reconnect_ = message.allow_reconnect &&
+                              !options_.violations.contains(violation::reconnect_close_ignored); // MSG-075, MSG-076
     if (!closing_ && transport_) {
         closing_ = true;
         transport_->stop();
@@ -103,7 +104,8 @@ void connection_link::flush() {
 
 void connection_link::close() {
     if (ended_) return;
-    write(protocol::close_message{}); // best effort (MSG-072)
+    if (!options_.violations.contains(violation::stop_without_close))
+        write(protocol::close_message{}); // best effort (MSG-072)
     closing_ = true;
     if (transport_)
         transport_->stop();
@@ -153,9 +155,12 @@ void connection_link::on_keep_alive_timer() {
     auto due = conn_->poll_keep_alive(clock::now());
     switch (due.action) {
     case protocol::keep_alive_action::none: break;
-    case protocol::keep_alive_action::send_ping: write(protocol::ping_message{}); break;
+    case protocol::keep_alive_action::send_ping:
+        if (!options_.violations.contains(violation::no_pings)) write(protocol::ping_message{});
+        break;
     case protocol::keep_alive_action::handshake_timeout: // the attempt's, before the link exists
     case protocol::keep_alive_action::peer_timeout:      // may reconnect, as in Microsoft's clients
+        if (options_.violations.contains(violation::server_timeout_ignored)) break;
         return lost(std::string(texts::server_timeout_elapsed));
     }
     arm_keep_alive();
@@ -167,7 +172,8 @@ void connection_link::arm_ack_timer() {
     ack_timer_.expires_at(*deadline);
     ack_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (ec || self->ended_ || !self->conn_->stateful()) return;
-        if (auto ack = self->conn_->poll_ack(clock::now())) self->write(*ack); // SR-008
+        if (auto ack = self->conn_->poll_ack(clock::now()))
+            if (!self->options_.violations.contains(violation::stateful_never_acks)) self->write(*ack); // SR-008
         self->arm_ack_timer();
     });
 }
@@ -177,15 +183,20 @@ void connection_link::arm_ack_timer() {
 bool connection_link::try_resume(const transport_closed& closed) {
     if (!conn_->stateful()) return false;
     // A Close frame, a Close message or stop() ends it for good (SR-016).
-    if (!closed.error || closing_ || type_ != protocol::transport_type::websockets) {
+    if (!closed.error || closing_ || type_ != protocol::transport_type::websockets ||
+        options_.violations.contains(violation::stateful_renegotiates)) {
         conn_->end();
         return false;
     }
     // Timers pause (the gap is not a server timeout); a partial record is replayed whole by the peer.
     if (!conn_->transport_lost()) return false;
     keep_alive_timer_.cancel();
-    transport_settings settings{request_headers(options_, access_token_, cookies_), access_token_,
-                                options_.connect_timeout, options_.tls, trace_};
+    transport_settings settings{request_headers(options_, access_token_, cookies_),
+                                access_token_,
+                                options_.connect_timeout,
+                                options_.tls,
+                                trace_,
+                                options_.violations};
     transport_ = make_websocket_transport(io_, std::move(settings));
     auto starting = transport_;
     // SR-011: the same URL and token, no negotiate, no handshake.

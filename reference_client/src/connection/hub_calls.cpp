@@ -94,9 +94,13 @@ void hub_calls::on_invocation(protocol::invocation_message&& message) {
                 thrown = "Unknown error";
             }
         }
+        const auto& violations = self->options().violations;
+        if (handlers.empty() && violations.contains(violation::missing_handler_silent)) return;
+        const auto id =
+            violations.contains(violation::client_result_wrong_id) ? *m.invocation_id + "0" : *m.invocation_id;
         auto outcome = combine_client_results(handlers.size(), returned, thrown);
-        auto completion = outcome.error ? completion_message::with_error(*m.invocation_id, *outcome.error)
-                                        : completion_message::with_result(*m.invocation_id, std::move(*outcome.result));
+        auto completion = outcome.error ? completion_message::with_error(id, *outcome.error)
+                                        : completion_message::with_result(id, std::move(*outcome.result));
         self->post([self, epoch, completion = std::move(completion)] {
             if (epoch == self->epoch()) self->write(completion); // CR-002: answered on the connection that asked
         });

@@ -119,6 +119,10 @@ private:
     void send_delete() {
         if (phase_ != phase::closing) return;
         deleting_ = true;
+        if (settings_.violations.contains(violation::long_polling_stop_without_delete)) {
+            if (poll_) poll_->cancel();
+            return finish(std::nullopt);
+        }
         if (poll_) poll_->cancel(); // LP-018: the pending poll first, then DELETE, then closed
         std::weak_ptr<long_polling_transport> weak = shared_as<long_polling_transport>();
         delete_ =

@@ -5,6 +5,8 @@
 #include "http/http_request.hpp"
 #include "http/tracer.hpp"
 
+#include "hubspec/client/violations.hpp"
+
 #include <hubspec/protocol/hub_protocol.hpp>
 #include <hubspec/protocol/negotiate.hpp>
 
@@ -28,6 +30,7 @@ struct transport_settings {
     std::chrono::milliseconds connect_timeout{30'000};
     tls_options tls; // https:// and wss://
     tracer trace;    // HTTP exchanges, open, close and every payload, when set
+    violation_set violations;
 };
 
 class transport {

@@ -60,4 +60,30 @@ bool connection_control::close(const std::string& connection_id, bool allow_reco
     return true;
 }
 
+std::shared_ptr<hub_connection> connection_control::live(const std::string& connection_id) const {
+    const auto token = registry_.token_of(connection_id);
+    if (!token) return nullptr;
+    auto* c = registry_.find(*token);
+    return c && c->hub && !c->hub->closed() ? c->hub : nullptr;
+}
+
+bool connection_control::send(const std::string& connection_id, const std::string& method,
+                              std::vector<protocol::value> arguments) {
+    auto hub = live(connection_id);
+    if (!hub) return false;
+    p::invocation_message invocation;
+    invocation.target = method;
+    invocation.arguments = std::move(arguments);
+    hub->send_message(invocation);
+    return true;
+}
+
+bool connection_control::invoke(const std::string& connection_id, const std::string& method,
+                                std::vector<protocol::value> arguments, std::function<void(client_result)> on_result) {
+    auto hub = live(connection_id);
+    if (!hub) return false;
+    hub->invoke_client(method, std::move(arguments), std::move(on_result));
+    return true;
+}
+
 } // namespace hubspec::server::detail

@@ -26,8 +26,13 @@ public:
     bool drop(const std::string& connection_id);
     std::size_t drop_all();
     bool close(const std::string& connection_id, bool allow_reconnect, std::optional<std::string> error);
+    bool send(const std::string& connection_id, const std::string& method, std::vector<protocol::value> arguments);
+    bool invoke(const std::string& connection_id, const std::string& method, std::vector<protocol::value> arguments,
+                std::function<void(client_result)> on_result);
 
 private:
+    /// The live hub connection of `connection_id`, or null.
+    std::shared_ptr<hub_connection> live(const std::string& connection_id) const;
     void drop_token(const std::string& token);
 
     connection_registry& registry_;

@@ -118,6 +118,9 @@ std::optional<std::string> endpoint_router::authenticate(const http_request& req
 }
 
 route_result endpoint_router::route(const http_request& request) {
+    if (faults_->tap.on_request)
+        faults_->tap.on_request({request.method, request.target, request.websocket_upgrade,
+                                 request.header("Authorization").has_value(), request.header("Accept").value_or("")});
     const auto question = request.target.find('?');
     const std::string_view path = std::string_view(request.target).substr(0, question);
     const std::string_view query =
@@ -181,6 +184,7 @@ http_reply endpoint_router::negotiate(const endpoint& e, const http_request& req
     c.owner = &e;
     c.stateful = response.use_stateful_reconnect;
     c.inactive_since = clock::now();
+    if (faults_->tap.on_negotiated) faults_->tap.on_negotiated(c.connection_id, token);
     connections_.add(token, std::move(c));
     return reply;
 }

@@ -55,6 +55,7 @@ public:
     endpoint_router(server_options options, scheduler& timers)
         : options_(std::move(options)), timers_(timers), connections_(options_.disconnect_timeout) {
         faults_->violations = options_.violations; // hub connections read them through the fault state
+        faults_->tap = options_.tap;
     }
 
     void add_hub(std::string path, hub h, endpoint_options options);

@@ -75,6 +75,7 @@ bool hub_connection::open() const noexcept {
 void hub_connection::on_data(std::string_view bytes) {
     if (closed()) return;
     auto self = shared_from_this(); // hub code may drop the last other reference
+    if (const auto& tap = lifetime_->faults().tap.on_received) tap(identity().connection_id, bytes);
     const bool handshaking = core_.state() == p::connection_state::handshaking;
     core_.receive_data(bytes, clock::now());
     while (!closed()) {

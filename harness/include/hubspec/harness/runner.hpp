@@ -27,6 +27,9 @@ struct run_options {
     std::map<std::string, std::string> endpoints;
     /// `--node URL`: the hub URLs of the target's other nodes (one backplane); the scale-out theme needs one.
     std::vector<std::string> nodes;
+    /// `--client COMMAND`: test this client (started through the client agent contract) instead of
+    /// a server; the scenarios are then client-side ones (scenarios/client/).
+    std::string client_command;
     /// `--redis URL`: the cluster's Redis, which the backplane_fault step breaks (drops subscribers).
     std::string redis_url;
     std::vector<protocol::transport_type> transports; // empty = all

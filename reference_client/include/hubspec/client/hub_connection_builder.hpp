@@ -32,6 +32,8 @@ public:
     hub_connection_builder& with_handshake_timeout(std::chrono::milliseconds timeout);
     /// Every HTTP exchange, transport open/close, payload and state change (trace.hpp).
     hub_connection_builder& with_trace(trace_handler handler);
+    /// Breaks requirements on purpose (violations.hpp): for tests of the harness only.
+    hub_connection_builder& with_violations(violation_set violations);
 
     const connection_options& options() const noexcept { return options_; }
     /// Throws std::invalid_argument without a URL.

@@ -4,6 +4,7 @@
 #include "hubspec/client/retry_policy.hpp"
 #include "hubspec/client/tls_options.hpp"
 #include "hubspec/client/trace.hpp"
+#include "hubspec/client/violations.hpp"
 
 #include <hubspec/protocol/keep_alive.hpp>
 #include <hubspec/protocol/negotiate.hpp>
@@ -43,6 +44,8 @@ struct connection_options {
     std::chrono::milliseconds connect_timeout{30'000};
     /// Sees every HTTP exchange and transport payload (the harness's transcripts); empty = off.
     trace_handler trace;
+    /// Requirements broken on purpose (hubspec-client --agent --violate; tests of the harness only).
+    violation_set violations;
 };
 
 } // namespace hubspec::client

@@ -6,8 +6,13 @@
 // Every member is thread-safe: work on connections runs on the server's I/O
 // thread, and the call waits for it (inline when called on that thread).
 
+#include "hubspec/server/hub_context.hpp"
+
+#include <hubspec/protocol/value.hpp>
+
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +51,15 @@ public:
     /// A SignalR Close message with `allow_reconnect` and `error`, then a graceful end
     /// of the transport. False when no such connection exists.
     bool close(const std::string& connection_id, bool allow_reconnect, std::optional<std::string> error = {});
+
+    /// Sends the connection an Invocation of its handler `method` without an invocation id
+    /// (MSG-010), as Clients.Client(id).SendAsync does. False when no such connection exists.
+    bool send(const std::string& connection_id, const std::string& method, std::vector<protocol::value> arguments);
+    /// A client result (CR-001): invokes `method` on the connection and calls `on_result` on the
+    /// I/O thread with the client's answer, or CR-007's error when the connection ends first.
+    /// False (and `on_result` never called) when no such connection exists.
+    bool invoke(const std::string& connection_id, const std::string& method, std::vector<protocol::value> arguments,
+                std::function<void(client_result)> on_result);
 
     /// While on, WebSocket upgrade requests get 503 and negotiate still offers WebSockets.
     void refuse_websockets(bool on);

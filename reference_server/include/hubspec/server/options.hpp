@@ -8,6 +8,7 @@
 #include "hubspec/protocol/stateful_reconnect.hpp"
 #include "hubspec/protocol/target_settings.hpp"
 #include "hubspec/server/violations.hpp"
+#include "hubspec/server/wire_tap.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -58,6 +59,7 @@ struct server_options {
     std::string tls_private_key_file;
     bool control_endpoints = false; // serve the control API over HTTP under /control/ (tests only: control.hpp)
     violation_set violations;       // requirements broken on purpose (--violate; tests of the harness only)
+    wire_tap tap;                   // sees what clients send (the harness's client-under-test mode)
 };
 
 /// Sets the timings and limits of `options` from the settings table's values

@@ -1,0 +1,114 @@
+#pragma once
+// Requirements the reference client breaks on purpose (`hubspec-client --agent --violate NAME`):
+// each switch breaks exactly one client requirement of the spec digest, so that a test can
+// prove that `hubspec run --client` fails the scenarios tied to it and no others (issue 14).
+// With no switch set the client behaves exactly as without this header.
+
+#include <array>
+#include <bitset>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace hubspec::client {
+
+enum class violation : unsigned {
+    negotiate_without_version,
+    connection_id_as_token,
+    fallback_reuses_token,
+    transports_in_reverse,
+    stateful_not_requested,
+    handshake_without_separator,
+    no_pings,
+    server_timeout_ignored,
+    reconnect_after_final_close,
+    reconnect_close_ignored,
+    reconnect_without_negotiate,
+    reconnect_first_delay_late,
+    client_result_wrong_id,
+    missing_handler_silent,
+    stop_without_close,
+    long_polling_stop_without_delete,
+    sse_stop_sends_delete,
+    stateful_never_acks,
+    stateful_renegotiates,
+    count_
+};
+
+struct violation_info {
+    violation id;
+    std::string_view name;        // the --violate switch
+    std::string_view requirement; // the one requirement it breaks
+    std::string_view what;        // what the client then does
+};
+
+inline constexpr std::array<violation_info, static_cast<std::size_t>(violation::count_)> violation_table{{
+    {violation::negotiate_without_version, "negotiate-without-version", "NEG-003",
+     "negotiate is requested without negotiateVersion=1"},
+    {violation::connection_id_as_token, "connection-id-as-token", "NEG-021",
+     "transport requests carry the connectionId as id even when negotiate gave a connectionToken"},
+    {violation::fallback_reuses_token, "fallback-reuses-token", "NEG-031",
+     "after a transport fails to start, the next one is tried with the same token, without a fresh negotiate"},
+    {violation::transports_in_reverse, "transports-in-reverse", "NEG-030",
+     "transports are tried in the reverse of the server's order (Long Polling first)"},
+    {violation::stateful_not_requested, "stateful-not-requested", "NEG-025",
+     "a client asked for stateful reconnect never sends useStatefulReconnect=true"},
+    {violation::handshake_without_separator, "handshake-without-separator", "HS-001",
+     "the handshake request is sent without its record separator"},
+    {violation::no_pings, "no-pings", "KA-006", "the client never sends keep-alive Pings"},
+    {violation::server_timeout_ignored, "server-timeout-ignored", "KA-005",
+     "a server that stays silent past the server timeout is never given up on"},
+    {violation::reconnect_after_final_close, "reconnect-after-final-close", "MSG-075",
+     "a Close without allowReconnect is followed by an automatic reconnect"},
+    {violation::reconnect_close_ignored, "reconnect-close-ignored", "MSG-076",
+     "a Close with allowReconnect: true ends the connection for good"},
+    {violation::reconnect_without_negotiate, "reconnect-without-negotiate", "RC-006",
+     "a reconnect attempt reopens the old transport URL instead of negotiating again"},
+    {violation::reconnect_first_delay_late, "reconnect-first-delay-late", "RC-002",
+     "the first reconnect attempt waits 2 s more than the retry policy says (0 ms by default)"},
+    {violation::client_result_wrong_id, "client-result-wrong-id", "CR-002",
+     "a client result's Completion carries another invocationId than the server's Invocation"},
+    {violation::missing_handler_silent, "missing-handler-silent", "CR-003",
+     "an Invocation with an id for a method without handler gets no Completion"},
+    {violation::stop_without_close, "stop-without-close", "MSG-072",
+     "stop() ends the transport without sending a Close message first"},
+    {violation::long_polling_stop_without_delete, "long-polling-stop-without-delete", "LP-018",
+     "stopping a long-polling connection sends no DELETE"},
+    {violation::sse_stop_sends_delete, "sse-stop-sends-delete", "SSE-012",
+     "stopping a Server-Sent Events connection sends a DELETE"},
+    {violation::stateful_never_acks, "stateful-never-acks", "SR-008", "a stateful connection never sends Ack"},
+    {violation::stateful_renegotiates, "stateful-renegotiates", "SR-011",
+     "a dropped stateful WebSocket is not resumed with its token: the client negotiates a new connection"},
+}};
+
+// The table is indexed by the enum: one entry per violation, in its order.
+static_assert([] {
+    for (std::size_t i = 0; i < violation_table.size(); ++i) {
+        if (static_cast<std::size_t>(violation_table[i].id) != i) return false;
+    }
+    return true;
+}());
+
+constexpr const violation_info& info(violation v) noexcept {
+    return violation_table[static_cast<std::size_t>(v)];
+}
+
+constexpr std::optional<violation> find_violation(std::string_view name) noexcept {
+    for (const auto& entry : violation_table) {
+        if (entry.name == name) return entry.id;
+    }
+    return std::nullopt;
+}
+
+/// The violations switched on; empty in every normal run.
+class violation_set {
+public:
+    void insert(violation v) noexcept { bits_.set(static_cast<std::size_t>(v)); }
+    bool contains(violation v) const noexcept { return bits_.test(static_cast<std::size_t>(v)); }
+    bool empty() const noexcept { return bits_.none(); }
+
+private:
+    std::bitset<static_cast<std::size_t>(violation::count_)> bits_;
+};
+
+} // namespace hubspec::client
