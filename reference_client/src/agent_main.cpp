@@ -139,9 +139,12 @@ int main(int argc, char** argv) {
         stop_asked = true;
         changed.notify_all();
     });
-    connection.on_reconnecting([](const std::optional<std::string>& error) { emit("reconnecting", {{"error", error}}); });
-    connection.on_reconnected(
-        [](const std::optional<std::string>& id) { emit("reconnected", {{"connectionId", id}}); });
+    connection.on_reconnecting([](const std::optional<std::string>& error) {
+        emit("reconnecting", {{"error", error}});
+    });
+    connection.on_reconnected([](const std::optional<std::string>& id) {
+        emit("reconnected", {{"connectionId", id}});
+    });
     connection.on_close([&](const std::optional<std::string>& error) {
         emit("closed", {{"error", error}});
         std::lock_guard lock(mutex);

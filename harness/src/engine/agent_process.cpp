@@ -69,8 +69,7 @@ agent_process::agent_process(const std::string& command, const std::map<std::str
     err_reader_ = std::thread([this, fd = err[0]] { read_lines(fd, false); });
     reaper_ = std::thread([this] {
         int status = 0;
-        while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-        }
+        while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
         const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         // Lines printed before the exit are read first: the readers end at EOF.
         if (out_reader_.joinable()) out_reader_.join();

@@ -20,9 +20,9 @@
 namespace hubspec::harness::detail {
 
 struct agent_event {
-    std::string name;      // "connected", "reconnecting", "reconnected", "closed", "unsupported", …
-    protocol::value line;  // the whole JSON object
-    std::string text;      // as printed
+    std::string name;     // "connected", "reconnecting", "reconnected", "closed", "unsupported", …
+    protocol::value line; // the whole JSON object
+    std::string text;     // as printed
 };
 
 class agent_process {

@@ -19,7 +19,7 @@ struct client_under_test {
     std::size_t message_cursor = 0;
     std::size_t event_cursor = 0;
     std::chrono::steady_clock::time_point last_fault{}; // when the last server_* step acted
-    std::string transport; // what the agent was asked for ("" = its own choice)
+    std::string transport;                              // what the agent was asked for ("" = its own choice)
     std::string protocol;
 };
 

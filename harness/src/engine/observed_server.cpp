@@ -71,8 +71,10 @@ observed_server::observed_server(const protocol::target_settings& timings, serve
         if (!seen.id.empty()) {
             seen.id_kind = "unknown";
             for (const auto& [id, token] : token_of_id_) {
-                if (seen.id == token) seen.id_kind = "token";
-                else if (seen.id == id) seen.id_kind = "connection id";
+                if (seen.id == token)
+                    seen.id_kind = "token";
+                else if (seen.id == id)
+                    seen.id_kind = "connection id";
             }
         }
         on_request(std::move(seen));

@@ -31,13 +31,13 @@ struct observed_request {
     std::size_t seq = 0; // shared order of requests and messages
     std::chrono::steady_clock::time_point at;
     std::string method;
-    std::string target;         // path and query
-    std::string kind;           // negotiate, websocket, sse, poll, send, delete, other
-    std::string id;             // the `id` query value (a connection token or id), empty without one
+    std::string target; // path and query
+    std::string kind;   // negotiate, websocket, sse, poll, send, delete, other
+    std::string id;     // the `id` query value (a connection token or id), empty without one
     /// What `id` names: "token" (a connectionToken the server issued, or a version-0 connectionId),
     /// "connection id" (a version-1 connectionId used as a token), "unknown"; empty without an id.
     std::string id_kind;
-    std::string hub_path;       // "/conformance"
+    std::string hub_path; // "/conformance"
     std::map<std::string, std::string> query;
     bool authorization = false;
     std::string describe() const; // "POST /conformance/negotiate?negotiateVersion=1 (negotiate)"
@@ -70,9 +70,11 @@ public:
     using clock = std::chrono::steady_clock;
     /// The first request from index `from` on that `accept` takes, waiting until `deadline`;
     /// nullopt at the deadline. `from` counts requests (requests()[from]).
-    std::optional<std::size_t> wait_request(std::size_t from, const std::function<bool(const observed_request&)>& accept,
+    std::optional<std::size_t> wait_request(std::size_t from,
+                                            const std::function<bool(const observed_request&)>& accept,
                                             clock::time_point deadline);
-    std::optional<std::size_t> wait_message(std::size_t from, const std::function<bool(const observed_message&)>& accept,
+    std::optional<std::size_t> wait_message(std::size_t from,
+                                            const std::function<bool(const observed_message&)>& accept,
                                             clock::time_point deadline);
     std::vector<observed_request> requests() const;
     std::vector<observed_message> messages() const;
@@ -96,7 +98,7 @@ private:
     std::vector<observed_message> messages_;
     std::vector<std::string> unreadable_;
     std::map<std::string, std::unique_ptr<decoder>, std::less<>> decoders_; // I/O thread only
-    std::map<std::string, std::string, std::less<>> token_of_id_;            // I/O thread only
+    std::map<std::string, std::string, std::less<>> token_of_id_;           // I/O thread only
 };
 
 } // namespace hubspec::harness::detail

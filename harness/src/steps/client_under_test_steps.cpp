@@ -33,8 +33,9 @@ void skip_if_unsupported(client_under_test& cut) {
     if (!cut.agent) return;
     const auto code = cut.agent->wait_exit(clock::now());
     if (!code || *code != 127) return;
-    std::string reason = "the client does not support " + (cut.transport.empty() ? "its default transport" : cut.transport) +
-                         " with " + cut.protocol + " (its agent exited 127)";
+    std::string reason = "the client does not support " +
+                         (cut.transport.empty() ? "its default transport" : cut.transport) + " with " + cut.protocol +
+                         " (its agent exited 127)";
     for (const auto& e : cut.agent->events())
         if (e.name == "unsupported") reason += ": " + e.text;
     throw not_applicable{reason};
@@ -204,11 +205,13 @@ void run_expect_client_exit(const step& s, cell_context& ctx) {
     auto& agent = agent_of(cut, p);
     const auto within = p.integer("within_ms", 10'000);
     const auto code = agent.wait_exit(deadline_of(p, "within_ms", 10'000));
-    if (!code) throw expectation_failed{"the client to exit within " + std::to_string(within) + " ms", events_seen(cut)};
+    if (!code)
+        throw expectation_failed{"the client to exit within " + std::to_string(within) + " ms", events_seen(cut)};
     if (*code == 127) skip_if_unsupported(cut);
     const auto wanted = p.integer("code", 0);
     if (*code != wanted)
-        throw expectation_failed{"exit status " + std::to_string(wanted), std::to_string(*code) + "; " + events_seen(cut)};
+        throw expectation_failed{"exit status " + std::to_string(wanted),
+                                 std::to_string(*code) + "; " + events_seen(cut)};
 }
 
 void run_server_send(const step& s, cell_context& ctx) {
@@ -275,7 +278,8 @@ void run_server_fault(const step& s, cell_context& ctx) {
                 if (key && *key == "error" && entry.item.as_string()) error = ctx.resolve_text(*entry.item.as_string());
             }
         mark_now(cut);
-        if (!control.close(id, allow, error)) throw expectation_failed{"connection " + id + " to close", "it had ended"};
+        if (!control.close(id, allow, error))
+            throw expectation_failed{"connection " + id + " to close", "it had ended"};
         ctx.log.add(transcript_direction::note, "server", "fault",
                     "closed connection " + id + (allow ? " with allowReconnect" : " without allowReconnect"));
         acted = true;
@@ -288,7 +292,8 @@ void run_expect_client_request(const step& s, cell_context& ctx) {
     auto& cut = ctx.cut();
     const bool next = p.boolean("next", false);
     const auto kind_value = p.get("kind");
-    const auto kind = kind_value ? (kind_value->as_string() ? *kind_value->as_string() : show(*kind_value)) : std::string();
+    const auto kind =
+        kind_value ? (kind_value->as_string() ? *kind_value->as_string() : show(*kind_value)) : std::string();
     // Sends run beside everything: `next` looks past them unless they are the subject.
     auto incidental = [&](const observed_request& r) { return r.kind == "send" && kind != "send"; };
     std::optional<std::string> refused;
@@ -317,8 +322,7 @@ void run_expect_client_request(const step& s, cell_context& ctx) {
     cut.request_cursor = *found + 1;
     // The id is judged on the request found, on its own requirement: the token rule (NEG-021).
     if (p.has("id_kind") && r.id_kind != p.required_text("id_kind"))
-        throw expectation_failed{"the request's id to be a " + p.required_text("id_kind"),
-                                 r.describe(), "NEG-021"};
+        throw expectation_failed{"the request's id to be a " + p.required_text("id_kind"), r.describe(), "NEG-021"};
     if (p.has("within_ms_of_fault")) {
         const auto limit = p.integer("within_ms_of_fault", 0);
         const auto took = std::chrono::duration_cast<milliseconds>(r.at - cut.last_fault).count();
@@ -359,8 +363,7 @@ void run_expect_client_connects(const step& s, cell_context& ctx) {
         *negotiate + 1,
         [](const observed_request& r) { return r.kind == "websocket" || r.kind == "sse" || r.kind == "poll"; },
         deadline);
-    if (!opened)
-        give_up("a transport request after negotiate", requests_seen(cut, *negotiate + 1), "NEG-021");
+    if (!opened) give_up("a transport request after negotiate", requests_seen(cut, *negotiate + 1), "NEG-021");
     const auto transport = requests()[*opened];
     if (transport.id_kind != "token")
         give_up("the transport request's id to be the connectionToken negotiate gave", transport.describe(), "NEG-021");
@@ -379,12 +382,11 @@ void run_expect_client_connects(const step& s, cell_context& ctx) {
     protocol::map wanted{{protocol::value{"protocol"}, protocol::value{cut.protocol}},
                          {protocol::value{"version"}, protocol::value{version}}};
     if (auto why = mismatch(protocol::value{std::move(wanted)}, request.view))
-        give_up("the handshake for " + cut.protocol + ", version " + std::to_string(version), request.text + " (" + *why + ")",
-                "HS-003");
+        give_up("the handshake for " + cut.protocol + ", version " + std::to_string(version),
+                request.text + " (" + *why + ")", "HS-003");
     cut.message_cursor = *handshake + 1;
     const auto connected = cut.agent->wait_event(cut.event_cursor, "connected", deadline);
-    if (!connected)
-        give_up("the client to report `connected`", events_seen(cut), "");
+    if (!connected) give_up("the client to report `connected`", events_seen(cut), "");
     const auto event = cut.agent->events()[*connected];
     cut.event_cursor = *connected + 1;
     if (p.has("capture")) {
