@@ -99,8 +99,8 @@ void hub_calls::on_invocation(protocol::invocation_message&& message) {
         auto outcome = combine_client_results(handlers.size(), returned, thrown);
         // The wrong id goes on results only: an error Completion is CR-003's and CR-005's.
         const auto id = violations.contains(violation::client_result_wrong_id) && !outcome.error
-                             ? *m.invocation_id + "0"
-                             : *m.invocation_id;
+                            ? *m.invocation_id + "0"
+                            : *m.invocation_id;
         auto completion = outcome.error ? completion_message::with_error(id, *outcome.error)
                                         : completion_message::with_result(id, std::move(*outcome.result));
         self->post([self, epoch, completion = std::move(completion)] {
