@@ -197,6 +197,10 @@ int main(int argc, char** argv) {
     list_cmd->add_flag("--coverage", coverage,
                        "show which server-side MUST/SHOULD requirements no scenario covers (exit 1 if any)");
     list_cmd->add_option("--scenarios", list_scenarios_dir, "directory of scenario files");
+    bool list_client = false;
+    list_cmd->add_flag("--client", list_client,
+                       "the client-side scenarios (scenarios/client/, for hubspec run --client); with --coverage, "
+                       "the client-side requirements");
 
     codec_options decode_options;
     std::size_t max_message_size = 0;
@@ -242,7 +246,8 @@ int main(int argc, char** argv) {
         backplane.duration = std::chrono::seconds(backplane_seconds);
         return backplane_check_command(backplane, std::cout, std::cerr);
     }
-    if (*list_cmd) return list_command(default_suite_files(list_scenarios_dir), coverage, std::cout, std::cerr);
+    if (*list_cmd)
+        return list_command(default_suite_files(list_scenarios_dir), coverage, list_client, std::cout, std::cerr);
     if (*run_cmd) {
         run.files = default_suite_files(scenarios_dir);
         if (!run_access.resolve()) return 2;

@@ -203,19 +203,20 @@ int compare_command(const run_command_options& options, const std::vector<std::s
     return all_passed ? 0 : 1;
 }
 
-int list_command(const suite_files& files, bool coverage, std::ostream& out, std::ostream& err) {
+int list_command(const suite_files& files, bool coverage, bool client_side, std::ostream& out, std::ostream& err) {
     std::vector<scenario> scenarios;
     requirement_catalogue catalogue;
     try {
-        scenarios = load_suite(files);
+        scenarios = load_suite(files, client_side);
         catalogue = requirement_catalogue::load_file(files.requirements_file);
     } catch (const std::exception& e) {
         err << "hubspec: " << e.what() << "\n";
         return 2;
     }
     if (coverage) {
-        const auto report = compute_coverage(catalogue, scenarios);
-        print_coverage(out, catalogue, report);
+        const auto tested = client_side ? requirement_side::client : requirement_side::server;
+        const auto report = compute_coverage(catalogue, scenarios, tested);
+        print_coverage(out, catalogue, report, tested);
         return coverage_complete(report) ? 0 : 1;
     }
     for (const auto& sc : scenarios) {

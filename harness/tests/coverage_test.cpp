@@ -167,4 +167,10 @@ TEST_CASE("requirement groups and what counts toward coverage", "[coverage]") {
     r.level = requirement_level::must;
     r.side = requirement_side::client;
     CHECK_FALSE(counts_toward_coverage(r));
+    // A client under test owes the client-side and shared requirements, not the server's.
+    CHECK(counts_toward_coverage(r, requirement_side::client));
+    r.side = requirement_side::both;
+    CHECK(counts_toward_coverage(r, requirement_side::client));
+    r.side = requirement_side::server;
+    CHECK_FALSE(counts_toward_coverage(r, requirement_side::client));
 }

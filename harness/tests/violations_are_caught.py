@@ -77,9 +77,9 @@ def list_violations(server):
     return table
 
 
-def scenarios_by_requirement(hubspec):
+def scenarios_by_requirement(hubspec, list_args=()):
     """{requirement ID: [scenario ids whose `requires` lists it]}, from `hubspec list`."""
-    out = subprocess.run([hubspec, "list"], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run([hubspec, "list", *list_args], check=True, capture_output=True, text=True).stdout
     found = {}
     for line in out.splitlines():
         if not line or line.startswith(" "):

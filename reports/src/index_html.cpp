@@ -222,16 +222,18 @@ void write_target_configuration(const run_result& run, std::ostream& out) {
 }
 
 void write_coverage(const run_result& run, std::ostream& out) {
-    // Unchecked client-side requirements are not this report's business (the harness tests servers).
+    // Unchecked requirements of the other side are not this report's business.
+    const auto other_side = run.target.client_under_test ? requirement_side::server : requirement_side::client;
     auto uses = reports::requirement_uses(run, true);
-    std::erase_if(uses, [](const reports::requirement_use& u) {
-        return u.scenarios.empty() && u.entry != nullptr && u.entry->side == requirement_side::client;
+    std::erase_if(uses, [&](const reports::requirement_use& u) {
+        return u.scenarios.empty() && u.entry != nullptr && u.entry->side == other_side;
     });
     std::size_t covered = 0;
     for (const auto& u : uses)
         covered += u.scenarios.empty() ? std::size_t{0} : std::size_t{1};
     out << "<section id=\"coverage\">\n<h2>Requirement coverage</h2>\n<p>" << covered << " of " << uses.size()
-        << " server-side requirements checked by scenarios in this run.</p>\n"
+        << (run.target.client_under_test ? " client-side" : " server-side")
+        << " requirements checked by scenarios in this run.</p>\n"
         << "<table class=\"coverage\">\n<thead><tr><th>Requirement</th><th>Level</th><th>Side</th><th>Text</th>"
         << "<th>Scenarios</th><th>Cells</th></tr></thead>\n<tbody>\n";
     for (const auto& u : uses) {

@@ -200,6 +200,8 @@ std::string results_json_text(const run_result& run, bool pretty) {
     j.string(run.target.url);
     j.key("embedded");
     j.boolean(run.target.embedded);
+    j.key("client_under_test");
+    j.boolean(run.target.client_under_test);
     j.key("transports");
     j.begin_array();
     for (const auto& t : run.target.transports)

@@ -56,10 +56,11 @@ std::string_view to_string(profile_name p) noexcept {
 
 catalogue_coverage run_result::coverage() const {
     catalogue_coverage c;
-    std::set<std::string> server_side;
+    const auto other_side = target.client_under_test ? requirement_side::server : requirement_side::client;
+    std::set<std::string> tested_side;
     for (const auto& r : catalogue.all()) {
-        if (r.side == requirement_side::client) continue;
-        server_side.insert(r.id);
+        if (r.side == other_side) continue;
+        tested_side.insert(r.id);
         ++c.total;
         if (!r.untestable) ++c.testable;
     }
@@ -70,7 +71,7 @@ catalogue_coverage run_result::coverage() const {
         });
         if (!verdict) continue;
         for (const auto& id : s.requires_ids)
-            if (server_side.count(id)) checked.insert(id);
+            if (tested_side.count(id)) checked.insert(id);
     }
     c.checked = checked.size();
     return c;
@@ -108,6 +109,9 @@ std::string profile_summary(const run_result& run) {
             text += " " + role + "=" + method;
     }
     const auto c = run.coverage();
+    if (run.target.client_under_test)
+        return "client under test \xC2\xB7 " + std::to_string(c.checked) + " of " + std::to_string(c.total) +
+               " client-side requirements checked";
     text += " \xC2\xB7 " + std::to_string(c.checked) + " of " + std::to_string(c.total) +
             " server-side requirements checked (" + std::to_string(c.testable) + " testable from the client side)";
     return text;

@@ -38,11 +38,13 @@ std::string_view requirement_group(std::string_view id) noexcept {
     return id.substr(0, id.find('-'));
 }
 
-bool counts_toward_coverage(const requirement& r) noexcept {
-    return r.side != requirement_side::client && r.level != requirement_level::may;
+bool counts_toward_coverage(const requirement& r, requirement_side tested) noexcept {
+    const auto other_side = tested == requirement_side::client ? requirement_side::server : requirement_side::client;
+    return r.side != other_side && r.level != requirement_level::may;
 }
 
-coverage_report compute_coverage(const requirement_catalogue& catalogue, const std::vector<scenario>& scenarios) {
+coverage_report compute_coverage(const requirement_catalogue& catalogue, const std::vector<scenario>& scenarios,
+                                 requirement_side tested) {
     coverage_report report;
     for (const auto& r : catalogue.all())
         report.scenarios_by_requirement[r.id];
@@ -68,15 +70,16 @@ coverage_report compute_coverage(const requirement_catalogue& catalogue, const s
     for (const auto& r : catalogue.all()) {
         const bool covered = !report.scenarios_by_requirement[r.id].empty();
         if (covered && r.untestable) report.covered_but_untestable.push_back(r.id);
-        if (counts_toward_coverage(r) && !covered && !r.untestable) report.missing.push_back(r.id);
+        if (counts_toward_coverage(r, tested) && !covered && !r.untestable) report.missing.push_back(r.id);
     }
     return report;
 }
 
-std::vector<group_coverage> coverage_by_group(const requirement_catalogue& catalogue, const coverage_report& report) {
+std::vector<group_coverage> coverage_by_group(const requirement_catalogue& catalogue, const coverage_report& report,
+                                              requirement_side tested) {
     std::vector<group_coverage> groups;
     for (const auto& r : catalogue.all()) {
-        if (!counts_toward_coverage(r)) continue;
+        if (!counts_toward_coverage(r, tested)) continue;
         const auto name = requirement_group(r.id);
         auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.group == name; });
         if (it == groups.end()) {
@@ -98,8 +101,9 @@ bool coverage_complete(const coverage_report& report) noexcept {
     return report.missing.empty() && report.unknown_references.empty();
 }
 
-void print_coverage(std::ostream& out, const requirement_catalogue& catalogue, const coverage_report& report) {
-    const auto groups = coverage_by_group(catalogue, report);
+void print_coverage(std::ostream& out, const requirement_catalogue& catalogue, const coverage_report& report,
+                    requirement_side tested) {
+    const auto groups = coverage_by_group(catalogue, report, tested);
     group_coverage total;
     total.group = "total";
     for (const auto& g : groups) {
@@ -107,7 +111,8 @@ void print_coverage(std::ostream& out, const requirement_catalogue& catalogue, c
         total.untestable += g.untestable;
         total.missing += g.missing;
     }
-    out << "Server-side MUST and SHOULD requirements: " << total.covered + total.untestable + total.missing << '\n';
+    out << (tested == requirement_side::client ? "Client-side" : "Server-side")
+        << " MUST and SHOULD requirements: " << total.covered + total.untestable + total.missing << '\n';
     out << std::left << std::setw(8) << "group" << std::right << std::setw(9) << "covered" << std::setw(12)
         << "untestable" << std::setw(9) << "missing" << '\n';
     auto row = [&](const group_coverage& g) {

@@ -606,6 +606,7 @@ run_result run_client_scenarios(const std::vector<scenario>& scenarios, const re
     const auto t = std::make_shared<target>("client:" + options.client_command, options.endpoints, timings);
     t->set_client_command(options.client_command);
     run.target.url = "client under test: " + options.client_command;
+    run.target.client_under_test = true;
     run.target.embedded = true;
     for (auto tt : all_transports)
         run.target.transports.emplace_back(protocol::transport_name(tt));

@@ -100,6 +100,16 @@ void mark_now(client_under_test& cut) {
 
 /// `kind` as a step gives it: one name or a list; "transport" is any request that opens or
 /// carries a transport's downlink (websocket, sse, poll).
+/// A transport request that carried the connectionId where the connectionToken belongs breaks
+/// NEG-021, and what the client expected from that request fails with it: when an expectation
+/// fails, this names the cause instead of the symptom.
+void blame_connection_id_as_token(const client_under_test& cut) {
+    for (const auto& r : cut.server->requests())
+        if (r.id_kind == "connection id")
+            throw expectation_failed{"every request's id to be the connectionToken negotiate gave", r.describe(),
+                                     "NEG-021"};
+}
+
 bool kind_matches(const protocol::value& wanted, const std::string& kind) {
     auto one = [&](const std::string& name) {
         return name == kind || (name == "transport" && (kind == "websocket" || kind == "sse" || kind == "poll"));
@@ -169,6 +179,7 @@ void run_expect_client_event(const step& s, cell_context& ctx) {
     const auto found = agent.wait_event(cut.event_cursor, name, deadline_of(p, "within_ms", 10'000));
     if (!found) {
         skip_if_unsupported(cut);
+        blame_connection_id_as_token(cut);
         throw expectation_failed{"the client to report `" + name + "` within " + std::to_string(within) + " ms",
                                  events_seen(cut) + "; requests: " + requests_seen(cut, 0)};
     }
@@ -314,6 +325,7 @@ void run_expect_client_request(const step& s, cell_context& ctx) {
                       (p.has("id_kind") ? " whose id is a " + p.required_text("id_kind") : std::string());
     if (!found) {
         skip_if_unsupported(cut);
+        blame_connection_id_as_token(cut);
         throw expectation_failed{(next ? "next, " : "") + what + " within " +
                                      std::to_string(p.integer("within_ms", 10'000)) + " ms",
                                  refused ? *refused : requests_seen(cut, cut.request_cursor)};
@@ -342,6 +354,7 @@ void run_expect_client_connects(const step& s, cell_context& ctx) {
     const auto deadline = clock::now() + milliseconds(within);
     auto give_up = [&](std::string expected, std::string seen, std::string requirement) {
         skip_if_unsupported(cut);
+        blame_connection_id_as_token(cut);
         throw expectation_failed{std::move(expected), std::move(seen), std::move(requirement)};
     };
     // NEG-003 (and NEG-025 when the endpoint allows stateful reconnect): what negotiate asks.
@@ -422,6 +435,7 @@ void run_expect_client_message(const step& s, cell_context& ctx) {
         deadline_of(p, "within_ms", 10'000));
     if (!found) {
         skip_if_unsupported(cut);
+        blame_connection_id_as_token(cut);
         throw expectation_failed{"the client to send " + show(*expected) + " within " +
                                      std::to_string(p.integer("within_ms", 10'000)) + " ms",
                                  messages_seen(cut, cut.message_cursor)};

@@ -74,18 +74,11 @@ private:
     void begin_close() override {
         // The Close message, sent just before, is posted first; then the stream is closed (SSE-012: no DELETE).
         std::weak_ptr<sse_transport> weak = shared_as<sse_transport>();
-        if (settings_.violations.contains(violation::sse_stop_sends_delete)) {
-            sends_->when_idle([weak] {
-                auto self = weak.lock();
-                if (!self) return;
-                async_http_request(self->io_, "DELETE", self->url_, self->settings_.headers, self->settings_.tls, {},
-                                   self->settings_.connect_timeout, self->settings_.trace,
-                                   [weak](std::optional<std::string>, http_response) {
-                                       if (auto s = weak.lock()) s->finish(std::nullopt);
-                                   });
-            });
-            return;
-        }
+        if (settings_.violations.contains(violation::sse_stop_sends_delete))
+            // Sent at once, beside the Close: the server ends the stream on Close, and the
+            // transport (the process, in an agent) may be gone before a later DELETE went out.
+            async_http_request(io_, "DELETE", url_, settings_.headers, settings_.tls, {}, settings_.connect_timeout,
+                               settings_.trace, [](std::optional<std::string>, http_response) {});
         sends_->when_idle([weak] {
             if (auto self = weak.lock()) self->finish(std::nullopt);
         });

@@ -26,7 +26,7 @@ struct coverage_report {
     /// Every catalogue requirement → the ids of the scenarios that name it, in
     /// scenario order (empty when none does). Step-level `requires` count too.
     std::map<std::string, std::vector<std::string>> scenarios_by_requirement;
-    /// Server-side MUST/SHOULD requirements neither covered nor marked untestable, in catalogue order.
+    /// MUST/SHOULD requirements of the tested side neither covered nor marked untestable, in catalogue order.
     std::vector<std::string> missing;
     /// Requirements marked untestable that a scenario covers all the same: the mark is probably stale.
     std::vector<std::string> covered_but_untestable;
@@ -44,19 +44,23 @@ struct group_coverage {
 /// "NEG-010" → "NEG".
 std::string_view requirement_group(std::string_view id) noexcept;
 
-/// Whether coverage is owed for it: server side (S or S+C) and MUST or SHOULD.
-bool counts_toward_coverage(const requirement& r) noexcept;
+/// Whether coverage is owed for it: on the tested side (S or S+C for servers, C or S+C for
+/// clients) and MUST or SHOULD.
+bool counts_toward_coverage(const requirement& r, requirement_side tested = requirement_side::server) noexcept;
 
-coverage_report compute_coverage(const requirement_catalogue& catalogue, const std::vector<scenario>& scenarios);
+coverage_report compute_coverage(const requirement_catalogue& catalogue, const std::vector<scenario>& scenarios,
+                                 requirement_side tested = requirement_side::server);
 
 /// Per group, in catalogue order; groups without a requirement that counts are left out.
-std::vector<group_coverage> coverage_by_group(const requirement_catalogue& catalogue, const coverage_report& report);
+std::vector<group_coverage> coverage_by_group(const requirement_catalogue& catalogue, const coverage_report& report,
+                                              requirement_side tested = requirement_side::server);
 
 /// Nothing missing and no unknown reference (`hubspec list --coverage` exits 0).
 bool coverage_complete(const coverage_report& report) noexcept;
 
 /// The `hubspec list --coverage` text: the per-group table, then the missing IDs
 /// with level and a short text, then the unknown references.
-void print_coverage(std::ostream& out, const requirement_catalogue& catalogue, const coverage_report& report);
+void print_coverage(std::ostream& out, const requirement_catalogue& catalogue, const coverage_report& report,
+                    requirement_side tested = requirement_side::server);
 
 } // namespace hubspec::harness

@@ -38,6 +38,6 @@ int run_command(const run_command_options& options, std::ostream& out, std::ostr
 int compare_command(const run_command_options& options, const std::vector<std::string>& targets, std::ostream& out,
                     std::ostream& err);
 
-int list_command(const suite_files& files, bool coverage, std::ostream& out, std::ostream& err);
+int list_command(const suite_files& files, bool coverage, bool client_side, std::ostream& out, std::ostream& err);
 
 } // namespace hubspec::harness

@@ -52,6 +52,7 @@ struct target_info {
     std::string url; // the hub URL, or the embedded server's
     bool embedded = false;
     std::vector<std::string> transports; // as the target's negotiate listed them
+    bool client_under_test = false;      // hubspec run --client: the run checks client-side requirements
 };
 
 /// Which part of the conformance hub contract (shared/spec/conformance-hub.md) the target has.
@@ -72,10 +73,11 @@ struct profile_info {
 };
 
 /// How much of the catalogue a run checked: requirements with at least one cell that
-/// reached a verdict (pass, fail, non-strict), out of the catalogue's server-side ones.
+/// reached a verdict (pass, fail, non-strict), out of the catalogue's ones on the tested side
+/// (server-side, or client-side for a client under test; shared ones count for both).
 struct catalogue_coverage {
-    std::size_t checked = 0;  // server-side requirements checked by this run
-    std::size_t total = 0;    // server-side requirements in the catalogue
+    std::size_t checked = 0;  // requirements of the tested side checked by this run
+    std::size_t total = 0;    // requirements of the tested side in the catalogue
     std::size_t testable = 0; // of those, the ones a scenario can observe (not marked untestable)
 };
 
