@@ -89,6 +89,12 @@ int main(int argc, char** argv) {
                      "its server and runs the client-side scenarios (scenarios/client/)")
         ->excludes(url_option);
     run_cmd
+        ->add_option("--client-negotiate-version", run.run.client_negotiate_version,
+                     "with --client: the negotiate version the client speaks, 1 (default) or 0 for clients of the "
+                     "ASP.NET Core 2.x era such as @aspnet/signalr 1.x")
+        ->check(CLI::IsMember({0, 1}))
+        ->needs("--client");
+    run_cmd
         ->add_option("--transport", transports, "websockets, serversentevents, longpolling (repeatable; default all)")
         ->check(CLI::IsMember({"websockets", "serversentevents", "longpolling"}));
     run_cmd->add_option("--protocol", protocols, "json, messagepack (repeatable; default both)")

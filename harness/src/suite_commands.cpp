@@ -38,8 +38,7 @@ void print_failures(const run_result& run, std::ostream& out) {
                 c.result == outcome::fail || c.result == outcome::error || (c.result == outcome::non_strict);
             if (!bad) continue;
             out << "\n" << to_string(c.result) << "  " << sc.id << "  [" << cell_name(c) << "]";
-            if (c.expected_outcome && *c.expected_outcome == c.result)
-                out << "  (expected: " << c.expected_reason << ")";
+            if (as_expected(c)) out << "  (expected: " << c.expected_reason << ")";
             out << "\n";
             if (c.failed) {
                 out << "  step      " << c.failed->step << "\n"

@@ -102,6 +102,16 @@ public sealed class ConformanceHub : Hub
 
     public void Abort() => Context.Abort();
 
+    // ---- Peer-test extras (not in the contract), as interop/aspnetcore has them: scripts/matrix drives
+    // a client agent through them. 2.x has no client results, so no ClientResultFromConnection. ----
+
+    /// <summary>What an agent's Echo handler calls: every other connection gets EchoReply(agentId, value).</summary>
+    public Task EchoReply(object? value) => Clients.Others.SendAsync("EchoReply", Context.ConnectionId, value);
+
+    /// <summary>Sends connection <paramref name="connectionId"/> the invocation method(arguments…).</summary>
+    public Task SendMethodToConnection(string connectionId, string method, object?[] arguments) =>
+        Clients.Client(connectionId).SendCoreAsync(method, arguments);
+
     // Writes 0, 1, … while more(i), one every delayMs. A 2.x hub never learns that the client cancelled:
     // the server just stops reading, so the channel holds one item and the writer waits until the
     // connection ends.

@@ -1,6 +1,7 @@
 // Client agent for Microsoft's .NET client (conformance-hub.md, "Client agent contract").
 // Environment: HUBSPEC_URL, HUBSPEC_TRANSPORT (empty = client's choice), HUBSPEC_PROTOCOL,
-// HUBSPEC_SCENARIO. Prints one JSON line per state change on stdout; exits 0 after Stop()
+// HUBSPEC_SCENARIO; when set, HUBSPEC_KEEPALIVE_MS and HUBSPEC_SERVER_TIMEOUT_MS (the harness's
+// short timings, as the client's KeepAliveInterval and ServerTimeout). Prints one JSON line per state change on stdout; exits 0 after Stop()
 // or a clean close, 1 on a failed start or a close with an error, 127 when unsupported.
 // Peer-test extra (not in the contract): RunSequence(count) makes the agent invoke
 // Sequence(count) and print {"event":"sequence","result":…,"seq":[the Seq items seen],…}.
@@ -38,8 +39,17 @@ if (unsupported is not null)
     return 127;
 }
 
-await using var connection = ClientSetup.Build(url, transport, protocol,
-    hub: builder => builder.WithAutomaticReconnect().WithStatefulReconnect());
+TimeSpan? Milliseconds(string name) =>
+    int.TryParse(Environment.GetEnvironmentVariable(name), out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : null;
+var keepAlive = Milliseconds("HUBSPEC_KEEPALIVE_MS");
+var serverTimeout = Milliseconds("HUBSPEC_SERVER_TIMEOUT_MS");
+
+await using var connection = ClientSetup.Build(url, transport, protocol, hub: builder =>
+{
+    builder.WithAutomaticReconnect().WithStatefulReconnect();
+    if (keepAlive is { } k) builder.WithKeepAliveInterval(k);
+    if (serverTimeout is { } t) builder.WithServerTimeout(t);
+});
 
 var finished = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
 var stopping = false;

@@ -1,6 +1,7 @@
 // Client agent for Microsoft's JS client (conformance-hub.md, "Client agent contract").
 // Environment: HUBSPEC_URL, HUBSPEC_TRANSPORT (empty = client's choice), HUBSPEC_PROTOCOL,
-// HUBSPEC_SCENARIO. Prints one JSON line per state change on stdout; exits 0 after Stop()
+// HUBSPEC_SCENARIO; when set, HUBSPEC_KEEPALIVE_MS and HUBSPEC_SERVER_TIMEOUT_MS (the harness's
+// short timings, as keepAliveIntervalInMilliseconds and serverTimeoutInMilliseconds). Prints one JSON line per state change on stdout; exits 0 after Stop()
 // or a clean close, 1 on a failed start or a close with an error, 127 when unsupported.
 import { buildConnection, unsupportedReason } from "./hub.mjs";
 
@@ -23,7 +24,13 @@ if (unsupported) {
   process.exit(127);
 }
 
-const connection = buildConnection(url, transport, protocol, { reconnect: true, stateful: true });
+const milliseconds = (name) => Number(process.env[name]) || undefined;
+const connection = buildConnection(url, transport, protocol, {
+  reconnect: true,
+  stateful: true,
+  keepAliveMs: milliseconds("HUBSPEC_KEEPALIVE_MS"),
+  serverTimeoutMs: milliseconds("HUBSPEC_SERVER_TIMEOUT_MS"),
+});
 let stopping = false;
 
 connection.on("Echo", (value) => {

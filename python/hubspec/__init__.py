@@ -5,6 +5,7 @@ client, and the conformance engine, over the same C++ as the `hubspec` CLI.
     with hubspec.Server() as server, hubspec.connect(server.url) as conn:
         conn.invoke("Echo", "hi")                      # 'hi'
     report = hubspec.run()                             # the suite, embedded server
+    hubspec.run(client=hubspec.client_agent())         # the client-side suite, a client under test
     report.passed, report.outcomes[0], report.to_json()
 """
 
@@ -13,7 +14,7 @@ from ._hubspec import version as __version__
 from .client import Connection, Stream, connect
 from .errors import (ConformanceFailure, HubConnectionError, HubError, HubspecError, ScenarioError,
                      TargetUnauthorized, TargetUnreachable, Timeout)
-from .report import Cell, Failure, Report, TranscriptEntry, compare, load_catalogue, run
+from .report import Cell, Failure, Report, TranscriptEntry, client_agent, compare, load_catalogue, run
 from .scenarios import (Scenario, Scenarios, builtin_dir, builtin_scenarios, from_python, from_yaml,
                         load_scenarios, to_yaml)
 from .server import EMBEDDED_TIMINGS, Server
@@ -22,6 +23,7 @@ from .values import Extension, round_trip
 __all__ = [
     "Cell", "ConformanceFailure", "Connection", "EMBEDDED_TIMINGS", "Extension", "Failure", "HubConnectionError",
     "HubError", "HubspecError", "Report", "Scenario", "ScenarioError", "Scenarios", "Server", "Stream",
-    "TargetUnauthorized", "TargetUnreachable", "Timeout", "TranscriptEntry", "builtin_dir", "builtin_scenarios", "compare", "connect",
+    "TargetUnauthorized", "TargetUnreachable", "Timeout", "TranscriptEntry", "builtin_dir", "builtin_scenarios", "client_agent",
+    "compare", "connect",
     "errors", "from_python", "from_yaml", "load_catalogue", "load_scenarios", "round_trip", "run", "to_yaml",
 ]

@@ -267,6 +267,8 @@ def run(
     ca_file: Union[str, os.PathLike, None] = None,
     insecure: bool = False,
     nodes: Optional[Sequence[Union[str, Server]]] = None,
+    client: Optional[str] = None,
+    client_negotiate_version: int = 1,
 ) -> Report:
     """Runs scenarios against a target, as `hubspec run` does, and returns the Report.
 
@@ -285,9 +287,17 @@ def run(
     insecure: how an https:// target's certificate is checked (`--ca-file`,
     `--insecure`; default: the system's CAs). nodes: the same hub on the target's
     other nodes (URLs or Servers) when it is a cluster on one backplane (`--node`):
-    the scaleout scenarios run only with one. Raises
+    the scaleout scenarios run only with one. client: test a client instead of a
+    server (`hubspec run --client`): a command that starts it through the client agent
+    contract (for hubspec's own, client_agent()); the harness plays its server, and
+    scenarios default to the client-side suite (builtin_dir() / "client").
+    client_negotiate_version: 0 for clients of the ASP.NET Core 2.x era. Raises
     TargetUnreachable, TargetUnauthorized, ScenarioError, ValueError.
     """
+    if client is not None and target is not None:
+        raise ValueError("run(): give a target or a client, not both")
+    if client is not None and scenarios is None:
+        scenarios = builtin_dir() / "client"
     loaded = as_scenarios(scenarios)
     cat = load_catalogue(catalogue)
     if isinstance(target, Server):
@@ -306,8 +316,18 @@ def run(
         headers=list((headers or {}).items()), access_token=access_token or "",
         access_token_command=access_token_command or "",
         ca_file="" if ca_file is None else str(ca_file), insecure=insecure,
-        nodes=[n.url if isinstance(n, Server) else str(n) for n in (nodes or [])])
+        nodes=[n.url if isinstance(n, Server) else str(n) for n in (nodes or [])],
+        client_command=client or "", client_negotiate_version=client_negotiate_version)
     return Report(result, loaded, cat)
+
+
+def client_agent() -> str:
+    """The command line of hubspec's reference client behind the client agent contract
+    (hubspec-client-agent), for run(client=...); FileNotFoundError when it is not built."""
+    path = Path(_hubspec.client_agent_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"hubspec-client-agent is not built ({path}): cmake --build --preset default")
+    return str(path)
 
 
 def compare(reports: Sequence[Report], format: str = "html") -> str:

@@ -168,16 +168,20 @@ py::dict coverage(const harness::requirement_catalogue& catalogue, const scenari
     return d;
 }
 
-harness::run_result run(const scenario_list& scenarios, const harness::requirement_catalogue& catalogue,
-                        const std::string& target_url, const std::map<std::string, std::string>& endpoints,
-                        const std::vector<std::string>& transports, const std::vector<std::string>& protocols,
-                        const std::string& filter, bool strict, std::size_t parallel,
-                        const std::map<std::string, long>& timings, py::object on_cell,
-                        std::optional<std::string> expect_file, const std::map<std::string, std::string>& methods,
-                        const std::vector<std::pair<std::string, std::string>>& headers,
-                        const std::string& access_token, const std::string& access_token_command,
-                        const std::string& ca_file, bool insecure, const std::vector<std::string>& nodes) {
+harness::run_result
+run(const scenario_list& scenarios, const harness::requirement_catalogue& catalogue, const std::string& target_url,
+    const std::map<std::string, std::string>& endpoints, const std::vector<std::string>& transports,
+    const std::vector<std::string>& protocols, const std::string& filter, bool strict, std::size_t parallel,
+    const std::map<std::string, long>& timings, py::object on_cell, std::optional<std::string> expect_file,
+    const std::map<std::string, std::string>& methods, const std::vector<std::pair<std::string, std::string>>& headers,
+    const std::string& access_token, const std::string& access_token_command, const std::string& ca_file, bool insecure,
+    const std::vector<std::string>& nodes, const std::string& client_command, int client_negotiate_version) {
     harness::run_options options;
+    options.client_command = client_command;
+    if (client_negotiate_version != 0 && client_negotiate_version != 1)
+        throw py::value_error("client_negotiate_version must be 0 or 1, not " +
+                              std::to_string(client_negotiate_version));
+    options.client_negotiate_version = client_negotiate_version;
     options.nodes = nodes;
     options.headers = headers;
     options.tls.ca_file = ca_file;
@@ -244,7 +248,8 @@ harness::run_result run(const scenario_list& scenarios, const harness::requireme
 
 void bind_harness(py::module_& m) {
     m.attr("version") = HUBSPEC_VERSION;
-    m.attr("scenarios_dir") = HUBSPEC_SCENARIOS_DIR; // the source tree's, as the CLI's default
+    m.attr("scenarios_dir") = HUBSPEC_SCENARIOS_DIR;    // the source tree's, as the CLI's default
+    m.attr("client_agent_path") = HUBSPEC_CLIENT_AGENT; // the build's hubspec-client-agent
 
     py::class_<scenario_list>(m, "_Scenarios", "Loaded scenarios, as the engine runs them.")
         .def(py::init<>())
@@ -349,7 +354,7 @@ void bind_harness(py::module_& m) {
           py::arg("transports"), py::arg("protocols"), py::arg("filter"), py::arg("strict"), py::arg("parallel"),
           py::arg("timings"), py::arg("on_cell"), py::arg("expect_file"), py::arg("methods"), py::arg("headers"),
           py::arg("access_token"), py::arg("access_token_command"), py::arg("ca_file"), py::arg("insecure"),
-          py::arg("nodes"));
+          py::arg("nodes"), py::arg("client_command"), py::arg("client_negotiate_version"));
 
     m.def("comparison_markdown", [](const std::vector<const harness::run_result*>& runs) {
         std::vector<harness::run_result> copies;

@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
     if (list) {
         for (const auto& v : client::violation_table)
-            std::cout << v.name << "  " << v.requirement << "  " << v.what << "\n";
+            std::cout << v.name << "  " << v.requirement << "  " << v.description << "\n";
         return 0;
     }
 

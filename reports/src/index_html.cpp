@@ -195,8 +195,7 @@ void write_matrix(const run_result& run, std::ostream& out) {
                     << "\" tabindex=\"0\" title=\"" << xml_escape(reports::truncate_text(tip, 300), true) << "\">"
                     << reports::outcome_glyph(c.result) << " " << to_string(c.result);
                 if (c.expected_outcome) {
-                    out << " <span class=\"mark\">"
-                        << (c.result == *c.expected_outcome ? "expected" : "not as expected") << "</span>";
+                    out << " <span class=\"mark\">" << (as_expected(c) ? "expected" : "not as expected") << "</span>";
                 }
                 out << "</td>";
                 break;

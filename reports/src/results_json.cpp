@@ -143,6 +143,13 @@ void write_cell(json_out& j, const cell_result& c) {
         j.begin_object();
         j.key("outcome");
         j.string(to_string(*c.expected_outcome));
+        if (!c.expected_alternatives.empty()) {
+            j.key("or");
+            j.begin_array();
+            for (const auto o : c.expected_alternatives)
+                j.string(to_string(o));
+            j.end_array();
+        }
         j.key("reason");
         j.string(c.expected_reason);
         j.end_object();

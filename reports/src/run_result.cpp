@@ -5,9 +5,15 @@
 
 namespace hubspec::harness {
 
+bool as_expected(const cell_result& c) noexcept {
+    if (!c.expected_outcome) return false;
+    return c.result == *c.expected_outcome || std::find(c.expected_alternatives.begin(), c.expected_alternatives.end(),
+                                                        c.result) != c.expected_alternatives.end();
+}
+
 bool fails_run(const cell_result& c, bool strict) noexcept {
     // --expect replaces the usual rule: a known deviation passes, an unexpected pass fails.
-    if (c.expected_outcome) return c.result != *c.expected_outcome;
+    if (c.expected_outcome) return !as_expected(c);
     switch (c.result) {
     case outcome::fail:
     case outcome::error: return true;

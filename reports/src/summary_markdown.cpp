@@ -27,7 +27,7 @@ std::string detail(std::string_view text) {
 
 std::string glyph_cell(const cell_result& c) {
     std::string g(reports::outcome_glyph(c.result));
-    if (c.expected_outcome) g += c.result == *c.expected_outcome ? known_mark : unexpected_mark;
+    if (c.expected_outcome) g += as_expected(c) ? known_mark : unexpected_mark;
     return g;
 }
 
@@ -44,7 +44,7 @@ void write_cell_evidence(std::ostream& out, const scenario_result& s, const cell
     out << "### " << reports::outcome_glyph(c.result) << " " << markdown_escape(s.id) << " — "
         << markdown_escape(reports::cell_name(c)) << "\n\n";
     if (!s.title.empty()) out << markdown_escape(s.title) << "\n\n";
-    if (c.expected_outcome && c.result != *c.expected_outcome) {
+    if (c.expected_outcome && !as_expected(c)) {
         out << "- **Not as expected:** `--expect` said " << to_string(*c.expected_outcome) << " ("
             << detail(c.expected_reason) << "), the cell ended " << to_string(c.result) << "\n";
     }
@@ -184,7 +184,7 @@ void write_summary_markdown(const run_result& run, std::ostream& out) {
     std::string findings;
     for (const auto& s : run.scenarios) {
         for (const auto& c : s.cells) {
-            if (!c.expected_outcome || c.result != *c.expected_outcome || c.result == outcome::pass) continue;
+            if (!as_expected(c) || c.result == outcome::pass) continue;
             findings += "- " + std::string(reports::outcome_glyph(c.result)) + " " + markdown_escape(s.id) + " — " +
                         markdown_escape(reports::cell_name(c)) + ": " + detail(c.expected_reason);
             if (c.failed && !c.failed->requirement_id.empty()) {

@@ -158,6 +158,27 @@ TEST_CASE("apply() stamps cells and the run fails only where they differ", "[har
     CHECK_FALSE(run.scenarios[1].cells[0].expected_outcome.has_value());
 }
 
+TEST_CASE("an entry may allow several outcomes, for a race", "[harness][expectations]") {
+    auto run = sample_run();
+    const auto e =
+        expectations::load_text("- scenario: \"*.fail\"\n  outcome: [fail, pass]\n  reason: a race\n", "e.yaml");
+    REQUIRE(e.entries().size() == 1);
+    CHECK(e.entries()[0].expected == outcome::fail);
+    CHECK(e.entries()[0].alternatives == std::vector<outcome>{outcome::pass});
+    e.apply(run);
+    const auto& ws_fail = run.scenarios[1];
+    // Failing and passing cells of the scenario are both as expected; nothing else is.
+    for (const auto& c : ws_fail.cells) {
+        INFO(to_string(c.result));
+        CHECK(as_expected(c) == (c.result == outcome::fail || c.result == outcome::pass));
+        CHECK(fails_run(c, false) != as_expected(c));
+    }
+    CHECK_THAT(load_error("- scenario: a\n  outcome: []\n"),
+               Catch::StartsWith("expect.yaml:2: 'outcome' must name at least one outcome"));
+    CHECK_THAT(load_error("- scenario: a\n  outcome: [fail, maybe]\n"),
+               Catch::StartsWith("expect.yaml:2: unknown outcome 'maybe'"));
+}
+
 TEST_CASE("a once cell matches its scenario whatever transports an entry names", "[harness][expectations]") {
     auto run = sample_run();
     expectations::load_text("- scenario: negotiate.once\n  transports: [longpolling]\n  outcome: fail\n", "e.yaml")

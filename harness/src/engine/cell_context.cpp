@@ -62,6 +62,7 @@ client_under_test& cell_context::cut() {
             throw not_applicable{"a client-side scenario: run it with hubspec run --client COMMAND"};
         cut_ = std::make_unique<client_under_test>();
         cut_->command = tgt.client_command();
+        cut_->negotiate_version = tgt.client_negotiate_version();
         cut_->server =
             std::make_unique<observed_server>(tgt.timings(), server::violation_set{}, [this](std::string line) {
                 log.add(transcript_direction::note, "server", "observed", std::move(line));

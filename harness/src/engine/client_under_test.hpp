@@ -21,6 +21,7 @@ struct client_under_test {
     std::chrono::steady_clock::time_point last_fault{}; // when the last server_* step acted
     std::string transport;                              // what the agent was asked for ("" = its own choice)
     std::string protocol;
+    int negotiate_version = 1; // what the client speaks (--client-negotiate-version)
 };
 
 } // namespace hubspec::harness::detail

@@ -33,6 +33,9 @@ public:
     /// `--client COMMAND`: the client under test; the run's scenarios are then client-side.
     void set_client_command(std::string command) { client_command_ = std::move(command); }
     const std::string& client_command() const noexcept { return client_command_; }
+    /// `--client-negotiate-version`: 1, or 0 for a client of the ASP.NET Core 2.x era.
+    void set_client_negotiate_version(int version) noexcept { client_negotiate_version_ = version; }
+    int client_negotiate_version() const noexcept { return client_negotiate_version_; }
 
     /// `--redis URL`: the cluster's backplane, for the fault steps (backplane_fault).
     void set_redis(std::string url) { redis_url_ = std::move(url); }
@@ -76,6 +79,7 @@ private:
     std::vector<std::string> nodes_;
     std::string redis_url_;
     std::string client_command_;
+    int client_negotiate_version_ = 1;
     protocol::target_settings timings_;
     std::mutex mutex_;
     std::map<std::string, std::optional<std::vector<protocol::transport_type>>> offered_;

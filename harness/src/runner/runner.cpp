@@ -605,6 +605,12 @@ run_result run_client_scenarios(const std::vector<scenario>& scenarios, const re
     if (!options.declared.count("client_timeout_ms")) timings.client_timeout = 2 * timings.client_timeout;
     const auto t = std::make_shared<target>("client:" + options.client_command, options.endpoints, timings);
     t->set_client_command(options.client_command);
+    t->set_client_negotiate_version(options.client_negotiate_version);
+    if (options.client_negotiate_version == 0)
+        run.target_configuration.push_back(
+            {"negotiate_version", "0", "declared",
+             "--client-negotiate-version 0: the client negotiates without negotiateVersion (NEG-003 expects none, "
+             "NEG-020: its connectionId is the id); stateful reconnect needs version 1, so its scenarios skip"});
     run.target.url = "client under test: " + options.client_command;
     run.target.client_under_test = true;
     run.target.embedded = true;

@@ -350,6 +350,8 @@ void run_expect_client_connects(const step& s, cell_context& ctx) {
     auto& cut = ctx.cut();
     agent_of(cut, p);
     const bool stateful = p.boolean("stateful", false);
+    if (stateful && cut.negotiate_version == 0)
+        throw not_applicable{"stateful reconnect needs negotiate version 1; the client speaks 0 (declared)"};
     const auto within = p.integer("within_ms", 10'000);
     const auto deadline = clock::now() + milliseconds(within);
     auto give_up = [&](std::string expected, std::string seen, std::string requirement) {
@@ -365,8 +367,14 @@ void run_expect_client_connects(const step& s, cell_context& ctx) {
                 "NEG-002");
     const auto requests = [&] { return cut.server->requests(); };
     const auto asked = requests()[*negotiate];
-    if (auto it = asked.query.find("negotiateVersion"); it == asked.query.end() || it->second != "1")
+    const auto asked_version = asked.query.find("negotiateVersion");
+    if (cut.negotiate_version == 0) {
+        // A client of the 2.x era, as declared: it sends no version, or 0.
+        if (asked_version != asked.query.end() && asked_version->second != "0")
+            give_up("negotiate without negotiateVersion (--client-negotiate-version 0)", asked.describe(), "NEG-003");
+    } else if (asked_version == asked.query.end() || asked_version->second != "1") {
         give_up("negotiate with negotiateVersion=1", asked.describe(), "NEG-003");
+    }
     if (stateful)
         if (auto it = asked.query.find("useStatefulReconnect"); it == asked.query.end() || it->second != "true")
             give_up("negotiate with useStatefulReconnect=true (the client was asked for stateful reconnect)",

@@ -33,12 +33,12 @@ std::shared_ptr<transport> make_transport(transport_type type, boost::asio::io_c
 }
 
 /// `url` without its negotiateVersion parameter (violation::negotiate_without_version).
-std::string without_negotiate_version(std::string url) {
-    for (const char* p : {"&negotiateVersion=1", "?negotiateVersion=1&", "?negotiateVersion=1"}) {
+std::string without_negotiate_version(const std::string& url) {
+    for (std::string_view p : {"&negotiateVersion=1", "?negotiateVersion=1&", "?negotiateVersion=1"}) {
         const auto at = url.find(p);
         if (at == std::string::npos) continue;
-        url.replace(at, std::string_view(p).size(), std::string_view(p).ends_with('&') ? "?" : "");
-        break;
+        // Spliced rather than replace()d: GCC 12 warns (-Wstringop-overflow) on the inlined replace.
+        return url.substr(0, at) + (p.ends_with('&') ? "?" : "") + url.substr(at + p.size());
     }
     return url;
 }
@@ -56,6 +56,17 @@ header_list request_headers(const connection_options& options, const std::option
     if (access_token) headers.emplace_back("Authorization", "Bearer " + *access_token); // NEG-032
     cookies.add_to(headers);
     return headers;
+}
+
+transport_settings settings_for_transport(const connection_options& options,
+                                          const std::optional<std::string>& access_token, const cookie_jar& cookies,
+                                          tracer trace) {
+    return {request_headers(options, access_token, cookies),
+            access_token,
+            options.connect_timeout,
+            options.tls,
+            std::move(trace),
+            options.violations};
 }
 
 connect_attempt::connect_attempt(boost::asio::io_context& io, const connection_options& options,
@@ -140,13 +151,7 @@ void connect_attempt::negotiate(std::string url, int redirects) {
 }
 
 void connect_attempt::start_transport(transport_type type, std::string url, bool more_candidates) {
-    transport_settings settings{request_headers(options_, access_token_, cookies_),
-                                access_token_,
-                                options_.connect_timeout,
-                                options_.tls,
-                                trace_,
-                                options_.violations};
-    transport_ = make_transport(type, io_, std::move(settings));
+    transport_ = make_transport(type, io_, settings_for_transport(options_, access_token_, cookies_, trace_));
     auto starting = transport_; // kept alive through start() even if a handler drops transport_
     starting->start(
         url, protocol_.format(),

@@ -50,6 +50,12 @@ struct transport_events {
 header_list request_headers(const connection_options& options, const std::optional<std::string>& access_token,
                             const cookie_jar& cookies);
 
+/// What every transport of a connection is started with: those headers, the token, the
+/// connection's timeout, TLS, trace and violation switches.
+transport_settings settings_for_transport(const connection_options& options,
+                                          const std::optional<std::string>& access_token, const cookie_jar& cookies,
+                                          tracer trace);
+
 class connect_attempt : public std::enable_shared_from_this<connect_attempt> {
 public:
     using outcome = std::variant<established_link, std::string>; // the link, or the start's error

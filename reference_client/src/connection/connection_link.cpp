@@ -191,13 +191,7 @@ bool connection_link::try_resume(const transport_closed& closed) {
     // Timers pause (the gap is not a server timeout); a partial record is replayed whole by the peer.
     if (!conn_->transport_lost()) return false;
     keep_alive_timer_.cancel();
-    transport_settings settings{request_headers(options_, access_token_, cookies_),
-                                access_token_,
-                                options_.connect_timeout,
-                                options_.tls,
-                                trace_,
-                                options_.violations};
-    transport_ = make_websocket_transport(io_, std::move(settings));
+    transport_ = make_websocket_transport(io_, settings_for_transport(options_, access_token_, cookies_, trace_));
     auto starting = transport_;
     // SR-011: the same URL and token, no negotiate, no handshake.
     starting->start(

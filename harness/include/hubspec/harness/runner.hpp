@@ -30,6 +30,9 @@ struct run_options {
     /// `--client COMMAND`: test this client (started through the client agent contract) instead of
     /// a server; the scenarios are then client-side ones (scenarios/client/).
     std::string client_command;
+    /// `--client-negotiate-version`: the negotiate version the client under test speaks; 0 for
+    /// clients of the ASP.NET Core 2.x era (no negotiateVersion, connectionId as the id).
+    int client_negotiate_version = 1;
     /// `--redis URL`: the cluster's Redis, which the backplane_fault step breaks (drops subscribers).
     std::string redis_url;
     std::vector<protocol::transport_type> transports; // empty = all

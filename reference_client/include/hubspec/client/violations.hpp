@@ -4,8 +4,8 @@
 // prove that `hubspec run --client` fails the scenarios tied to it and no others (issue 14).
 // With no switch set the client behaves exactly as without this header.
 
-#include <array>
-#include <bitset>
+#include <hubspec/protocol/violation_table.hpp>
+
 #include <cstddef>
 #include <optional>
 #include <string_view>
@@ -35,14 +35,9 @@ enum class violation : unsigned {
     count_
 };
 
-struct violation_info {
-    violation id;
-    std::string_view name;        // the --violate switch
-    std::string_view requirement; // the one requirement it breaks
-    std::string_view what;        // what the client then does
-};
+using violation_info = protocol::violation_entry<violation>;
 
-inline constexpr std::array<violation_info, static_cast<std::size_t>(violation::count_)> violation_table{{
+inline constexpr protocol::violation_table_of<violation> violation_table{{
     {violation::negotiate_without_version, "negotiate-without-version", "NEG-003",
      "negotiate is requested without negotiateVersion=1"},
     {violation::connection_id_as_token, "connection-id-as-token", "NEG-021",
@@ -82,33 +77,19 @@ inline constexpr std::array<violation_info, static_cast<std::size_t>(violation::
 }};
 
 // The table is indexed by the enum: one entry per violation, in its order.
-static_assert([] {
-    for (std::size_t i = 0; i < violation_table.size(); ++i) {
-        if (static_cast<std::size_t>(violation_table[i].id) != i) return false;
-    }
-    return true;
-}());
+static_assert(protocol::indexed_by_enum(violation_table));
 
+/// The table entry of `v`.
 constexpr const violation_info& info(violation v) noexcept {
     return violation_table[static_cast<std::size_t>(v)];
 }
 
+/// The violation called `name` (kebab-case), if there is one.
 constexpr std::optional<violation> find_violation(std::string_view name) noexcept {
-    for (const auto& entry : violation_table) {
-        if (entry.name == name) return entry.id;
-    }
-    return std::nullopt;
+    return protocol::find_by_name(violation_table, name);
 }
 
 /// The violations switched on; empty in every normal run.
-class violation_set {
-public:
-    void insert(violation v) noexcept { bits_.set(static_cast<std::size_t>(v)); }
-    bool contains(violation v) const noexcept { return bits_.test(static_cast<std::size_t>(v)); }
-    bool empty() const noexcept { return bits_.none(); }
-
-private:
-    std::bitset<static_cast<std::size_t>(violation::count_)> bits_;
-};
+using violation_set = protocol::violation_switches<violation>;
 
 } // namespace hubspec::client

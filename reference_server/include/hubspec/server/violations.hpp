@@ -4,8 +4,8 @@
 // prove the harness fails the scenarios tied to it and no others (issue 6, item 8).
 // With no switch set the server behaves exactly as without this header.
 
-#include <array>
-#include <bitset>
+#include <hubspec/protocol/violation_table.hpp>
+
 #include <cstddef>
 #include <optional>
 #include <string_view>
@@ -99,14 +99,9 @@ enum class violation : unsigned {
     count_ // not a violation: the number of them
 };
 
-struct violation_info {
-    violation id;
-    std::string_view name;        // kebab-case, as `--violate` takes it
-    std::string_view requirement; // the requirement ID it breaks (shared/spec/signalr-protocol.md)
-    std::string_view description;
-};
+using violation_info = protocol::violation_entry<violation>;
 
-inline constexpr std::array<violation_info, static_cast<std::size_t>(violation::count_)> violation_table{{
+inline constexpr protocol::violation_table_of<violation> violation_table{{
     {violation::negotiate_get_allowed, "negotiate-get-allowed", "NEG-001", "GET on /negotiate is answered like POST"},
     {violation::negotiate_no_version_clamp, "negotiate-no-version-clamp", "NEG-007",
      "negotiateVersion echoes a requested version above 1"},
@@ -244,12 +239,7 @@ inline constexpr std::array<violation_info, static_cast<std::size_t>(violation::
 }};
 
 // The table is indexed by the enum: one entry per violation, in its order.
-static_assert([] {
-    for (std::size_t i = 0; i < violation_table.size(); ++i) {
-        if (static_cast<std::size_t>(violation_table[i].id) != i) return false;
-    }
-    return true;
-}());
+static_assert(protocol::indexed_by_enum(violation_table));
 
 /// The table entry of `v`.
 constexpr const violation_info& info(violation v) noexcept {
@@ -258,21 +248,10 @@ constexpr const violation_info& info(violation v) noexcept {
 
 /// The violation called `name` (kebab-case), if there is one.
 constexpr std::optional<violation> find_violation(std::string_view name) noexcept {
-    for (const auto& entry : violation_table) {
-        if (entry.name == name) return entry.id;
-    }
-    return std::nullopt;
+    return protocol::find_by_name(violation_table, name);
 }
 
 /// The violations switched on; empty in every normal run.
-class violation_set {
-public:
-    void insert(violation v) noexcept { bits_.set(static_cast<std::size_t>(v)); }
-    bool contains(violation v) const noexcept { return bits_.test(static_cast<std::size_t>(v)); }
-    bool empty() const noexcept { return bits_.none(); }
-
-private:
-    std::bitset<static_cast<std::size_t>(violation::count_)> bits_;
-};
+using violation_set = protocol::violation_switches<violation>;
 
 } // namespace hubspec::server

@@ -7,7 +7,7 @@
 //   - scenario: "errors.unknown-message-type-*"   # glob over scenario ids
 //     transports: [websockets]                     # optional; default all
 //     protocols: [messagepack]                     # optional; default all
-//     outcome: fail
+//     outcome: fail                                # or a list for a race: [fail, pass]
 //     reason: "server stalls on unknown types, https://github.com/.../issues/123"
 
 #include "hubspec/reports/outcome.hpp"
@@ -24,6 +24,7 @@ struct expectation {
     std::vector<protocol::transport_type> transports; // empty = all
     std::vector<protocol_name> protocols;             // empty = all
     outcome expected = outcome::fail;
+    std::vector<outcome> alternatives; // `outcome: [fail, pass]`: the ones after the first
     std::string reason;
 };
 

@@ -37,6 +37,7 @@ struct cell_result {
     std::vector<transcript_entry> transcript;
     /// Set when --expect named this cell: what it expected, and why.
     std::optional<outcome> expected_outcome;
+    std::vector<outcome> expected_alternatives; // more outcomes the entry allows (a race: `outcome: [fail, pass]`)
     std::string expected_reason;
 };
 
@@ -114,6 +115,9 @@ struct run_result {
 /// The profile and the coverage in one line, for the console and the reports:
 /// "profile contract-free (…) · 120 of 230 server-side requirements checked".
 std::string profile_summary(const run_result& run);
+
+/// Whether --expect named this cell and it ended as the entry allows.
+bool as_expected(const cell_result& c) noexcept;
 
 /// Whether this cell makes the run fail, by the rule failing_cells() counts with.
 bool fails_run(const cell_result& c, bool strict) noexcept;
