@@ -67,6 +67,7 @@ client_under_test& cell_context::cut() {
             std::make_unique<observed_server>(tgt.timings(), server::violation_set{}, [this](std::string line) {
                 log.add(transcript_direction::note, "server", "observed", std::move(line));
             });
+        variables["server_origin"] = protocol::value{cut_->server->origin()}; // scripted redirects: "{server_origin}/…"
     }
     return *cut_;
 }

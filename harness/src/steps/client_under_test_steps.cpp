@@ -100,6 +100,19 @@ void mark_now(client_under_test& cut) {
 
 /// `kind` as a step gives it: one name or a list; "transport" is any request that opens or
 /// carries a transport's downlink (websocket, sse, poll).
+/// A wait of the observed server or the agent (`wait(deadline)`), cut short once the agent has
+/// exited and half a second has passed for what it sent last: a client that is gone sends nothing
+/// more, and a failing expectation should not sit out its whole timeout.
+template <class Wait>
+auto wait_while_client_runs(client_under_test& cut, clock::time_point deadline, Wait wait) {
+    for (;;) {
+        auto found = wait(std::min(deadline, clock::now() + milliseconds(200)));
+        if (found || clock::now() >= deadline) return found;
+        if (cut.agent && cut.agent->wait_exit(clock::now()))
+            return wait(std::min(deadline, clock::now() + milliseconds(500)));
+    }
+}
+
 /// A transport request that carried the connectionId where the connectionToken belongs breaks
 /// NEG-021, and what the client expected from that request fails with it: when an expectation
 /// fails, this names the cause instead of the symptom.
@@ -176,7 +189,9 @@ void run_expect_client_event(const step& s, cell_context& ctx) {
     auto& agent = agent_of(cut, p);
     const auto name = p.required_text("event");
     const auto within = p.integer("within_ms", 10'000);
-    const auto found = agent.wait_event(cut.event_cursor, name, deadline_of(p, "within_ms", 10'000));
+    const auto found = wait_while_client_runs(cut, deadline_of(p, "within_ms", 10'000), [&](clock::time_point until) {
+        return agent.wait_event(cut.event_cursor, name, until);
+    });
     if (!found) {
         skip_if_unsupported(cut);
         blame_connection_id_as_token(cut);
@@ -203,7 +218,9 @@ void run_expect_no_client_event(const step& s, cell_context& ctx) {
     auto& cut = ctx.cut();
     auto& agent = agent_of(cut, p);
     const auto name = p.required_text("event");
-    const auto found = agent.wait_event(cut.event_cursor, name, deadline_of(p, "for_ms", 2'000));
+    const auto found = wait_while_client_runs(cut, deadline_of(p, "for_ms", 2'000), [&](clock::time_point until) {
+        return agent.wait_event(cut.event_cursor, name, until);
+    });
     if (found)
         throw expectation_failed{"no `" + name + "` from the client for " + std::to_string(p.integer("for_ms", 2'000)) +
                                      " ms",
@@ -295,7 +312,46 @@ void run_server_fault(const step& s, cell_context& ctx) {
                     "closed connection " + id + (allow ? " with allowReconnect" : " without allowReconnect"));
         acted = true;
     }
-    if (!acted) throw script_error(p.describe() + ": needs one of drop, close, refuse_websockets, pings, delay_ms");
+    // Scripted replies: the next negotiate (an error, a redirect, a legacy server), the next
+    // handshake; a value is written as JSON, a string as it is.
+    auto bytes_of = [](const protocol::value& v) { return v.as_string() ? *v.as_string() : protocol::to_json(v); };
+    if (auto reply = p.get("negotiate_reply")) {
+        const auto* fields = reply->get_if<protocol::map>();
+        if (!fields) throw script_error(p.describe() + ": negotiate_reply needs {status, body}");
+        unsigned status = 200;
+        std::string body;
+        for (const auto& entry : *fields) {
+            const auto* key = entry.key.as_string();
+            if (key && *key == "status" && entry.item.as_int64())
+                status = static_cast<unsigned>(*entry.item.as_int64());
+            if (key && *key == "body") body = bytes_of(entry.item);
+        }
+        control.script_negotiate(status, body);
+        ctx.log.add(transcript_direction::note, "server", "fault",
+                    "the next negotiate gets " + std::to_string(status) + " " + body);
+        acted = true;
+    }
+    if (p.has("negotiate_v0")) {
+        control.negotiate_version_zero(p.boolean("negotiate_v0", true));
+        acted = true;
+    }
+    if (auto reply = p.get("handshake_reply")) {
+        auto bytes = bytes_of(*reply);
+        if (!reply->as_string()) bytes += '\x1e'; // a JSON handshake record (HS-007)
+        control.script_handshake_reply(bytes);
+        ctx.log.add(transcript_direction::note, "server", "fault", "the next handshake gets " + bytes);
+        acted = true;
+    }
+    if (auto raw = p.get("send_raw")) {
+        const auto id = connection_for(cut, p);
+        if (!control.send_raw(id, bytes_of(*raw)))
+            throw expectation_failed{"connection " + id + " to send raw bytes on", "it had ended"};
+        acted = true;
+    }
+    if (!acted)
+        throw script_error(p.describe() +
+                           ": needs one of drop, close, refuse_websockets, pings, delay_ms, negotiate_reply, "
+                           "negotiate_v0, handshake_reply, send_raw");
 }
 
 void run_expect_client_request(const step& s, cell_context& ctx) {
@@ -308,16 +364,18 @@ void run_expect_client_request(const step& s, cell_context& ctx) {
     // Sends run beside everything: `next` looks past them unless they are the subject.
     auto incidental = [&](const observed_request& r) { return r.kind == "send" && kind != "send"; };
     std::optional<std::string> refused;
-    const auto found = cut.server->wait_request(
-        cut.request_cursor,
-        [&](const observed_request& r) {
-            if (refused) return false;
-            auto why = request_mismatch(r, p);
-            if (!why) return true;
-            if (next && !incidental(r)) refused = r.describe() + ": " + *why;
-            return false;
-        },
-        deadline_of(p, "within_ms", 10'000));
+    const auto found = wait_while_client_runs(cut, deadline_of(p, "within_ms", 10'000), [&](clock::time_point until) {
+        return cut.server->wait_request(
+            cut.request_cursor,
+            [&](const observed_request& r) {
+                if (refused) return false;
+                auto why = request_mismatch(r, p);
+                if (!why) return true;
+                if (next && !incidental(r)) refused = r.describe() + ": " + *why;
+                return false;
+            },
+            until);
+    });
     const auto what = (kind.empty() ? std::string("a request") : "a " + kind + " request") +
                       (p.has("query") ? " with query " + show(*p.get("query")) : std::string()) +
                       (p.has("id") ? " with id " + p.required_text("id") : std::string()) +
@@ -360,8 +418,10 @@ void run_expect_client_connects(const step& s, cell_context& ctx) {
         throw expectation_failed{std::move(expected), std::move(seen), std::move(requirement)};
     };
     // NEG-003 (and NEG-025 when the endpoint allows stateful reconnect): what negotiate asks.
-    const auto negotiate = cut.server->wait_request(
-        cut.request_cursor, [](const observed_request& r) { return r.kind == "negotiate"; }, deadline);
+    const auto negotiate = wait_while_client_runs(cut, deadline, [&](clock::time_point until) {
+        return cut.server->wait_request(
+            cut.request_cursor, [](const observed_request& r) { return r.kind == "negotiate"; }, until);
+    });
     if (!negotiate)
         give_up("a negotiate request within " + std::to_string(within) + " ms", requests_seen(cut, cut.request_cursor),
                 "NEG-002");
@@ -380,10 +440,12 @@ void run_expect_client_connects(const step& s, cell_context& ctx) {
             give_up("negotiate with useStatefulReconnect=true (the client was asked for stateful reconnect)",
                     asked.describe(), "NEG-025");
     // NEG-021: the transport carries the connectionToken.
-    const auto opened = cut.server->wait_request(
-        *negotiate + 1,
-        [](const observed_request& r) { return r.kind == "websocket" || r.kind == "sse" || r.kind == "poll"; },
-        deadline);
+    const auto opened = wait_while_client_runs(cut, deadline, [&](clock::time_point until) {
+        return cut.server->wait_request(
+            *negotiate + 1,
+            [](const observed_request& r) { return r.kind == "websocket" || r.kind == "sse" || r.kind == "poll"; },
+            until);
+    });
     if (!opened) give_up("a transport request after negotiate", requests_seen(cut, *negotiate + 1), "NEG-021");
     const auto transport = requests()[*opened];
     if (transport.id_kind != "token")
@@ -393,8 +455,10 @@ void run_expect_client_connects(const step& s, cell_context& ctx) {
     // HS-001, HS-003: the handshake request, version 2 only with stateful reconnect.
     protocol::map handshake_type{{protocol::value{"type"}, protocol::value{"Handshake"}}};
     const protocol::value handshake_view{std::move(handshake_type)};
-    const auto handshake = cut.server->wait_message(
-        cut.message_cursor, [&](const observed_message& m) { return !mismatch(handshake_view, m.view); }, deadline);
+    const auto handshake = wait_while_client_runs(cut, deadline, [&](clock::time_point until) {
+        return cut.server->wait_message(
+            cut.message_cursor, [&](const observed_message& m) { return !mismatch(handshake_view, m.view); }, until);
+    });
     if (!handshake)
         give_up("the handshake request (JSON, then the record separator)", messages_seen(cut, cut.message_cursor),
                 "HS-001");
@@ -406,7 +470,9 @@ void run_expect_client_connects(const step& s, cell_context& ctx) {
         give_up("the handshake for " + cut.protocol + ", version " + std::to_string(version),
                 request.text + " (" + *why + ")", "HS-003");
     cut.message_cursor = *handshake + 1;
-    const auto connected = cut.agent->wait_event(cut.event_cursor, "connected", deadline);
+    const auto connected = wait_while_client_runs(cut, deadline, [&](clock::time_point until) {
+        return cut.agent->wait_event(cut.event_cursor, "connected", until);
+    });
     if (!connected) give_up("the client to report `connected`", events_seen(cut), "");
     const auto event = cut.agent->events()[*connected];
     cut.event_cursor = *connected + 1;
@@ -420,9 +486,10 @@ void run_expect_client_connects(const step& s, cell_context& ctx) {
 void run_expect_no_client_request(const step& s, cell_context& ctx) {
     step_params p(s, ctx);
     auto& cut = ctx.cut();
-    const auto found = cut.server->wait_request(
-        cut.request_cursor, [&](const observed_request& r) { return !request_mismatch(r, p); },
-        deadline_of(p, "for_ms", 2'000));
+    const auto found = wait_while_client_runs(cut, deadline_of(p, "for_ms", 2'000), [&](clock::time_point until) {
+        return cut.server->wait_request(
+            cut.request_cursor, [&](const observed_request& r) { return !request_mismatch(r, p); }, until);
+    });
     if (found)
         throw expectation_failed{"no " + p.text("kind", "such") + " request for " +
                                      std::to_string(p.integer("for_ms", 2'000)) + " ms",
@@ -435,12 +502,14 @@ void run_expect_client_message(const step& s, cell_context& ctx) {
     const auto expected = p.get("message");
     if (!expected) throw script_error(p.describe() + ": needs `message` (a partial message in hubspec's JSON view)");
     const auto connection = p.text("connection", "");
-    const auto found = cut.server->wait_message(
-        cut.message_cursor,
-        [&](const observed_message& m) {
-            return (connection.empty() || m.connection_id == connection) && !mismatch(*expected, m.view);
-        },
-        deadline_of(p, "within_ms", 10'000));
+    const auto found = wait_while_client_runs(cut, deadline_of(p, "within_ms", 10'000), [&](clock::time_point until) {
+        return cut.server->wait_message(
+            cut.message_cursor,
+            [&](const observed_message& m) {
+                return (connection.empty() || m.connection_id == connection) && !mismatch(*expected, m.view);
+            },
+            until);
+    });
     if (!found) {
         skip_if_unsupported(cut);
         blame_connection_id_as_token(cut);
@@ -456,9 +525,10 @@ void run_expect_no_client_message(const step& s, cell_context& ctx) {
     auto& cut = ctx.cut();
     const auto expected = p.get("message");
     if (!expected) throw script_error(p.describe() + ": needs `message`");
-    const auto found = cut.server->wait_message(
-        cut.message_cursor, [&](const observed_message& m) { return !mismatch(*expected, m.view); },
-        deadline_of(p, "for_ms", 2'000));
+    const auto found = wait_while_client_runs(cut, deadline_of(p, "for_ms", 2'000), [&](clock::time_point until) {
+        return cut.server->wait_message(
+            cut.message_cursor, [&](const observed_message& m) { return !mismatch(*expected, m.view); }, until);
+    });
     if (found)
         throw expectation_failed{"no " + show(*expected) + " from the client for " +
                                      std::to_string(p.integer("for_ms", 2'000)) + " ms",

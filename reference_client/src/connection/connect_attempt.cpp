@@ -122,11 +122,15 @@ void connect_attempt::negotiate(std::string url, int redirects) {
             if (error) return self->fail("Failed to complete negotiation with the server: " + *error);
             self->cookies_.take(response.headers);
             auto step = interpret_negotiate(response, self->options_.stateful_reconnect);
-            if (auto* failed = std::get_if<negotiate_failed>(&step)) return self->fail(failed->error);
+            if (auto* failed = std::get_if<negotiate_failed>(&step))
+                return self->fail(self->options_.violations.contains(violation::negotiate_error_hidden)
+                                      ? std::string("Negotiation failed.")
+                                      : failed->error);
             if (auto* redirect = std::get_if<negotiate_redirect>(&step)) {
                 if (redirects + 1 > max_negotiate_redirects)
-                    return self->fail(std::string(texts::redirection_limit_exceeded));    // NEG-019
-                if (redirect->access_token) self->access_token_ = redirect->access_token; // NEG-018
+                    return self->fail(std::string(texts::redirection_limit_exceeded)); // NEG-019
+                if (redirect->access_token && !self->options_.violations.contains(violation::redirect_drops_token))
+                    self->access_token_ = redirect->access_token;          // NEG-018
                 if (!same_origin(url, redirect->url)) self->cookies_ = {}; // cookies belong to their host
                 return self->negotiate(redirect->url, redirects + 1);
             }
@@ -204,7 +208,10 @@ void connect_attempt::receive(std::string_view bytes) {
     conn_->receive_data(bytes, clock::now()); // KA-005: anything at all
     // Before the handshake completes, the connection has nothing else to say (HS-016).
     auto event = conn_->next_event(clock::now());
-    if (auto* failed = std::get_if<protocol::handshake_failed_event>(&event)) return fail(failed->error.message);
+    if (auto* failed = std::get_if<protocol::handshake_failed_event>(&event))
+        return fail(options_.violations.contains(violation::handshake_error_hidden)
+                        ? std::string("The handshake failed.")
+                        : failed->error.message);
     if (!std::holds_alternative<protocol::handshake_completed>(event)) return;
     finished_ = true;
     handshake_timer_.cancel();

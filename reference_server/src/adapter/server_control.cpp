@@ -100,6 +100,24 @@ bool server_control::invoke(const std::string& connection_id, const std::string&
     return invoked;
 }
 
+bool server_control::send_raw(const std::string& connection_id, std::string bytes) {
+    bool sent = false;
+    impl_->on_io([&] { sent = impl_->router.control().send_raw(connection_id, std::move(bytes)); });
+    return sent;
+}
+
+void server_control::script_negotiate(unsigned status, std::string body) {
+    impl_->on_io([&] { impl_->router.faults().next_negotiate = detail::scripted_reply{status, std::move(body)}; });
+}
+
+void server_control::negotiate_version_zero(bool on) {
+    impl_->router.faults().negotiate_version_zero = on;
+}
+
+void server_control::script_handshake_reply(std::string bytes) {
+    impl_->on_io([&] { impl_->router.faults().next_handshake_reply = std::move(bytes); });
+}
+
 void server_control::refuse_websockets(bool on) {
     impl_->router.faults().refuse_websockets = on;
 }

@@ -78,6 +78,13 @@ bool connection_control::send(const std::string& connection_id, const std::strin
     return true;
 }
 
+bool connection_control::send_raw(const std::string& connection_id, std::string bytes) {
+    auto hub = live(connection_id);
+    if (!hub) return false;
+    hub->send_encoded(std::make_shared<const std::string>(std::move(bytes)));
+    return true;
+}
+
 bool connection_control::invoke(const std::string& connection_id, const std::string& method,
                                 std::vector<protocol::value> arguments, std::function<void(client_result)> on_result) {
     auto hub = live(connection_id);

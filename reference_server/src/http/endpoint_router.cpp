@@ -15,6 +15,7 @@
 #include <cctype>
 #include <cstdint>
 #include <stdexcept>
+#include <utility>
 
 namespace hubspec::server::detail {
 
@@ -166,11 +167,14 @@ http_reply endpoint_router::negotiate(const endpoint& e, const http_request& req
         log_event("NEG-001", e.path, "405: negotiate with " + request.method);
         return text_reply(405, "");
     }
+    if (auto scripted = std::exchange(faults_->next_negotiate, std::nullopt))
+        return http_reply{scripted->status, "application/json", std::move(scripted->body)}; // the control API's
     p::negotiate_policy policy;
     policy.transports = e.options.transports;
     policy.allow_stateful_reconnects = e.options.allow_stateful_reconnects;
     const auto ids = hooks().connection_ids({random_identifier(), random_identifier()}); // NEG-012
-    const auto asked = p::negotiate_request_from_query(query);
+    auto asked = p::negotiate_request_from_query(query);
+    if (faults_->negotiate_version_zero) asked.negotiate_version.reset(); // the control API: a v0 server (NEG-020)
     auto response = p::negotiate(asked, policy, ids);
     http_reply reply{200, "application/json", p::write_negotiate_response(response)};
     hooks().negotiate_reply(asked, response, reply);

@@ -7,6 +7,8 @@
 
 #include "hubspec/protocol/texts.hpp"
 
+#include <utility>
+
 namespace hubspec::server::detail {
 
 namespace p = hubspec::protocol;
@@ -120,6 +122,13 @@ void hub_connection::on_handshake_failed(const p::protocol_error& error) {
 }
 
 bool hub_connection::on_handshake_request(p::handshake_request request) {
+    if (auto scripted = std::exchange(lifetime_->faults().next_handshake_reply, std::nullopt)) {
+        // The control API's handshake reply (a client under test meets it), then the end.
+        writer_->write(shared_bytes(std::move(*scripted)));
+        writer_->close();
+        teardown();
+        return false;
+    }
     hooks().handshake_request(request); // HS-004, HS-005
     const auto answer = core_.accept_handshake(request, clock::now());
     if (answer.error) {

@@ -32,6 +32,9 @@ enum class violation : unsigned {
     sse_stop_sends_delete,
     stateful_never_acks,
     stateful_renegotiates,
+    negotiate_error_hidden,
+    redirect_drops_token,
+    handshake_error_hidden,
     count_
 };
 
@@ -74,6 +77,12 @@ inline constexpr protocol::violation_table_of<violation> violation_table{{
     {violation::stateful_never_acks, "stateful-never-acks", "SR-008", "a stateful connection never sends Ack"},
     {violation::stateful_renegotiates, "stateful-renegotiates", "SR-011",
      "a dropped stateful WebSocket is not resumed with its token: the client negotiates a new connection"},
+    {violation::negotiate_error_hidden, "negotiate-error-hidden", "NEG-017",
+     "a negotiate reply's error fails the start with a generic text instead of the server's message"},
+    {violation::redirect_drops_token, "redirect-drops-token", "NEG-018",
+     "a redirect's accessToken is ignored: the redirected negotiate goes without it"},
+    {violation::handshake_error_hidden, "handshake-error-hidden", "HS-016",
+     "a handshake error fails the start with a generic text instead of the server's message"},
 }};
 
 // The table is indexed by the enum: one entry per violation, in its order.

@@ -61,6 +61,19 @@ public:
     bool invoke(const std::string& connection_id, const std::string& method, std::vector<protocol::value> arguments,
                 std::function<void(client_result)> on_result);
 
+    /// Writes `bytes` to the connection as they are, as one transport message: input a client
+    /// must reject (a malformed or oversized record). False when no such connection exists.
+    bool send_raw(const std::string& connection_id, std::string bytes);
+
+    /// The next negotiate request is answered with `status` and `body` (application/json) and
+    /// makes no connection: an error, a redirect, a legacy server, for a client under test.
+    void script_negotiate(unsigned status, std::string body);
+    /// While on, every negotiate answers as version 0: no connectionToken, the connectionId is the id (NEG-020).
+    void negotiate_version_zero(bool on);
+    /// The next handshake request is answered with `bytes` (whole records) instead of the
+    /// handshake response, and then the connection ends.
+    void script_handshake_reply(std::string bytes);
+
     /// While on, WebSocket upgrade requests get 503 and negotiate still offers WebSockets.
     void refuse_websockets(bool on);
     /// Off: no keep-alive Pings are sent (the client's server timeout may then fire).
