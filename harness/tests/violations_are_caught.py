@@ -167,6 +167,35 @@ def cells(results):
     return found
 
 
+def judge(name, requirement, found, rerun, consequences=frozenset()):
+    """(ok, caught scenarios, problems) from the cells of a run against a target with violation
+    `name` on: a cell that fails on `requirement` caught it; one that fails on another requirement
+    (not a listed consequence) or errs is run again alone through rerun(scenario) -> cells, to tell
+    a flake from a misattribution."""
+    caught, suspects, problems = set(), [], []
+    for scenario, label, outcome, blamed in found:
+        if outcome in BAD and blamed == requirement:
+            caught.add(scenario)
+        elif outcome in BAD and (scenario, blamed) in consequences:
+            pass
+        elif outcome in BAD or outcome == "error":
+            suspects.append((scenario, label, outcome, blamed))
+    for scenario in sorted({s[0] for s in suspects}):
+        still = {(s, label) for s, label, outcome, blamed in rerun(scenario)
+                 if outcome == "error" or (outcome in BAD and blamed != requirement)}
+        for s, label, outcome, blamed in suspects:
+            if s != scenario:
+                continue
+            if (s, label) in still:
+                what = "error" if outcome == "error" else f"{outcome} blaming {blamed or '?'}"
+                problems.append(f"{s} [{label}]: {what}")
+            else:
+                log(f"  note: {name}: {s} [{label}] {outcome} ({blamed}) once, passed alone: a flake")
+    if not caught:
+        problems.append(f"no cell failed on {requirement}")
+    return not problems, sorted(caught), problems
+
+
 def check_violation(args, name, requirement, catchers):
     """Runs the catchers and the green set against the server violating `name`."""
     work = os.path.join(args.out, name)
@@ -181,39 +210,19 @@ def check_violation(args, name, requirement, catchers):
         nodes = [o.origin for o in others]
     else:
         server = running_server(args.server, [name], os.path.join(work, "server.log"))
-    problems = []
     try:
         started = time.monotonic()
         selected = sorted(set(catchers) | set(GREEN))
         results = run_suite(args.hubspec, server.origin, os.path.join(work, "suite"), ",".join(selected),
                             args.parallel, nodes)
-        caught, suspects = set(), []
-        for scenario, label, outcome, blamed in cells(results):
-            if outcome in BAD and blamed == requirement:
-                caught.add(scenario)
-            elif outcome in BAD and (scenario, blamed) in CONSEQUENCES.get(name, set()):
-                pass
-            elif outcome in BAD or outcome == "error":
-                suspects.append((scenario, label, outcome, blamed))
-        # A second run of each suspect scenario alone tells a flake from a misattribution.
-        for scenario in sorted({s[0] for s in suspects}):
-            again = cells(run_suite(args.hubspec, server.origin, os.path.join(work, "rerun-" + scenario), scenario, 1,
-                                    nodes))
-            still = {(s, label) for s, label, outcome, blamed in again
-                     if outcome == "error" or (outcome in BAD and blamed != requirement)}
-            for s, label, outcome, blamed in suspects:
-                if s != scenario:
-                    continue
-                if (s, label) in still:
-                    what = "error" if outcome == "error" else f"{outcome} blaming {blamed or '?'}"
-                    problems.append(f"{s} [{label}]: {what}")
-                else:
-                    log(f"  note: {name}: {s} [{label}] {outcome} ({blamed}) once, passed alone: a flake")
-        if not caught:
-            problems.append(f"no cell failed on {requirement}")
+        ok, caught, problems = judge(
+            name, requirement, cells(results),
+            lambda scenario: cells(run_suite(args.hubspec, server.origin, os.path.join(work, "rerun-" + scenario),
+                                             scenario, 1, nodes)),
+            CONSEQUENCES.get(name, frozenset()))
         log(f"  {name}: {len(caught)} scenario(s) caught it in {time.monotonic() - started:.0f} s"
             + (f"; PROBLEMS: {'; '.join(problems)}" if problems else ""))
-        return not problems, sorted(caught), problems
+        return ok, caught, problems
     finally:
         server.stop()
         for other in others:
@@ -222,60 +231,69 @@ def check_violation(args, name, requirement, catchers):
             redis.stop()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--server", required=True, help="the hubspec-server binary")
+def add_common_arguments(parser):
+    """What every proof takes besides the binary under test."""
     parser.add_argument("--hubspec", required=True, help="the hubspec binary")
     parser.add_argument("--out", help="work directory (default: a temporary one)")
     parser.add_argument("--jobs", type=int, default=3, help="violations checked at a time")
     parser.add_argument("--parallel", type=int, default=3, help="cells at a time in each run")
     parser.add_argument("--only", action="append", default=[], help="check only this violation (repeatable)")
-    args = parser.parse_args()
+
+
+def prove(args, table, by_requirement, check, what="violation"):
+    """Checks each (name, requirement, description) of `table` with check(args, name,
+    requirement, catchers), a few at a time, prints the verdicts; returns the exit code."""
     temporary = None
     if not args.out:
-        temporary = tempfile.mkdtemp(prefix="hubspec-violations-")
+        temporary = tempfile.mkdtemp(prefix="hubspec-proof-")
         args.out = temporary
     os.makedirs(args.out, exist_ok=True)
     started = time.monotonic()
-
-    table = list_violations(args.server)
     if args.only:
         unknown = set(args.only) - {name for name, _, _ in table}
         if unknown:
-            print(f"unknown violation(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+            print(f"unknown {what}(s): {', '.join(sorted(unknown))}", file=sys.stderr)
             return 2
         table = [row for row in table if row[0] in args.only]
-    by_requirement = scenarios_by_requirement(args.hubspec)
-    log(f"{len(table)} violation(s); work directory {args.out}")
+    log(f"{len(table)} {what}(s); work directory {args.out}")
 
     results = {}
     uncovered = [name for name, requirement, _ in table if not by_requirement.get(requirement)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = {pool.submit(check_violation, args, name, requirement, by_requirement[requirement]):
+        futures = {pool.submit(check, args, name, requirement, by_requirement[requirement]):
                    (name, requirement) for name, requirement, _ in table if name not in uncovered}
         for future in concurrent.futures.as_completed(futures):
             name, requirement = futures[future]
             try:
                 results[name] = future.result()
-            except Exception as e:  # a server that did not start, a missing results.json
+            except Exception as e:  # a target that did not start, a missing results.json
                 results[name] = (False, [], [f"{type(e).__name__}: {e}"])
     for name in uncovered:
         results[name] = (False, [], ["no scenario lists its requirement"])
 
     failed = [name for name, _, _ in table if not results[name][0]]
+    width = max([len(what) + 1] + [len(name) for name, _, _ in table]) + 1
     print()
-    print(f"{'violation':42} {'requirement':11} failing scenarios")
+    print(f"{what:{width}} {'requirement':11} failing scenarios")
     for name, requirement, _ in table:
         ok, caught, problems = results[name]
-        print(f"{name:42} {requirement:11} {', '.join(caught) or '-'}")
+        print(f"{name:{width}} {requirement:11} {', '.join(caught) or '-'}")
         for problem in problems:
-            print(f"{'':42} {'':11} PROBLEM: {problem}")
+            print(f"{'':{width}} {'':11} PROBLEM: {problem}")
     print()
-    print(f"{len(table) - len(failed)}/{len(table)} violations caught exactly, in {time.monotonic() - started:.0f} s"
+    print(f"{len(table) - len(failed)}/{len(table)} {what}s caught exactly, in {time.monotonic() - started:.0f} s"
           + (f"; not: {', '.join(failed)}" if failed else ""))
     if temporary and not failed:
         shutil.rmtree(temporary, ignore_errors=True)
     return 1 if failed else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--server", required=True, help="the hubspec-server binary")
+    add_common_arguments(parser)
+    args = parser.parse_args()
+    return prove(args, list_violations(args.server), scenarios_by_requirement(args.hubspec), check_violation)
 
 
 if __name__ == "__main__":
