@@ -4,6 +4,7 @@
 
 #include <hubspec/protocol/json_value.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -129,10 +130,15 @@ void agent_process::read_lines(int fd, bool is_stdout) {
 
 std::optional<std::size_t> agent_process::wait_event(std::size_t from, const std::string& name,
                                                      clock::time_point deadline) {
+    return wait_event(from, std::vector<std::string>{name}, deadline);
+}
+
+std::optional<std::size_t> agent_process::wait_event(std::size_t from, const std::vector<std::string>& names,
+                                                     clock::time_point deadline) {
     std::unique_lock lock(mutex_);
     for (;;) {
         for (auto i = from; i < events_.size(); ++i)
-            if (events_[i].name == name) return i;
+            if (std::find(names.begin(), names.end(), events_[i].name) != names.end()) return i;
         from = events_.size();
         if (exit_status_) return std::nullopt; // no more lines will come
         if (changed_.wait_until(lock, deadline) == std::cv_status::timeout && events_.size() == from)

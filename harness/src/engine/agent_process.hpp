@@ -40,6 +40,9 @@ public:
 
     /// The index of the first event from `from` on called `name`, waiting until `deadline`.
     std::optional<std::size_t> wait_event(std::size_t from, const std::string& name, clock::time_point deadline);
+    /// The same for the first event called any of `names`.
+    std::optional<std::size_t> wait_event(std::size_t from, const std::vector<std::string>& names,
+                                          clock::time_point deadline);
     std::vector<agent_event> events() const;
     /// The exit status (127 = unsupported), waiting until `deadline`; nullopt while it runs.
     std::optional<int> wait_exit(clock::time_point deadline);

@@ -187,10 +187,21 @@ void run_expect_client_event(const step& s, cell_context& ctx) {
     step_params p(s, ctx);
     auto& cut = ctx.cut();
     auto& agent = agent_of(cut, p);
-    const auto name = p.required_text("event");
+    // One event name, or a list of the ones that would do (`[reconnecting, closed]`).
+    std::vector<std::string> names;
+    if (const auto listed = p.get("event"); listed && listed->get_if<protocol::array>()) {
+        for (const auto& item : *listed->get_if<protocol::array>())
+            if (item.as_string()) names.push_back(*item.as_string());
+        if (names.empty()) throw script_error(p.describe() + ": `event` lists no event name");
+    } else {
+        names.push_back(p.required_text("event"));
+    }
+    std::string name = names.front();
+    for (std::size_t i = 1; i < names.size(); ++i)
+        name += "` or `" + names[i];
     const auto within = p.integer("within_ms", 10'000);
     const auto found = wait_while_client_runs(cut, deadline_of(p, "within_ms", 10'000), [&](clock::time_point until) {
-        return agent.wait_event(cut.event_cursor, name, until);
+        return agent.wait_event(cut.event_cursor, names, until);
     });
     if (!found) {
         skip_if_unsupported(cut);
