@@ -8,6 +8,7 @@
 //
 // With --contract-check as first argument it runs the contract check instead (ContractCheck.cs).
 using System.Text.Json;
+using System.Threading.Channels;
 using Hubspec.Interop.DotnetClient;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -62,6 +63,41 @@ connection.On<object?>("Echo", value =>
         TaskContinuationOptions.OnlyOnFaulted);
 });
 connection.On<object?, object?>("Result", value => value);
+// Streaming extras of hubspec's client suite (scenarios/client/streaming.yaml): the server asks the
+// client to stream, the client answers with EchoReply once the stream is over. Not awaited here:
+// a handler's own calls would wait on the receive loop that runs it.
+void ReplyLater(Func<Task<object?>> work) => _ = Task.Run(async () =>
+{
+    object? reply;
+    try { reply = await work(); }
+    catch (Exception e) { reply = $"stream failed: {e.Message}"; }
+    try { await connection.InvokeAsync("EchoReply", reply); }
+    catch (Exception e) { Console.Error.WriteLine($"dotnet agent: EchoReply failed: {e.Message}"); }
+});
+connection.On<int>("StreamFrom", count => ReplyLater(async () =>
+{
+    var items = new List<int>();
+    await foreach (var item in connection.StreamAsync<int>("Stream", count, 10)) items.Add(item);
+    return items;
+}));
+connection.On("CancelStream", () => ReplyLater(async () =>
+{
+    using var cancel = new CancellationTokenSource();
+    await foreach (var _ in connection.StreamAsync<int>("InfiniteStream", 20, cancel.Token))
+    {
+        cancel.Cancel(); // CancelInvocation
+        break;
+    }
+    return "cancelled";
+}));
+connection.On<string[]>("UploadFrom", items => ReplyLater(async () =>
+{
+    var upload = Channel.CreateUnbounded<string>();
+    var result = connection.InvokeAsync<string>("UploadConcat", upload.Reader);
+    foreach (var item in items) await upload.Writer.WriteAsync(item);
+    upload.Writer.Complete();
+    return await result;
+}));
 connection.On("Stop", () =>
 {
     stopping = true;

@@ -55,6 +55,32 @@ connection.on("Echo", (value) => {
   connection.invoke("EchoReply", value).catch((e) => process.stderr.write(`agent-aspnet1.mjs: EchoReply failed: ${errorText(e)}\n`));
 });
 connection.on("Result", (value) => value); // 1.x ignores a handler's value: it has no client results
+// Streaming extras of hubspec's client suite, as agent.mjs has them; 1.x has no upload streams
+// (they came with 3.0), so UploadFrom says so instead of sending anything that looks like one.
+const replyWith = (value) => connection.invoke("EchoReply", value)
+  .catch((e) => process.stderr.write(`agent-aspnet1.mjs: EchoReply failed: ${errorText(e)}\n`));
+connection.on("StreamFrom", (count) => {
+  const items = [];
+  connection.stream("Stream", count, 10).subscribe({
+    next: (item) => items.push(item),
+    error: (e) => replyWith(`stream failed: ${errorText(e)}`),
+    complete: () => replyWith(items),
+  });
+});
+connection.on("CancelStream", () => {
+  let cancelled = false;
+  const subscription = connection.stream("InfiniteStream", 20).subscribe({
+    next: () => {
+      if (cancelled) return;
+      cancelled = true;
+      subscription.dispose(); // CancelInvocation
+      replyWith("cancelled");
+    },
+    error: () => {},
+    complete: () => {},
+  });
+});
+connection.on("UploadFrom", () => replyWith("upload streams are not supported by @aspnet/signalr 1.1.4"));
 connection.on("Stop", async () => {
   stopping = true;
   await connection.stop();

@@ -10,13 +10,17 @@
 #include <CLI/CLI.hpp>
 
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 namespace client = hubspec::client;
@@ -60,6 +64,26 @@ std::optional<std::chrono::milliseconds> env_ms(const char* name) {
         std::exit(2);
     }
 }
+
+/// What a fire-and-forget call of the agent does with its failure: says so on stderr.
+std::function<void(std::exception_ptr)> report_failure(std::string what) {
+    return [what = std::move(what)](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& failure) {
+            std::fprintf(stderr, "hubspec-client-agent: %s failed: %s\n", what.c_str(), failure.what());
+        }
+    };
+}
+
+/// A server-to-client stream the agent cancels at its first item; the lock keeps the item
+/// callback from running before the subscription it cancels is stored.
+struct cancel_at_first_item {
+    std::mutex mutex;
+    client::stream_subscription subscription;
+    bool cancelled = false;
+};
 
 } // namespace
 
@@ -124,14 +148,45 @@ int main(int argc, char** argv) {
     std::optional<int> exit_code;
 
     connection.on("Echo", [&connection](const client::arguments& args) {
-        connection.send_async("EchoReply", args, {}, [](std::exception_ptr e) {
-            if (!e) return;
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& failure) {
-                std::fprintf(stderr, "hubspec-client-agent: EchoReply failed: %s\n", failure.what());
-            }
+        connection.send_async("EchoReply", args, {}, report_failure("EchoReply"));
+    });
+    // Streaming extras of hubspec's client suite (scenarios/client/streaming.yaml): the server asks
+    // for a stream, the agent answers with EchoReply once it is over.
+    auto reply_with = [&connection](client::value reply) {
+        connection.send_async("EchoReply", {std::move(reply)}, {}, report_failure("EchoReply"));
+    };
+    connection.on("StreamFrom", [&connection, reply_with](const client::arguments& args) {
+        auto items = std::make_shared<hubspec::protocol::array>();
+        connection.stream_async(
+            "Stream", {args.empty() ? client::value{} : args[0], client::value{std::int64_t{10}}}, {},
+            [items](const client::value& item) { items->push_back(item); },
+            [items, reply_with](std::exception_ptr e) {
+                reply_with(e ? client::value{"stream failed"} : client::value{*items});
+            });
+    });
+    connection.on("CancelStream", [&connection, reply_with](const client::arguments&) {
+        auto state = std::make_shared<cancel_at_first_item>();
+        std::lock_guard lock(state->mutex);
+        state->subscription = connection.stream_async(
+            "InfiniteStream", {client::value{std::int64_t{20}}}, {},
+            [state, reply_with](const client::value&) {
+                std::lock_guard item_lock(state->mutex);
+                if (std::exchange(state->cancelled, true)) return;
+                state->subscription.cancel(); // CancelInvocation
+                reply_with(client::value{"cancelled"});
+            },
+            [](std::exception_ptr) {});
+    });
+    connection.on("UploadFrom", [&connection, reply_with](const client::arguments& args) {
+        client::upload_stream upload;
+        connection.invoke_async("UploadConcat", {}, {upload}, [reply_with](std::exception_ptr e, client::value result) {
+            reply_with(e ? client::value{"upload failed"} : std::move(result));
         });
+        if (!args.empty())
+            if (const auto* items = args[0].get_if<hubspec::protocol::array>())
+                for (const auto& item : *items)
+                    upload.write(item);
+        upload.complete();
     });
     connection.on("Result", [](const client::arguments& args) { return args.empty() ? client::value{} : args[0]; });
     connection.on("Stop", [&](const client::arguments&) {
