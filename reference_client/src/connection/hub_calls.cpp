@@ -242,7 +242,8 @@ std::function<void()> hub_calls::stream(std::string method, std::vector<protocol
         if (!s) return;
         s->post([s, id] {
             // Forget it first: what the server sends until its Completion is dropped (MSG-053).
-            if (s->calls().streams_.erase(id) > 0) s->write(protocol::cancel_invocation_message{{}, id});
+            const bool silent = s->options().violations.contains(violation::cancel_without_message);
+            if (s->calls().streams_.erase(id) > 0 && !silent) s->write(protocol::cancel_invocation_message{{}, id});
         });
     };
 }

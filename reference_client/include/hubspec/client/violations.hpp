@@ -35,6 +35,7 @@ enum class violation : unsigned {
     negotiate_error_hidden,
     redirect_drops_token,
     handshake_error_hidden,
+    cancel_without_message,
     count_
 };
 
@@ -83,6 +84,8 @@ inline constexpr protocol::violation_table_of<violation> violation_table{{
      "a redirect's accessToken is ignored: the redirected negotiate goes without it"},
     {violation::handshake_error_hidden, "handshake-error-hidden", "HS-016",
      "a handshake error fails the start with a generic text instead of the server's message"},
+    {violation::cancel_without_message, "cancel-without-message", "MSG-050",
+     "cancelling a server-to-client stream forgets it without sending a CancelInvocation"},
 }};
 
 // The table is indexed by the enum: one entry per violation, in its order.
