@@ -5,6 +5,7 @@
 // reports `connected` with the id that the contract's GetCallerConnectionId() returns. Exits 0 after Stop() or a clean close, 1 on a failed start
 // or a close with an error, 127 when unsupported.
 import { createRequire } from "node:module";
+import { addStreamingExtras } from "./agent-streaming.mjs";
 
 const require = createRequire(import.meta.url);
 const signalR = require("@aspnet/signalr");
@@ -55,32 +56,8 @@ connection.on("Echo", (value) => {
   connection.invoke("EchoReply", value).catch((e) => process.stderr.write(`agent-aspnet1.mjs: EchoReply failed: ${errorText(e)}\n`));
 });
 connection.on("Result", (value) => value); // 1.x ignores a handler's value: it has no client results
-// Streaming extras of hubspec's client suite, as agent.mjs has them; 1.x has no upload streams
-// (they came with 3.0), so UploadFrom says so instead of sending anything that looks like one.
-const replyWith = (value) => connection.invoke("EchoReply", value)
-  .catch((e) => process.stderr.write(`agent-aspnet1.mjs: EchoReply failed: ${errorText(e)}\n`));
-connection.on("StreamFrom", (count) => {
-  const items = [];
-  connection.stream("Stream", count, 10).subscribe({
-    next: (item) => items.push(item),
-    error: (e) => replyWith(`stream failed: ${errorText(e)}`),
-    complete: () => replyWith(items),
-  });
-});
-connection.on("CancelStream", () => {
-  let cancelled = false;
-  const subscription = connection.stream("InfiniteStream", 20).subscribe({
-    next: () => {
-      if (cancelled) return;
-      cancelled = true;
-      subscription.dispose(); // CancelInvocation
-      replyWith("cancelled");
-    },
-    error: () => {},
-    complete: () => {},
-  });
-});
-connection.on("UploadFrom", () => replyWith("upload streams are not supported by @aspnet/signalr 1.1.4"));
+// 1.x has no upload streams (they came with 3.0): UploadFrom says so instead of sending anything.
+addStreamingExtras(connection, { agent: "@aspnet/signalr 1.1.4", upload: () => null });
 connection.on("Stop", async () => {
   stopping = true;
   await connection.stop();

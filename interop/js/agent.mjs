@@ -4,6 +4,7 @@
 // short timings, as keepAliveIntervalInMilliseconds and serverTimeoutInMilliseconds). Prints one JSON line per state change on stdout; exits 0 after Stop()
 // or a clean close, 1 on a failed start or a close with an error, 127 when unsupported.
 import { Subject } from "@microsoft/signalr";
+import { addStreamingExtras } from "./agent-streaming.mjs";
 import { buildConnection, unsupportedReason } from "./hub.mjs";
 
 const url = process.env.HUBSPEC_URL;
@@ -48,36 +49,15 @@ connection.on("RunSequence", (count) => {
     (result) => emit("sequence", { result, seq, connectionId: connection.connectionId }),
     (error) => emit("sequence", { error: errorText(error) }));
 });
-// Streaming extras of hubspec's client suite (scenarios/client/streaming.yaml): the server asks the
-// client to stream, the client answers with EchoReply once the stream is over.
-const replyWith = (value) => connection.invoke("EchoReply", value)
-  .catch((e) => process.stderr.write(`agent.mjs: EchoReply failed: ${errorText(e)}\n`));
-connection.on("StreamFrom", (count) => {
-  const items = [];
-  connection.stream("Stream", count, 10).subscribe({
-    next: (item) => items.push(item),
-    error: (e) => replyWith(`stream failed: ${errorText(e)}`),
-    complete: () => replyWith(items),
-  });
-});
-connection.on("CancelStream", () => {
-  let cancelled = false;
-  const subscription = connection.stream("InfiniteStream", 20).subscribe({
-    next: () => {
-      if (cancelled) return;
-      cancelled = true;
-      subscription.dispose(); // CancelInvocation
-      replyWith("cancelled");
-    },
-    error: () => {},
-    complete: () => {},
-  });
-});
-connection.on("UploadFrom", (items) => {
-  const subject = new Subject();
-  connection.invoke("UploadConcat", subject).then(replyWith, (e) => replyWith(`upload failed: ${errorText(e)}`));
-  for (const item of items) subject.next(item);
-  subject.complete();
+addStreamingExtras(connection, {
+  agent: "agent.mjs",
+  upload: (items) => {
+    const subject = new Subject();
+    const result = connection.invoke("UploadConcat", subject);
+    for (const item of items) subject.next(item);
+    subject.complete();
+    return result;
+  },
 });
 connection.on("Stop", async () => {
   stopping = true;
