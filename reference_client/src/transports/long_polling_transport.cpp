@@ -39,7 +39,7 @@ private:
         sends_ = std::make_shared<http_send_queue>(io_, url_, settings_, format, [weak](std::string error) {
             auto self = weak.lock();
             // While stopping, a failed POST (the server may have let the connection go) still ends in DELETE.
-            if (self && self->phase_ != phase::closing) self->finish(std::move(error));
+            if (self && self->phase_ != phase::closing) self->finish_after_downlink(std::move(error));
         });
         poll(settings_.connect_timeout); // the first poll returns at once (LP-003)
     }

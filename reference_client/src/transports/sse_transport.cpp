@@ -53,7 +53,7 @@ private:
         sends_ = std::make_shared<http_send_queue>(io_, url_, settings_, format, [weak](std::string error) {
             auto self = weak.lock();
             // SSE-011: sends are POSTs; while stopping, a failed one just lets the stop finish.
-            if (self && self->phase_ != phase::closing) self->finish(std::move(error));
+            if (self && self->phase_ != phase::closing) self->finish_after_downlink(std::move(error));
         });
 
         // Accept is how the server tells SSE from a poll (SSE-001).

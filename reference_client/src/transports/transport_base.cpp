@@ -2,13 +2,18 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
+#include <memory>
 #include <utility>
 
 namespace hubspec::client::detail {
 
 namespace {
 constexpr std::string_view stopped_while_starting = "the transport was stopped while starting";
+// How long a downlink may take to deliver the server's last words after a send failed.
+constexpr std::chrono::milliseconds downlink_settle_time{1000};
 } // namespace
 
 transport_base::transport_base(boost::asio::io_context& io, transport_settings settings)
@@ -77,6 +82,15 @@ void transport_base::finish(std::optional<std::string> error) {
     if (settings_.trace)
         settings_.trace(trace_direction::local, trace_kind::transport_close, error ? *error : "graceful");
     if (auto closed = std::exchange(closed_, nullptr)) closed(transport_closed{std::move(error)});
+}
+
+void transport_base::finish_after_downlink(std::string error) {
+    if (phase_ != phase::open) return finish(std::move(error));
+    auto timer = std::make_shared<boost::asio::steady_timer>(io_, downlink_settle_time);
+    std::weak_ptr<transport_base> weak = weak_from_this();
+    timer->async_wait([timer, weak, error = std::move(error)](const boost::system::error_code&) mutable {
+        if (auto self = weak.lock()) self->finish(std::move(error)); // nothing once the downlink ended it
+    });
 }
 
 void transport_base::deliver(std::string_view what, std::string_view bytes) {

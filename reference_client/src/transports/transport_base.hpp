@@ -47,6 +47,10 @@ protected:
     void fail_start(std::string error);
     /// The end once open: `closed` runs once; no error is a graceful end (WS-018), unless abort() ended it.
     void finish(std::optional<std::string> error);
+    /// A send (POST) failed while the downlink is open: the server may just have ended the
+    /// connection, and what it sent last (a Close without allowReconnect, MSG-075) is still on
+    /// its way down. The downlink gets a moment to deliver it and end; then finish(error).
+    void finish_after_downlink(std::string error);
     /// Hands received bytes to the connection, traced as `what`.
     void deliver(std::string_view what, std::string_view bytes);
 
