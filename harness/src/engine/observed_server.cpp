@@ -33,6 +33,21 @@ p::value view_of(std::string_view json_line) {
     return view ? std::move(*view) : std::move(*parsed);
 }
 
+/// The index of the first of `items` from `from` on that `accept` takes, waiting on `changed`
+/// (under `lock`) for more until `deadline`.
+template <class Item>
+std::optional<std::size_t> first_accepted(std::unique_lock<std::mutex>& lock, std::condition_variable& changed,
+                                          const std::vector<Item>& items, std::size_t from,
+                                          const std::function<bool(const Item&)>& accept,
+                                          std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+        for (auto i = from; i < items.size(); ++i)
+            if (accept(items[i])) return i;
+        from = items.size();
+        if (changed.wait_until(lock, deadline) == std::cv_status::timeout && items.size() == from) return std::nullopt;
+    }
+}
+
 } // namespace
 
 std::string observed_request::describe() const {
@@ -170,26 +185,14 @@ std::optional<std::size_t> observed_server::wait_request(std::size_t from,
                                                          const std::function<bool(const observed_request&)>& accept,
                                                          clock::time_point deadline) {
     std::unique_lock lock(mutex_);
-    for (;;) {
-        for (auto i = from; i < requests_.size(); ++i)
-            if (accept(requests_[i])) return i;
-        from = requests_.size();
-        if (changed_.wait_until(lock, deadline) == std::cv_status::timeout && requests_.size() == from)
-            return std::nullopt;
-    }
+    return first_accepted(lock, changed_, requests_, from, accept, deadline);
 }
 
 std::optional<std::size_t> observed_server::wait_message(std::size_t from,
                                                          const std::function<bool(const observed_message&)>& accept,
                                                          clock::time_point deadline) {
     std::unique_lock lock(mutex_);
-    for (;;) {
-        for (auto i = from; i < messages_.size(); ++i)
-            if (accept(messages_[i])) return i;
-        from = messages_.size();
-        if (changed_.wait_until(lock, deadline) == std::cv_status::timeout && messages_.size() == from)
-            return std::nullopt;
-    }
+    return first_accepted(lock, changed_, messages_, from, accept, deadline);
 }
 
 std::vector<observed_request> observed_server::requests() const {
