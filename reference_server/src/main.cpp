@@ -4,6 +4,7 @@
 //                  [--transport-send-timeout-ms N]
 //                  [--max-message-size BYTES] [--stateful-reconnect-buffer-size BYTES] [--detailed-errors]
 //                  [--tls-cert FILE --tls-key FILE] [--control] [--violate NAME]... [--list-violations]
+//                  [--threads N]
 //                  [--redis HOST:PORT [--redis-channel-prefix P] [--hub-type-name [PATH=]NAME]...]
 // The first stdout line is `listening on http://HOST:PORT` (https:// with --tls-cert) with the bound port;
 // SIGINT or SIGTERM stops it.
@@ -14,6 +15,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <exception>
@@ -21,6 +23,7 @@
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -58,6 +61,7 @@ int main(int argc, char** argv) {
         if (table[i].duration) durations[i] = table[i].get(target);
     bool detailed_errors = false;
     bool control = false;
+    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::string> violate;
     bool list_violations = false;
     app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
@@ -71,6 +75,10 @@ int main(int argc, char** argv) {
         option->check(CLI::PositiveNumber);
     }
     app.add_flag("--detailed-errors", detailed_errors, "EnableDetailedErrors (ERR-003)");
+    app.add_option("--threads", threads,
+                   "I/O threads: sockets spread over them, the hubs run on one strand (default: the cores)")
+        ->check(CLI::Range(1u, 256u))
+        ->capture_default_str();
     app.add_flag("--control", control,
                  "Serve the control API for tests of clients (never in production):\n"
                  "  GET  /control/connections[?hub=PATH]   JSON list of connections\n"
@@ -128,6 +136,7 @@ int main(int argc, char** argv) {
     apply_target_settings(target, options);
     options.hub.enable_detailed_errors = detailed_errors;
     options.control_endpoints = control;
+    options.io_threads = threads;
     options.tls_certificate_file = tls_cert;
     options.tls_private_key_file = tls_key;
     if (!redis.empty()) {

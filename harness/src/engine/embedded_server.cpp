@@ -3,6 +3,9 @@
 #include <hubspec/server/conformance_hub.hpp>
 #include <hubspec/server/server.hpp>
 
+#include <algorithm>
+#include <thread>
+
 namespace hubspec::harness::detail {
 
 embedded_server::embedded_server(const protocol::target_settings& timings) {
@@ -10,6 +13,7 @@ embedded_server::embedded_server(const protocol::target_settings& timings) {
     server::apply_target_settings(timings, options);
     options.hub.enable_detailed_errors = true; // the contract's ThrowException text shows through (ERR-003)
     options.log_to_stderr = false;             // the cells' transcripts are the evidence; stderr is for progress
+    options.io_threads = std::max(1u, std::thread::hardware_concurrency()); // as hubspec-server runs by default
     server_ = std::make_unique<server::server>(options);
     server::add_contract_endpoints(*server_);
     const auto port = server_->listen("127.0.0.1", 0);

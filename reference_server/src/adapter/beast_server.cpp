@@ -1,12 +1,14 @@
 // The Beast adapter: accepts TCP connections, reads HTTP requests, hands them
 // to the endpoint router as plain data, and writes its replies, now or later
 // (long polls, LP-005..009); WebSockets and event streams go to their transports
-// (transports/). One I/O thread runs everything, so hub code, timers and
-// transports never race (see README: why not a thread pool yet).
+// (transports/). A pool of I/O threads runs the sockets, each connection on its
+// own strand; the router, the hubs and their timers run on one strand, the hub
+// strand, so hub code never races (README: Threads).
 #include "hubspec/server/server.hpp"
 
 #include "http/endpoint_router.hpp"
 #include "hub/hub_connection.hpp"
+#include "hub_strand.hpp"
 #include "log.hpp"
 #include "random_bytes.hpp"
 #include "redis_pubsub.hpp"
@@ -14,10 +16,13 @@
 #include "server_control_impl.hpp"
 #include "transports.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <hubspec/net/http_stream.hpp>
 
 #include <boost/asio/ssl/context.hpp>
@@ -27,13 +32,17 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <deque>
 #include <malloc.h>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 namespace hubspec::server {
@@ -52,31 +61,34 @@ constexpr std::size_t request_body_limit = 1 << 20;
 
 class asio_scheduler final : public detail::scheduler {
 public:
-    explicit asio_scheduler(net::io_context& io) : io_(io) {}
+    explicit asio_scheduler(net::any_io_executor hub) : hub_(std::move(hub)) {}
 
     timer_handle after(std::chrono::milliseconds delay, std::function<void()> callback) override {
-        auto timer = std::make_shared<net::steady_timer>(io_, delay);
+        auto timer = std::make_shared<net::steady_timer>(hub_, delay);
         timer->async_wait([timer, callback = std::move(callback)](beast::error_code ec) {
             if (!ec) detail::guarded("timer callback", callback);
         });
         std::weak_ptr<net::steady_timer> weak = timer;
-        return timer_handle([weak] {
+        return timer_handle([weak] { // hub strand: where timers are armed and cancelled
             if (auto t = weak.lock()) t->cancel();
         });
     }
 
 private:
-    net::io_context& io_;
+    net::any_io_executor hub_;
 };
 
 // ---- HTTP -----------------------------------------------------------------------
 
 class http_session final : public std::enable_shared_from_this<http_session> {
 public:
-    /// `tls`: the port speaks TLS (--tls-cert); null: plain HTTP.
-    http_session(tcp::socket&& socket, detail::endpoint_router& router, std::shared_ptr<net::ssl::context> tls)
-        : stream_(beast::tcp_stream(std::move(socket))), router_(router), tls_(std::move(tls)) {}
+    /// `tls`: the port speaks TLS (--tls-cert); null: plain HTTP. The socket's executor is the
+    /// session's strand; `hub` is the strand of the router and the hubs.
+    http_session(tcp::socket&& socket, detail::endpoint_router& router, std::shared_ptr<net::ssl::context> tls,
+                 net::any_io_executor hub)
+        : stream_(beast::tcp_stream(std::move(socket))), router_(router), tls_(std::move(tls)), hub_(std::move(hub)) {}
 
+    /// On the session's strand.
     void run() {
         if (tls_) return detect_tls();
         do_read();
@@ -147,7 +159,14 @@ private:
         plain.websocket_upgrade = websocket::is_upgrade(request);
         plain.secure = stream_.secure();
         if (request.method() == http::verb::post) plain.body = request.body(); // LP-013
+        tcp_layer().expires_never();                                           // the reply sets its own deadline
+        net::post(hub_, [self = shared_from_this(), plain = std::move(plain), request = std::move(request)]() mutable {
+            self->route(plain, std::move(request));
+        });
+    }
 
+    /// On the hub strand: the router decides; what it decided goes back to the session's strand.
+    void route(const detail::http_request& plain, http::request<http::string_body> request) {
         detail::route_result routed;
         try {
             routed = router_.route(plain);
@@ -155,24 +174,35 @@ private:
             log_event("ERR-012", plain.target, std::string("500: ") + e.what());
             routed = detail::http_reply{500, "text/plain", ""};
         }
-        if (auto* accept = std::get_if<detail::websocket_accept>(&routed)) {
-            tcp_layer().expires_never();
-            detail::run_websocket_transport(std::move(stream_), std::move(request), router_, std::move(*accept));
-            return;
-        }
-        if (auto* accept = std::get_if<detail::sse_accept>(&routed)) {
-            detail::run_sse_transport(std::move(stream_), router_, std::move(*accept));
-            return;
-        }
         const bool keep_alive = request.keep_alive();
         const unsigned version = request.version();
         if (auto* later = std::get_if<std::shared_ptr<detail::deferred_reply>>(&routed)) {
             // A long poll: the reply comes with data, the poll timeout, a newer poll or the end (LP-005..009).
-            tcp_layer().expires_never();
             (*later)->on_ready([self = shared_from_this(), keep_alive, version](detail::http_reply reply) {
-                self->write_reply(reply, keep_alive, version);
+                net::post(self->stream_.get_executor(), [self, reply = std::move(reply), keep_alive, version] {
+                    self->write_reply(reply, keep_alive, version);
+                });
             });
-            if (!(*later)->done()) watch_pending_poll(*later);
+            if (!(*later)->done())
+                net::post(stream_.get_executor(),
+                          [self = shared_from_this(), poll = *later] { self->watch_pending_poll(poll); });
+            return;
+        }
+        net::post(stream_.get_executor(), [self = shared_from_this(), routed = std::move(routed),
+                                           request = std::move(request), keep_alive, version]() mutable {
+            self->take_route(std::move(routed), std::move(request), keep_alive, version);
+        });
+    }
+
+    /// On the session's strand: a transport takes the stream over, or the reply goes out.
+    void take_route(detail::route_result routed, http::request<http::string_body> request, bool keep_alive,
+                    unsigned version) {
+        if (auto* accept = std::get_if<detail::websocket_accept>(&routed)) {
+            detail::run_websocket_transport(std::move(stream_), std::move(request), router_, std::move(*accept), hub_);
+            return;
+        }
+        if (auto* accept = std::get_if<detail::sse_accept>(&routed)) {
+            detail::run_sse_transport(std::move(stream_), router_, std::move(*accept), hub_);
             return;
         }
         write_reply(std::get<detail::http_reply>(routed), keep_alive, version);
@@ -185,15 +215,18 @@ private:
         tcp_layer().socket().async_wait(
             tcp::socket::wait_read, [self = shared_from_this(), poll](beast::error_code ec) {
                 if (ec || poll->done()) return;
+                // Never a blocking read: with several threads on the reactor, readiness can be reported for
+                // bytes that the previous request's read already took, and a blocking peek would stall this
+                // strand (and the poll's reply) until the client sends again. Nothing there: watch again.
                 char next = 0;
-                beast::error_code peek_error;
-                const auto n =
-                    self->tcp_layer().socket().receive(net::buffer(&next, 1), tcp::socket::message_peek, peek_error);
+                const auto n = ::recv(self->tcp_layer().socket().native_handle(), &next, 1, MSG_PEEK | MSG_DONTWAIT);
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+                    return self->watch_pending_poll(poll);
                 // Bytes of a next request are read once this poll is answered; under TLS, an alert record
                 // (0x15: close_notify) is the client leaving, not a request.
                 constexpr char tls_alert_record = 0x15;
                 if (n > 0 && !(self->stream_.secure() && next == tls_alert_record)) return;
-                poll->abandon();
+                net::post(self->hub_, [poll] { poll->abandon(); });
                 beast::error_code ignored;
                 self->tcp_layer().socket().close(ignored);
             });
@@ -231,6 +264,7 @@ private:
     std::shared_ptr<net::ssl::context> tls_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
+    net::any_io_executor hub_;
 };
 
 } // namespace
@@ -239,16 +273,20 @@ private:
 
 struct server::impl {
     explicit impl(server_options o)
-        : options(std::move(o)), scheduler(io), router(options, scheduler),
-          control(std::make_unique<server_control::impl>(router, io, running)) {}
+        : options(std::move(o)), io(static_cast<int>(std::max(1u, options.io_threads))), hub(net::make_strand(io)),
+          scheduler(hub), router(options, scheduler), sweep_timer(hub),
+          control(std::make_unique<server_control::impl>(router, hub, running)) {}
 
     void accept() {
-        acceptor->async_accept([this](beast::error_code ec, tcp::socket socket) {
+        // Each connection gets its own strand: its reads and writes never overlap, whichever thread runs them.
+        acceptor->async_accept(net::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
             if (ec == net::error::operation_aborted) return;
             if (!ec) {
                 beast::error_code ignored; // replies go out now, not after the peer's delayed ACK
                 socket.set_option(tcp::no_delay(true), ignored);
-                std::make_shared<http_session>(std::move(socket), router, tls)->run();
+                const auto strand = socket.get_executor();
+                auto session = std::make_shared<http_session>(std::move(socket), router, tls, hub);
+                net::dispatch(strand, [session] { session->run(); });
             }
             accept();
         });
@@ -274,13 +312,14 @@ struct server::impl {
         ended_since_trim = 0;
     }
 
-    net::io_context io{1};
     server_options options;
+    net::io_context io;
+    detail::hub_strand hub; // the router, the hubs, their timers, the backplane and the control API
     asio_scheduler scheduler;
     detail::endpoint_router router;
     std::optional<tcp::acceptor> acceptor;
     std::shared_ptr<net::ssl::context> tls; // --tls-cert and --tls-key given: every connection is TLS
-    net::steady_timer sweep_timer{io};
+    net::steady_timer sweep_timer;
     std::size_t ended_since_trim = 0; // connections that ended since the last malloc_trim
     std::atomic<bool> running{false};
     server_control control;
@@ -298,7 +337,7 @@ struct server::impl {
         const auto& o = options.backplane;
         if (o.redis_host.empty() || backplane) return;
         backplane = std::make_unique<detail::redis_pubsub>(
-            io, detail::redis_address{o.redis_host, o.redis_port, o.redis_user, o.redis_password});
+            hub, detail::redis_address{o.redis_host, o.redis_port, o.redis_user, o.redis_password});
         char host[256] = {};
         if (::gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "hubspec");
         std::map<std::string, std::string>
@@ -366,7 +405,25 @@ void server::run(bool stop_on_signals) {
         std::atomic<bool>& flag;
         ~not_running_after() { flag = false; } // the control API then runs its calls inline
     } guard{impl_->running};
-    impl_->io.run();
+    // This thread is the pool's first; a handler that throws stops every thread, and run() rethrows it.
+    std::mutex failure_mutex;
+    std::exception_ptr failure;
+    auto run_loop = [&] {
+        try {
+            impl_->io.run();
+        } catch (...) {
+            std::lock_guard lock(failure_mutex);
+            if (!failure) failure = std::current_exception();
+            impl_->io.stop();
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < impl_->options.io_threads; ++i)
+        pool.emplace_back(run_loop);
+    run_loop();
+    for (auto& thread : pool)
+        thread.join();
+    if (failure) std::rethrow_exception(failure);
 }
 
 void server::stop() {

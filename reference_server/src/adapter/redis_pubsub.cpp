@@ -59,7 +59,7 @@ public:
         std::function<void(reply_ptr)> on_reply;
     };
 
-    redis_link(net::io_context& io, redis_address address, events e)
+    redis_link(const net::any_io_executor& io, redis_address address, events e)
         : resolver_(io), socket_(io), retry_(io), health_(io), address_(std::move(address)), events_(std::move(e)) {}
 
     void start() { connect(); }
@@ -340,7 +340,7 @@ struct redis_pubsub::state : std::enable_shared_from_this<state> {
     }
 };
 
-redis_pubsub::redis_pubsub(net::io_context& io, redis_address address) : state_(std::make_shared<state>()) {
+redis_pubsub::redis_pubsub(const net::any_io_executor& io, redis_address address) : state_(std::make_shared<state>()) {
     state_->where = address.host + ":" + std::to_string(address.port);
     std::weak_ptr<state> weak = state_;
     auto on = [weak](auto member) {

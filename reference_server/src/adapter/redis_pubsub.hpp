@@ -1,5 +1,5 @@
 #pragma once
-// The backplane's bus on Redis: two connections on the server's I/O thread, one in
+// The backplane's bus on Redis: two connections on the server's hub strand, one in
 // subscriber mode and one for PUBLISH (RB-077), RESP parsed and commands formatted by
 // Debian's libhiredis. Either connection reconnects by itself; the subscriber then
 // subscribes every channel it held again (RB-073). While Redis is away one log line
@@ -8,7 +8,7 @@
 
 #include "hub/pubsub.hpp"
 
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/any_io_executor.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -28,7 +28,8 @@ class redis_pubsub final : public pubsub {
 public:
     /// Starts connecting at once; works offline until Redis answers (RB-074). A refused AUTH is
     /// reported like an outage and tried again.
-    redis_pubsub(boost::asio::io_context& io, redis_address address);
+    /// `hub`: the strand the hubs run on; replies and outages are handled there.
+    redis_pubsub(const boost::asio::any_io_executor& hub, redis_address address);
     ~redis_pubsub() override;
     redis_pubsub(const redis_pubsub&) = delete;
     redis_pubsub& operator=(const redis_pubsub&) = delete;

@@ -1,5 +1,5 @@
 // server_control: the control API's C++ face. Work on connections is posted onto
-// the I/O thread and awaited; the fault switches are atomics set at once.
+// the hub strand and awaited; the fault switches are atomics set at once.
 #include "server_control_impl.hpp"
 
 #include "hubspec/server/control.hpp"
@@ -13,7 +13,7 @@ namespace hubspec::server {
 
 namespace {
 
-/// One posted call: whoever claims it first runs it (the I/O thread, or the caller
+/// One posted call: whoever claims it first runs it (the hub strand, or the caller
 /// once the loop stopped), so a call made while run() ends never hangs.
 struct posted_call {
     std::mutex mutex;
@@ -31,13 +31,13 @@ struct posted_call {
 } // namespace
 
 void server_control::impl::on_io(std::function<void()> work) const {
-    if (io.get_executor().running_in_this_thread() || !running.load()) {
-        work(); // on the I/O thread already, or nobody runs it: nothing to race with
+    if (hub.running_in_this_thread() || !running.load()) {
+        work(); // on the hub strand already, or nobody runs it: nothing to race with
         return;
     }
     auto call = std::make_shared<posted_call>();
     call->work = std::move(work);
-    boost::asio::post(io, [call] {
+    boost::asio::post(hub, [call] {
         if (!call->claim()) return;
         call->work(); // no lock held: the work writes to sockets
         {

@@ -2,10 +2,9 @@
 // Private to the server: what server_control reaches (the router, the I/O loop).
 
 #include "http/endpoint_router.hpp"
+#include "hub_strand.hpp"
 
 #include "hubspec/server/control.hpp"
-
-#include <boost/asio/io_context.hpp>
 
 #include <atomic>
 #include <functional>
@@ -13,15 +12,15 @@
 namespace hubspec::server {
 
 struct server_control::impl {
-    impl(detail::endpoint_router& r, boost::asio::io_context& context, const std::atomic<bool>& is_running)
-        : router(r), io(context), running(is_running) {}
+    impl(detail::endpoint_router& r, const detail::hub_strand& strand, const std::atomic<bool>& is_running)
+        : router(r), hub(strand), running(is_running) {}
 
-    /// Runs `work` on the I/O thread and waits for it; inline when already there or
+    /// Runs `work` on the hub strand and waits for it; inline when already there or
     /// when the loop does not run.
     void on_io(std::function<void()> work) const;
 
     detail::endpoint_router& router;
-    boost::asio::io_context& io;
+    detail::hub_strand hub;
     const std::atomic<bool>& running;
 };
 

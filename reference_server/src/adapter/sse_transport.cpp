@@ -12,6 +12,7 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include <array>
@@ -27,11 +28,13 @@ using tcp = net::ip::tcp;
 
 class sse_session final : public transport_sink, public std::enable_shared_from_this<sse_session> {
 public:
-    sse_session(hubspec::net::http_stream&& stream, endpoint_router& router, sse_accept accept)
-        : stream_(std::move(stream)), router_(router), token_(std::move(accept.token)),
+    sse_session(hubspec::net::http_stream&& stream, endpoint_router& router, sse_accept accept,
+                net::any_io_executor hub)
+        : stream_(std::move(stream)), router_(router), hub_(std::move(hub)), token_(std::move(accept.token)),
           connection_(std::move(accept.connection)), early_input_(std::move(accept.early_input)),
           send_deadline_(stream_.get_executor()) {}
 
+    /// On the session's strand.
     void start() {
         beast::get_lowest_layer(stream_).expires_never();
         http_reply head{200, "text/event-stream", "", event_stream_headers()}; // SSE-004
@@ -40,37 +43,57 @@ public:
                          http_chunk(protocol::sse_stream_preamble)); // SSE-005
         do_write();
         do_watch();
-        connection_->attach(weak_from_this());
-        connection_->start();
-        if (!early_input_.empty()) connection_->on_data(std::exchange(early_input_, {}));
+        on_hub([self = shared_from_this()] {
+            self->connection_->attach(self->weak_from_this());
+            self->connection_->start();
+            if (!self->early_input_.empty()) self->connection_->on_data(std::exchange(self->early_input_, {}));
+        });
     }
+
+    // The transport_sink calls come on the hub strand: each is posted to the session's, in order.
 
     void set_binary(bool) override {} // text only (SSE-009): the handshake refuses MessagePack
 
     void send(std::shared_ptr<const std::string> records) override {
-        if (close_requested_ || finished_) return;
-        // SSE-006/007: one event, whole records
-        const std::string_view bytes(*records);
-        const auto first = router_.faults().hooks().first_message_size(transport_message::event, bytes.size());
-        queue_.push_back(http_chunk(protocol::sse_event(bytes.substr(0, first))));
-        if (first < bytes.size()) queue_.push_back(http_chunk(protocol::sse_event(bytes.substr(first))));
-        if (!writing_) do_write();
+        on_session([self = shared_from_this(), records = std::move(records)] {
+            if (self->close_requested_ || self->finished_) return;
+            // SSE-006/007: one event, whole records
+            const std::string_view bytes(*records);
+            const auto first =
+                self->router_.faults().hooks().first_message_size(transport_message::event, bytes.size());
+            self->queue_.push_back(http_chunk(protocol::sse_event(bytes.substr(0, first))));
+            if (first < bytes.size()) self->queue_.push_back(http_chunk(protocol::sse_event(bytes.substr(first))));
+            if (!self->writing_) self->do_write();
+        });
     }
 
     void close() override {
-        if (close_requested_) return;
-        close_requested_ = true;
-        queue_.emplace_back(last_http_chunk);
-        if (!writing_) do_write();
+        on_session([self = shared_from_this()] {
+            if (self->close_requested_) return;
+            self->close_requested_ = true;
+            self->queue_.emplace_back(last_http_chunk);
+            if (!self->writing_) self->do_write();
+        });
     }
 
     void drop() override {
-        // A lost network: no last chunk; the watch read then fails and end() reports it.
-        beast::error_code ignored;
-        beast::get_lowest_layer(stream_).socket().close(ignored);
+        on_session([self = shared_from_this()] {
+            // A lost network: no last chunk; the watch read then fails and end() reports it.
+            beast::error_code ignored;
+            beast::get_lowest_layer(self->stream_).socket().close(ignored);
+        });
     }
 
 private:
+    template <class Work>
+    void on_hub(Work&& work) {
+        net::post(hub_, std::forward<Work>(work));
+    }
+    template <class Work>
+    void on_session(Work&& work) {
+        net::post(stream_.get_executor(), std::forward<Work>(work));
+    }
+
     void do_write() {
         if (queue_.empty() || finished_) return;
         writing_ = true;
@@ -124,11 +147,12 @@ private:
         beast::error_code ignored;
         beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
         beast::get_lowest_layer(stream_).socket().close(ignored);
-        router_.transport_ended(token_, this, how);
+        on_hub([self = shared_from_this(), how] { self->router_.transport_ended(self->token_, self.get(), how); });
     }
 
     hubspec::net::http_stream stream_;
     endpoint_router& router_;
+    net::any_io_executor hub_;
     std::string token_;
     std::shared_ptr<hub_connection> connection_;
     std::string early_input_;
@@ -143,8 +167,9 @@ private:
 
 } // namespace
 
-void run_sse_transport(hubspec::net::http_stream&& stream, endpoint_router& router, sse_accept accept) {
-    auto session = std::make_shared<sse_session>(std::move(stream), router, std::move(accept));
+void run_sse_transport(hubspec::net::http_stream&& stream, endpoint_router& router, sse_accept accept,
+                       const net::any_io_executor& hub) {
+    auto session = std::make_shared<sse_session>(std::move(stream), router, std::move(accept), hub);
     session->start();
 }
 

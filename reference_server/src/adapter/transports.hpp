@@ -2,11 +2,15 @@
 // Private to the Beast adapter: the sessions that carry a hub connection once
 // the router accepted a WebSocket or an event stream. Each ends by telling the
 // router how it ended (transport_ended); the router decides what follows.
+// A session runs on its stream's strand; whatever it asks of the router or its hub
+// connection is posted to the hub strand, and what the hub asks of it (the
+// transport_sink calls, made on the hub strand) is posted back.
 
 #include "http/endpoint_router.hpp"
 
 #include <hubspec/net/http_stream.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -15,9 +19,10 @@ namespace hubspec::server::detail {
 /// WebSockets (WS-*), including the resume of a stateful connection (SR-011, SR-019).
 void run_websocket_transport(hubspec::net::http_stream&& stream,
                              boost::beast::http::request<boost::beast::http::string_body> request,
-                             endpoint_router& router, websocket_accept accept);
+                             endpoint_router& router, websocket_accept accept, const boost::asio::any_io_executor& hub);
 
 /// Server-Sent Events (SSE-004..007, SSE-013); sends arrive by POST through the router.
-void run_sse_transport(hubspec::net::http_stream&& stream, endpoint_router& router, sse_accept accept);
+void run_sse_transport(hubspec::net::http_stream&& stream, endpoint_router& router, sse_accept accept,
+                       const boost::asio::any_io_executor& hub);
 
 } // namespace hubspec::server::detail

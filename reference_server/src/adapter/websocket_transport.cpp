@@ -7,9 +7,11 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <atomic>
 #include <deque>
 
 namespace hubspec::server::detail {
@@ -23,13 +25,18 @@ namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
 constexpr std::size_t websocket_message_limit = 16 << 20; // hub framing enforces the real limit (FRAME-009)
+// Messages read but not yet handled by the hub: reading goes on while they stay under this, so that
+// the socket and the hub work side by side, and stops above it, so that a flood waits in TCP.
+constexpr std::size_t read_ahead_limit = 256 << 10;
 
 class websocket_session final : public transport_sink, public std::enable_shared_from_this<websocket_session> {
 public:
-    websocket_session(hubspec::net::http_stream&& stream, endpoint_router& router, websocket_accept accept)
-        : ws_(std::move(stream)), router_(router), token_(std::move(accept.token)),
+    websocket_session(hubspec::net::http_stream&& stream, endpoint_router& router, websocket_accept accept,
+                      net::any_io_executor hub)
+        : ws_(std::move(stream)), router_(router), hub_(std::move(hub)), token_(std::move(accept.token)),
           connection_(std::move(accept.connection)), resume_(accept.resume), send_deadline_(ws_.get_executor()) {}
 
+    /// On the session's strand.
     void start(http::request<http::string_body> request) {
         websocket::stream_base::timeout timeouts{};
         timeouts.handshake_timeout = std::chrono::seconds(5);   // also bounds the close handshake (WS-013)
@@ -37,34 +44,53 @@ public:
         timeouts.keep_alive_pings = false;
         ws_.set_option(timeouts);
         ws_.read_message_max(websocket_message_limit);
-        if (!resume_) connection_->attach(weak_from_this());
+        if (!resume_) on_hub([self = shared_from_this()] { self->connection_->attach(self->weak_from_this()); });
         ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
     }
 
+    // The transport_sink calls come on the hub strand: each is posted to the session's, in order.
+
     void set_binary(bool binary) override {
-        binary_ = router_.faults().hooks().binary_frames(binary); // WS-007
+        on_session([self = shared_from_this(), binary = router_.faults().hooks().binary_frames(binary)] {
+            self->binary_ = binary; // WS-007
+        });
     }
 
     void send(std::shared_ptr<const std::string> records) override {
-        if (close_requested_ || finished_ || abandoned_) return;
-        queue_.push_back(std::move(records));
-        if (!writing_) do_write();
+        on_session([self = shared_from_this(), records = std::move(records)]() mutable {
+            if (self->close_requested_ || self->finished_ || self->abandoned_) return;
+            self->queue_.push_back(std::move(records));
+            if (!self->writing_) self->do_write();
+        });
     }
 
     void close() override {
-        close_requested_ = true;
-        if (!writing_) do_close();
+        on_session([self = shared_from_this()] {
+            self->close_requested_ = true;
+            if (!self->writing_) self->do_close();
+        });
     }
 
     void abandon() override {
-        // SR-019: replaced by a resumed WebSocket; no Close frame, as a lost network.
-        abandoned_ = true;
-        queue_.clear();
-        beast::error_code ignored;
-        beast::get_lowest_layer(ws_).socket().close(ignored);
+        on_session([self = shared_from_this()] {
+            // SR-019: replaced by a resumed WebSocket; no Close frame, as a lost network.
+            self->abandoned_ = true;
+            self->queue_.clear();
+            beast::error_code ignored;
+            beast::get_lowest_layer(self->ws_).socket().close(ignored);
+        });
     }
 
 private:
+    template <class Work>
+    void on_hub(Work&& work) {
+        net::post(hub_, std::forward<Work>(work));
+    }
+    template <class Work>
+    void on_session(Work&& work) {
+        net::post(ws_.get_executor(), std::forward<Work>(work));
+    }
+
     void on_accept(beast::error_code ec) {
         if (ec) {
             log_event("WS-001", token_, "upgrade failed: " + ec.message());
@@ -72,15 +98,19 @@ private:
             return;
         }
         if (resume_) {
-            if (!connection_->resume(weak_from_this())) {
-                log_event("SR-016", token_, "the connection cannot resume any more");
-                close_requested_ = true;
-                do_close();
-                return;
-            }
-        } else {
-            connection_->start();
+            // Nothing is read until the connection took this WebSocket: its bytes belong to the resumed one.
+            on_hub([self = shared_from_this()] {
+                const bool resumed = self->connection_->resume(self->weak_from_this());
+                self->on_session([self, resumed] {
+                    if (resumed) return self->do_read();
+                    log_event("SR-016", self->token_, "the connection cannot resume any more");
+                    self->close_requested_ = true;
+                    self->do_close();
+                });
+            });
+            return;
         }
+        on_hub([self = shared_from_this()] { self->connection_->start(); });
         do_read();
     }
 
@@ -100,11 +130,27 @@ private:
         }
         // WS-008/010: either frame type, any number of records per message.
         const auto data = buffer_.cdata();
-        const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
-        auto connection = connection_;
-        connection->on_data(bytes);
+        std::string bytes(static_cast<const char*>(data.data()), data.size());
         buffer_.consume(buffer_.size());
+        const auto size = bytes.size();
+        on_hub([self = shared_from_this(), bytes = std::move(bytes)] {
+            self->connection_->on_data(bytes);
+            self->handled(bytes.size());
+        });
+        if (unhandled_.fetch_add(size) + size >= read_ahead_limit) {
+            read_paused_ = true;
+            // The hub may have caught up before the pause was seen: then nobody else resumes.
+            if (unhandled_.load() >= read_ahead_limit || !read_paused_.exchange(false)) return;
+        }
         if (!finished_) do_read();
+    }
+
+    /// On the hub strand, after it handled `size` bytes: reading resumes if it waited for that.
+    void handled(std::size_t size) {
+        if (unhandled_.fetch_sub(size) - size < read_ahead_limit && read_paused_.exchange(false))
+            on_session([self = shared_from_this()] {
+                if (!self->finished_) self->do_read();
+            });
     }
 
     void do_write() {
@@ -173,11 +219,12 @@ private:
     void finish(transport_end how) {
         if (finished_) return;
         finished_ = true;
-        router_.transport_ended(token_, this, how);
+        on_hub([self = shared_from_this(), how] { self->router_.transport_ended(self->token_, self.get(), how); });
     }
 
     websocket::stream<hubspec::net::http_stream> ws_;
     endpoint_router& router_;
+    net::any_io_executor hub_;
     std::string token_;
     std::shared_ptr<hub_connection> connection_;
     bool resume_ = false;
@@ -192,13 +239,15 @@ private:
     bool finished_ = false;
     bool abandoned_ = false;
     bool lost_logged_ = false;
+    std::atomic<std::size_t> unhandled_{0}; // bytes read and posted to the hub, not yet handled there
+    std::atomic<bool> read_paused_{false};  // reading waits for the hub (read_ahead_limit)
 };
 
 } // namespace
 
 void run_websocket_transport(hubspec::net::http_stream&& stream, http::request<http::string_body> request,
-                             endpoint_router& router, websocket_accept accept) {
-    auto session = std::make_shared<websocket_session>(std::move(stream), router, std::move(accept));
+                             endpoint_router& router, websocket_accept accept, const net::any_io_executor& hub) {
+    auto session = std::make_shared<websocket_session>(std::move(stream), router, std::move(accept), hub);
     session->start(std::move(request));
 }
 

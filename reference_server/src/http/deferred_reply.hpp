@@ -2,10 +2,11 @@
 // An HTTP reply that is decided later: a long poll waits for data, its timeout,
 // a newer poll or the end of the connection (LP-005..LP-009). The router hands
 // it to the Beast adapter, which writes the reply whenever it is fulfilled.
-// I/O thread only.
+// Hub strand only, but for done(), which the adapter's socket watch may ask.
 
 #include "endpoint_types.hpp"
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <utility>
@@ -57,7 +58,7 @@ public:
     const std::optional<http_reply>& ready() const noexcept { return ready_; }
 
 private:
-    bool done_ = false;
+    std::atomic<bool> done_{false};
     std::optional<http_reply> ready_;
     std::function<void(http_reply)> on_ready_;
     std::function<void()> on_abandoned_;

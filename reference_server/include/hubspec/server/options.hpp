@@ -57,6 +57,9 @@ struct server_options {
     /// PEM certificate chain and private key: the server speaks TLS only (https://, wss://).
     std::string tls_certificate_file;
     std::string tls_private_key_file;
+    /// Threads that run the I/O loop (server::run): sockets spread over them, each connection on its own
+    /// strand, while the hubs run on one strand (README: Threads). hubspec-server's --threads defaults to the cores.
+    unsigned io_threads = 1;
     bool control_endpoints = false; // serve the control API over HTTP under /control/ (tests only: control.hpp)
     violation_set violations;       // requirements broken on purpose (--violate; tests of the harness only)
     wire_tap tap;                   // sees what clients send (the harness's client-under-test mode)
