@@ -114,7 +114,9 @@ void print_load_table(const load_options& options, const load_result& r, std::os
         if (mode == load_mode::connect)
             add("server RSS per connection", format("%.1f KB", rss_per_connection(r) / 1000.0));
         else
-            add(std::string(unit_of(mode)) + " per server CPU-second", format("%.0f", per_server_cpu_second(mode, r)));
+            add(std::string(unit_of(mode)) + " per server CPU-second",
+                per_server_cpu_second(mode, r) > 0 ? format("%.0f", per_server_cpu_second(mode, r))
+                                                   : std::string("n/a (less CPU than the 10 ms /proc counts)"));
     }
     std::size_t width = 0;
     for (const auto& row : rows)
@@ -170,7 +172,8 @@ value load_json(const load_options& options, const load_result& r) {
         put(server, "cpu_seconds", value{server_cpu_seconds(r)});
         put(server, "rss_before_bytes", count(r.server_before->rss_bytes));
         put(server, "rss_after_bytes", count(r.server_after->rss_bytes));
-        put(server, "per_cpu_second", value{per_server_cpu_second(mode, r)});
+        const auto per_cpu = per_server_cpu_second(mode, r);
+        put(server, "per_cpu_second", per_cpu > 0 ? value{per_cpu} : value{}); // null: under one 10 ms tick
         put(server, "rss_per_connection_bytes", value{mode == load_mode::connect ? rss_per_connection(r) : 0.0});
         put(m, "server", value{std::move(server)});
     } else {
