@@ -18,6 +18,7 @@
 #include <optional>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 namespace hubspec::harness {
 namespace {
@@ -168,9 +169,12 @@ int load_command(const load_options& options, std::ostream& out, std::ostream& e
         add_errors(result, warmup);
     }
     if (options.server_pid) result.server_before = load::read_process_usage(*options.server_pid);
+    const auto client_before = load::read_process_usage(getpid());
     watch(&measured);
     driver->run(measured, open);
     if (options.server_pid) result.server_after = load::read_process_usage(*options.server_pid);
+    if (const auto client_after = load::read_process_usage(getpid()); client_before && client_after)
+        result.client_cpu_seconds = client_after->cpu_seconds - client_before->cpu_seconds;
     watch(nullptr);
     driver->after_window();
     progress.reset();

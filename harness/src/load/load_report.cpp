@@ -107,6 +107,8 @@ void print_load_table(const load_options& options, const load_result& r, std::os
     add("  p99", milliseconds(h.percentile(99)));
     add("  p99.9", milliseconds(h.percentile(99.9)));
     add("  max", milliseconds(h.max()));
+    add("load CPU", format("%.2f s", r.client_cpu_seconds) + " (this process" +
+                        (options.url.empty() ? ", the embedded server included)" : ")"));
     if (r.server_before && r.server_after) {
         add("server CPU", format("%.2f s", server_cpu_seconds(r)));
         add("server RSS", megabytes(r.server_before->rss_bytes) + " before, " + megabytes(r.server_after->rss_bytes) +
@@ -166,6 +168,7 @@ value load_json(const load_options& options, const load_result& r) {
     put(latency, "p99_9", count(h.percentile(99.9)));
     put(latency, "max", count(h.max()));
     put(m, "latency_us", value{std::move(latency)});
+    put(m, "client_cpu_seconds", value{r.client_cpu_seconds});
     if (r.server_before && r.server_after) {
         protocol::map server;
         put(server, "pid", value{options.server_pid.value_or(0)});

@@ -32,6 +32,7 @@ struct load_result {
     latency_histogram latency; // the measured window's successes, µs
     std::optional<process_usage> server_before;
     std::optional<process_usage> server_after;
+    double client_cpu_seconds = 0; // this process during the measured window: is the load itself the bottleneck?
 
     /// What the mode counts per second: answers, deliveries, connections, or stream items.
     double throughput(load_mode mode) const;
