@@ -1,7 +1,8 @@
-// The `hubspec` command line (design §5): run, probe, list, compare, decode, encode.
+// The `hubspec` command line (design §5): run, probe, load, list, compare, decode, encode.
 
 #include "hubspec/harness/backplane_check.hpp"
 #include "hubspec/harness/codec_commands.hpp"
+#include "hubspec/harness/load_command.hpp"
 #include "hubspec/harness/probe_command.hpp"
 #include "hubspec/harness/suite_commands.hpp"
 
@@ -53,7 +54,7 @@ struct target_access {
     }
     /// Parses the header lines; false after printing the usage error.
     bool resolve() { return parse_headers(header_lines, headers); }
-    /// Into run_options or probe_command_options, which name these the same.
+    /// Into run_options, probe_command_options or load_options, which name these the same.
     template <class Options>
     void apply(Options& options) const {
         options.headers = headers;
@@ -181,6 +182,61 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     probe_access.add_to(probe_cmd);
 
+    load_options load;
+    std::vector<std::string> load_words; // MODE and URL, in either order
+    std::string load_mode_option, load_transport, load_protocol = "json";
+    std::vector<std::string> load_method_roles;
+    int load_server_pid = 0;
+    target_access load_access;
+    auto* load_cmd = app.add_subcommand(
+        "load", "Load a hub through the reference client and measure it: throughput, latency percentiles, errors, "
+                "the server's CPU and memory (default: the embedded reference server)");
+    load_cmd
+        ->add_option("mode-and-url", load_words,
+                     "MODE (echo, rate, broadcast, connect, stream; default echo) and/or the hub URL")
+        ->expected(0, 2);
+    load_cmd->add_option("--mode", load_mode_option, "echo, rate, broadcast, connect or stream")
+        ->check(CLI::IsMember({"echo", "rate", "broadcast", "connect", "stream"}));
+    load_cmd->add_option("--transport", load_transport, "websockets, serversentevents or longpolling (default: any)")
+        ->check(CLI::IsMember({"websockets", "serversentevents", "longpolling"}));
+    load_cmd->add_option("--protocol", load_protocol, "json or messagepack")
+        ->check(CLI::IsMember({"json", "messagepack"}))
+        ->capture_default_str();
+    load_cmd->add_option("--connections", load.connections, "connections (connect: how many to open and hold)")
+        ->capture_default_str();
+    load_cmd->add_option("--in-flight", load.in_flight, "echo, stream: calls outstanding on each connection")
+        ->capture_default_str();
+    load_cmd->add_option("--payload-bytes", load.payload_bytes, "echo, rate: length of the string Echo gets")
+        ->capture_default_str();
+    load_cmd->add_option("--rate", load.rate,
+                         "rate, broadcast: calls per second in all (open loop); connect: connections per second "
+                         "(default 0: at once)");
+    load_cmd->add_option("--receivers", load.receivers, "broadcast: receiving connections")->capture_default_str();
+    load_cmd->add_option("--stream-items", load.stream_items, "stream: the count of each Stream(count, 0)")
+        ->capture_default_str();
+    load_cmd->add_option("--seconds", load.seconds, "the measured window lasts this long at most")
+        ->capture_default_str();
+    load_cmd->add_option("--count", load.count,
+                         "the measured window sends this many at most (invocations, broadcasts, streams; default: "
+                         "bounded by --seconds only)");
+    load_cmd->add_option("--warmup-seconds", load.warmup_seconds, "the same load first, not measured")
+        ->capture_default_str();
+    load_cmd->add_option("--hold-seconds", load.hold_seconds, "connect: how long the connections stay open, idle")
+        ->capture_default_str();
+    load_cmd
+        ->add_option("--drain-seconds", load.drain_seconds,
+                     "after the window, how long outstanding answers are awaited before they count as errors")
+        ->capture_default_str();
+    load_cmd->add_option("--method", load_method_roles,
+                         "ROLE=NAME: your hub's method NAME plays echo, broadcast or stream (repeatable)");
+    load_cmd
+        ->add_option("--server-pid", load_server_pid,
+                     "the server's process: its CPU seconds and RSS (/proc) before and after the measured window")
+        ->check(CLI::PositiveNumber);
+    load_cmd->add_option("--json", load.json_file, "write every figure as JSON to FILE (- = stdout)");
+    load_cmd->add_flag("!--no-progress", load.progress, "no progress line on stderr");
+    load_access.add_to(load_cmd);
+
     backplane_check_options backplane;
     long backplane_seconds = 0;
     auto* backplane_cmd = app.add_subcommand(
@@ -247,6 +303,36 @@ int main(int argc, char** argv) {
         if (!probe_access.resolve()) return 2;
         probe_access.apply(probe);
         return probe_command(probe, std::cout, std::cerr);
+    }
+    if (*load_cmd) {
+        for (const auto& word : load_words) {
+            if (auto mode = parse_load_mode(word)) {
+                if (!load_mode_option.empty() && load_mode_option != word) {
+                    std::cerr << "hubspec load: two modes given, " << load_mode_option << " and " << word << "\n";
+                    return 2;
+                }
+                load_mode_option = word;
+            } else if (load.url.empty()) {
+                load.url = word;
+            } else {
+                std::cerr << "hubspec load: " << word << " is not a mode (echo, rate, broadcast, connect, stream)\n";
+                return 2;
+            }
+        }
+        if (!load_mode_option.empty()) load.mode = *parse_load_mode(load_mode_option);
+        if (!load_transport.empty()) load.transport = hubspec::protocol::parse_transport_option(load_transport);
+        load.protocol = load_protocol == "messagepack" ? hubspec::client::hub_protocol_kind::messagepack
+                                                       : hubspec::client::hub_protocol_kind::json;
+        for (const auto& r : load_method_roles) {
+            if (auto problem = add_method_role(load.method_roles, r)) {
+                std::cerr << "hubspec load: " << *problem << "\n";
+                return 2;
+            }
+        }
+        if (load_server_pid > 0) load.server_pid = load_server_pid;
+        if (!load_access.resolve()) return 2;
+        load_access.apply(load);
+        return load_command(load, std::cout, std::cerr);
     }
     if (*backplane_cmd) {
         backplane.duration = std::chrono::seconds(backplane_seconds);
