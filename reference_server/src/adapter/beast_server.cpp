@@ -174,6 +174,11 @@ private:
             log_event("ERR-012", plain.target, std::string("500: ") + e.what());
             routed = detail::http_reply{500, "text/plain", ""};
         }
+        if (auto* accept = std::get_if<detail::sse_accept>(&routed)) {
+            detail::open_sse_transport(router_, std::move(*accept), hub_, stream_.get_executor(),
+                                       [self = shared_from_this()] { return std::move(self->stream_); });
+            return;
+        }
         const bool keep_alive = request.keep_alive();
         const unsigned version = request.version();
         if (auto* later = std::get_if<std::shared_ptr<detail::deferred_reply>>(&routed)) {
@@ -199,10 +204,6 @@ private:
                     unsigned version) {
         if (auto* accept = std::get_if<detail::websocket_accept>(&routed)) {
             detail::run_websocket_transport(std::move(stream_), std::move(request), router_, std::move(*accept), hub_);
-            return;
-        }
-        if (auto* accept = std::get_if<detail::sse_accept>(&routed)) {
-            detail::run_sse_transport(std::move(stream_), router_, std::move(*accept), hub_);
             return;
         }
         write_reply(std::get<detail::http_reply>(routed), keep_alive, version);
@@ -281,7 +282,20 @@ struct server::impl {
         // Each connection gets its own strand: its reads and writes never overlap, whichever thread runs them.
         acceptor->async_accept(net::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
             if (ec == net::error::operation_aborted) return;
-            if (!ec) {
+            if (ec) {
+                // Out of descriptors (EMFILE) fails every accept at once: retrying at once would spin a
+                // core and say nothing. One line per streak, and a retry every 100 ms until one succeeds.
+                if (!accept_failing) log_event("HTTP", "-", "accept failed: " + ec.message() + "; retrying every 100 ms");
+                accept_failing = true;
+                accept_retry.expires_after(std::chrono::milliseconds(100));
+                accept_retry.async_wait([this](beast::error_code wait_error) {
+                    if (!wait_error) accept();
+                });
+                return;
+            }
+            if (accept_failing) log_event("HTTP", "-", "accepting again");
+            accept_failing = false;
+            {
                 beast::error_code ignored; // replies go out now, not after the peer's delayed ACK
                 socket.set_option(tcp::no_delay(true), ignored);
                 const auto strand = socket.get_executor();
@@ -320,6 +334,8 @@ struct server::impl {
     std::optional<tcp::acceptor> acceptor;
     std::shared_ptr<net::ssl::context> tls; // --tls-cert and --tls-key given: every connection is TLS
     net::steady_timer sweep_timer;
+    net::steady_timer accept_retry{io}; // after a failed accept (accept())
+    bool accept_failing = false;        // touched by the accept chain only: one accept is pending at a time
     std::size_t ended_since_trim = 0; // connections that ended since the last malloc_trim
     std::atomic<bool> running{false};
     server_control control;

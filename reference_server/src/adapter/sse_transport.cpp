@@ -17,6 +17,8 @@
 
 #include <array>
 #include <deque>
+#include <functional>
+#include <optional>
 
 namespace hubspec::server::detail {
 
@@ -28,26 +30,30 @@ using tcp = net::ip::tcp;
 
 class sse_session final : public transport_sink, public std::enable_shared_from_this<sse_session> {
 public:
-    sse_session(hubspec::net::http_stream&& stream, endpoint_router& router, sse_accept accept,
-                net::any_io_executor hub)
-        : stream_(std::move(stream)), router_(router), hub_(std::move(hub)), token_(std::move(accept.token)),
+    /// `session`: the strand of the HTTP session whose stream this one takes over.
+    sse_session(endpoint_router& router, sse_accept accept, net::any_io_executor hub, net::any_io_executor session)
+        : router_(router), hub_(std::move(hub)), session_(std::move(session)), token_(std::move(accept.token)),
           connection_(std::move(accept.connection)), early_input_(std::move(accept.early_input)),
-          send_deadline_(stream_.get_executor()) {}
+          send_deadline_(session_) {}
 
-    /// On the session's strand.
-    void start() {
-        beast::get_lowest_layer(stream_).expires_never();
+    /// On the hub strand, right where the router accepted the stream: the hub connection starts
+    /// now, since the client's handshake POST may be routed before the stream is written.
+    void start_on_hub() {
+        connection_->attach(weak_from_this());
+        connection_->start();
+        if (!early_input_.empty()) connection_->on_data(std::exchange(early_input_, {}));
+    }
+
+    /// On the session's strand, before anything the hub wrote (it was posted first).
+    void start(hubspec::net::http_stream&& stream) {
+        stream_.emplace(std::move(stream));
+        beast::get_lowest_layer(*stream_).expires_never();
         http_reply head{200, "text/event-stream", "", event_stream_headers()}; // SSE-004
         router_.faults().hooks().transport_reply(transport_response::event_stream, head);
         queue_.push_back(event_stream_response_head(head.content_type, head.headers) +
                          http_chunk(protocol::sse_stream_preamble)); // SSE-005
         do_write();
         do_watch();
-        on_hub([self = shared_from_this()] {
-            self->connection_->attach(self->weak_from_this());
-            self->connection_->start();
-            if (!self->early_input_.empty()) self->connection_->on_data(std::exchange(self->early_input_, {}));
-        });
     }
 
     // The transport_sink calls come on the hub strand: each is posted to the session's, in order.
@@ -80,7 +86,7 @@ public:
         on_session([self = shared_from_this()] {
             // A lost network: no last chunk; the watch read then fails and end() reports it.
             beast::error_code ignored;
-            beast::get_lowest_layer(self->stream_).socket().close(ignored);
+            beast::get_lowest_layer(*self->stream_).socket().close(ignored);
         });
     }
 
@@ -91,7 +97,7 @@ private:
     }
     template <class Work>
     void on_session(Work&& work) {
-        net::post(stream_.get_executor(), std::forward<Work>(work));
+        net::post(session_, std::forward<Work>(work));
     }
 
     void do_write() {
@@ -105,11 +111,11 @@ private:
         send_deadline_.arm(router_.transport_send_timeout(), [self = shared_from_this()] {
             log_event("KA-011", self->token_, "a send took longer than TransportSendTimeout: closing the stream");
             beast::error_code ignored;
-            beast::get_lowest_layer(self->stream_)
+            beast::get_lowest_layer(*self->stream_)
                 .socket()
                 .close(ignored); // the pending write then fails: on_write ends it
         });
-        net::async_write(stream_, net::buffer(outgoing_),
+        net::async_write(*stream_, net::buffer(outgoing_),
                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
     }
 
@@ -130,7 +136,7 @@ private:
     }
 
     void do_watch() {
-        stream_.async_read_some(net::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        stream_->async_read_some(net::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
             if (self->finished_) return;
             if (ec) {
                 // SSE-013: the request ended: the connection ends with it.
@@ -145,14 +151,15 @@ private:
         if (finished_) return;
         finished_ = true;
         beast::error_code ignored;
-        beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-        beast::get_lowest_layer(stream_).socket().close(ignored);
+        beast::get_lowest_layer(*stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+        beast::get_lowest_layer(*stream_).socket().close(ignored);
         on_hub([self = shared_from_this(), how] { self->router_.transport_ended(self->token_, self.get(), how); });
     }
 
-    hubspec::net::http_stream stream_;
+    std::optional<hubspec::net::http_stream> stream_; // from start() on
     endpoint_router& router_;
     net::any_io_executor hub_;
+    net::any_io_executor session_;
     std::string token_;
     std::shared_ptr<hub_connection> connection_;
     std::string early_input_;
@@ -167,10 +174,11 @@ private:
 
 } // namespace
 
-void run_sse_transport(hubspec::net::http_stream&& stream, endpoint_router& router, sse_accept accept,
-                       const net::any_io_executor& hub) {
-    auto session = std::make_shared<sse_session>(std::move(stream), router, std::move(accept), hub);
-    session->start();
+void open_sse_transport(endpoint_router& router, sse_accept accept, const net::any_io_executor& hub,
+                        const net::any_io_executor& session, std::function<hubspec::net::http_stream()> take_stream) {
+    auto sse = std::make_shared<sse_session>(router, std::move(accept), hub, session);
+    net::post(session, [sse, take_stream = std::move(take_stream)] { sse->start(take_stream()); });
+    sse->start_on_hub();
 }
 
 } // namespace hubspec::server::detail
