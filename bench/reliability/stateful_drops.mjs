@@ -11,9 +11,10 @@
 //        [--protocol json|messagepack] [--echoes 5]
 // HUBSPEC_SERVER: hubspec-server (default build/default/bin/hubspec-server); ASPNETCORE_PEER: the
 // command that starts the ASP.NET Core peer (default interop/aspnetcore/run, which builds it first).
-// Prints a JSON line per server, then a markdown table; exits 1 when anything was lost or duplicated.
+// SERVER_LOG=PATH keeps each server's whole stderr in PATH.KIND. Prints a JSON line per server, then a markdown table; exits 1 when anything was lost or duplicated.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { createWriteStream } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
@@ -39,7 +40,8 @@ function startServer(kind) {
   const child = spawn(command, [...base, "--listen", "127.0.0.1:0", "--disconnect-timeout-ms", "15000"],
     { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
-  child.stderr.on("data", (chunk) => { log = (log + chunk).slice(-20000); });
+  const keep = process.env.SERVER_LOG ? createWriteStream(`${process.env.SERVER_LOG}.${kind}`) : null;
+  child.stderr.on("data", (chunk) => { log = (log + chunk).slice(-20000); keep?.write(chunk); });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${kind}: no listening line in 300 s`)), 300000);
     createInterface({ input: child.stdout }).once("line", (line) => {
