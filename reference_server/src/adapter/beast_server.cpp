@@ -285,7 +285,8 @@ struct server::impl {
             if (ec) {
                 // Out of descriptors (EMFILE) fails every accept at once: retrying at once would spin a
                 // core and say nothing. One line per streak, and a retry every 100 ms until one succeeds.
-                if (!accept_failing) log_event("HTTP", "-", "accept failed: " + ec.message() + "; retrying every 100 ms");
+                if (!accept_failing)
+                    log_event("HTTP", "-", "accept failed: " + ec.message() + "; retrying every 100 ms");
                 accept_failing = true;
                 accept_retry.expires_after(std::chrono::milliseconds(100));
                 accept_retry.async_wait([this](beast::error_code wait_error) {
@@ -336,7 +337,7 @@ struct server::impl {
     net::steady_timer sweep_timer;
     net::steady_timer accept_retry{io}; // after a failed accept (accept())
     bool accept_failing = false;        // touched by the accept chain only: one accept is pending at a time
-    std::size_t ended_since_trim = 0; // connections that ended since the last malloc_trim
+    std::size_t ended_since_trim = 0;   // connections that ended since the last malloc_trim
     std::atomic<bool> running{false};
     server_control control;
     std::unique_ptr<detail::redis_pubsub> backplane; // --redis: the hubs scale out over it
