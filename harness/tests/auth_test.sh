@@ -14,7 +14,9 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # DisconnectTimeout long: a token command per request under a loaded machine (ASan) must not outlast a negotiated id.
-timings=(--keepalive-ms 1000 --client-timeout-ms 4000 --handshake-timeout-ms 2000 --disconnect-timeout-ms 15000
+# The token command starts a python3 for every request: on a loaded machine that is seconds between a raw
+# scenario's GET and its handshake POST, so the handshake timeout is generous here.
+timings=(--keepalive-ms 1000 --client-timeout-ms 4000 --handshake-timeout-ms 15000 --disconnect-timeout-ms 15000
          --long-poll-timeout-ms 5000)
 exec 3< <(exec "$server" --listen 127.0.0.1:0 "${timings[@]}" 2>"$work/server.log")
 server_pid=$!
