@@ -32,6 +32,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -79,6 +80,14 @@ private:
 };
 
 // ---- HTTP -----------------------------------------------------------------------
+
+/// A WebSocket key is 16 bytes in base64: 22 characters of the alphabet and "==" (RFC 6455 §4.2.1).
+bool valid_websocket_key(std::string_view key) {
+    if (key.size() != 24 || key.substr(22) != "==") return false;
+    return std::all_of(key.begin(), key.begin() + 22, [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+    });
+}
 
 class http_session final : public std::enable_shared_from_this<http_session> {
 public:
@@ -157,6 +166,14 @@ private:
         for (const auto& field : request)
             plain.headers.emplace_back(field.name_string(), field.value());
         plain.websocket_upgrade = websocket::is_upgrade(request);
+        if (plain.websocket_upgrade && !valid_websocket_key(request[http::field::sec_websocket_key])) {
+            // RFC 6455 §4.2.1: 16 bytes in base64; Beast's accept checks only the upper bound. Kestrel answers 400.
+            log_event("WS-001", plain.target, "400: Sec-WebSocket-Key is not 16 bytes in base64");
+            return write_reply(
+                detail::http_reply{400, "text/plain",
+                                   "Sec-WebSocket-Key must be 16 bytes in base64 (RFC 6455 section 4.2.1)"},
+                false, request.version());
+        }
         plain.secure = stream_.secure();
         if (request.method() == http::verb::post) plain.body = request.body(); // LP-013
         tcp_layer().expires_never();                                           // the reply sets its own deadline

@@ -24,14 +24,6 @@ using p::detail::iequals;
 
 namespace {
 
-/// A WebSocket key is 16 bytes in base64: 22 characters of the alphabet and "==" (RFC 6455 §4.2.1).
-bool valid_websocket_key(const std::optional<std::string>& key) {
-    if (!key || key->size() != 24 || key->compare(22, 2, "==") != 0) return false;
-    return std::all_of(key->begin(), key->begin() + 22, [](char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
-    });
-}
-
 http_reply text_reply(unsigned status, std::string_view body) {
     return {status, "text/plain", std::string(body)};
 }
@@ -245,11 +237,6 @@ route_result endpoint_router::websocket_request(const endpoint& e, const http_re
         auto reply = transport_not_supported(p::transport_type::websockets); // WS-006
         hooks().transport_reply(transport_response::websocket_unsupported, reply);
         return reply;
-    }
-    if (!valid_websocket_key(request.header("Sec-WebSocket-Key"))) {
-        // RFC 6455 §4.2.1: 16 bytes in base64; Beast checks only the length's upper bound. Kestrel answers 400.
-        log_event("WS-001", e.path, "400: Sec-WebSocket-Key is not 16 bytes in base64");
-        return text_reply(400, "Sec-WebSocket-Key must be 16 bytes in base64 (RFC 6455 section 4.2.1)");
     }
     if (faults_->refuse_websockets) {
         // The control API: a network that blocks WebSockets while negotiate still offers them.
