@@ -41,9 +41,7 @@ std::string reference_base64(const std::vector<std::uint8_t>& bytes, base64_alph
 } // namespace
 
 TEST_CASE("MSG-093 base64 of RFC 4648's test vectors", "[base64][MSG-093]") {
-    auto encode = [](std::string_view text) {
-        return to_base64(std::vector<std::uint8_t>(text.begin(), text.end()));
-    };
+    auto encode = [](std::string_view text) { return to_base64(std::vector<std::uint8_t>(text.begin(), text.end())); };
     CHECK(encode("") == "");
     CHECK(encode("f") == "Zg==");
     CHECK(encode("fo") == "Zm8=");
