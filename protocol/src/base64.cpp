@@ -1,5 +1,7 @@
 #include "hubspec/protocol/base64.hpp"
 
+#include "detail/base64_paths.hpp"
+
 #include <array>
 
 #if defined(__x86_64__)
@@ -122,20 +124,81 @@ __attribute__((target("avx2"))) std::size_t encode_avx2(const std::uint8_t* data
     return i;
 }
 
-enum class vector_width { none, ssse3, avx2 };
+// Forty-eight bytes a step: one byte permute puts each group a b c in a 32-bit lane
+// as c b a, so the lane holds the 24 bits in order; a multishift picks the four
+// sextets of each lane (the permute below ignores the top two bits of every
+// byte), and a second permute looks all 64 characters up at once.
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) std::size_t
+encode_avx512vbmi(const std::uint8_t* data, std::size_t size, const char* chars, char*& out) noexcept {
+    alignas(64) std::uint8_t gather[64];
+    alignas(64) std::uint8_t shifts[64];
+    for (std::size_t g = 0; g < 16; ++g) {
+        gather[4 * g] = static_cast<std::uint8_t>(3 * g + 2);
+        gather[4 * g + 1] = static_cast<std::uint8_t>(3 * g + 1);
+        gather[4 * g + 2] = static_cast<std::uint8_t>(3 * g);
+        gather[4 * g + 3] = static_cast<std::uint8_t>(3 * g);
+        const auto lane = static_cast<std::uint8_t>(g % 2 * 32); // two lanes to a 64-bit element
+        shifts[4 * g] = static_cast<std::uint8_t>(lane + 18);
+        shifts[4 * g + 1] = static_cast<std::uint8_t>(lane + 12);
+        shifts[4 * g + 2] = static_cast<std::uint8_t>(lane + 6);
+        shifts[4 * g + 3] = lane;
+    }
+    const __m512i gather_v = _mm512_load_si512(gather);
+    const __m512i shifts_v = _mm512_load_si512(shifts);
+    const __m512i table = _mm512_loadu_si512(chars);
+    // The zero-masking forms: GCC 12 warns that the plain ones read an undefined register (GCC bug 105593).
+    const __mmask64 all = ~__mmask64{0};
+    std::size_t i = 0;
+    for (; i + 64 <= size; i += 48, out += 64) {
+        const __m512i in = _mm512_maskz_permutexvar_epi8(all, gather_v, _mm512_loadu_si512(data + i));
+        const __m512i sextets = _mm512_maskz_multishift_epi64_epi8(all, shifts_v, in);
+        _mm512_storeu_si512(out, _mm512_maskz_permutexvar_epi8(all, sextets, table));
+    }
+    return i;
+}
 
-vector_width best_width() noexcept {
-    static const vector_width width = __builtin_cpu_supports("avx2")    ? vector_width::avx2
-                                      : __builtin_cpu_supports("ssse3") ? vector_width::ssse3
-                                                                        : vector_width::none;
-    return width;
+bool cpu_has(detail::base64_path path) noexcept {
+    switch (path) {
+    case detail::base64_path::scalar: return true;
+    case detail::base64_path::ssse3: return __builtin_cpu_supports("ssse3") != 0;
+    case detail::base64_path::avx2: return __builtin_cpu_supports("avx2") != 0;
+    case detail::base64_path::avx512vbmi:
+        return __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0 &&
+               __builtin_cpu_supports("avx512vbmi") != 0;
+    }
+    return false;
 }
 #endif
 
+detail::base64_path best_path() noexcept {
+    static const detail::base64_path path = [] {
+        auto best = detail::base64_path::scalar;
+#ifdef HUBSPEC_BASE64_VECTOR
+        for (auto p : {detail::base64_path::ssse3, detail::base64_path::avx2, detail::base64_path::avx512vbmi}) {
+            if (cpu_has(p)) best = p;
+        }
+#endif
+        return best;
+    }();
+    return path;
+}
+
 } // namespace
 
-void append_base64(std::string& out, const std::uint8_t* data, std::size_t size, base64_alphabet alphabet,
-                   base64_padding padding) {
+namespace detail {
+
+std::vector<base64_path> available_base64_paths() {
+    std::vector<base64_path> paths{base64_path::scalar};
+#ifdef HUBSPEC_BASE64_VECTOR
+    for (auto p : {base64_path::ssse3, base64_path::avx2, base64_path::avx512vbmi}) {
+        if (cpu_has(p)) paths.push_back(p);
+    }
+#endif
+    return paths;
+}
+
+void append_base64_using(base64_path path, std::string& out, const std::uint8_t* data, std::size_t size,
+                         base64_alphabet alphabet, base64_padding padding) {
     const char* chars = (alphabet == base64_alphabet::url ? url_chars : standard_chars).data();
     const std::size_t rest = size % 3;
     std::size_t length = size / 3 * 4;
@@ -146,14 +209,16 @@ void append_base64(std::string& out, const std::uint8_t* data, std::size_t size,
     char* p = out.data() + start;
     std::size_t i = 0;
 #ifdef HUBSPEC_BASE64_VECTOR
-    if (size >= 16) {
-        const auto& k = alphabet == base64_alphabet::url ? url_constants : standard_constants;
-        switch (best_width()) {
-        case vector_width::avx2: i = encode_avx2(data, size, k, p); [[fallthrough]];
-        case vector_width::ssse3: i += encode_ssse3(data + i, size - i, k, p); break;
-        case vector_width::none: break;
-        }
+    // Each path consumes what it can in whole steps and leaves the tail to the next narrower one.
+    const auto& k = alphabet == base64_alphabet::url ? url_constants : standard_constants;
+    switch (path) {
+    case base64_path::avx512vbmi: i = encode_avx512vbmi(data, size, chars, p); [[fallthrough]];
+    case base64_path::avx2: i += encode_avx2(data + i, size - i, k, p); [[fallthrough]];
+    case base64_path::ssse3: i += encode_ssse3(data + i, size - i, k, p); break;
+    case base64_path::scalar: break;
     }
+#else
+    (void)path;
 #endif
     p = encode_groups_scalar(data + i, (size - i) / 3, chars, p);
     i = size - rest;
@@ -167,6 +232,14 @@ void append_base64(std::string& out, const std::uint8_t* data, std::size_t size,
         *p++ = '=';
         if (rest == 1) *p = '=';
     }
+}
+
+} // namespace detail
+
+void append_base64(std::string& out, const std::uint8_t* data, std::size_t size, base64_alphabet alphabet,
+                   base64_padding padding) {
+    // Short inputs (connection ids) stay scalar: no vector step would fit.
+    append_base64_using(size >= 16 ? best_path() : detail::base64_path::scalar, out, data, size, alphabet, padding);
 }
 
 std::string to_base64(const std::vector<std::uint8_t>& bytes) {

@@ -4,6 +4,8 @@
 
 #include "hubspec/protocol/base64.hpp"
 
+#include "detail/base64_paths.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -51,20 +53,22 @@ TEST_CASE("MSG-093 base64 of RFC 4648's test vectors", "[base64][MSG-093]") {
     CHECK(encode("foobar") == "Zm9vYmFy");
 }
 
-TEST_CASE("MSG-093 base64 of every length up to 200 bytes matches the definition, both alphabets",
+TEST_CASE("MSG-093 base64 of every length up to 200 bytes matches the definition, on every code path",
           "[base64][MSG-093][NEG-012]") {
     std::mt19937 rng(20261207);
-    for (std::size_t length = 0; length <= 200; ++length) {
-        std::vector<std::uint8_t> bytes(length);
-        for (auto& b : bytes)
-            b = static_cast<std::uint8_t>(rng());
-        for (auto alphabet : {base64_alphabet::standard, base64_alphabet::url}) {
-            for (auto padding : {base64_padding::padded, base64_padding::unpadded}) {
-                std::string out = "prefix";
-                append_base64(out, bytes.data(), bytes.size(), alphabet, padding);
-                INFO("length " << length);
-                CHECK(out == "prefix" + reference_base64(bytes, alphabet, padding));
-                CHECK(from_base64(std::string_view(out).substr(6)) == bytes);
+    for (const auto path : detail::available_base64_paths()) {
+        for (std::size_t length = 0; length <= 200; ++length) {
+            std::vector<std::uint8_t> bytes(length);
+            for (auto& b : bytes)
+                b = static_cast<std::uint8_t>(rng());
+            for (auto alphabet : {base64_alphabet::standard, base64_alphabet::url}) {
+                for (auto padding : {base64_padding::padded, base64_padding::unpadded}) {
+                    std::string out = "prefix";
+                    detail::append_base64_using(path, out, bytes.data(), bytes.size(), alphabet, padding);
+                    INFO("path " << static_cast<int>(path) << " length " << length);
+                    CHECK(out == "prefix" + reference_base64(bytes, alphabet, padding));
+                    CHECK(from_base64(std::string_view(out).substr(6)) == bytes);
+                }
             }
         }
     }
@@ -79,9 +83,20 @@ TEST_CASE("MSG-093 base64 covers all 64 characters of each alphabet", "[base64][
         bytes.push_back(static_cast<std::uint8_t>(n >> 8));
         bytes.push_back(static_cast<std::uint8_t>(n));
     }
-    std::string standard, url;
-    append_base64(standard, bytes.data(), bytes.size());
-    append_base64(url, bytes.data(), bytes.size(), base64_alphabet::url);
-    CHECK(standard == "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
-    CHECK(url == "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+    // Four copies, so that every vector step sees every sextet in every position.
+    std::vector<std::uint8_t> repeated;
+    for (int copy = 0; copy < 4; ++copy)
+        repeated.insert(repeated.end(), bytes.begin(), bytes.end());
+    const std::string standard_chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const std::string url_chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (const auto path : detail::available_base64_paths()) {
+        INFO("path " << static_cast<int>(path));
+        std::string standard, url;
+        detail::append_base64_using(path, standard, repeated.data(), repeated.size(), base64_alphabet::standard,
+                                    base64_padding::padded);
+        detail::append_base64_using(path, url, repeated.data(), repeated.size(), base64_alphabet::url,
+                                    base64_padding::padded);
+        CHECK(standard == standard_chars + standard_chars + standard_chars + standard_chars);
+        CHECK(url == url_chars + url_chars + url_chars + url_chars);
+    }
 }
