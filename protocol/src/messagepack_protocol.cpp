@@ -186,7 +186,7 @@ public:
         if (reader_->try_read_head(head)) [[likely]]
             return true;
         auto slow = reader_->read_head();
-        if (!slow) return fail(std::move(slow.error()));
+        if (!slow) return fail(std::move(slow).error());
         head = *slow;
         return true;
     }
@@ -208,7 +208,7 @@ public:
         default: break;
         }
         auto whole = reader_->read_value(head);
-        if (!whole) return fail(std::move(whole.error()));
+        if (!whole) return fail(std::move(whole).error());
         out = std::move(*whole);
         return true;
     }
@@ -306,7 +306,7 @@ public:
     /// the array ends the body: the VarInt counts the message, nothing else (FRAME-005).
     bool finish() {
         for (; read_ < count_; ++read_) {
-            if (auto r = reader_->skip(); !r) return fail(std::move(r.error()));
+            if (auto r = reader_->skip(); !r) return fail(std::move(r).error());
         }
         if (!reader_->at_end()) {
             return fail(make_protocol_error(error::invalid_messagepack,
@@ -486,7 +486,7 @@ bool read_body(std::string_view body, hub_message& out, protocol_error& failure)
     if (!reader.try_read_head(head)) {
         auto slow = reader.read_head();
         if (!slow) {
-            failure = std::move(slow.error());
+            failure = std::move(slow).error();
             return false;
         }
         head = *slow;
@@ -526,7 +526,7 @@ bool read_body(std::string_view body, hub_message& out, protocol_error& failure)
             return false;
         }
     } else {
-        out.emplace<unknown_message>(code); // skipped by receivers (MSG-004)
+        out = unknown_message{code}; // skipped by receivers (MSG-004)
     }
     if (!items.finish()) {
         failure = std::move(items.error());
