@@ -204,6 +204,8 @@ public:
         case value_kind::null: out = value{}; return true;
         case value_kind::boolean: out = value{head.boolean}; return true;
         case value_kind::integer: out = value{head.integer}; return true;
+        case value_kind::unsigned_integer: out = value{head.unsigned_integer}; return true;
+        case value_kind::floating: out = value{head.floating}; return true;
         case value_kind::string: out = value{std::string(head.bytes)}; return true;
         default: break;
         }

@@ -15,6 +15,7 @@
 
 #include "detail/utf8.hpp"
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -49,8 +50,8 @@ public:
     /// error::invalid_messagepack for the unused byte 0xC1 or a str that is not UTF-8.
     result<messagepack_head> read_head();
 
-    /// read_head() for the items hub messages are mostly made of (fixint, nil,
-    /// booleans, fixarray, fixmap, fixstr and str8), without building a result:
+    /// read_head() for the items hub messages are mostly made of (nil, booleans,
+    /// every integer and float, fixarray, fixmap, fixstr, str8), without a result:
     /// true with `head` filled in; false, with nothing consumed, for every other
     /// item and for anything read_head() would reject. Call read_head() then: it
     /// reads the item or names the error.
@@ -129,6 +130,32 @@ inline bool messagepack_reader::try_read_head(messagepack_head& head) noexcept {
     } else if (lead == 0xC2 || lead == 0xC3) {
         head.kind = value_kind::boolean;
         head.boolean = lead == 0xC3;
+    } else if (lead >= 0xCA && lead <= 0xD3) {
+        // float32, float64, uint8..uint64, int8..int64: a fixed width, big-endian.
+        static constexpr unsigned char widths[] = {4, 8, 1, 2, 4, 8, 1, 2, 4, 8};
+        const std::size_t width = widths[lead - 0xCA];
+        if (width > input_.size() - next) return false;
+        std::uint64_t n = 0;
+        for (std::size_t k = 0; k < width; ++k)
+            n = (n << 8) | static_cast<unsigned char>(input_[next + k]);
+        next += width;
+        if (lead == 0xCA) {
+            head.kind = value_kind::floating;
+            head.floating = static_cast<double>(std::bit_cast<float>(static_cast<std::uint32_t>(n)));
+        } else if (lead == 0xCB) {
+            head.kind = value_kind::floating;
+            head.floating = std::bit_cast<double>(n);
+        } else if (lead <= 0xCF) {
+            // One form per integer: only values above INT64_MAX are unsigned_integer.
+            const bool fits = n <= static_cast<std::uint64_t>(INT64_MAX);
+            head.kind = fits ? value_kind::integer : value_kind::unsigned_integer;
+            head.integer = static_cast<std::int64_t>(n);
+            head.unsigned_integer = n;
+        } else {
+            const unsigned shift = static_cast<unsigned>(64 - 8 * width); // sign-extend from the stored width
+            head.kind = value_kind::integer;
+            head.integer = static_cast<std::int64_t>(n << shift) >> shift;
+        }
     } else {
         return false;
     }
