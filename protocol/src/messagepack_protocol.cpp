@@ -19,6 +19,7 @@
 #include "detail/messagepack_reader.hpp"
 #include "detail/messagepack_writer.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -148,153 +149,199 @@ void write_message(messagepack_writer& w, const unknown_message& m) {
 }
 
 // ---------------------------------------------------------------- reading
+//
+// The readers fill the message in place and answer true, or store the error
+// and answer false: no result<T> per field, no copy of the message on the way
+// out. The common items take the reader's try_read_head() fast path.
 
 /// The items of one message array, read in order against the layout of its type.
 class message_items {
 public:
-    message_items(messagepack_reader& reader, std::size_t count, std::string_view type,
-                  std::string_view requirement) noexcept
-        : reader_(&reader), count_(count), type_(type), requirement_(requirement) {}
+    message_items(messagepack_reader& reader, std::size_t count) noexcept : reader_(&reader), count_(count) {}
+
+    void set_layout(std::string_view type, std::string_view requirement) noexcept {
+        type_ = type;
+        requirement_ = requirement;
+    }
 
     std::size_t count() const noexcept { return count_; }
+    protocol_error& error() noexcept { return error_; }
 
-    result<void> require(std::size_t needed, std::string_view layout) const {
-        if (count_ >= needed) return {};
-        return make_protocol_error(error::too_few_items,
-                                   std::string(type_) + ": the message array has " + std::to_string(count_) +
-                                       " items, " + std::string(layout) + " needs at least " + std::to_string(needed),
-                                   0, requirement_);
+    bool fail(protocol_error e) {
+        error_ = std::move(e);
+        return false;
     }
 
-    result<messagepack_head> next_head() {
+    bool require(std::size_t needed, std::string_view layout) {
+        if (count_ >= needed) return true;
+        return fail(make_protocol_error(error::too_few_items,
+                                        std::string(type_) + ": the message array has " + std::to_string(count_) +
+                                            " items, " + std::string(layout) + " needs at least " +
+                                            std::to_string(needed),
+                                        0, requirement_));
+    }
+
+    /// The head of any item, message item or not.
+    bool read_head(messagepack_head& head) {
+        if (reader_->try_read_head(head)) [[likely]]
+            return true;
+        auto slow = reader_->read_head();
+        if (!slow) return fail(std::move(slow).error());
+        head = *slow;
+        return true;
+    }
+
+    bool next_head(messagepack_head& head) {
         ++read_;
-        return reader_->read_head();
+        return read_head(head);
     }
 
-    result<value> next_value() {
+    /// A whole item (nested items included) into `out`.
+    bool read_value(value& out) {
+        messagepack_head head;
+        if (!read_head(head)) return false;
+        switch (head.kind) {
+        case value_kind::null: out = value{}; return true;
+        case value_kind::boolean: out = value{head.boolean}; return true;
+        case value_kind::integer: out = value{head.integer}; return true;
+        case value_kind::unsigned_integer: out = value{head.unsigned_integer}; return true;
+        case value_kind::floating: out = value{head.floating}; return true;
+        case value_kind::string: out = value{std::string(head.bytes)}; return true;
+        default: break;
+        }
+        auto whole = reader_->read_value(head);
+        if (!whole) return fail(std::move(whole).error());
+        out = std::move(*whole);
+        return true;
+    }
+
+    bool next_value(value& out) {
         ++read_;
-        return reader_->read_value();
+        return read_value(out);
     }
 
-    /// A string or nil; an empty string is returned as "".
-    result<std::optional<std::string>> next_nullable_string(std::string_view field) {
-        auto head = next_head();
-        if (!head) return head.error();
-        if (head->kind == value_kind::null) return std::optional<std::string>{};
-        if (head->kind != value_kind::string) return wrong_type(*head, field, "a string or nil");
-        return std::optional<std::string>{std::string(head->bytes)};
+    /// A string or nil into `out` (nil leaves it empty); an empty string is "".
+    bool next_nullable_string(std::string_view field, std::optional<std::string>& out) {
+        messagepack_head head;
+        if (!next_head(head)) return false;
+        if (head.kind == value_kind::null) return true;
+        if (head.kind != value_kind::string) return wrong_type(head, field, "a string or nil");
+        out.emplace(head.bytes);
+        return true;
     }
 
     /// A non-empty string: nil or "" is .NET's "Null or empty ..." error.
-    result<std::string> next_required_string(std::string_view field, std::string_view null_or_empty) {
-        auto head = next_head();
-        if (!head) return head.error();
-        if (head->kind != value_kind::string && head->kind != value_kind::null) {
-            return wrong_type(*head, field, "a string");
-        }
-        if (head->bytes.empty()) return missing(null_or_empty, head->offset, requirement_);
-        return std::string(head->bytes);
+    bool next_required_string(std::string_view field, std::string_view null_or_empty, std::string& out) {
+        messagepack_head head;
+        if (!next_head(head)) return false;
+        if (head.kind != value_kind::string && head.kind != value_kind::null)
+            return wrong_type(head, field, "a string");
+        if (head.bytes.empty()) return missing(null_or_empty, head.offset, requirement_);
+        out.assign(head.bytes);
+        return true;
     }
 
-    result<bool> next_bool(std::string_view field) {
-        auto head = next_head();
-        if (!head) return head.error();
-        if (head->kind != value_kind::boolean) return wrong_type(*head, field, "a boolean");
-        return head->boolean;
+    bool next_bool(std::string_view field, bool& out) {
+        messagepack_head head;
+        if (!next_head(head)) return false;
+        if (head.kind != value_kind::boolean) return wrong_type(head, field, "a boolean");
+        out = head.boolean;
+        return true;
     }
 
-    result<std::int64_t> next_int64(std::string_view field) {
-        auto head = next_head();
-        if (!head) return head.error();
-        if (head->kind != value_kind::integer) return wrong_type(*head, field, "an int64 integer");
-        return head->integer;
+    bool next_int64(std::string_view field, std::int64_t& out) {
+        messagepack_head head;
+        if (!next_head(head)) return false;
+        if (head.kind != value_kind::integer) return wrong_type(head, field, "an int64 integer");
+        out = head.integer;
+        return true;
     }
 
     /// The header map right after the type code: str -> str, both non-empty (MSG-007).
-    result<header_map> next_headers() {
-        auto head = next_head();
-        if (!head) return head.error();
-        if (head->kind != value_kind::map) return wrong_type(*head, "headers", "a map", "MSG-007");
-        header_map headers;
-        for (std::size_t i = 0; i < head->count; ++i) {
-            const std::string index = std::to_string(i);
-            auto key = header_string("headers[" + index + "].Key", "Null or empty key in header.");
-            if (!key) return key.error();
-            auto item = header_string("headers[" + index + "].Value", "Null or empty value in header.");
-            if (!item) return item.error();
-            headers.emplace_back(std::move(*key), std::move(*item));
+    bool next_headers(header_map& out) {
+        messagepack_head head;
+        if (!next_head(head)) return false;
+        if (head.kind != value_kind::map) return wrong_type(head, "headers", "a map", "MSG-007");
+        if (head.count == 0) return true;
+        out.reserve(std::min<std::size_t>(head.count, 64)); // a hostile count may be as large as the body
+        for (std::size_t i = 0; i < head.count; ++i) {
+            auto& [key, item] = out.emplace_back();
+            if (!header_string(i, "Key", "Null or empty key in header.", key)) return false;
+            if (!header_string(i, "Value", "Null or empty value in header.", item)) return false;
         }
-        return headers;
+        return true;
     }
 
-    result<std::vector<value>> next_arguments() {
-        auto head = next_head();
-        if (!head) return head.error();
-        if (head->kind != value_kind::array) return wrong_type(*head, "arguments", "an array");
-        std::vector<value> arguments;
-        for (std::size_t i = 0; i < head->count; ++i) {
-            auto argument = reader_->read_value();
-            if (!argument) return argument.error();
-            arguments.push_back(std::move(*argument));
+    bool next_arguments(std::vector<value>& out) {
+        messagepack_head head;
+        if (!next_head(head)) return false;
+        if (head.kind != value_kind::array) return wrong_type(head, "arguments", "an array");
+        if (head.count == 0) return true;
+        // One allocation for the list; the count is bounded by the bytes left, but a
+        // hostile one could still ask for 40 times the body, so cap what is reserved.
+        out.reserve(std::min<std::size_t>(head.count, 256));
+        for (std::size_t i = 0; i < head.count; ++i) {
+            if (!read_value(out.emplace_back())) return false;
         }
-        return arguments;
+        return true;
     }
 
-    result<std::vector<std::string>> next_stream_ids() {
-        auto head = next_head();
-        if (!head) return head.error();
-        if (head->kind != value_kind::array) return wrong_type(*head, "streamIds", "an array");
-        std::vector<std::string> ids;
-        for (std::size_t i = 0; i < head->count; ++i) {
-            auto id = reader_->read_head();
-            if (!id) return id.error();
-            if (id->kind != value_kind::string && id->kind != value_kind::null) {
-                return wrong_type(*id, "streamIds[" + std::to_string(i) + "]", "a string");
+    bool next_stream_ids(std::vector<std::string>& out) {
+        messagepack_head head;
+        if (!next_head(head)) return false;
+        if (head.kind != value_kind::array) return wrong_type(head, "streamIds", "an array");
+        if (head.count == 0) return true;
+        out.reserve(std::min<std::size_t>(head.count, 256));
+        for (std::size_t i = 0; i < head.count; ++i) {
+            messagepack_head id;
+            if (!read_head(id)) return false;
+            if (id.kind != value_kind::string && id.kind != value_kind::null) {
+                return wrong_type(id, "streamIds[" + std::to_string(i) + "]", "a string");
             }
-            if (id->bytes.empty()) {
-                return missing("Null or empty value in streamIds received.", id->offset, requirement_);
-            }
-            ids.emplace_back(id->bytes);
+            if (id.bytes.empty()) return missing("Null or empty value in streamIds received.", id.offset, requirement_);
+            out.emplace_back(id.bytes);
         }
-        return ids;
+        return true;
     }
 
     /// Steps over the items this side does not read (MSG-009), then insists that
     /// the array ends the body: the VarInt counts the message, nothing else (FRAME-005).
-    result<void> finish() {
+    bool finish() {
         for (; read_ < count_; ++read_) {
-            if (auto r = reader_->skip(); !r) return r;
+            if (auto r = reader_->skip(); !r) return fail(std::move(r).error());
         }
         if (!reader_->at_end()) {
-            return make_protocol_error(error::invalid_messagepack,
-                                       std::string(type_) + ": " + std::to_string(reader_->remaining()) +
-                                           " bytes follow the message array",
-                                       reader_->offset(), "FRAME-005");
+            return fail(make_protocol_error(error::invalid_messagepack,
+                                            std::string(type_) + ": " + std::to_string(reader_->remaining()) +
+                                                " bytes follow the message array",
+                                            reader_->offset(), "FRAME-005"));
         }
-        return {};
+        return true;
     }
 
-    protocol_error wrong_type(const messagepack_head& head, std::string_view field, std::string_view expected,
-                              std::string_view requirement = {}) const {
-        return make_protocol_error(error::wrong_property_type,
-                                   std::string(type_) + ": '" + std::string(field) + "' must be " +
-                                       std::string(expected) + ", found " + std::string(kind_name(head.kind)),
-                                   head.offset, requirement.empty() ? requirement_ : requirement);
+    bool wrong_type(const messagepack_head& head, std::string_view field, std::string_view expected,
+                    std::string_view requirement = {}) {
+        return fail(make_protocol_error(error::wrong_property_type,
+                                        std::string(type_) + ": '" + std::string(field) + "' must be " +
+                                            std::string(expected) + ", found " + std::string(kind_name(head.kind)),
+                                        head.offset, requirement.empty() ? requirement_ : requirement));
     }
 
 private:
-    static protocol_error missing(std::string_view text, std::size_t offset, std::string_view requirement) {
-        return make_protocol_error(error::missing_property, std::string(text), offset, requirement);
+    bool missing(std::string_view text, std::size_t offset, std::string_view requirement) {
+        return fail(make_protocol_error(error::missing_property, std::string(text), offset, requirement));
     }
 
-    result<std::string> header_string(const std::string& field, std::string_view null_or_empty) {
-        auto head = reader_->read_head();
-        if (!head) return head.error();
-        if (head->kind != value_kind::string && head->kind != value_kind::null) {
-            return wrong_type(*head, field, "a string", "MSG-007");
+    bool header_string(std::size_t index, std::string_view part, std::string_view null_or_empty, std::string& out) {
+        messagepack_head head;
+        if (!read_head(head)) return false;
+        if (head.kind != value_kind::string && head.kind != value_kind::null) {
+            return wrong_type(head, "headers[" + std::to_string(index) + "]." + std::string(part), "a string",
+                              "MSG-007");
         }
-        if (head->bytes.empty()) return missing(null_or_empty, head->offset, "MSG-007");
-        return std::string(head->bytes);
+        if (head.bytes.empty()) return missing(null_or_empty, head.offset, "MSG-007");
+        out.assign(head.bytes);
+        return true;
     }
 
     messagepack_reader* reader_;
@@ -302,156 +349,119 @@ private:
     std::size_t read_ = 1; // the type code
     std::string_view type_;
     std::string_view requirement_;
+    protocol_error error_;
 };
 
-// Each reader takes the items after the type code; require() has checked nothing yet.
+// Each reader takes the items after the type code into `out`; require() has checked nothing yet.
 
-result<hub_message> read_invocation(message_items& items) {
-    if (auto r = items.require(5, "an Invocation"); !r) return r.error();
-    invocation_message m;
-    auto headers = items.next_headers();
-    if (!headers) return headers.error();
-    m.headers = std::move(*headers);
-    auto id = items.next_nullable_string("invocationId");
-    if (!id) return id.error();
+bool read_invocation(message_items& items, hub_message& out) {
+    if (!items.require(5, "an Invocation")) return false;
+    auto& m = out.emplace<invocation_message>();
+    if (!items.next_headers(m.headers)) return false;
+    if (!items.next_nullable_string("invocationId", m.invocation_id)) return false;
     // Empty means non-blocking, as nil does (MSG-014).
-    if (*id && !(*id)->empty()) m.invocation_id = std::move(*id);
-    auto target = items.next_required_string("target", "Null or empty target for Invocation message.");
-    if (!target) return target.error();
-    m.target = std::move(*target);
-    auto arguments = items.next_arguments();
-    if (!arguments) return arguments.error();
-    m.arguments = std::move(*arguments);
+    if (m.invocation_id && m.invocation_id->empty()) m.invocation_id.reset();
+    if (!items.next_required_string("target", "Null or empty target for Invocation message.", m.target)) return false;
+    if (!items.next_arguments(m.arguments)) return false;
     // The TS client leaves streamIds out when it has none (MSG-013).
-    if (items.count() > 5) {
-        auto ids = items.next_stream_ids();
-        if (!ids) return ids.error();
-        m.stream_ids = std::move(*ids);
-    }
-    return hub_message{std::move(m)};
+    return items.count() <= 5 || items.next_stream_ids(m.stream_ids);
 }
 
-result<hub_message> read_stream_invocation(message_items& items) {
-    if (auto r = items.require(5, "a StreamInvocation"); !r) return r.error();
-    stream_invocation_message m;
-    auto headers = items.next_headers();
-    if (!headers) return headers.error();
-    m.headers = std::move(*headers);
-    auto id = items.next_required_string("invocationId", "Null or empty invocation ID for StreamInvocation message.");
-    if (!id) return id.error();
-    m.invocation_id = std::move(*id);
-    auto target = items.next_required_string("target", "Null or empty target for StreamInvocation message.");
-    if (!target) return target.error();
-    m.target = std::move(*target);
-    auto arguments = items.next_arguments();
-    if (!arguments) return arguments.error();
-    m.arguments = std::move(*arguments);
-    if (items.count() > 5) {
-        auto ids = items.next_stream_ids();
-        if (!ids) return ids.error();
-        m.stream_ids = std::move(*ids);
+bool read_stream_invocation(message_items& items, hub_message& out) {
+    if (!items.require(5, "a StreamInvocation")) return false;
+    auto& m = out.emplace<stream_invocation_message>();
+    if (!items.next_headers(m.headers)) return false;
+    if (!items.next_required_string("invocationId", "Null or empty invocation ID for StreamInvocation message.",
+                                    m.invocation_id)) {
+        return false;
     }
-    return hub_message{std::move(m)};
+    if (!items.next_required_string("target", "Null or empty target for StreamInvocation message.", m.target)) {
+        return false;
+    }
+    if (!items.next_arguments(m.arguments)) return false;
+    return items.count() <= 5 || items.next_stream_ids(m.stream_ids);
 }
 
-result<hub_message> read_stream_item(message_items& items) {
-    if (auto r = items.require(4, "a StreamItem"); !r) return r.error();
-    stream_item_message m;
-    auto headers = items.next_headers();
-    if (!headers) return headers.error();
-    m.headers = std::move(*headers);
-    auto id = items.next_required_string("invocationId", "Null or empty invocation ID for StreamItem message.");
-    if (!id) return id.error();
-    m.invocation_id = std::move(*id);
-    auto item = items.next_value();
-    if (!item) return item.error();
-    m.item = std::move(*item);
-    return hub_message{std::move(m)};
+bool read_stream_item(message_items& items, hub_message& out) {
+    if (!items.require(4, "a StreamItem")) return false;
+    auto& m = out.emplace<stream_item_message>();
+    if (!items.next_headers(m.headers)) return false;
+    if (!items.next_required_string("invocationId", "Null or empty invocation ID for StreamItem message.",
+                                    m.invocation_id)) {
+        return false;
+    }
+    return items.next_value(m.item);
 }
 
-result<hub_message> read_completion(message_items& items) {
-    if (auto r = items.require(4, "a Completion"); !r) return r.error();
-    completion_message m;
-    auto headers = items.next_headers();
-    if (!headers) return headers.error();
-    m.headers = std::move(*headers);
-    auto id = items.next_required_string("invocationId", "Null or empty invocation ID for Completion message.");
-    if (!id) return id.error();
-    m.invocation_id = std::move(*id);
-
-    auto kind = items.next_head();
-    if (!kind) return kind.error();
-    if (kind->kind != value_kind::integer && kind->kind != value_kind::unsigned_integer) {
-        return items.wrong_type(*kind, "resultKind", "an integer");
+bool read_completion(message_items& items, hub_message& out) {
+    if (!items.require(4, "a Completion")) return false;
+    auto& m = out.emplace<completion_message>();
+    if (!items.next_headers(m.headers)) return false;
+    if (!items.next_required_string("invocationId", "Null or empty invocation ID for Completion message.",
+                                    m.invocation_id)) {
+        return false;
     }
-    const bool known =
-        kind->kind == value_kind::integer &&
-        (kind->integer == error_result || kind->integer == void_result || kind->integer == non_void_result);
+
+    messagepack_head kind;
+    if (!items.next_head(kind)) return false;
+    if (kind.kind != value_kind::integer && kind.kind != value_kind::unsigned_integer) {
+        return items.wrong_type(kind, "resultKind", "an integer");
+    }
+    const bool known = kind.kind == value_kind::integer &&
+                       (kind.integer == error_result || kind.integer == void_result || kind.integer == non_void_result);
     if (!known) {
-        return make_protocol_error(error::invalid_result_kind, std::string(texts::invalid_result_kind), kind->offset,
-                                   "MSG-043");
+        return items.fail(make_protocol_error(error::invalid_result_kind, std::string(texts::invalid_result_kind),
+                                              kind.offset, "MSG-043"));
     }
-    if (kind->integer == error_result) {
-        if (auto r = items.require(5, "result kind 1 (error)"); !r) return r.error();
-        auto text = items.next_head();
-        if (!text) return text.error();
-        if (text->kind != value_kind::string) return items.wrong_type(*text, "error", "a string");
-        m.error = std::string(text->bytes);
-    } else if (kind->integer == non_void_result) {
-        if (auto r = items.require(5, "result kind 3 (non-void)"); !r) return r.error();
-        auto result_value = items.next_value();
-        if (!result_value) return result_value.error();
-        m.result = std::move(*result_value);
+    if (kind.integer == error_result) {
+        if (!items.require(5, "result kind 1 (error)")) return false;
+        messagepack_head text;
+        if (!items.next_head(text)) return false;
+        if (text.kind != value_kind::string) return items.wrong_type(text, "error", "a string");
+        m.error.emplace(text.bytes);
+    } else if (kind.integer == non_void_result) {
+        if (!items.require(5, "result kind 3 (non-void)")) return false;
+        return items.next_value(m.result.emplace());
     }
-    return hub_message{std::move(m)};
+    return true;
 }
 
-result<hub_message> read_cancel_invocation(message_items& items) {
-    if (auto r = items.require(3, "a CancelInvocation"); !r) return r.error();
-    cancel_invocation_message m;
-    auto headers = items.next_headers();
-    if (!headers) return headers.error();
-    m.headers = std::move(*headers);
-    auto id = items.next_required_string("invocationId", "Null or empty invocation ID for CancelInvocation message.");
-    if (!id) return id.error();
-    m.invocation_id = std::move(*id);
-    return hub_message{std::move(m)};
+bool read_cancel_invocation(message_items& items, hub_message& out) {
+    if (!items.require(3, "a CancelInvocation")) return false;
+    auto& m = out.emplace<cancel_invocation_message>();
+    if (!items.next_headers(m.headers)) return false;
+    return items.next_required_string("invocationId", "Null or empty invocation ID for CancelInvocation message.",
+                                      m.invocation_id);
 }
 
-result<hub_message> read_close(message_items& items) {
-    if (auto r = items.require(2, "a Close"); !r) return r.error();
-    close_message m;
+bool read_ping(message_items&, hub_message& out) {
+    out.emplace<ping_message>();
+    return true;
+}
+
+bool read_close(message_items& items, hub_message& out) {
+    if (!items.require(2, "a Close")) return false;
+    auto& m = out.emplace<close_message>();
     // An empty error is still an error, as in .NET's reader.
-    auto error_text = items.next_nullable_string("error");
-    if (!error_text) return error_text.error();
-    m.error = std::move(*error_text);
+    if (!items.next_nullable_string("error", m.error)) return false;
     // The TS client writes [7, error] without allowReconnect (MSG-071).
-    if (items.count() > 2) {
-        auto allow = items.next_bool("allowReconnect");
-        if (!allow) return allow.error();
-        m.allow_reconnect = *allow;
-    }
-    return hub_message{std::move(m)};
+    return items.count() <= 2 || items.next_bool("allowReconnect", m.allow_reconnect);
 }
 
-result<hub_message> read_ack(message_items& items) {
-    if (auto r = items.require(2, "an Ack"); !r) return r.error();
-    auto id = items.next_int64("sequenceId");
-    if (!id) return id.error();
-    return hub_message{ack_message{*id}};
+bool read_ack(message_items& items, hub_message& out) {
+    if (!items.require(2, "an Ack")) return false;
+    return items.next_int64("sequenceId", out.emplace<ack_message>().sequence_id);
 }
 
-result<hub_message> read_sequence(message_items& items) {
-    if (auto r = items.require(2, "a Sequence"); !r) return r.error();
-    auto id = items.next_int64("sequenceId");
-    if (!id) return id.error();
-    return hub_message{sequence_message{*id}};
+bool read_sequence(message_items& items, hub_message& out) {
+    if (!items.require(2, "a Sequence")) return false;
+    return items.next_int64("sequenceId", out.emplace<sequence_message>().sequence_id);
 }
 
 struct message_layout {
     std::string_view name;
     std::string_view requirement;
-    result<hub_message> (*read)(message_items&);
+    bool (*read)(message_items&, hub_message&);
 };
 
 // Indexed by type code; requirement IDs name each type's MessagePack layout.
@@ -462,51 +472,77 @@ constexpr message_layout layouts[] = {
     {"Completion", "MSG-043", read_completion},
     {"StreamInvocation", "MSG-021", read_stream_invocation},
     {"CancelInvocation", "MSG-050", read_cancel_invocation},
-    {"Ping", "MSG-060", nullptr},
+    {"Ping", "MSG-060", read_ping},
     {"Close", "MSG-071", read_close},
     {"Ack", "MSG-080", read_ack},
     {"Sequence", "MSG-081", read_sequence},
 };
 
-result<hub_message> parse_body(std::string_view body) {
+bool read_body(std::string_view body, hub_message& out, protocol_error& failure) {
     if (body.empty()) {
-        return make_protocol_error(error::empty_record, "a MessagePack message body is empty", 0, "FRAME-012");
+        failure = make_protocol_error(error::empty_record, "a MessagePack message body is empty", 0, "FRAME-012");
+        return false;
     }
     messagepack_reader reader(body);
-    auto head = reader.read_head();
-    if (!head) return head.error();
-    if (head->kind != value_kind::array) {
-        return make_protocol_error(error::not_an_array,
-                                   "a message must be a MessagePack array, found " + std::string(kind_name(head->kind)),
-                                   0, "MSG-009");
+    messagepack_head head;
+    if (!reader.try_read_head(head)) {
+        auto slow = reader.read_head();
+        if (!slow) {
+            failure = std::move(slow).error();
+            return false;
+        }
+        head = *slow;
     }
-    if (head->count == 0) {
-        return make_protocol_error(error::too_few_items,
-                                   "the message array is empty: its first item must be the type code", 0, "MSG-009");
+    if (head.kind != value_kind::array) {
+        failure = make_protocol_error(
+            error::not_an_array, "a message must be a MessagePack array, found " + std::string(kind_name(head.kind)), 0,
+            "MSG-009");
+        return false;
     }
-    auto type = reader.read_head();
-    if (!type) return type.error();
-    if (type->kind != value_kind::integer) {
-        return make_protocol_error(error::missing_type,
-                                   "the first item of a message must be its integer type code, found " +
-                                       std::string(kind_name(type->kind)),
-                                   type->offset, "MSG-009");
+    if (head.count == 0) {
+        failure = make_protocol_error(error::too_few_items,
+                                      "the message array is empty: its first item must be the type code", 0, "MSG-009");
+        return false;
+    }
+    message_items items(reader, head.count);
+    messagepack_head type;
+    if (!items.read_head(type)) {
+        failure = std::move(items.error());
+        return false;
+    }
+    if (type.kind != value_kind::integer) {
+        failure = make_protocol_error(error::missing_type,
+                                      "the first item of a message must be its integer type code, found " +
+                                          std::string(kind_name(type.kind)),
+                                      type.offset, "MSG-009");
+        return false;
     }
 
-    const std::int64_t code = type->integer;
+    const std::int64_t code = type.integer;
     const bool known = code >= 1 && code <= 9;
     const message_layout& layout = layouts[known ? static_cast<std::size_t>(code) : 0];
-    message_items items(reader, head->count, layout.name, layout.requirement);
-
-    result<hub_message> message = hub_message{unknown_message{code}}; // skipped by receivers (MSG-004)
-    if (code == static_cast<std::int64_t>(message_type::ping)) {
-        message = hub_message{ping_message{}};
-    } else if (known) {
-        message = layout.read(items);
+    items.set_layout(layout.name, layout.requirement);
+    if (known) {
+        if (!layout.read(items, out)) {
+            failure = std::move(items.error());
+            return false;
+        }
+    } else {
+        out = unknown_message{code}; // skipped by receivers (MSG-004)
     }
-    if (!message) return message;
-    if (auto r = items.finish(); !r) return r.error();
-    return message;
+    if (!items.finish()) {
+        failure = std::move(items.error());
+        return false;
+    }
+    return true;
+}
+
+result<hub_message> parse_body(std::string_view body) {
+    // One result, built in place and returned by name: the message is never copied.
+    result<hub_message> out(boost::system::in_place_value, ping_message{});
+    protocol_error failure;
+    if (!read_body(body, *out, failure)) out = result<hub_message>(boost::system::in_place_error, std::move(failure));
+    return out;
 }
 
 class messagepack_hub_protocol final : public hub_protocol {

@@ -599,3 +599,28 @@ TEST_CASE("MSG-009 a str that is not UTF-8 and the byte C1 are invalid MessagePa
     auto parsed = mp().parse(from_hex("95 01 80 C0 AC F4 8F BF BF EF BF BF E0 A0 80 1E 61 90"));
     REQUIRE(parsed.has_value());
 }
+
+TEST_CASE("MSG-009 UTF-8 is checked at every position of a long ASCII run, in every str width",
+          "[messagepack][MSG-009]") {
+    // The checks skip ASCII 32 and 8 bytes at a time: put the sequence at each offset around those steps.
+    for (const std::string sequence :
+         {"\xC3\xA9", "\xF0\x9F\x98\x80", "\xC3\x28", "\xED\xA0\x80", "\xFF", "\xE2\x82"}) {
+        const bool valid = sequence == "\xC3\xA9" || sequence == "\xF0\x9F\x98\x80";
+        for (std::size_t at = 0; at <= 70; ++at) {
+            const std::string text = std::string(at, 'a') + sequence + std::string(70 - at, 'b');
+            // str8 (D9 n) and str16 (DA 00 n): the reader's fast path and its general one.
+            for (const std::string& head : {std::string("\xD9") + static_cast<char>(text.size()),
+                                            std::string("\xDA\x00", 2) + static_cast<char>(text.size())}) {
+                const std::string body = from_hex("95 01 80 C0 A1 54 91") + head + text;
+                auto parsed = mp().parse(body);
+                INFO("offset " << at << " head " << to_hex(head));
+                CHECK(parsed.has_value() == valid);
+                if (valid && parsed) {
+                    CHECK(std::get<invocation_message>(*parsed).arguments == std::vector<value>{value(text)});
+                } else if (!valid && !parsed) {
+                    CHECK(parsed.error().code == error::invalid_messagepack);
+                }
+            }
+        }
+    }
+}

@@ -87,6 +87,23 @@ TEST_CASE("MSG-009 every MessagePack format is read onto the value model", "[mes
     for (const auto& [hex, expected] : table) {
         INFO(hex);
         CHECK(parse_value(from_hex(hex)) == expected);
+        // The same item as an invocation's argument goes through the message reader's fast path.
+        const std::string invocation_head = from_hex("95 01 80 C0 A1 54 91");
+        const std::string item = from_hex(hex);
+        auto parsed = mp().parse(invocation_head + item);
+        REQUIRE(parsed.has_value());
+        CHECK(std::get<invocation_message>(*parsed).arguments == std::vector<value>{expected});
+        // Cut short anywhere inside the item, both paths reject it the same way.
+        for (std::size_t cut = 0; cut < item.size(); ++cut) {
+            INFO("cut at " << cut);
+            const std::string prefix = item.substr(0, cut); // the reader keeps a view: name it
+            detail::messagepack_reader reader(prefix);
+            auto alone = reader.read_value();
+            auto in_message = mp().parse(invocation_head + prefix);
+            REQUIRE_FALSE(alone.has_value());
+            REQUIRE_FALSE(in_message.has_value());
+            CHECK(in_message.error().code == alone.error().code);
+        }
     }
     auto nan = parse_value(from_hex("CB 7F F8 00 00 00 00 00 00"));
     REQUIRE(nan.get_if<double>() != nullptr);
