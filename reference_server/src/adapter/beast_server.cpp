@@ -16,10 +16,10 @@
 #include "server_control_impl.hpp"
 #include "transports.hpp"
 
+#include <boost/asio/defer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -177,7 +177,7 @@ private:
         plain.secure = stream_.secure();
         if (request.method() == http::verb::post) plain.body = request.body(); // LP-013
         tcp_layer().expires_never();                                           // the reply sets its own deadline
-        net::post(hub_, [self = shared_from_this(), plain = std::move(plain), request = std::move(request)]() mutable {
+        net::defer(hub_, [self = shared_from_this(), plain = std::move(plain), request = std::move(request)]() mutable {
             self->route(plain, std::move(request));
         });
     }
@@ -201,17 +201,17 @@ private:
         if (auto* later = std::get_if<std::shared_ptr<detail::deferred_reply>>(&routed)) {
             // A long poll: the reply comes with data, the poll timeout, a newer poll or the end (LP-005..009).
             (*later)->on_ready([self = shared_from_this(), keep_alive, version](detail::http_reply reply) {
-                net::post(self->stream_.get_executor(), [self, reply = std::move(reply), keep_alive, version] {
+                net::defer(self->stream_.get_executor(), [self, reply = std::move(reply), keep_alive, version] {
                     self->write_reply(reply, keep_alive, version);
                 });
             });
             if (!(*later)->done())
-                net::post(stream_.get_executor(),
-                          [self = shared_from_this(), poll = *later] { self->watch_pending_poll(poll); });
+                net::defer(stream_.get_executor(),
+                           [self = shared_from_this(), poll = *later] { self->watch_pending_poll(poll); });
             return;
         }
-        net::post(stream_.get_executor(), [self = shared_from_this(), routed = std::move(routed),
-                                           request = std::move(request), keep_alive, version]() mutable {
+        net::defer(stream_.get_executor(), [self = shared_from_this(), routed = std::move(routed),
+                                            request = std::move(request), keep_alive, version]() mutable {
             self->take_route(std::move(routed), std::move(request), keep_alive, version);
         });
     }
@@ -244,7 +244,7 @@ private:
                 // (0x15: close_notify) is the client leaving, not a request.
                 constexpr char tls_alert_record = 0x15;
                 if (n > 0 && !(self->stream_.secure() && next == tls_alert_record)) return;
-                net::post(self->hub_, [poll] { poll->abandon(); });
+                net::defer(self->hub_, [poll] { poll->abandon(); });
                 beast::error_code ignored;
                 self->tcp_layer().socket().close(ignored);
             });

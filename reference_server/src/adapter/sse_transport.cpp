@@ -11,8 +11,8 @@
 #include "hubspec/protocol/sse.hpp"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/defer.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include <array>
@@ -93,11 +93,11 @@ public:
 private:
     template <class Work>
     void on_hub(Work&& work) {
-        net::post(hub_, std::forward<Work>(work));
+        net::defer(hub_, std::forward<Work>(work));
     }
     template <class Work>
     void on_session(Work&& work) {
-        net::post(session_, std::forward<Work>(work));
+        net::defer(session_, std::forward<Work>(work));
     }
 
     void do_write() {
@@ -177,7 +177,7 @@ private:
 void open_sse_transport(endpoint_router& router, sse_accept accept, const net::any_io_executor& hub,
                         const net::any_io_executor& session, std::function<hubspec::net::http_stream()> take_stream) {
     auto sse = std::make_shared<sse_session>(router, std::move(accept), hub, session);
-    net::post(session, [sse, take_stream = std::move(take_stream)] { sse->start(take_stream()); });
+    net::defer(session, [sse, take_stream = std::move(take_stream)] { sse->start(take_stream()); });
     sse->start_on_hub();
 }
 

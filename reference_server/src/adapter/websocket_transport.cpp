@@ -6,8 +6,8 @@
 #include "send_deadline.hpp"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/defer.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 
@@ -84,11 +84,11 @@ public:
 private:
     template <class Work>
     void on_hub(Work&& work) {
-        net::post(hub_, std::forward<Work>(work));
+        net::defer(hub_, std::forward<Work>(work));
     }
     template <class Work>
     void on_session(Work&& work) {
-        net::post(ws_.get_executor(), std::forward<Work>(work));
+        net::defer(ws_.get_executor(), std::forward<Work>(work));
     }
 
     void on_accept(beast::error_code ec) {
