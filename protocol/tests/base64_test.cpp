@@ -28,7 +28,7 @@ std::string reference_base64(const std::vector<std::uint8_t>& bytes, base64_alph
     for (std::size_t at = 0; at < bits; at += 6) {
         unsigned sextet = 0;
         for (std::size_t k = at; k < at + 6; ++k) {
-            const unsigned bit = k < bits ? (bytes[k / 8] >> (7 - k % 8)) & 1u : 0u;
+            const unsigned bit = k < bits ? (static_cast<unsigned>(bytes[k / 8]) >> (7 - k % 8)) & 1u : 0u;
             sextet = (sextet << 1) | bit;
         }
         out += chars[sextet];
