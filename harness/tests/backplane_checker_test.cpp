@@ -159,6 +159,27 @@ TEST_CASE("RB-014 RB-006 RB-007 subscription order, pattern subscriptions and ke
     CHECK(requirements(checker) == std::vector<std::string>{"RB-014", "RB-006", "RB-007"});
 }
 
+TEST_CASE("RB-014 a SUBSCRIBE repeated on the same connection is not a finding", "[backplane][RB-014]") {
+    // StackExchange.Redis under load: all, all, internal:groups, internal:groups, ack, return.
+    const bp::channel_names names("", hub);
+    backplane_checker checker("", hub);
+    for (const auto& channel : {names.all(), names.all(), names.group_commands(), names.group_commands(),
+                                names.acks(server_a), names.results(server_a)})
+        checker.feed(cmd(node_a, {"SUBSCRIBE", channel}));
+    checker.finish();
+    const auto found = requirements(checker);
+    CHECK(std::count(found.begin(), found.end(), "RB-014") == 0);
+
+    // Out of order is still a finding, repeats or not.
+    backplane_checker wrong("", hub);
+    for (const auto& channel :
+         {names.all(), names.all(), names.acks(server_a), names.group_commands(), names.results(server_a)})
+        wrong.feed(cmd(node_a, {"SUBSCRIBE", channel}));
+    wrong.finish();
+    const auto wrong_found = requirements(wrong);
+    CHECK(std::count(wrong_found.begin(), wrong_found.end(), "RB-014") == 1);
+}
+
 TEST_CASE("RB-014 RB-018 a node that subscribes again after a reconnect is not a finding", "[backplane][RB-014]") {
     const bp::channel_names names("", hub);
     auto checker = cluster();

@@ -176,7 +176,8 @@ def main():
         suffix = channel[len(hub):]
         if verb in ("SUBSCRIBE", "UNSUBSCRIBE"):
             decoded.append(f"{verb} {channel}")
-            if verb == "SUBSCRIBE":
+            if verb == "SUBSCRIBE" and suffix not in subscribed_by.get(client, []):
+                # a repeat changes nothing in Redis (StackExchange.Redis sends some twice under load)
                 subscribed_by.setdefault(client, []).append(suffix)
                 if suffix.startswith("group:"):
                     group_subscribed_at[suffix] = commands

@@ -105,6 +105,7 @@ void agent_process::read_lines(int fd, bool is_stdout) {
         auto parsed = protocol::parse_json_value(line);
         if (!parsed || !parsed->get_if<protocol::map>()) return; // not a contract line: logs only
         agent_event e;
+        e.at = clock::now();
         e.line = std::move(*parsed);
         for (const auto& entry : *e.line.get_if<protocol::map>())
             if (const auto* key = entry.key.as_string(); key && *key == "event" && entry.item.as_string())

@@ -23,6 +23,7 @@ struct agent_event {
     std::string name;     // "connected", "reconnecting", "reconnected", "closed", "unsupported", …
     protocol::value line; // the whole JSON object
     std::string text;     // as printed
+    std::chrono::steady_clock::time_point at; // when the harness read it
 };
 
 class agent_process {

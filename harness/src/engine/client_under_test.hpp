@@ -19,6 +19,7 @@ struct client_under_test {
     std::size_t message_cursor = 0;
     std::size_t event_cursor = 0;
     std::chrono::steady_clock::time_point last_fault{}; // when the last server_* step acted
+    std::chrono::steady_clock::time_point last_event{}; // when the agent reported the event last matched
     std::string transport;                              // what the agent was asked for ("" = its own choice)
     std::string protocol;
     int negotiate_version = 1; // what the client speaks (--client-negotiate-version)

@@ -215,6 +215,7 @@ void run_expect_client_event(const step& s, cell_context& ctx) {
         if (auto why = mismatch(*with, event.line))
             throw expectation_failed{"`" + name + "` with " + show(*with), event.text + " (" + *why + ")"};
     cut.event_cursor = *found + 1;
+    cut.last_event = event.at;
     if (auto capture = p.get("capture"); capture && capture->get_if<protocol::map>())
         for (const auto& entry : *capture->get_if<protocol::map>())
             if (entry.key.as_string() && entry.item.as_string()) {
@@ -404,13 +405,16 @@ void run_expect_client_request(const step& s, cell_context& ctx) {
     // The id is judged on the request found, on its own requirement: the token rule (NEG-021).
     if (p.has("id_kind") && r.id_kind != p.required_text("id_kind"))
         throw expectation_failed{"the request's id to be a " + p.required_text("id_kind"), r.describe(), "NEG-021"};
-    if (p.has("within_ms_of_fault")) {
-        const auto limit = p.integer("within_ms_of_fault", 0);
-        const auto took = std::chrono::duration_cast<milliseconds>(r.at - cut.last_fault).count();
+    auto bound_since = [&](const char* param, clock::time_point since, const std::string& anchor) {
+        if (!p.has(param)) return;
+        const auto limit = p.integer(param, 0);
+        const auto took = std::chrono::duration_cast<milliseconds>(r.at - since).count();
         if (took > limit)
-            throw expectation_failed{what + " at most " + std::to_string(limit) + " ms after the server's fault",
+            throw expectation_failed{what + " at most " + std::to_string(limit) + " ms after " + anchor,
                                      r.describe() + " " + std::to_string(took) + " ms after it"};
-    }
+    };
+    bound_since("within_ms_of_fault", cut.last_fault, "the server's fault");
+    bound_since("within_ms_of_event", cut.last_event, "the client's last matched event");
     if (p.has("capture")) ctx.variables[p.required_text("capture")] = protocol::value{r.id};
 }
 
