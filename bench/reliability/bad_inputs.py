@@ -160,8 +160,9 @@ def negotiate(stateful=False):
     return json.loads(body)["connectionToken"]
 
 
-def frame(opcode, payload, fin=True, mask=True, rsv=0, length=None):
-    """A client frame; `length` overrides the encoded payload length (a lie), `mask=False` breaks RFC 6455."""
+def frame(opcode, payload, fin=True, mask=True, rsv=0, length=None, key=None):
+    """A client frame; `length` overrides the encoded payload length (a lie), `mask=False` breaks RFC 6455;
+    `key`: the 4-byte masking key (random when not given)."""
     n = len(payload) if length is None else length
     head = bytes([(0x80 if fin else 0) | rsv | opcode])
     mbit = 0x80 if mask else 0
@@ -173,7 +174,7 @@ def frame(opcode, payload, fin=True, mask=True, rsv=0, length=None):
         head += bytes([mbit | 127]) + struct.pack(">Q", n)
     if not mask:
         return head + payload
-    key = os.urandom(4)
+    key = key or os.urandom(4)
     return head + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
 
 
@@ -189,11 +190,12 @@ def upgrade_request(target, extra=None, drop=(), version="HTTP/1.1", method="GET
 class WebSocketClient:
     """A raw WebSocket to /conformance (or `path`) with frame-level reads."""
 
-    def __init__(self, token=None, path="/conformance", handshake=None):
+    def __init__(self, token=None, path="/conformance", handshake=None, early=b""):
+        """`early`: frames sent in the same write as the upgrade request, before the 101."""
         self.token = token or negotiate()
         self.s = connect()
         self.buf = b""
-        self.s.sendall(upgrade_request(f"{path}?id={self.token}"))
+        self.s.sendall(upgrade_request(f"{path}?id={self.token}") + early)
         head, self.buf = read_http_head(self.s, time.monotonic() + CASE_BOUND)
         if head is None or status_of(head) != 101:
             raise RuntimeError(f"upgrade refused: {head!r}")
@@ -652,6 +654,7 @@ def cases():
     add("upgrade: POST with upgrade headers (a send, LP-013)", "HTTP 200", upgrade(method="POST"))
     add("upgrade: second WebSocket on a used id", "HTTP 409", _second_websocket)
     add("upgrade: WebSocket on a long-polling id", "HTTP 400", _websocket_after_long_polling)
+    add("upgrade: handshake and Echo sent behind the upgrade request, before the 101", "echo", _frames_behind_upgrade)
     add("upgrade: on /conformance-nows (WS-006)", "HTTP 404",
         lambda: raw_http(upgrade_request(f"/conformance-nows?id={_negotiate_at('/conformance-nows')}")))
 
@@ -798,6 +801,22 @@ def _second_websocket():
 def _websocket_after_long_polling():
     token = lp_connection()
     return raw_http(upgrade_request(f"/conformance?id={token}"))
+
+
+def _frames_behind_upgrade():
+    """RFC 6455 4.1 has a client wait for the 101; Kestrel still reads frames sent before it, and so must we."""
+    ws = WebSocketClient(early=frame(0x1, JSON_HS) + frame(0x1, json_echo("early", "early")))
+    try:
+        deadline = time.monotonic() + 4
+        got = b""
+        while b'"invocationId":"early"' not in got:
+            kind, payload = ws.next_message(deadline)
+            if kind != "data":
+                return f"{kind} after {got[:60]!r}"
+            got += payload
+        return "echo" if got.startswith(b"{}" + RS) and b'"result":"early"' in got else f"got {got[:80]!r}"
+    finally:
+        ws.close()
 
 
 def _many_fragments():

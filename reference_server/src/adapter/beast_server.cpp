@@ -220,6 +220,9 @@ private:
     void take_route(detail::route_result routed, http::request<http::string_body> request, bool keep_alive,
                     unsigned version) {
         if (auto* accept = std::get_if<detail::websocket_accept>(&routed)) {
+            // Frames a client sent right behind its upgrade request are the WebSocket's first (Kestrel reads them too).
+            if (buffer_.size() != 0) stream_.unread(beast::buffers_to_string(buffer_.data()));
+            buffer_.consume(buffer_.size());
             detail::run_websocket_transport(std::move(stream_), std::move(request), router_, std::move(*accept), hub_);
             return;
         }

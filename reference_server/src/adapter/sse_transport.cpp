@@ -5,6 +5,7 @@
 #include "transports.hpp"
 
 #include "http/event_stream.hpp"
+#include "hub_strand.hpp"
 #include "log.hpp"
 #include "send_deadline.hpp"
 
@@ -32,9 +33,9 @@ class sse_session final : public transport_sink, public std::enable_shared_from_
 public:
     /// `session`: the strand of the HTTP session whose stream this one takes over.
     sse_session(endpoint_router& router, sse_accept accept, net::any_io_executor hub, net::any_io_executor session)
-        : router_(router), hub_(std::move(hub)), session_(std::move(session)), token_(std::move(accept.token)),
+        : router_(router), strands_(std::move(hub), std::move(session)), token_(std::move(accept.token)),
           connection_(std::move(accept.connection)), early_input_(std::move(accept.early_input)),
-          send_deadline_(session_) {}
+          send_deadline_(strands_.session()) {}
 
     /// On the hub strand, right where the router accepted the stream: the hub connection starts
     /// now, since the client's handshake POST may be routed before the stream is written.
@@ -61,7 +62,7 @@ public:
     void set_binary(bool) override {} // text only (SSE-009): the handshake refuses MessagePack
 
     void send(std::shared_ptr<const std::string> records) override {
-        on_session([self = shared_from_this(), records = std::move(records)] {
+        strands_.on_session([self = shared_from_this(), records = std::move(records)] {
             if (self->close_requested_ || self->finished_) return;
             // SSE-006/007: one event, whole records
             const std::string_view bytes(*records);
@@ -74,7 +75,7 @@ public:
     }
 
     void close() override {
-        on_session([self = shared_from_this()] {
+        strands_.on_session([self = shared_from_this()] {
             if (self->close_requested_) return;
             self->close_requested_ = true;
             self->queue_.emplace_back(last_http_chunk);
@@ -83,7 +84,7 @@ public:
     }
 
     void drop() override {
-        on_session([self = shared_from_this()] {
+        strands_.on_session([self = shared_from_this()] {
             // A lost network: no last chunk; the watch read then fails and end() reports it.
             beast::error_code ignored;
             beast::get_lowest_layer(*self->stream_).socket().close(ignored);
@@ -91,15 +92,6 @@ public:
     }
 
 private:
-    template <class Work>
-    void on_hub(Work&& work) {
-        net::defer(hub_, std::forward<Work>(work));
-    }
-    template <class Work>
-    void on_session(Work&& work) {
-        net::defer(session_, std::forward<Work>(work));
-    }
-
     void do_write() {
         if (queue_.empty() || finished_) return;
         writing_ = true;
@@ -153,13 +145,13 @@ private:
         beast::error_code ignored;
         beast::get_lowest_layer(*stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
         beast::get_lowest_layer(*stream_).socket().close(ignored);
-        on_hub([self = shared_from_this(), how] { self->router_.transport_ended(self->token_, self.get(), how); });
+        strands_.on_hub(
+            [self = shared_from_this(), how] { self->router_.transport_ended(self->token_, self.get(), how); });
     }
 
     std::optional<hubspec::net::http_stream> stream_; // from start() on
     endpoint_router& router_;
-    net::any_io_executor hub_;
-    net::any_io_executor session_;
+    session_strands strands_;
     std::string token_;
     std::shared_ptr<hub_connection> connection_;
     std::string early_input_;

@@ -2,6 +2,7 @@
 // stateful connection may come back on a new one (SR-011, SR-019).
 #include "transports.hpp"
 
+#include "hub_strand.hpp"
 #include "log.hpp"
 #include "send_deadline.hpp"
 
@@ -33,8 +34,9 @@ class websocket_session final : public transport_sink, public std::enable_shared
 public:
     websocket_session(hubspec::net::http_stream&& stream, endpoint_router& router, websocket_accept accept,
                       net::any_io_executor hub)
-        : ws_(std::move(stream)), router_(router), hub_(std::move(hub)), token_(std::move(accept.token)),
-          connection_(std::move(accept.connection)), resume_(accept.resume), send_deadline_(ws_.get_executor()) {}
+        : ws_(std::move(stream)), router_(router), strands_(std::move(hub), ws_.get_executor()),
+          token_(std::move(accept.token)), connection_(std::move(accept.connection)), resume_(accept.resume),
+          send_deadline_(ws_.get_executor()) {}
 
     /// On the session's strand.
     void start(http::request<http::string_body> request) {
@@ -44,20 +46,23 @@ public:
         timeouts.keep_alive_pings = false;
         ws_.set_option(timeouts);
         ws_.read_message_max(websocket_message_limit);
-        if (!resume_) on_hub([self = shared_from_this()] { self->connection_->attach(self->weak_from_this()); });
+        ws_.set_option(websocket::stream_base::decorator(
+            [](websocket::response_type& response) { response.set(http::field::server, "hubspec-server"); }));
+        if (!resume_)
+            strands_.on_hub([self = shared_from_this()] { self->connection_->attach(self->weak_from_this()); });
         ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
     }
 
     // The transport_sink calls come on the hub strand: each is posted to the session's, in order.
 
     void set_binary(bool binary) override {
-        on_session([self = shared_from_this(), binary = router_.faults().hooks().binary_frames(binary)] {
+        strands_.on_session([self = shared_from_this(), binary = router_.faults().hooks().binary_frames(binary)] {
             self->binary_ = binary; // WS-007
         });
     }
 
     void send(std::shared_ptr<const std::string> records) override {
-        on_session([self = shared_from_this(), records = std::move(records)]() mutable {
+        strands_.on_session([self = shared_from_this(), records = std::move(records)]() mutable {
             if (self->close_requested_ || self->finished_ || self->abandoned_) return;
             self->queue_.push_back(std::move(records));
             if (!self->writing_) self->do_write();
@@ -65,14 +70,14 @@ public:
     }
 
     void close() override {
-        on_session([self = shared_from_this()] {
+        strands_.on_session([self = shared_from_this()] {
             self->close_requested_ = true;
             if (!self->writing_) self->do_close();
         });
     }
 
     void abandon() override {
-        on_session([self = shared_from_this()] {
+        strands_.on_session([self = shared_from_this()] {
             // SR-019: replaced by a resumed WebSocket; no Close frame, as a lost network.
             self->abandoned_ = true;
             self->queue_.clear();
@@ -82,15 +87,6 @@ public:
     }
 
 private:
-    template <class Work>
-    void on_hub(Work&& work) {
-        net::defer(hub_, std::forward<Work>(work));
-    }
-    template <class Work>
-    void on_session(Work&& work) {
-        net::defer(ws_.get_executor(), std::forward<Work>(work));
-    }
-
     void on_accept(beast::error_code ec) {
         if (ec) {
             log_event("WS-001", token_, "upgrade failed: " + ec.message());
@@ -99,9 +95,9 @@ private:
         }
         if (resume_) {
             // Nothing is read until the connection took this WebSocket: its bytes belong to the resumed one.
-            on_hub([self = shared_from_this()] {
+            strands_.on_hub([self = shared_from_this()] {
                 const bool resumed = self->connection_->resume(self->weak_from_this());
-                self->on_session([self, resumed] {
+                self->strands_.on_session([self, resumed] {
                     if (resumed) return self->do_read();
                     log_event("SR-016", self->token_, "the connection cannot resume any more");
                     self->close_requested_ = true;
@@ -110,7 +106,7 @@ private:
             });
             return;
         }
-        on_hub([self = shared_from_this()] { self->connection_->start(); });
+        strands_.on_hub([self = shared_from_this()] { self->connection_->start(); });
         do_read();
     }
 
@@ -133,7 +129,7 @@ private:
         std::string bytes(static_cast<const char*>(data.data()), data.size());
         buffer_.consume(buffer_.size());
         const auto size = bytes.size();
-        on_hub([self = shared_from_this(), bytes = std::move(bytes)] {
+        strands_.on_hub([self = shared_from_this(), bytes = std::move(bytes)] {
             self->connection_->on_data(bytes);
             self->handled(bytes.size());
         });
@@ -148,7 +144,7 @@ private:
     /// On the hub strand, after it handled `size` bytes: reading resumes if it waited for that.
     void handled(std::size_t size) {
         if (unhandled_.fetch_sub(size) - size < read_ahead_limit && read_paused_.exchange(false))
-            on_session([self = shared_from_this()] {
+            strands_.on_session([self = shared_from_this()] {
                 if (!self->finished_) self->do_read();
             });
     }
@@ -219,12 +215,13 @@ private:
     void finish(transport_end how) {
         if (finished_) return;
         finished_ = true;
-        on_hub([self = shared_from_this(), how] { self->router_.transport_ended(self->token_, self.get(), how); });
+        strands_.on_hub(
+            [self = shared_from_this(), how] { self->router_.transport_ended(self->token_, self.get(), how); });
     }
 
     websocket::stream<hubspec::net::http_stream> ws_;
     endpoint_router& router_;
-    net::any_io_executor hub_;
+    session_strands strands_;
     std::string token_;
     std::shared_ptr<hub_connection> connection_;
     bool resume_ = false;

@@ -4,7 +4,10 @@
 // once against this type, so that `https://` is a setting, not a second copy of each of
 // them (issue 12). A Beast header: included by .cpp files that use Beast.
 
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -40,11 +43,24 @@ public:
     boost::beast::tcp_stream& next_layer() noexcept { return tls_ ? tls_->next_layer() : plain_; }
     executor_type get_executor() noexcept { return next_layer().get_executor(); }
 
+    /// Gives back bytes read past what the reader used (a WebSocket client's first frames, sent right
+    /// behind its upgrade request): the next reads return them before anything from the connection.
+    void unread(std::string bytes) {
+        unread_ = std::move(bytes);
+        unread_at_ = 0;
+    }
+
     template <class MutableBuffers, class ReadToken>
     auto async_read_some(const MutableBuffers& buffers, ReadToken&& token) {
         return boost::asio::async_initiate<ReadToken, void(boost::beast::error_code, std::size_t)>(
             [this](auto handler, const MutableBuffers& b) {
-                if (tls_)
+                if (unread_at_ < unread_.size()) {
+                    const auto n = take_unread(b);
+                    auto executor = boost::asio::get_associated_executor(handler, get_executor());
+                    boost::asio::post(executor, [handler = std::move(handler), n]() mutable {
+                        std::move(handler)(boost::beast::error_code{}, n);
+                    });
+                } else if (tls_)
                     tls_->async_read_some(b, std::move(handler));
                 else
                     plain_.async_read_some(b, std::move(handler));
@@ -66,6 +82,10 @@ public:
 
     template <class MutableBuffers>
     std::size_t read_some(const MutableBuffers& buffers, boost::beast::error_code& ec) {
+        if (unread_at_ < unread_.size()) {
+            ec = {};
+            return take_unread(buffers);
+        }
         return tls_ ? tls_->read_some(buffers, ec) : plain_.read_some(buffers, ec);
     }
     template <class ConstBuffers>
@@ -74,6 +94,7 @@ public:
     }
     template <class MutableBuffers>
     std::size_t read_some(const MutableBuffers& buffers) {
+        if (unread_at_ < unread_.size()) return take_unread(buffers);
         return tls_ ? tls_->read_some(buffers) : plain_.read_some(buffers);
     }
     template <class ConstBuffers>
@@ -82,8 +103,21 @@ public:
     }
 
 private:
+    template <class MutableBuffers>
+    std::size_t take_unread(const MutableBuffers& buffers) {
+        const auto n = boost::asio::buffer_copy(buffers, boost::asio::buffer(unread_) + unread_at_);
+        unread_at_ += n;
+        if (unread_at_ == unread_.size()) {
+            unread_.clear();
+            unread_at_ = 0;
+        }
+        return n;
+    }
+
     boost::beast::tcp_stream plain_; // moved into tls_ by use_tls
     std::unique_ptr<tls_layer> tls_;
+    std::string unread_; // returned by the next reads first (unread())
+    std::size_t unread_at_ = 0;
 };
 
 /// The end of a WebSocket over this stream (websocket::stream finds these by ADL): TLS
