@@ -261,6 +261,12 @@ class WebSocketClient:
     def close(self):
         self.s.close()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.close()
+
 
 def json_echo(value="alive", invocation_id="e1"):
     return json.dumps({"type": 1, "invocationId": invocation_id, "target": "Echo", "arguments": [value]}).encode() + RS
@@ -376,13 +382,10 @@ MP_HS = b'{"protocol":"messagepack","version":1}' + RS
 
 
 def ws_json(*frames_, bound=4.0):
-    ws = WebSocketClient(handshake=JSON_HS)
-    try:
+    with WebSocketClient(handshake=JSON_HS) as ws:
         for f in frames_:
             ws.send(f)
         return classify_json(ws, time.monotonic() + bound)
-    finally:
-        ws.close()
 
 
 def ws_text(record, **kw):
@@ -390,19 +393,15 @@ def ws_text(record, **kw):
 
 
 def ws_mp(*bodies, raw=False, bound=4.0):
-    ws = WebSocketClient(handshake=MP_HS)
-    try:
+    with WebSocketClient(handshake=MP_HS) as ws:
         for body in bodies:
             ws.send(frame(0x2, body if raw else mp_record(body)))
         return classify_mp(ws, time.monotonic() + bound)
-    finally:
-        ws.close()
 
 
 def ws_frames_before_handshake(*frames_, bound=4.0):
     """Frames on a WebSocket that has no SignalR handshake yet: the frame layer answers."""
-    ws = WebSocketClient()
-    try:
+    with WebSocketClient() as ws:
         for f in frames_:
             ws.send(f)
         deadline = time.monotonic() + bound
@@ -416,13 +415,10 @@ def ws_frames_before_handshake(*frames_, bound=4.0):
                 return "nothing"
             if payload.rstrip(RS).startswith(b'{"error"'):
                 return "hs-error"
-    finally:
-        ws.close()
 
 
 def ws_handshake(payload, opcode=0x1, bound=HANDSHAKE_TIMEOUT_MS / 1000 + 3):
-    ws = WebSocketClient()
-    try:
+    with WebSocketClient() as ws:
         if payload is not None:
             ws.send(frame(opcode, payload))
         deadline = time.monotonic() + bound
@@ -443,31 +439,24 @@ def ws_handshake(payload, opcode=0x1, bound=HANDSHAKE_TIMEOUT_MS / 1000 + 3):
                 return "hs-error"
             if answer == {}:
                 return "accepted"
-    finally:
-        ws.close()
 
 
 # ---- Echo: the server is alive and serving ------------------------------------------------------
 
 def echo_ok():
     try:
-        ws = WebSocketClient(handshake=JSON_HS)
+        with WebSocketClient(handshake=JSON_HS) as ws:
+            ws.send(frame(0x1, json_echo("alive", "alive")))
+            deadline = time.monotonic() + 5
+            while True:
+                kind, payload = ws.next_message(deadline)
+                if kind != "data":
+                    return False
+                for record in payload.split(RS):
+                    if record and json.loads(record).get("invocationId") == "alive":
+                        return json.loads(record).get("result") == "alive"
     except Exception:
         return False
-    try:
-        ws.send(frame(0x1, json_echo("alive", "alive")))
-        deadline = time.monotonic() + 5
-        while True:
-            kind, payload = ws.next_message(deadline)
-            if kind != "data":
-                return False
-            for record in payload.split(RS):
-                if record and json.loads(record).get("invocationId") == "alive":
-                    return json.loads(record).get("result") == "alive"
-    except Exception:
-        return False
-    finally:
-        ws.close()
 
 
 # ---- long polling and Server-Sent Events ---------------------------------------------------------
@@ -791,11 +780,8 @@ def _short_body(data):
 
 
 def _second_websocket():
-    ws = WebSocketClient(handshake=JSON_HS)
-    try:
+    with WebSocketClient(handshake=JSON_HS) as ws:
         return raw_http(upgrade_request(f"/conformance?id={ws.token}"))
-    finally:
-        ws.close()
 
 
 def _websocket_after_long_polling():
@@ -805,8 +791,7 @@ def _websocket_after_long_polling():
 
 def _frames_behind_upgrade():
     """RFC 6455 4.1 has a client wait for the 101; Kestrel still reads frames sent before it, and so must we."""
-    ws = WebSocketClient(early=frame(0x1, JSON_HS) + frame(0x1, json_echo("early", "early")))
-    try:
+    with WebSocketClient(early=frame(0x1, JSON_HS) + frame(0x1, json_echo("early", "early"))) as ws:
         deadline = time.monotonic() + 4
         got = b""
         while b'"invocationId":"early"' not in got:
@@ -815,23 +800,17 @@ def _frames_behind_upgrade():
                 return f"{kind} after {got[:60]!r}"
             got += payload
         return "echo" if got.startswith(b"{}" + RS) and b'"result":"early"' in got else f"got {got[:80]!r}"
-    finally:
-        ws.close()
 
 
 def _many_fragments():
-    ws = WebSocketClient()
-    try:
+    with WebSocketClient() as ws:
         ws.send(frame(0x1, b"", fin=False) + b"".join(frame(0x0, b"", fin=False) for _ in range(10000)) + frame(0x0, JSON_HS))
         kind, data = ws.next_message(time.monotonic() + 5)
         return "accepted" if kind == "data" and data.rstrip(RS) == b"{}" else f"{kind} {data!r}"
-    finally:
-        ws.close()
 
 
 def _truncated_frame():
-    ws = WebSocketClient(handshake=JSON_HS)
-    try:
+    with WebSocketClient(handshake=JSON_HS) as ws:
         ws.send(frame(0x1, b"x" * 200)[:50])
         # The client timeout (30 s by default) would end it; the case only needs the server unharmed.
         kind, _ = ws.next_message(time.monotonic() + 1)
@@ -840,17 +819,12 @@ def _truncated_frame():
         while kind == "data":
             kind, _ = ws.next_message(time.monotonic() + 5)
         return "closed" if kind in ("eof",) else kind
-    finally:
-        ws.close()
 
 
 def _mp_in_text_frame():
-    ws = WebSocketClient(handshake=MP_HS)
-    try:
+    with WebSocketClient(handshake=MP_HS) as ws:
         ws.send(frame(0x1, mp_echo()))
         return classify_mp(ws, time.monotonic() + 4)
-    finally:
-        ws.close()
 
 
 def _sse_with_handshake(handshake):
@@ -876,19 +850,13 @@ def _sse_with_handshake(handshake):
 
 
 def _post_on_websocket():
-    ws = WebSocketClient(handshake=JSON_HS)
-    try:
+    with WebSocketClient(handshake=JSON_HS) as ws:
         return f"HTTP {http_request('POST', f'/conformance?id={ws.token}', json_echo())[0]}"
-    finally:
-        ws.close()
 
 
 def _delete_on_websocket():
-    ws = WebSocketClient(handshake=JSON_HS)
-    try:
+    with WebSocketClient(handshake=JSON_HS) as ws:
         return f"HTTP {http_request('DELETE', f'/conformance?id={ws.token}')[0]}"
-    finally:
-        ws.close()
 
 
 def _poll_on_event_stream():
