@@ -34,11 +34,16 @@ std::string cell_name(const cell_result& c) {
 void print_failures(const run_result& run, std::ostream& out) {
     for (const auto& sc : run.scenarios) {
         for (const auto& c : sc.cells) {
+            // A cell --expect named that ended otherwise is shown too, even a pass: it is what fails the run.
+            const bool differs = c.expected_outcome && !as_expected(c);
             const bool bad =
-                c.result == outcome::fail || c.result == outcome::error || (c.result == outcome::non_strict);
+                differs || c.result == outcome::fail || c.result == outcome::error || (c.result == outcome::non_strict);
             if (!bad) continue;
             out << "\n" << to_string(c.result) << "  " << sc.id << "  [" << cell_name(c) << "]";
             if (as_expected(c)) out << "  (expected: " << c.expected_reason << ")";
+            if (differs)
+                out << "  (differs from --expect, which says " << to_string(*c.expected_outcome) << ": "
+                    << c.expected_reason << ")";
             out << "\n";
             if (c.failed) {
                 out << "  step      " << c.failed->step << "\n"
