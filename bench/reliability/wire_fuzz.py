@@ -31,7 +31,6 @@ import os
 import random
 import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import time
@@ -446,12 +445,6 @@ def main():
     parser.add_argument("--log", help="keep the server's log in this file")
     args = parser.parse_args()
 
-    log = open(args.log, "w+b") if args.log else tempfile.NamedTemporaryFile("w+b", suffix=".log")
-    server = subprocess.Popen([args.server, "--listen", "127.0.0.1:0",
-                               "--handshake-timeout-ms", str(bi.HANDSHAKE_TIMEOUT_MS),
-                               "--long-poll-timeout-ms", str(bi.LONG_POLL_TIMEOUT_MS),
-                               "--keepalive-ms", "1000", "--client-timeout-ms", "4000"],
-                              stdout=subprocess.PIPE, stderr=log, text=True)
     problems, outcomes, window = [], {}, []  # window: the cases since the last good check
     sent, since_check = 0, 0
     started = time.monotonic()
@@ -465,8 +458,8 @@ def main():
         if outcome.startswith(("NOT HTTP", "SETUP FAILED")):
             problems.append(f"case {i} ({name}): {outcome}")
 
-    try:
-        bi.PORT = int(server.stdout.readline().rsplit(":", 1)[1])
+    with bi.ServerProcess(args.server, ["--keepalive-ms", "1000", "--client-timeout-ms", "4000"], args.log) as running:
+        server = running.process
         if not bi.echo_ok():
             print("the server does not answer an Echo before the first case", file=sys.stderr)
             return 1
@@ -501,15 +494,7 @@ def main():
         if fds_after is not None and fds_after > fds_before + 2:
             problems.append(f"descriptors not given back: {fds_before} open before the cases, {fds_after} after 20 s")
         rss_after = rss_kb(server.pid) if alive else None
-    finally:
-        died = server.poll()
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.seek(0)
-        raw_log = log.read().splitlines()
+    died, raw_log = running.exit_status, running.log_lines
     log_lines = [line.decode("utf-8", "replace") for line in raw_log]
     crashes = [line for line in log_lines if any(m in line for m in CRASH_MARKERS)]
     # Log lines quote what clients sent: each must still be one printable line of the server's logger.
