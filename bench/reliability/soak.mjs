@@ -59,6 +59,7 @@ const totals = {
 let window = { echo: 0, latencies: [] };
 const allLatencies = [];
 let stopping = false;
+let churnSettled = 0; // churn chains ended either way: the drain waits for all of them
 
 class Client {
   constructor(index) {
@@ -213,7 +214,8 @@ stops.push(every(churnRate, () => {
   c.invoke("JoinGroup", group)
     .then(() => c.invoke("SendToGroup", group, "churn"))
     .then(() => c.invoke("LeaveGroup", group))
-    .catch(() => { totals.churnErrors++; });
+    .catch(() => { totals.churnErrors++; })
+    .finally(() => { churnSettled++; });
 }));
 
 const started = performance.now();
@@ -238,7 +240,7 @@ for (const stop of stops) stop();
 // Drain: what was sent must arrive.
 const drainUntil = performance.now() + 15000;
 while (performance.now() < drainUntil && (totals.broadcastReceived < totals.broadcastExpected || totals.groupReceived < totals.groupExpected
-  || totals.echoOk + totals.echoWrong + totals.echoErrors < totals.echoSent)) await new Promise((r) => setTimeout(r, 100));
+  || totals.echoOk + totals.echoWrong + totals.echoErrors < totals.echoSent || churnSettled < totals.churn)) await new Promise((r) => setTimeout(r, 100));
 report();
 stopping = true;
 const end = serverStats();
