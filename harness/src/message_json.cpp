@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <span>
 
 namespace hubspec::harness {
 
@@ -58,7 +59,7 @@ void write_string_field(std::string_view name, std::string_view text, std::strin
     proto::write_json_string(text, out);
 }
 
-void write_call(const std::string& target, const std::vector<proto::value>& arguments,
+void write_call(const std::string& target, std::span<const proto::value> arguments,
                 const std::vector<std::string>& stream_ids, std::string& out) {
     write_string_field("target", target, out);
     out += ",\"arguments\":[";
@@ -111,12 +112,12 @@ struct field_reader {
         return out;
     }
 
-    proto::result<std::vector<proto::value>> arguments() const {
+    proto::result<proto::value_list> arguments() const {
         const auto* v = get("arguments");
         if (v == nullptr) return bad("'arguments' is required");
         const auto* items = v->get_if<proto::array>();
         if (items == nullptr) return bad("'arguments' must be an array");
-        std::vector<proto::value> out;
+        proto::value_list out;
         for (const auto& item : *items) {
             auto converted = value_from_json(item);
             if (!converted) return converted.error();

@@ -10,6 +10,7 @@
 
 #include <charconv>
 #include <optional>
+#include <span>
 
 namespace hubspec::protocol {
 
@@ -21,7 +22,7 @@ struct json_envelope {
     header_map headers;
     std::optional<std::string> invocation_id;
     std::optional<std::string> target;
-    std::optional<std::vector<value>> arguments;
+    std::optional<value_list> arguments;
     std::vector<std::string> stream_ids;
     std::optional<value> item;
     std::optional<value> result;
@@ -85,9 +86,7 @@ result<void> read_property(detail::json_reader& reader, std::string_view name, j
         env.error = std::move(*s);
     } else if (name == "arguments") {
         if (reader.peek() != '[') return wrong_type(reader, name, "an array");
-        auto v = reader.read_value();
-        if (!v) return v.error();
-        env.arguments = std::move(*v->get_if<array>());
+        if (auto r = reader.read_array(env.arguments.emplace()); !r) return r.error();
     } else if (name == "item") {
         auto v = reader.read_value();
         if (!v) return v.error();
@@ -213,8 +212,8 @@ void write_invocation_id(std::string_view id, std::string& out) {
     write_json_string(id, out);
 }
 
-void write_call(std::string_view target, const std::vector<value>& arguments,
-                const std::vector<std::string>& stream_ids, std::string& out) {
+void write_call(std::string_view target, std::span<const value> arguments, const std::vector<std::string>& stream_ids,
+                std::string& out) {
     out += ",\"target\":";
     write_json_string(target, out);
     out += ",\"arguments\":[";

@@ -179,6 +179,25 @@ result<value> json_reader::read_number() {
     return value(d);
 }
 
+template <class List>
+result<void> json_reader::read_items(List& out, int depth) {
+    if (consume_if(']')) return {};
+    // The count is unknown until ']': start at four (most argument lists; inline in a
+    // value_list), not at one, so that a short array costs one allocation, not three.
+    out.reserve(4);
+    do {
+        auto item = read_value(depth + 1);
+        if (!item) return item.error();
+        out.push_back(std::move(*item));
+    } while (consume_if(','));
+    return expect(']');
+}
+
+result<void> json_reader::read_array(value_list& out) {
+    if (auto r = expect('['); !r) return r;
+    return read_items(out, 0);
+}
+
 result<value> json_reader::read_value(int depth) {
     if (depth > max_json_depth) {
         return make_protocol_error(error::nesting_too_deep, "JSON nested deeper than 64 levels", pos_);
@@ -207,16 +226,7 @@ result<value> json_reader::read_value(int depth) {
     case '[': {
         ++pos_;
         array items;
-        if (consume_if(']')) return value(std::move(items));
-        // The count is unknown until ']': start at four (most argument lists), not at one,
-        // so that a short list costs one allocation instead of three.
-        items.reserve(4);
-        do {
-            auto item = read_value(depth + 1);
-            if (!item) return item.error();
-            items.push_back(std::move(*item));
-        } while (consume_if(','));
-        if (auto r = expect(']'); !r) return r.error();
+        if (auto r = read_items(items, depth); !r) return r.error();
         return value(std::move(items));
     }
     case 't':

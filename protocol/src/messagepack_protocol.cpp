@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <variant>
@@ -50,7 +51,7 @@ void write_headers(messagepack_writer& w, const header_map& headers) {
     }
 }
 
-void write_values(messagepack_writer& w, const std::vector<value>& values) {
+void write_values(messagepack_writer& w, std::span<const value> values) {
     w.write_array_header(values.size());
     for (const value& v : values)
         w.write_value(v);
@@ -272,7 +273,7 @@ public:
         return true;
     }
 
-    bool next_arguments(std::vector<value>& out) {
+    bool next_arguments(value_list& out) {
         messagepack_head head;
         if (!next_head(head)) return false;
         if (head.kind != value_kind::array) return wrong_type(head, "arguments", "an array");

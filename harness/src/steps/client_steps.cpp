@@ -31,7 +31,7 @@ std::string error_text(std::exception_ptr e) {
 }
 
 protocol::value arguments_value(const client::arguments& args) {
-    return protocol::value{protocol::array(args)};
+    return protocol::value{args.to_array()};
 }
 
 /// Checks an error text against `expect_error`, or fails because there was one.

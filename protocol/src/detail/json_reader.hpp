@@ -5,6 +5,7 @@
 
 #include "hubspec/protocol/error.hpp"
 #include "hubspec/protocol/value.hpp"
+#include "hubspec/protocol/value_list.hpp"
 
 #include <cstddef>
 #include <string>
@@ -56,6 +57,8 @@ public:
     /// names, mostly); an escaped one is decoded into `scratch` and viewed there.
     result<std::string_view> read_string_view(std::string& scratch);
     result<value> read_value(int depth = 0);
+    /// A JSON array straight into a value list (a message's arguments: no array built and moved).
+    result<void> read_array(value_list& out);
     /// Validates and skips one value without building it (unknown properties, MSG-006).
     result<void> skip_value(int depth = 0);
 
@@ -65,6 +68,9 @@ public:
 private:
     protocol_error unexpected(char wanted) const;
     result<value> read_number();
+    /// The items of an array whose '[' is consumed, through the closing ']'.
+    template <class List>
+    result<void> read_items(List& out, int depth);
     result<void> read_literal(std::string_view literal);
     result<void> append_escape(std::string& out);
 

@@ -3,6 +3,7 @@
 // users register from any thread while the dispatcher reads.
 
 #include <hubspec/protocol/value.hpp>
+#include <hubspec/protocol/value_list.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -15,7 +16,7 @@
 
 namespace hubspec::client::detail {
 
-using arguments = std::vector<protocol::value>;
+using arguments = protocol::value_list;
 /// A handler's return value is its client result (CR-002); nullopt = returned nothing.
 using method_handler = std::function<std::optional<protocol::value>(const arguments&)>;
 

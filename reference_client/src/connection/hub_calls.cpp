@@ -183,8 +183,7 @@ void hub_calls::attach_uploads(const upload_list& streams, const std::vector<std
     }
 }
 
-void hub_calls::invoke(std::string method, std::vector<protocol::value> args, upload_list streams,
-                       invoke_callback done) {
+void hub_calls::invoke(std::string method, protocol::value_list args, upload_list streams, invoke_callback done) {
     auto self = connection_.shared_from_this();
     auto task = [self, method = std::move(method), args = std::move(args), streams = std::move(streams),
                  done]() mutable {
@@ -199,7 +198,7 @@ void hub_calls::invoke(std::string method, std::vector<protocol::value> args, up
     if (!connection_.post(std::move(task))) done(not_connected_error(), {});
 }
 
-void hub_calls::send(std::string method, std::vector<protocol::value> args, upload_list streams, done_callback done) {
+void hub_calls::send(std::string method, protocol::value_list args, upload_list streams, done_callback done) {
     auto self = connection_.shared_from_this();
     auto task = [self, method = std::move(method), args = std::move(args), streams = std::move(streams),
                  done]() mutable {
@@ -214,7 +213,7 @@ void hub_calls::send(std::string method, std::vector<protocol::value> args, uplo
     if (!connection_.post(std::move(task))) done(not_connected_error());
 }
 
-std::function<void()> hub_calls::stream(std::string method, std::vector<protocol::value> args, upload_list streams,
+std::function<void()> hub_calls::stream(std::string method, protocol::value_list args, upload_list streams,
                                         item_callback on_item, done_callback on_complete) {
     auto canceled = std::make_shared<std::atomic<bool>>(false);
     item_callback item = [canceled, on_item = std::move(on_item)](const protocol::value& v) {

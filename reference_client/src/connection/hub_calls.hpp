@@ -33,10 +33,10 @@ public:
     explicit hub_calls(connection_core& connection) : connection_(connection) {}
 
     // ---- thread-safe entry points; callbacks run on the dispatcher ----
-    void invoke(std::string method, std::vector<protocol::value> args, upload_list streams, invoke_callback done);
-    void send(std::string method, std::vector<protocol::value> args, upload_list streams, done_callback done);
+    void invoke(std::string method, protocol::value_list args, upload_list streams, invoke_callback done);
+    void send(std::string method, protocol::value_list args, upload_list streams, done_callback done);
     /// Returns the cancel function of the stream.
-    std::function<void()> stream(std::string method, std::vector<protocol::value> args, upload_list streams,
+    std::function<void()> stream(std::string method, protocol::value_list args, upload_list streams,
                                  item_callback on_item, done_callback on_complete);
 
     // ---- io thread ----

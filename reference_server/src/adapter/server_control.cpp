@@ -84,15 +84,14 @@ bool server_control::close(const std::string& connection_id, bool allow_reconnec
     return closed;
 }
 
-bool server_control::send(const std::string& connection_id, const std::string& method,
-                          std::vector<protocol::value> arguments) {
+bool server_control::send(const std::string& connection_id, const std::string& method, protocol::value_list arguments) {
     bool sent = false;
     impl_->on_io([&] { sent = impl_->router.control().send(connection_id, method, std::move(arguments)); });
     return sent;
 }
 
-bool server_control::invoke(const std::string& connection_id, const std::string& method,
-                            std::vector<protocol::value> arguments, std::function<void(client_result)> on_result) {
+bool server_control::invoke(const std::string& connection_id, const std::string& method, protocol::value_list arguments,
+                            std::function<void(client_result)> on_result) {
     bool invoked = false;
     impl_->on_io([&] {
         invoked = impl_->router.control().invoke(connection_id, method, std::move(arguments), std::move(on_result));

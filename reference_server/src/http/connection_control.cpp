@@ -68,7 +68,7 @@ std::shared_ptr<hub_connection> connection_control::live(const std::string& conn
 }
 
 bool connection_control::send(const std::string& connection_id, const std::string& method,
-                              std::vector<protocol::value> arguments) {
+                              protocol::value_list arguments) {
     auto hub = live(connection_id);
     if (!hub) return false;
     p::invocation_message invocation;
@@ -86,7 +86,7 @@ bool connection_control::send_raw(const std::string& connection_id, std::string 
 }
 
 bool connection_control::invoke(const std::string& connection_id, const std::string& method,
-                                std::vector<protocol::value> arguments, std::function<void(client_result)> on_result) {
+                                protocol::value_list arguments, std::function<void(client_result)> on_result) {
     auto hub = live(connection_id);
     if (!hub) return false;
     hub->invoke_client(method, std::move(arguments), std::move(on_result));

@@ -26,9 +26,9 @@ public:
     bool drop(const std::string& connection_id);
     std::size_t drop_all();
     bool close(const std::string& connection_id, bool allow_reconnect, std::optional<std::string> error);
-    bool send(const std::string& connection_id, const std::string& method, std::vector<protocol::value> arguments);
+    bool send(const std::string& connection_id, const std::string& method, protocol::value_list arguments);
     bool send_raw(const std::string& connection_id, std::string bytes);
-    bool invoke(const std::string& connection_id, const std::string& method, std::vector<protocol::value> arguments,
+    bool invoke(const std::string& connection_id, const std::string& method, protocol::value_list arguments,
                 std::function<void(client_result)> on_result);
 
 private:

@@ -143,7 +143,7 @@ void add_targeting_methods(hub& h) {
     });
     h.method("ManyArgs", [](hub_call& call, std::int32_t n) {
         if (n < 0 || n > 10) throw hub_error("ManyArgs takes n from 0 to 10, got " + std::to_string(n));
-        std::vector<value> arguments;
+        value_list arguments;
         for (std::int32_t i = 0; i < n; ++i)
             arguments.emplace_back(i);
         call.clients().caller().send("ManyArgs", std::move(arguments));

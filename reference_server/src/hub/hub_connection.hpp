@@ -92,8 +92,7 @@ public:
     /// A broadcast already serialized for this connection's protocol (GRP-001).
     void send_encoded(const std::shared_ptr<const std::string>& records);
     /// Client result (CR-001): "s1", "s2", … (MSG-017).
-    void invoke_client(std::string_view method, std::vector<value> arguments,
-                       std::function<void(client_result)> on_result) {
+    void invoke_client(std::string_view method, value_list arguments, std::function<void(client_result)> on_result) {
         dispatcher_.invoke_client(method, std::move(arguments), std::move(on_result));
     }
 

@@ -104,11 +104,11 @@ client_proxy::client_proxy(std::shared_ptr<detail::hub_lifetime> lifetime, targe
                            std::string excluded_connection)
     : lifetime_(std::move(lifetime)), kind_(kind), name_(std::move(name)), excluded_(std::move(excluded_connection)) {}
 
-void client_proxy::send(std::string_view method, std::vector<value> arguments) const {
+void client_proxy::send(std::string_view method, value_list arguments) const {
     lifetime_->send(kind_, name_, excluded_, method, std::move(arguments));
 }
 
-void client_proxy::invoke(std::string_view method, std::vector<value> arguments,
+void client_proxy::invoke(std::string_view method, value_list arguments,
                           std::function<void(client_result)> on_result) const {
     if (kind_ != target_kind::connection) {
         on_result({std::nullopt, "Client results need a single connection (CR-001)."});

@@ -331,7 +331,7 @@ void hub_dispatcher::on_completion(p::completion_message&& m) {
     log_event("CR-008", identity_.connection_id, "Completion for unknown id '" + m.invocation_id + "' ignored");
 }
 
-void hub_dispatcher::invoke_client(std::string_view method, std::vector<value> arguments,
+void hub_dispatcher::invoke_client(std::string_view method, value_list arguments,
                                    std::function<void(client_result)> on_result) {
     static std::atomic<std::uint64_t> counter{0}; // process-wide, as on .NET (MSG-017)
     if (!connection_.open()) {

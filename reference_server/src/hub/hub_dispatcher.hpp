@@ -32,8 +32,7 @@ public:
     /// A hub message from the client (all but the handshake, Acks and Sequences of stateful reconnect).
     void dispatch(protocol::hub_message&& message);
     /// Client result (CR-001): "s1", "s2", … (MSG-017).
-    void invoke_client(std::string_view method, std::vector<value> arguments,
-                       std::function<void(client_result)> on_result);
+    void invoke_client(std::string_view method, value_list arguments, std::function<void(client_result)> on_result);
     /// The Completion for `invocation_id`, an invocation another node asked of this client
     /// (RB-064): handed over as the client sent it, or nullopt when the connection ends first.
     void await_relayed_completion(std::string invocation_id,

@@ -140,7 +140,7 @@ std::vector<std::shared_ptr<hub_connection>> hub_lifetime::targets(client_proxy:
 }
 
 void hub_lifetime::send(client_proxy::target_kind kind, const std::string& name, const std::string& caller,
-                        std::string_view method, std::vector<value> arguments) {
+                        std::string_view method, value_list arguments) {
     std::vector<std::string> excluded;
     if (const std::string_view id = faults_->hooks().excluded(caller); !id.empty())
         excluded.emplace_back(id); // GRP-006
@@ -165,7 +165,7 @@ void hub_lifetime::send(client_proxy::target_kind kind, const std::string& name,
     }
 }
 
-void hub_lifetime::invoke(const std::string& connection_id, std::string_view method, std::vector<value> arguments,
+void hub_lifetime::invoke(const std::string& connection_id, std::string_view method, value_list arguments,
                           std::function<void(client_result)> on_result) {
     if (auto connection = find(connection_id)) {
         connection->invoke_client(method, std::move(arguments), std::move(on_result));

@@ -48,9 +48,9 @@ public:
 
     /// One non-blocking Invocation to every connection of the target (GRP-001, GRP-006, GRP-007).
     void send(client_proxy::target_kind kind, const std::string& name, const std::string& excluded,
-              std::string_view method, std::vector<value> arguments);
+              std::string_view method, value_list arguments);
     /// A client result (CR-001) from a connection here or, scaled out, on another node.
-    void invoke(const std::string& connection_id, std::string_view method, std::vector<value> arguments,
+    void invoke(const std::string& connection_id, std::string_view method, value_list arguments,
                 std::function<void(client_result)> on_result);
 
     // ---- scale-out ------------------------------------------------------------------

@@ -143,8 +143,8 @@ void scaleout_node::change_remote_group(bp::group_action action, const std::stri
     });
 }
 
-void scaleout_node::invoke_remote(const std::string& connection_id, std::string_view method,
-                                  std::vector<value> arguments, std::function<void(client_result)> on_result) {
+void scaleout_node::invoke_remote(const std::string& connection_id, std::string_view method, value_list arguments,
+                                  std::function<void(client_result)> on_result) {
     const std::string id = bp::make_invocation_id(random_bytes()); // RB-062
     const p::hub_message request = p::invocation_message{{}, id, std::string(method), std::move(arguments), {}};
     bp::invocation payload = serialize(request);

@@ -69,7 +69,7 @@ public:
     void change_remote_group(protocol::backplane::group_action action, const std::string& connection_id,
                              const std::string& group, group_change_done done);
     /// A client result from a connection hosted elsewhere (RB-062, RB-063, RB-067, RB-070).
-    void invoke_remote(const std::string& connection_id, std::string_view method, std::vector<value> arguments,
+    void invoke_remote(const std::string& connection_id, std::string_view method, value_list arguments,
                        std::function<void(client_result)> on_result);
 
 private:

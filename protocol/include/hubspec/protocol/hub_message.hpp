@@ -4,6 +4,7 @@
 // both roles and both protocols.
 
 #include "hubspec/protocol/value.hpp"
+#include "hubspec/protocol/value_list.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -35,7 +36,7 @@ struct invocation_message {
     header_map headers;
     std::optional<std::string> invocation_id;
     std::string target;
-    std::vector<value> arguments;
+    value_list arguments;
     std::vector<std::string> stream_ids;
     bool operator==(const invocation_message&) const = default;
 };
@@ -70,7 +71,7 @@ struct stream_invocation_message {
     header_map headers;
     std::string invocation_id;
     std::string target;
-    std::vector<value> arguments;
+    value_list arguments;
     std::vector<std::string> stream_ids;
     bool operator==(const stream_invocation_message&) const = default;
 };

@@ -17,6 +17,7 @@
 #include "hubspec/client/value_conversion.hpp"
 
 #include <hubspec/protocol/value.hpp>
+#include <hubspec/protocol/value_list.hpp>
 
 #include <cstdint>
 #include <exception>
@@ -32,7 +33,7 @@
 namespace hubspec::client {
 
 using protocol::value;
-using arguments = std::vector<value>;
+using arguments = protocol::value_list;
 
 namespace detail {
 class connection_core;

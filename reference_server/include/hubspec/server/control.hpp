@@ -9,6 +9,7 @@
 #include "hubspec/server/hub_context.hpp"
 
 #include <hubspec/protocol/value.hpp>
+#include <hubspec/protocol/value_list.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -54,11 +55,11 @@ public:
 
     /// Sends the connection an Invocation of its handler `method` without an invocation id
     /// (MSG-010), as Clients.Client(id).SendAsync does. False when no such connection exists.
-    bool send(const std::string& connection_id, const std::string& method, std::vector<protocol::value> arguments);
+    bool send(const std::string& connection_id, const std::string& method, protocol::value_list arguments);
     /// A client result (CR-001): invokes `method` on the connection and calls `on_result` on the
     /// I/O thread with the client's answer, or CR-007's error when the connection ends first.
     /// False (and `on_result` never called) when no such connection exists.
-    bool invoke(const std::string& connection_id, const std::string& method, std::vector<protocol::value> arguments,
+    bool invoke(const std::string& connection_id, const std::string& method, protocol::value_list arguments,
                 std::function<void(client_result)> on_result);
 
     /// Writes `bytes` to the connection as they are, as one transport message: input a client

@@ -31,7 +31,7 @@ namespace hubspec::server {
 
 /// What a bound call needs besides the caller.
 struct method_arguments {
-    std::vector<value>& arguments;
+    value_list& arguments;
     std::vector<upload_stream>& uploads;
     stream_writer* writer = nullptr; // streaming methods only
 };

@@ -5,6 +5,7 @@
 // nothing. Every call happens on the server's I/O thread.
 
 #include "hubspec/protocol/value.hpp"
+#include "hubspec/protocol/value_list.hpp"
 
 #include <any>
 #include <chrono>
@@ -22,6 +23,7 @@
 namespace hubspec::server {
 
 using protocol::value;
+using protocol::value_list;
 
 namespace detail {
 class hub_connection;
@@ -119,13 +121,12 @@ public:
 
     /// A non-blocking Invocation to every connection targeted (GRP-001, MSG-018),
     /// serialized once per hub protocol.
-    void send(std::string_view method, std::vector<value> arguments) const;
+    void send(std::string_view method, value_list arguments) const;
 
     /// Client result (CR-001): only for a single connection (caller, client(id)), on this
     /// node or, scaled out, on another (RB-062). `on_result` runs with the answer, or with
     /// CR-007's error.
-    void invoke(std::string_view method, std::vector<value> arguments,
-                std::function<void(client_result)> on_result) const;
+    void invoke(std::string_view method, value_list arguments, std::function<void(client_result)> on_result) const;
 
 private:
     std::shared_ptr<detail::hub_lifetime> lifetime_;
